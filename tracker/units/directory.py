@@ -1,0 +1,225 @@
+"""The unit directory file (YAML): reading and validating it, with the line of every mistake.
+
+The format is in ../shared/docs/parse-format.md. The parser takes the result as plain data and
+`tracker units load` writes it to the database, so both read a file the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+
+
+@dataclass(frozen=True)
+class DirectoryUnit:
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class DirectoryGroup:
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnitDirectory:
+    units: tuple[DirectoryUnit, ...]
+    groups: tuple[DirectoryGroup, ...]
+
+
+class DirectoryError(ValueError):
+    """A directory file that cannot be used; `line` is 1-based, or None when it has no place."""
+
+    def __init__(self, reason: str, line: int | None = None, source: str = "<text>") -> None:
+        self.reason = reason
+        self.line = line
+        self.source = source
+        where = f"{source}, dòng {line}" if line else source
+        super().__init__(f"{where}: {reason}")
+
+
+def read_directory(path: str | os.PathLike[str]) -> UnitDirectory:
+    """Read and validate a directory file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DirectoryError("không tìm thấy tệp / file not found", source=str(path)) from None
+    except UnicodeDecodeError:
+        raise DirectoryError(
+            "tệp không phải UTF-8 / the file is not UTF-8 text", source=str(path)
+        ) from None
+    return parse_directory(text, source=str(path))
+
+
+def parse_directory(text: str, source: str = "<text>") -> UnitDirectory:
+    """Validate directory YAML given as text."""
+    reader = _Reader(source)
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DirectoryError(f"YAML không hợp lệ: {problem}", line, source) from None
+    if root is None:
+        raise DirectoryError("tệp rỗng, cần có mục 'units'", None, source)
+    top = reader.mapping(root, "tệp danh mục", allowed={"units", "groups"})
+    if "units" not in top:
+        raise DirectoryError("thiếu mục 'units'", _line(root), source)
+    units = tuple(reader.unit(node) for node in reader.sequence(top["units"], "units"))
+    groups_node = top.get("groups")
+    groups = (
+        tuple(reader.group(node) for node in reader.sequence(groups_node, "groups"))
+        if groups_node is not None and not _is_null(groups_node)
+        else ()
+    )
+    _check_references(units, groups, top, source)
+    return UnitDirectory(units=units, groups=groups)
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag.endswith(":null")
+
+
+class _Reader:
+    """Turns YAML nodes into directory records, failing with the node's line."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, reason: str, node: Node) -> DirectoryError:
+        return DirectoryError(reason, _line(node), self.source)
+
+    def mapping(self, node: Node, what: str, allowed: set[str]) -> dict[str, Node]:
+        if not isinstance(node, MappingNode):
+            raise self.fail(f"{what} phải là một bảng khóa: giá trị", node)
+        result: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if key not in allowed:
+                expected = ", ".join(sorted(allowed))
+                raise self.fail(f"khóa '{key}' không dùng được trong {what} ({expected})", key_node)
+            if key in result:
+                raise self.fail(f"khóa '{key}' bị lặp lại", key_node)
+            result[key] = value_node
+        return result
+
+    def sequence(self, node: Node, what: str) -> list[Node]:
+        if not isinstance(node, SequenceNode):
+            raise self.fail(f"'{what}' phải là một danh sách", node)
+        return list(node.value)
+
+    def text(self, node: Node | None, what: str, parent: Node, required: bool = True) -> str:
+        if node is None or _is_null(node):
+            if required:
+                raise self.fail(f"thiếu '{what}'", parent)
+            return ""
+        if not isinstance(node, ScalarNode):
+            raise self.fail(f"'{what}' phải là một chuỗi", node)
+        value = " ".join(str(node.value).split())
+        if required and not value:
+            raise self.fail(f"'{what}' không được để trống", node)
+        return value
+
+    def code(self, node: Node | None, what: str, parent: Node) -> str:
+        value = self.text(node, what, parent)
+        if not CODE_PATTERN.match(value):
+            raise self.fail(
+                f"mã '{value}' không hợp lệ (chữ, số, '-', '_' hoặc '.', tối đa 40 ký tự)",
+                node or parent,
+            )
+        return value
+
+    def strings(self, node: Node | None, what: str) -> tuple[str, ...]:
+        if node is None or _is_null(node):
+            return ()
+        values = [self.text(item, what, node) for item in self.sequence(node, what)]
+        return tuple(dict.fromkeys(values))
+
+    def unit(self, node: Node) -> DirectoryUnit:
+        fields = self.mapping(node, "đơn vị", allowed={"code", "name", "aliases", "parent"})
+        parent_node = fields.get("parent")
+        parent = None
+        if parent_node is not None and not _is_null(parent_node):
+            parent = self.code(parent_node, "parent", node)
+        return DirectoryUnit(
+            code=self.code(fields.get("code"), "code", node),
+            name=self.text(fields.get("name"), "name", node),
+            aliases=self.strings(fields.get("aliases"), "aliases"),
+            parent=parent,
+        )
+
+    def group(self, node: Node) -> DirectoryGroup:
+        fields = self.mapping(node, "nhóm", allowed={"code", "name", "aliases", "members"})
+        members_node = fields.get("members")
+        members = self.strings(members_node, "members")
+        if not members:
+            raise self.fail("nhóm phải có ít nhất một đơn vị trong 'members'", members_node or node)
+        return DirectoryGroup(
+            code=self.code(fields.get("code"), "code", node),
+            name=self.text(fields.get("name"), "name", node),
+            aliases=self.strings(fields.get("aliases"), "aliases"),
+            members=members,
+        )
+
+
+def _check_references(
+    units: tuple[DirectoryUnit, ...],
+    groups: tuple[DirectoryGroup, ...],
+    top: dict[str, Node],
+    source: str,
+) -> None:
+    """Codes unique, parents and members known, no parent cycles; report the offending line."""
+    unit_nodes = list(top["units"].value)
+    group_nodes = list(top["groups"].value) if groups else []
+    seen: set[str] = set()
+    for unit, node in zip(units, unit_nodes, strict=True):
+        if unit.code in seen:
+            raise DirectoryError(f"mã đơn vị '{unit.code}' bị trùng", _line(node), source)
+        seen.add(unit.code)
+    for unit, node in zip(units, unit_nodes, strict=True):
+        if unit.parent is not None and unit.parent not in seen:
+            raise DirectoryError(
+                f"đơn vị '{unit.code}' có cấp trên '{unit.parent}' không có trong danh mục",
+                _line(node),
+                source,
+            )
+    parents = {unit.code: unit.parent for unit in units}
+    for unit, node in zip(units, unit_nodes, strict=True):
+        chain, current = {unit.code}, unit.parent
+        while current is not None:
+            if current in chain:
+                raise DirectoryError(
+                    f"quan hệ cấp trên của '{unit.code}' tạo thành vòng lặp", _line(node), source
+                )
+            chain.add(current)
+            current = parents[current]
+    group_codes: set[str] = set()
+    for group, node in zip(groups, group_nodes, strict=True):
+        if group.code in seen or group.code in group_codes:
+            raise DirectoryError(f"mã nhóm '{group.code}' bị trùng", _line(node), source)
+        group_codes.add(group.code)
+        unknown = [member for member in group.members if member not in seen]
+        if unknown:
+            raise DirectoryError(
+                f"nhóm '{group.code}' có thành viên không có trong danh mục: {', '.join(unknown)}",
+                _line(node),
+                source,
+            )
