@@ -1,0 +1,89 @@
+"""People who sign in, their chat links, and the record of login attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from tracker.db import utcnow
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    HEAD = "head"
+    SECRETARY = "secretary"
+    UNIT = "unit"
+
+
+class ChatChannel(StrEnum):
+    TELEGRAM = "telegram"
+    ZALO = "zalo"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'head', 'secretary', 'unit')", name="role_known"),
+        CheckConstraint("role <> 'unit' OR unit_id IS NOT NULL", name="unit_user_has_unit"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    full_name: str = Field(max_length=255)
+    email: str | None = Field(default=None, max_length=255)
+    phone: str | None = Field(default=None, max_length=32)
+    role: str = Field(max_length=16)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    password_hash: str = Field(max_length=255)
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+    # Flask-Login's user protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class ChatLink(SQLModel, table=True):
+    """A person's account in a chat channel; inactive once the channel refuses delivery."""
+
+    __tablename__ = "chat_link"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_chat_link_channel_external_id"),
+        CheckConstraint("channel IN ('telegram', 'zalo')", name="channel_known"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    is_active: bool = Field(default=True)
+    linked_at: datetime = Field(default_factory=utcnow)
+    inactive_reason: str | None = Field(default=None, max_length=255)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One sign-in attempt, kept to rate-limit guessing across all web workers."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_username_attempted_at", "username", "attempted_at"),
+        Index("ix_login_attempt_remote_addr_attempted_at", "remote_addr", "attempted_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64)
+    remote_addr: str = Field(max_length=64)
+    attempted_at: datetime = Field(default_factory=utcnow)
+    succeeded: bool = Field(default=False)

@@ -1,0 +1,106 @@
+"""Assignments of tasks to units, their progress reports and extension requests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from tracker.db import utcnow
+
+
+class AssignmentStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class AssignmentRole(StrEnum):
+    LEAD = "lead"
+    SUPPORT = "support"
+
+
+class ExtensionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class Assignment(SQLModel, table=True):
+    """A task given to one unit with a due date; `version` guards against lost updates."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("task_id", "unit_id", name="uq_assignment_task_id_unit_id"),
+        CheckConstraint(
+            "status IN ('not_started', 'in_progress', 'done', 'cancelled')", name="status_known"
+        ),
+        CheckConstraint("role IN ('lead', 'support')", name="role_known"),
+        CheckConstraint("percent >= 0 AND percent <= 100", name="percent_range"),
+        CheckConstraint("status <> 'done' OR completed_on IS NOT NULL", name="done_has_date"),
+        CheckConstraint(
+            "status <> 'cancelled' OR cancelled_reason IS NOT NULL", name="cancelled_has_reason"
+        ),
+        Index("ix_assignment_unit_id_status", "unit_id", "status"),
+        Index("ix_assignment_status_due", "status", "due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    role: str = Field(default=AssignmentRole.LEAD, max_length=16)
+    due: date | None = Field(default=None, index=True)
+    status: str = Field(default=AssignmentStatus.NOT_STARTED, max_length=16)
+    percent: int = Field(default=0)
+    completed_on: date | None = None
+    cancelled_reason: str | None = Field(default=None, sa_type=Text)
+    parent_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProgressReport(SQLModel, table=True):
+    """What a unit reported, with the state before and after: never edited, never deleted."""
+
+    __tablename__ = "progress_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    author_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    status_before: str = Field(max_length=16)
+    status_after: str = Field(max_length=16)
+    percent_before: int
+    percent_after: int
+    note: str = Field(default="", sa_type=Text)
+
+
+class ExtensionRequest(SQLModel, table=True):
+    """A unit's request for a later due date and the decision on it."""
+
+    __tablename__ = "extension_request"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'refused')", name="status_known"
+        ),
+        CheckConstraint(
+            "status = 'pending' OR (decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
+            name="decision_recorded",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    requested_by_id: int = Field(foreign_key="user_account.id")
+    requested_at: datetime = Field(default_factory=utcnow)
+    current_due: date | None = None
+    requested_due: date
+    reason: str = Field(sa_type=Text)
+    status: str = Field(default=ExtensionStatus.PENDING, max_length=16, index=True)
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = None
+    decision_comment: str | None = Field(default=None, sa_type=Text)

@@ -1,0 +1,90 @@
+"""Conclusion notices and their numbered tasks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, Column, Text
+from sqlmodel import Field, SQLModel
+
+from tracker.db import utcnow
+
+
+class NoticeStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Recurrence(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+
+class Conclusion(SQLModel, table=True):
+    """A Thông báo kết luận: a draft while the secretary checks it, then published."""
+
+    __tablename__ = "conclusion"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published')", name="status_known"),
+        CheckConstraint(
+            "status <> 'published' OR (published_at IS NOT NULL AND published_by_id IS NOT NULL)",
+            name="published_has_publisher",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str | None = Field(default=None, max_length=64, index=True)
+    title: str = Field(sa_type=Text)
+    issuer_unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    issued_on: date | None = None
+    period: str | None = Field(default=None, max_length=10, index=True)
+    default_due: date | None = None
+    source_filename: str | None = Field(default=None, max_length=255)
+    source_path: str | None = Field(default=None, max_length=512)
+    source_sha256: str | None = Field(default=None, max_length=64)
+    parse_warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=NoticeStatus.DRAFT, max_length=16, index=True)
+    version: int = Field(default=1)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    published_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    published_at: datetime | None = None
+
+
+class Task(SQLModel, table=True):
+    """One numbered task of a notice, as parsed and then corrected by the secretary."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        CheckConstraint(
+            "recurrence IS NULL OR recurrence IN ('monthly', 'quarterly', 'yearly')",
+            name="recurrence_known",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    conclusion_id: int = Field(foreign_key="conclusion.id", index=True)
+    position: int = Field(default=0)
+    code: str = Field(max_length=32)
+    group_title: str | None = Field(default=None, sa_type=Text)
+    text: str = Field(sa_type=Text)
+    due: date | None = None
+    recurrence: str | None = Field(default=None, max_length=16)
+    needs_review: bool = Field(default=False)
+    warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TaskUnit(SQLModel, table=True):
+    """A unit named by a task, as lead (chủ trì) or support (phối hợp)."""
+
+    __tablename__ = "task_unit"
+    __table_args__ = (CheckConstraint("role IN ('lead', 'support')", name="role_known"),)
+
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+    role: str = Field(max_length=16)
