@@ -51,8 +51,11 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         raise ConfigError(
             f"TRACKER_ENV phải là development, production hoặc testing / got {environment!r}"
         )
-    instance_path = Path(str(overrides.pop("instance_path", env.get("TRACKER_INSTANCE_PATH", ""))
-                             or DEFAULT_INSTANCE))
+    instance_path = Path(
+        str(
+            overrides.pop("instance_path", env.get("TRACKER_INSTANCE_PATH", "")) or DEFAULT_INSTANCE
+        )
+    )
     secret = str(overrides.pop("secret_key", env.get("TRACKER_SECRET_KEY", "")))
     if not secret:
         if environment == "production":
@@ -67,8 +70,10 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"TRACKER_TIMEZONE không hợp lệ / unknown zone {timezone!r}") from None
-    database_url = str(overrides.pop("database_url", env.get("TRACKER_DATABASE_URL", ""))
-                       or f"sqlite:///{instance_path / 'tracker.sqlite3'}")
+    database_url = str(
+        overrides.pop("database_url", env.get("TRACKER_DATABASE_URL", ""))
+        or f"sqlite:///{instance_path / 'tracker.sqlite3'}"
+    )
     settings = Settings(
         database_url=database_url,
         secret_key=secret,

@@ -84,9 +84,7 @@ class ExtensionRequest(SQLModel, table=True):
 
     __tablename__ = "extension_request"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'approved', 'refused')", name="status_known"
-        ),
+        CheckConstraint("status IN ('pending', 'approved', 'refused')", name="status_known"),
         CheckConstraint(
             "status = 'pending' OR (decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
             name="decision_recorded",

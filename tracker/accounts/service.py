@@ -1,0 +1,193 @@
+"""Accounts: creating users and signing in, with a rate limit shared by all web workers."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.accounts.models import LoginAttempt, Role, User
+from tracker.audit import service as audit
+from tracker.db import utcnow
+from tracker.errors import N_, InvalidInput, PermissionDenied, RateLimited
+from tracker.permissions import can_administer
+from tracker.units.models import Unit
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 8
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+# Checked when the username is unknown, so both paths take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class LoginRefused(InvalidInput):
+    """Wrong username or password (deliberately not saying which)."""
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: User | None,
+    username: str,
+    full_name: str,
+    role: str,
+    password: str,
+    unit_code: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+) -> User:
+    """Create a user; `actor` None means the command line, which has the machine's trust."""
+    if actor is not None and not can_administer(actor):
+        raise PermissionDenied(N_("Chỉ quản trị viên mới được tạo tài khoản."))
+    username = username.strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        raise InvalidInput(
+            N_("Tên đăng nhập chỉ gồm chữ không dấu, số, '.', '_' hoặc '-' (tối đa 64 ký tự).")
+        )
+    if role not in set(Role):
+        raise InvalidInput(
+            N_("Vai trò '{role}' không có. Chọn một trong: admin, head, secretary, unit."),
+            role=role,
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(N_("Mật khẩu cần ít nhất {n} ký tự."), n=MIN_PASSWORD_LENGTH)
+    if session.exec(select(User).where(User.username == username)).first():
+        raise InvalidInput(N_("Tên đăng nhập '{username}' đã có người dùng."), username=username)
+    unit = None
+    if unit_code:
+        unit = session.exec(select(Unit).where(Unit.code == unit_code)).first()
+        if unit is None:
+            raise InvalidInput(
+                N_("Không có đơn vị mã '{code}'. Nạp danh mục đơn vị trước (tracker units load)."),
+                code=unit_code,
+            )
+    if role == Role.UNIT and unit is None:
+        raise InvalidInput(N_("Tài khoản đơn vị cần có mã đơn vị."))
+    user = User(
+        username=username,
+        full_name=full_name.strip() or username,
+        role=role,
+        unit_id=unit.id if unit else None,
+        password_hash=generate_password_hash(password),
+        email=email or None,
+        phone=phone or None,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="user.created",
+        entity_type="user",
+        entity_id=user.id,
+        changes={
+            "username": [None, username],
+            "role": [None, role],
+            "unit": [None, unit.code if unit else None],
+        },
+    )
+    return user
+
+
+def authenticate(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    remote_addr: str,
+    max_failures: int,
+    window: timedelta,
+    now: datetime | None = None,
+) -> User:
+    """Check a password; every attempt is recorded, and repeated failures lock the door."""
+    now = now or utcnow()
+    username = username.strip().lower()[:64]
+    remote_addr = (remote_addr or "unknown")[:64]
+    _check_rate(session, username, remote_addr, max_failures, window, now)
+    user = session.exec(select(User).where(User.username == username)).first()
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    succeeded = bool(user and valid and user.is_active)
+    session.add(
+        LoginAttempt(
+            username=username, remote_addr=remote_addr, attempted_at=now, succeeded=succeeded
+        )
+    )
+    if not succeeded or user is None:
+        log.info("login refused for %r from %s", username, remote_addr)
+        raise LoginRefused(
+            N_("Tên đăng nhập hoặc mật khẩu không đúng. Kiểm tra lại và thử lần nữa.")
+        )
+    user.last_login_at = now
+    session.add(user)
+    return user
+
+
+def _check_rate(
+    session: Session,
+    username: str,
+    remote_addr: str,
+    max_failures: int,
+    window: timedelta,
+    now: datetime,
+) -> None:
+    since = now - window
+    last_success = session.exec(
+        select(func.max(LoginAttempt.attempted_at)).where(
+            LoginAttempt.username == username, LoginAttempt.succeeded.is_(True)
+        )
+    ).one()
+    counted_from = max(since, last_success) if last_success else since
+    by_name = session.exec(
+        select(func.count()).where(
+            LoginAttempt.username == username,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.attempted_at > counted_from,
+        )
+    ).one()
+    # One address trying many names is guessing too; it gets a looser limit (shared offices).
+    by_address = session.exec(
+        select(func.count()).where(
+            LoginAttempt.remote_addr == remote_addr,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.attempted_at > since,
+        )
+    ).one()
+    if by_name >= max_failures or by_address >= max_failures * 4:
+        minutes = int(window.total_seconds() // 60)
+        raise RateLimited(
+            N_(
+                "Đăng nhập sai quá nhiều lần. Vui lòng chờ {minutes} phút rồi thử lại, "
+                "hoặc liên hệ quản trị viên để đặt lại mật khẩu."
+            ),
+            minutes=minutes,
+        )
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    """The active user with this id, or None (used by the login manager on every request)."""
+    user = session.get(User, user_id)
+    return user if user and user.is_active else None
+
+
+def list_users(session: Session, *, actor: User) -> list[tuple[User, Unit | None]]:
+    """Every account with its unit, for the admin page."""
+    if not can_administer(actor):
+        raise PermissionDenied(N_("Chỉ quản trị viên mới xem được danh sách tài khoản."))
+    rows = session.exec(
+        select(User, Unit).join(Unit, User.unit_id == Unit.id, isouter=True).order_by(User.username)
+    ).all()
+    return list(rows)
+
+
+def purge_login_attempts(
+    session: Session, *, older_than: timedelta, now: datetime | None = None
+) -> int:
+    """Forget sign-in attempts older than the rate-limit needs; returns how many went."""
+    cutoff = (now or utcnow()) - older_than
+    result = session.exec(delete(LoginAttempt).where(LoginAttempt.attempted_at < cutoff))
+    return result.rowcount or 0

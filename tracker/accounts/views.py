@@ -1,0 +1,83 @@
+"""Sign in, sign out, choose the language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from tracker.accounts import service
+from tracker.accounts.forms import LanguageForm, LoginForm, LogoutForm
+from tracker.errors import RateLimited
+from tracker.i18n import translate_error
+from tracker.request_db import db
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths, so the login page cannot be used to send people elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if not form.validate_on_submit():
+        return render_template("accounts/login.html", form=form)
+    settings = current_app.extensions["tracker.settings"]
+    try:
+        user = service.authenticate(
+            db(),
+            username=form.username.data or "",
+            password=form.password.data or "",
+            remote_addr=request.remote_addr or "",
+            max_failures=settings.login_max_failures,
+            window=timedelta(minutes=settings.login_window_minutes),
+        )
+    except RateLimited as error:
+        return render_template("accounts/login.html", form=form, error=translate_error(error)), 429
+    except service.LoginRefused as error:
+        # 200 on purpose: the failed attempt must be committed for the rate limit to count it.
+        return render_template("accounts/login.html", form=form, error=translate_error(error))
+    session.clear()
+    login_user(user)
+    return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
+
+
+@bp.post("/dang-xuat")
+def logout() -> Response:
+    form = LogoutForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/ngon-ngu")
+def set_language() -> Response:
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+    return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))

@@ -1,0 +1,196 @@
+"""The `tracker` command: database, directory, users, demo data, and serving."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from tracker import create_app, migrate
+from tracker.db import unit_of_work
+from tracker.errors import DomainError
+from tracker.units.directory import DirectoryError, read_directory
+
+log = logging.getLogger(__name__)
+
+
+def _app() -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_app, add_default_commands=True)
+def main() -> None:
+    """Đôn Đốc: theo dõi, đôn đốc nhiệm vụ trong thông báo kết luận."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    return current_app.extensions["tracker.settings"]
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(2)
+
+
+@main.group()
+def db() -> None:
+    """Cơ sở dữ liệu / database migrations."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Nâng cấp CSDL lên phiên bản mới nhất / apply the migrations."""
+    migrate.upgrade(_settings().database_url, revision)
+    click.echo("Đã nâng cấp cơ sở dữ liệu / database upgraded.")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Hạ CSDL về một phiên bản (ví dụ: base) / revert migrations."""
+    migrate.downgrade(_settings().database_url, revision)
+    click.echo(f"Đã hạ cơ sở dữ liệu về {revision} / database downgraded.")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Sinh một migration mới từ models (đọc và sửa trước khi commit)."""
+    migrate.new_revision(_settings().database_url, message)
+
+
+@main.group()
+def units() -> None:
+    """Danh mục đơn vị / unit directory."""
+
+
+@units.command("load")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def units_load(path: str) -> None:
+    """Nạp hoặc cập nhật danh mục đơn vị từ tệp YAML / load a directory file."""
+    from tracker.units.service import load_directory
+
+    try:
+        directory = read_directory(path)
+    except DirectoryError as error:
+        _fail(f"Không nạp được danh mục / directory refused: {error}")
+        return
+    with unit_of_work(current_app.extensions["tracker.engine"]) as session:
+        summary = load_directory(session, actor=None, directory=directory)
+    click.echo(
+        f"Đơn vị: {len(summary.created)} thêm mới, {len(summary.updated)} cập nhật, "
+        f"{summary.unchanged} không đổi. Nhóm: {len(summary.groups_created)} thêm mới, "
+        f"{len(summary.groups_updated)} cập nhật."
+    )
+    if summary.not_in_file:
+        click.echo(
+            "Có trong CSDL nhưng không có trong tệp (giữ nguyên): " + ", ".join(summary.not_in_file)
+        )
+
+
+@main.group()
+def users() -> None:
+    """Tài khoản người dùng / user accounts."""
+
+
+@users.command("create")
+@click.option("--username", required=True, help="Tên đăng nhập")
+@click.option("--full-name", required=True, help="Họ và tên")
+@click.option("--role", required=True, type=click.Choice(["admin", "head", "secretary", "unit"]))
+@click.option("--unit", "unit_code", default=None, help="Mã đơn vị (bắt buộc với vai trò unit)")
+@click.option("--email", default=None)
+@click.option("--phone", default=None)
+@click.password_option("--password", help="Mật khẩu (hỏi nếu không nhập)")
+@with_appcontext
+def users_create(
+    username: str,
+    full_name: str,
+    role: str,
+    unit_code: str | None,
+    email: str | None,
+    phone: str | None,
+    password: str,
+) -> None:
+    """Tạo tài khoản / create a user."""
+    from tracker.accounts.service import create_user
+
+    try:
+        with unit_of_work(current_app.extensions["tracker.engine"]) as session:
+            user = create_user(
+                session,
+                actor=None,
+                username=username,
+                full_name=full_name,
+                role=role,
+                password=password,
+                unit_code=unit_code,
+                email=email,
+                phone=phone,
+            )
+    except DomainError as error:
+        _fail(f"Không tạo được tài khoản: {error}")
+        return
+    click.echo(f"Đã tạo tài khoản {user.username} ({role}).")
+
+
+@main.command("demo")
+@click.option("--force", is_flag=True, help="Cho phép nạp dữ liệu mẫu ở chế độ production.")
+@with_appcontext
+def demo(force: bool) -> None:
+    """Nạp dữ liệu mẫu (chạy lại nhiều lần không sinh trùng) / load the demo data."""
+    from tracker.demo import DEMO_PASSWORD, load_demo
+
+    settings = _settings()
+    if settings.is_production and not force:
+        _fail("Không nạp dữ liệu mẫu vào hệ thống thật. Dùng --force nếu thật sự cần.")
+        return
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    with unit_of_work(current_app.extensions["tracker.engine"]) as session:
+        logins = load_demo(session, today=today)
+    click.echo(f"Dữ liệu mẫu đã sẵn sàng. Tài khoản đăng nhập (mật khẩu chung: {DEMO_PASSWORD}):")
+    for login in logins:
+        unit = f", đơn vị {login.unit_code}" if login.unit_code else ""
+        click.echo(f"  {login.username:<10} vai trò {login.role}{unit}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-scheduler", is_flag=True, help="Không chạy bộ lập lịch trong tiến trình này.")
+@with_appcontext
+def serve(host: str, port: int, no_scheduler: bool) -> None:
+    """Chạy web (và bộ lập lịch nhắc việc) trong một tiến trình: bản cài đặt nhúng, SQLite."""
+    from werkzeug.serving import run_simple
+
+    from tracker.scheduler import start_background_scheduler
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    scheduler = None if no_scheduler else start_background_scheduler(app)
+    click.echo(f"Đôn Đốc đang chạy tại http://{host}:{port}  (Ctrl+C để dừng)")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+@main.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Chạy riêng bộ lập lịch (triển khai nhiều tiến trình) / run the scheduler alone."""
+    from tracker.scheduler import run_blocking_scheduler
+
+    run_blocking_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]

@@ -1,0 +1,68 @@
+"""Language and time: Vietnamese first, English on request; dates dd/mm/yyyy in local time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, session
+from flask_babel import gettext
+
+from tracker.errors import DomainError
+
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+DEFAULT_LANGUAGE = "vi"
+
+
+def select_locale() -> str:
+    language = session.get("lang")
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def select_timezone() -> str:
+    return current_app.extensions["tracker.settings"].timezone
+
+
+def local_zone() -> ZoneInfo:
+    """The deployment's time zone."""
+    return ZoneInfo(select_timezone())
+
+
+def local_today() -> date:
+    """Today's date where the users are (not the server's, not UTC's)."""
+    return datetime.now(local_zone()).date()
+
+
+def format_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy, the way Vietnamese offices write dates."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = _to_local(value).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: datetime | None) -> str:
+    """dd/mm/yyyy HH:MM in the deployment's time zone."""
+    if value is None:
+        return ""
+    return _to_local(value).strftime("%d/%m/%Y %H:%M")
+
+
+def _to_local(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(local_zone())
+
+
+def translate_error(error: DomainError) -> str:
+    """A domain error's message in the reader's language."""
+    text = gettext(error.template)
+    return text.format(**error.params) if error.params else text
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_global(LANGUAGES, "LANGUAGES")
+    app.add_template_global(select_locale, "current_language")

@@ -1,0 +1,31 @@
+"""The navigation each role sees: only pages the person may open."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from tracker.accounts.models import Role
+from tracker.permissions import can_administer, can_view_all_assignments, can_view_rollups
+
+NavItem = tuple[str, object]
+
+
+def nav_items() -> list[NavItem]:
+    """(endpoint, label) pairs for the signed-in user."""
+    if not current_user.is_authenticated:
+        return []
+    items: list[NavItem] = []
+    if current_user.role == Role.UNIT:
+        items.append(("dashboard.unit_home", _l("Nhiệm vụ của đơn vị")))
+    if can_view_rollups(current_user):
+        items.append(("dashboard.head_home", _l("Tổng hợp")))
+    if can_view_all_assignments(current_user):
+        items.append(("dashboard.notices_home", _l("Thông báo kết luận")))
+    if can_administer(current_user):
+        items += [
+            ("admin.users", _l("Tài khoản")),
+            ("admin.units_page", _l("Đơn vị")),
+            ("admin.audit_log", _l("Nhật ký thay đổi")),
+        ]
+    return items
