@@ -73,6 +73,9 @@ def parse_directory(text: str, source: str = "<text>") -> UnitDirectory:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context_mark", None)
+        if context is not None and context.line + 1 != line:
+            problem += f" (khối bắt đầu ở dòng {context.line + 1})"
         raise DirectoryError(f"YAML không hợp lệ: {problem}", line, source) from None
     if root is None:
         raise DirectoryError("tệp rỗng, cần có mục 'units'", None, source)

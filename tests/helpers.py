@@ -1,0 +1,110 @@
+"""Factories and helpers for the tests: units, users, notices, assignments, signing in."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from itertools import count
+
+from flask.testing import FlaskClient
+from sqlmodel import Session
+from werkzeug.test import TestResponse
+
+from tracker.accounts import service as accounts
+from tracker.accounts.models import User
+from tracker.assignments.models import Assignment
+from tracker.db import utcnow
+from tracker.notices.models import Conclusion, NoticeStatus, Task
+from tracker.units.models import Unit
+
+PASSWORD = "correct horse battery"
+_sequence = count(1)
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def make_unit(
+    session: Session, code: str, name: str | None = None, parent: Unit | None = None
+) -> Unit:
+    unit = Unit(code=code, name=name or f"Đơn vị {code}", parent_id=parent.id if parent else None)
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def make_user(
+    session: Session,
+    role: str,
+    unit: Unit | None = None,
+    username: str | None = None,
+    password: str = PASSWORD,
+) -> User:
+    return accounts.create_user(
+        session,
+        actor=None,
+        username=username or f"{role}{next(_sequence)}",
+        full_name=f"Người dùng {role}",
+        role=role,
+        password=password,
+        unit_code=unit.code if unit else None,
+    )
+
+
+def make_notice(
+    session: Session, *, published: bool = True, by: User | None = None, number: str | None = None
+) -> Conclusion:
+    if published and by is None:
+        by = make_user(session, "secretary")
+    notice = Conclusion(
+        number=number or f"{next(_sequence)}-TB/TEST",
+        title="THÔNG BÁO KẾT LUẬN thử nghiệm",
+        status=NoticeStatus.PUBLISHED if published else NoticeStatus.DRAFT,
+        published_by_id=by.id if published and by else None,
+        created_by_id=by.id if by else None,
+        published_at=utcnow() if published else None,
+    )
+    session.add(notice)
+    session.flush()
+    return notice
+
+
+def make_assignment(
+    session: Session,
+    notice: Conclusion,
+    unit: Unit,
+    *,
+    code: str = "1.1",
+    due: date | None = None,
+    status: str = "not_started",
+    completed_on: date | None = None,
+    text: str = "Triển khai nhiệm vụ",
+) -> Assignment:
+    task = Task(conclusion_id=notice.id, code=code, text=text, due=due)
+    session.add(task)
+    session.flush()
+    assignment = Assignment(
+        task_id=task.id,
+        unit_id=unit.id,
+        due=due,
+        status=status,
+        completed_on=completed_on,
+        percent=100 if status == "done" else 0,
+        cancelled_reason="Không còn phù hợp" if status == "cancelled" else None,
+    )
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def csrf_token(client: FlaskClient, path: str = "/dang-nhap") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_PATTERN.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login_as(client: FlaskClient, username: str, password: str = PASSWORD) -> TestResponse:
+    """Sign in through the real login form (with its CSRF token)."""
+    return client.post(
+        "/dang-nhap",
+        data={"username": username, "password": password, "csrf_token": csrf_token(client)},
+    )

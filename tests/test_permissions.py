@@ -1,0 +1,60 @@
+"""Every permission rule as a table of (role, rule, expected)."""
+
+import pytest
+
+from tracker import permissions
+from tracker.accounts.models import User
+
+SCOPE = {10, 11}
+
+
+def user(role: str) -> User:
+    return User(
+        id=1,
+        username=role,
+        full_name=role,
+        role=role,
+        password_hash="x",
+        unit_id=10 if role == "unit" else None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "rule", "expected"),
+    [
+        ("admin", permissions.can_administer, True),
+        ("head", permissions.can_administer, False),
+        ("secretary", permissions.can_administer, False),
+        ("unit", permissions.can_administer, False),
+        ("secretary", permissions.can_manage_notices, True),
+        ("head", permissions.can_manage_notices, False),
+        ("admin", permissions.can_manage_notices, False),
+        ("unit", permissions.can_manage_notices, False),
+        ("secretary", permissions.can_decide_extensions, True),
+        ("head", permissions.can_decide_extensions, True),
+        ("unit", permissions.can_decide_extensions, False),
+        ("admin", permissions.can_decide_extensions, False),
+        ("head", permissions.can_view_rollups, True),
+        ("secretary", permissions.can_view_rollups, True),
+        ("unit", permissions.can_view_rollups, False),
+        ("head", permissions.can_view_all_assignments, True),
+        ("unit", permissions.can_view_all_assignments, False),
+    ],
+)
+def test_role_rules(role: str, rule, expected: bool) -> None:  # type: ignore[no-untyped-def]
+    assert rule(user(role)) is expected
+
+
+@pytest.mark.parametrize(
+    ("role", "unit_id", "can_view", "can_report"),
+    [
+        ("unit", 10, True, True),  # its own unit
+        ("unit", 11, True, True),  # a unit below it
+        ("unit", 99, False, False),  # another unit
+        ("head", 99, True, False),  # sees everything, reports nothing
+        ("secretary", 99, True, False),
+    ],
+)
+def test_unit_work_rules(role: str, unit_id: int, can_view: bool, can_report: bool) -> None:
+    assert permissions.can_view_unit_work(user(role), unit_id, SCOPE) is can_view
+    assert permissions.can_report_progress(user(role), unit_id, SCOPE) is can_report
