@@ -177,3 +177,13 @@ def shared_corpus() -> Path:
             f"../shared/corpus not found at {corpus}: shared corpus tests need it beside the repo"
         )
     return corpus
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where a run keeps what people look at afterwards (screenshots): test-output/ by default."""
+    root = Path(
+        os.environ.get("TRACKER_TEST_OUTPUT", Path(__file__).resolve().parents[1] / "test-output")
+    )
+    root.mkdir(parents=True, exist_ok=True)
+    return root

@@ -194,3 +194,7 @@ def scheduler_command() -> None:
     from tracker.scheduler import run_blocking_scheduler
 
     run_blocking_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from tests.helpers import login_as, make_assignment, make_notice, make_unit, make_user
+from tracker.assignments.models import Assignment
 from tracker.assignments.service import count_by_category
 from tracker.assignments.status import Category
 from tracker.i18n import local_today
@@ -120,3 +121,18 @@ def test_user_text_is_escaped(client: FlaskClient, session: Session) -> None:
     body = client.get("/don-vi").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;" in body and "&lt;b&gt;đậm&lt;/b&gt;" in body
+
+
+def test_a_delegated_part_is_not_counted_twice(session: Session) -> None:
+    district = make_unit(session, "HUYEN")
+    commune = make_unit(session, "XA", parent=district)
+    head = make_user(session, "head")
+    notice = make_notice(session)
+    parent = make_assignment(session, notice, district, due=date(2021, 6, 30))
+    child = Assignment(
+        task_id=parent.task_id, unit_id=commune.id, due=parent.due, parent_id=parent.id
+    )
+    session.add(child)
+    session.commit()
+    counts = count_by_category(session, actor=head, reference=date(2021, 6, 1))
+    assert sum(counts.values()) == 1

@@ -53,7 +53,7 @@ def list_unit_assignments(
 
 
 def count_by_category(session: Session, *, actor: User, reference: date) -> dict[Category, int]:
-    """How many published lead assignments fall in each category on `reference`."""
+    """How many published lead assignments (not delegated parts) are in each category."""
     if not can_view_all_assignments(actor):
         raise PermissionDenied(N_("Bạn không có quyền xem số liệu tổng hợp."))
     category = category_of(reference)
@@ -62,7 +62,12 @@ def count_by_category(session: Session, *, actor: User, reference: date) -> dict
         .select_from(Assignment)
         .join(Task, Assignment.task_id == Task.id)
         .join(Conclusion, Task.conclusion_id == Conclusion.id)
-        .where(Conclusion.status == NoticeStatus.PUBLISHED, Assignment.role == "lead")
+        .where(
+            Conclusion.status == NoticeStatus.PUBLISHED,
+            Assignment.role == "lead",
+            # A delegated part is counted through its parent, not a second time.
+            Assignment.parent_id.is_(None),
+        )
         .group_by(category)
     ).all()
     counts = dict.fromkeys(Category, 0)
