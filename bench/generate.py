@@ -1,0 +1,325 @@
+"""Fill a database with N units and M assignments over several quarters, for the benchmarks.
+
+    python bench/generate.py --units 2000 --assignments 1000000 [--database-url URL]
+
+Rows go in with bulk inserts (COPY on PostgreSQL, executemany on SQLite) and explicit ids, so a
+million assignments take minutes. The database must be migrated (done here) and hold no
+assignments yet. Statuses follow the calendar: past quarters are mostly done (some late, some
+still overdue), the current quarter is mixed, future quarters have not started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.machine import describe
+from tracker import migrate
+from tracker.accounts.models import User
+from tracker.assignments.models import Assignment
+from tracker.db import make_engine
+from tracker.notices.models import Conclusion, Task
+from tracker.units.models import Unit
+
+TASKS_PER_NOTICE = 20
+UNITS_PER_TASK = 5
+BATCH = 20_000
+CREATED_AT = datetime(2020, 1, 1, tzinfo=UTC)
+# The secretary who "published" the generated notices; "!" is no valid hash, so no one logs in.
+PUBLISHER = {
+    "id": 1,
+    "username": "bench-secretary",
+    "full_name": "Benchmark",
+    "role": "secretary",
+    "password_hash": "!",
+    "is_active": False,
+    "created_at": CREATED_AT,
+}
+
+
+@dataclass
+class Summary:
+    units: int
+    notices: int
+    tasks: int
+    assignments: int
+    seconds: float
+
+
+def quarters_ending(today: date, count: int) -> list[tuple[date, date, str]]:
+    """The `count` quarters up to the one containing `today`: (start, end, '2021-Q2')."""
+    quarter = (today.month - 1) // 3
+    year = today.year
+    result = []
+    for _ in range(count):
+        start = date(year, quarter * 3 + 1, 1)
+        end = date(year + (quarter == 3), 1 if quarter == 3 else quarter * 3 + 4, 1) - timedelta(1)
+        result.append((start, end, f"{year}-Q{quarter + 1}"))
+        quarter -= 1
+        if quarter < 0:
+            quarter, year = 3, year - 1
+    return list(reversed(result))
+
+
+def _units(count: int) -> list[dict]:
+    """A province board, districts under it, communes under the districts."""
+    rows = [{"id": 1, "code": "U00001", "name": "Ban Dân vận Tỉnh ủy", "parent_id": None}]
+    districts = max(1, count // 10)
+    for number in range(2, count + 1):
+        parent = 1 if number <= districts + 1 else 2 + (number % districts)
+        kind = "Ban Dân vận Huyện ủy" if parent == 1 else "Đảng ủy xã"
+        rows.append(
+            {
+                "id": number,
+                "code": f"U{number:05d}",
+                "name": f"{kind} số {number}",
+                "parent_id": parent,
+            }
+        )
+    for row in rows:
+        row.update(aliases=[], is_active=True, created_at=CREATED_AT, updated_at=CREATED_AT)
+    return rows
+
+
+def _assignment_state(rng: random.Random, due: date, today: date) -> tuple[str, int, date | None]:
+    """(status, percent, completed_on) plausible for an assignment due on `due`, seen `today`."""
+    if due < today:
+        roll = rng.random()
+        if roll < 0.70:
+            return "done", 100, due - timedelta(days=rng.randint(0, 20))
+        if roll < 0.85:
+            return "done", 100, min(today, due + timedelta(days=rng.randint(1, 30)))
+        if roll < 0.97:
+            return "in_progress", rng.randint(10, 90), None
+        return "cancelled", 0, None
+    roll = rng.random()
+    if roll < 0.15:
+        return "done", 100, today - timedelta(days=rng.randint(0, 10))
+    if roll < 0.60:
+        return "in_progress", rng.randint(5, 95), None
+    return "not_started", 0, None
+
+
+def _plan(
+    units: int, assignments: int, quarters: int, today: date, seed: int
+) -> tuple[list[dict], list[dict], Iterator[list[dict]]]:
+    rng = random.Random(seed)
+    task_count = -(-assignments // UNITS_PER_TASK)
+    notice_count = -(-task_count // TASKS_PER_NOTICE)
+    periods = quarters_ending(today, quarters)
+    notices = []
+    for number in range(1, notice_count + 1):
+        start, end, period = periods[number % len(periods)]
+        published = datetime.combine(start + timedelta(days=9), datetime.min.time(), tzinfo=UTC)
+        notices.append(
+            {
+                "id": number,
+                "number": f"{number}-TB/BENCH",
+                "title": f"Thông báo kết luận {number}",
+                "issued_on": start + timedelta(days=9),
+                "period": period,
+                "default_due": end,
+                "parse_warnings": [],
+                "status": "published",
+                "version": 1,
+                "created_by_id": 1,
+                "created_at": published,
+                "updated_at": published,
+                "published_by_id": 1,
+                "published_at": published,
+                "issuer_unit_id": 1,
+            }
+        )
+    tasks = []
+    for number in range(1, task_count + 1):
+        notice = notices[(number - 1) // TASKS_PER_NOTICE]
+        due = (
+            notice["default_due"]
+            if rng.random() < 0.8
+            else (notice["issued_on"] + timedelta(days=rng.randint(20, 80)))
+        )
+        tasks.append(
+            {
+                "id": number,
+                "conclusion_id": notice["id"],
+                "position": number % TASKS_PER_NOTICE,
+                "code": f"{number % 7 + 1}.{number % TASKS_PER_NOTICE + 1}",
+                "group_title": None,
+                "text": f"Nhiệm vụ số {number}",
+                "due": due,
+                "recurrence": None,
+                "needs_review": False,
+                "warnings": [],
+                "created_at": CREATED_AT,
+                "updated_at": CREATED_AT,
+            }
+        )
+
+    def assignment_batches() -> Iterator[list[dict]]:
+        batch: list[dict] = []
+        for number in range(1, assignments + 1):
+            task = tasks[(number - 1) // UNITS_PER_TASK]
+            # Each task's units are consecutive from a scattered start: spread, never repeated.
+            offset = (number - 1) % UNITS_PER_TASK
+            unit_id = (task["id"] * 7919 + offset) % units + 1
+            status, percent, completed_on = _assignment_state(rng, task["due"], today)
+            batch.append(
+                {
+                    "id": number,
+                    "task_id": task["id"],
+                    "unit_id": unit_id,
+                    "role": "lead",
+                    "due": task["due"],
+                    "status": status,
+                    "percent": percent,
+                    "completed_on": completed_on,
+                    "cancelled_reason": "Không còn phù hợp" if status == "cancelled" else None,
+                    "parent_id": None,
+                    "version": 1,
+                    "created_at": CREATED_AT,
+                    "updated_at": CREATED_AT,
+                }
+            )
+            if len(batch) == BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    return notices, tasks, assignment_batches()
+
+
+def _insert(engine: Engine, table, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    if not rows:
+        return
+    if engine.dialect.name == "postgresql":
+        columns = list(rows[0])
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            names = ", ".join(f'"{column}"' for column in columns)
+            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row([_pg_value(row[column]) for column in columns])
+            raw.commit()
+        finally:
+            raw.close()
+        return
+    with engine.begin() as connection:
+        connection.execute(table.insert(), rows)
+
+
+def _pg_value(value: object) -> object:
+    if isinstance(value, list):
+        return json.dumps(value)
+    return value
+
+
+def generate(
+    engine: Engine,
+    *,
+    units: int,
+    assignments: int,
+    quarters: int = 8,
+    today: date | None = None,
+    seed: int = 1,
+) -> Summary:
+    """Write the data set; refuse a database that already holds assignments."""
+    if units < UNITS_PER_TASK:
+        raise ValueError(f"at least {UNITS_PER_TASK} units are needed")
+    today = today or date.today()
+    with engine.connect() as connection:
+        for model in (User, Unit, Assignment):
+            if connection.execute(select(func.count()).select_from(model)).scalar_one():
+                raise SystemExit(
+                    "Cơ sở dữ liệu đã có dữ liệu: hãy dùng một CSDL trống (đã nâng cấp). "
+                    "/ The database is not empty: use an empty, migrated one."
+                )
+    started = time.perf_counter()
+    unit_rows = _units(units)
+    notices, tasks, batches = _plan(units, assignments, quarters, today, seed)
+    _insert(engine, Unit.__table__, unit_rows)
+    _insert(engine, User.__table__, [PUBLISHER])
+    _insert(engine, Conclusion.__table__, notices)
+    for start in range(0, len(tasks), BATCH):
+        _insert(engine, Task.__table__, tasks[start : start + BATCH])
+    written = 0
+    for batch in batches:
+        _insert(engine, Assignment.__table__, batch)
+        written += len(batch)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            for table in ("unit", "user_account", "conclusion", "task", "assignment"):
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                    )
+                )
+            connection.execute(text("ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+    return Summary(
+        units=len(unit_rows),
+        notices=len(notices),
+        tasks=len(tasks),
+        assignments=written,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="default: $TRACKER_DATABASE_URL, else bench/out/bench.sqlite3",
+    )
+    parser.add_argument("--units", type=int, default=2000)
+    parser.add_argument("--assignments", type=int, default=100_000)
+    parser.add_argument("--quarters", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    url = (
+        args.database_url
+        or os.environ.get("TRACKER_DATABASE_URL")
+        or f"sqlite:///{Path(__file__).resolve().parent / 'out' / 'bench.sqlite3'}"
+    )
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if args.units < UNITS_PER_TASK or args.assignments < 0:
+        parser.error(f"--units must be at least {UNITS_PER_TASK}; --assignments not negative")
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    summary = generate(
+        engine,
+        units=args.units,
+        assignments=args.assignments,
+        quarters=args.quarters,
+        seed=args.seed,
+    )
+    rate = summary.assignments / summary.seconds if summary.seconds else 0
+    print(f"machine: {describe()}")
+    print(f"database: {engine.dialect.name} {engine.url.render_as_string()}")
+    print(
+        f"wrote {summary.units} units, {summary.notices} notices, {summary.tasks} tasks, "
+        f"{summary.assignments} assignments in {summary.seconds:.1f} s "
+        f"({rate:,.0f} assignments/s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
