@@ -5,8 +5,6 @@ import pytest
 from tracker import permissions
 from tracker.accounts.models import User
 
-SCOPE = {10, 11}
-
 
 def user(role: str) -> User:
     return User(
@@ -39,22 +37,10 @@ def user(role: str) -> User:
         ("unit", permissions.can_view_rollups, False),
         ("head", permissions.can_view_all_assignments, True),
         ("unit", permissions.can_view_all_assignments, False),
+        ("unit", permissions.can_work_for_a_unit, True),
+        ("head", permissions.can_work_for_a_unit, False),
+        ("admin", permissions.can_work_for_a_unit, False),
     ],
 )
 def test_role_rules(role: str, rule, expected: bool) -> None:  # type: ignore[no-untyped-def]
     assert rule(user(role)) is expected
-
-
-@pytest.mark.parametrize(
-    ("role", "unit_id", "can_view", "can_report"),
-    [
-        ("unit", 10, True, True),  # its own unit
-        ("unit", 11, True, True),  # a unit below it
-        ("unit", 99, False, False),  # another unit
-        ("head", 99, True, False),  # sees everything, reports nothing
-        ("secretary", 99, True, False),
-    ],
-)
-def test_unit_work_rules(role: str, unit_id: int, can_view: bool, can_report: bool) -> None:
-    assert permissions.can_view_unit_work(user(role), unit_id, SCOPE) is can_view
-    assert permissions.can_report_progress(user(role), unit_id, SCOPE) is can_report

@@ -13,4 +13,4 @@ login_manager.login_view = "accounts.login"
 login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")
 login_manager.localize_callback = gettext
 login_manager.login_message_category = "info"
-login_manager.session_protection = "strong"
+login_manager.session_protection = "basic"

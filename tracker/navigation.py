@@ -5,8 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from tracker.accounts.models import Role
-from tracker.permissions import can_administer, can_view_all_assignments, can_view_rollups
+from tracker.permissions import (
+    can_administer,
+    can_view_all_assignments,
+    can_view_rollups,
+    can_work_for_a_unit,
+)
 
 NavItem = tuple[str, object]
 
@@ -16,7 +20,7 @@ def nav_items() -> list[NavItem]:
     if not current_user.is_authenticated:
         return []
     items: list[NavItem] = []
-    if current_user.role == Role.UNIT:
+    if can_work_for_a_unit(current_user):
         items.append(("dashboard.unit_home", _l("Nhiệm vụ của đơn vị")))
     if can_view_rollups(current_user):
         items.append(("dashboard.head_home", _l("Tổng hợp")))

@@ -8,12 +8,12 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from tracker.accounts.models import Role, User
+from tracker.accounts.models import User
 from tracker.assignments.models import Assignment
 from tracker.assignments.status import Category, category_of
 from tracker.errors import N_, PermissionDenied
 from tracker.notices.models import Conclusion, NoticeStatus, Task
-from tracker.permissions import can_view_all_assignments
+from tracker.permissions import can_view_all_assignments, can_work_for_a_unit
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -33,7 +33,7 @@ def list_unit_assignments(
     session: Session, *, actor: User, reference: date, limit: int = 200
 ) -> list[AssignmentRow]:
     """The published assignments of the actor's unit and the units below it, soonest due first."""
-    if actor.role != Role.UNIT or actor.unit_id is None:
+    if not can_work_for_a_unit(actor) or actor.unit_id is None:
         raise PermissionDenied(N_("Trang này dành cho tài khoản của đơn vị."))
     scope = unit_scope(session, actor.unit_id)
     category = category_of(reference).label("category")

@@ -11,7 +11,12 @@ from tracker.assignments import service as assignments
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
 from tracker.i18n import local_today
 from tracker.notices import service as notices
-from tracker.permissions import can_manage_notices, can_view_all_assignments, can_view_rollups
+from tracker.permissions import (
+    can_decide_extensions,
+    can_view_all_assignments,
+    can_view_rollups,
+    can_work_for_a_unit,
+)
 from tracker.request_db import db
 from tracker.view_guards import requires
 
@@ -32,7 +37,7 @@ def home() -> Response:
 
 
 @bp.route("/don-vi")
-@requires(lambda user: user.role == Role.UNIT)
+@requires(can_work_for_a_unit)
 def unit_home() -> str:
     today = local_today()
     rows = assignments.list_unit_assignments(db(), actor=current_user, reference=today)
@@ -65,7 +70,7 @@ def notices_home() -> str:
     session = db()
     pending = (
         notices.count_pending_extensions(session, actor=current_user)
-        if can_manage_notices(current_user) or current_user.role == Role.HEAD
+        if can_decide_extensions(current_user)
         else None
     )
     return render_template(
