@@ -1,16 +1,24 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from tracker.accounts.models import ChatLink, LoginAttempt, User
-from tracker.assignments.models import Assignment, ExtensionRequest, ProgressReport
+from tracker.assignments.models import (
+    Assignment,
+    AssignmentComment,
+    EvidenceFile,
+    ExtensionRequest,
+    ProgressReport,
+)
 from tracker.audit.models import AuditEvent
 from tracker.notices.models import Conclusion, Task, TaskUnit
 from tracker.units.models import Unit, UnitGroup, UnitGroupMember
 
 __all__ = [
     "Assignment",
+    "AssignmentComment",
     "AuditEvent",
     "ChatLink",
     "Conclusion",
+    "EvidenceFile",
     "ExtensionRequest",
     "LoginAttempt",
     "ProgressReport",

@@ -102,3 +102,33 @@ class ExtensionRequest(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_at: datetime | None = None
     decision_comment: str | None = Field(default=None, sa_type=Text)
+
+
+class EvidenceFile(SQLModel, table=True):
+    """A file a unit attached to a progress report, stored under instance/uploads."""
+
+    __tablename__ = "evidence_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    report_id: int | None = Field(default=None, foreign_key="progress_report.id", index=True)
+    uploaded_by_id: int = Field(foreign_key="user_account.id")
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    original_name: str = Field(max_length=255)
+    # A random name on disk, never derived from what the user sent.
+    stored_name: str = Field(max_length=64, unique=True)
+    content_type: str = Field(max_length=100)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+
+
+class AssignmentComment(SQLModel, table=True):
+    """A remark on an assignment, by its unit, a support unit, or the secretariat."""
+
+    __tablename__ = "assignment_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    author_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    body: str = Field(sa_type=Text)
