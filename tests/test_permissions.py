@@ -44,3 +44,31 @@ def user(role: str) -> User:
 )
 def test_role_rules(role: str, rule, expected: bool) -> None:  # type: ignore[no-untyped-def]
     assert rule(user(role)) is expected
+
+
+SCOPE = {10, 11}
+
+
+@pytest.mark.parametrize(
+    ("role", "unit_id", "support", "can_view", "can_change"),
+    [
+        ("unit", 10, [], True, True),  # its own unit
+        ("unit", 11, [], True, True),  # a unit below it
+        ("unit", 99, [], False, False),  # another unit's work
+        ("unit", 99, [11], True, False),  # a task it supports: read and comment only
+        ("head", 99, [], True, False),  # sees everything, reports nothing
+        ("secretary", 99, [], True, False),
+        ("admin", 99, [], True, False),
+    ],
+)
+def test_assignment_rules(
+    role: str, unit_id: int, support: list[int], can_view: bool, can_change: bool
+) -> None:
+    actor = user(role)
+    assert (
+        permissions.can_view_assignment(
+            actor, unit_id=unit_id, support_unit_ids=support, scope=SCOPE
+        )
+        is can_view
+    )
+    assert permissions.can_change_assignment(actor, unit_id=unit_id, scope=SCOPE) is can_change

@@ -74,9 +74,10 @@ def _load_user(user_id: str):  # type: ignore[no-untyped-def]
 def _register_blueprints(app: Flask) -> None:
     from tracker.accounts.views import bp as accounts_bp
     from tracker.admin.views import bp as admin_bp
+    from tracker.assignments.views import bp as assignments_bp
     from tracker.dashboard.views import bp as dashboard_bp
 
-    for blueprint in (accounts_bp, dashboard_bp, admin_bp):
+    for blueprint in (accounts_bp, dashboard_bp, admin_bp, assignments_bp):
         app.register_blueprint(blueprint)
 
 

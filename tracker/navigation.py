@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from tracker.permissions import (
     can_administer,
+    can_decide_extensions,
     can_view_all_assignments,
     can_view_rollups,
     can_work_for_a_unit,
@@ -26,6 +27,8 @@ def nav_items() -> list[NavItem]:
         items.append(("dashboard.head_home", _l("Tổng hợp")))
     if can_view_all_assignments(current_user):
         items.append(("dashboard.notices_home", _l("Thông báo kết luận")))
+    if can_decide_extensions(current_user):
+        items.append(("assignments.pending_extensions", _l("Đề nghị gia hạn")))
     if can_administer(current_user):
         items += [
             ("admin.users", _l("Tài khoản")),

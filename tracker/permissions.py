@@ -5,6 +5,8 @@ Services call these before they change anything; views use them only to decide w
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from tracker.accounts.models import Role, User
 
 
@@ -33,3 +35,40 @@ def can_view_rollups(user: User) -> bool:
 def can_work_for_a_unit(user: User) -> bool:
     """A unit's own account: sees and reports on its unit's work."""
     return user.role == Role.UNIT and user.unit_id is not None
+
+
+def can_view_assignment(
+    user: User, *, unit_id: int, support_unit_ids: Collection[int], scope: Collection[int]
+) -> bool:
+    """Everyone above the units; a unit for its own (and its child units') work; a support
+    unit (phối hợp) for the tasks it supports. `scope` is the user's unit and those below it."""
+    if can_view_all_assignments(user):
+        return True
+    if not can_work_for_a_unit(user):
+        return False
+    return unit_id in scope or any(unit in scope for unit in support_unit_ids)
+
+
+def can_change_assignment(user: User, *, unit_id: int, scope: Collection[int]) -> bool:
+    """Report progress, delegate, ask for more time: only the assigned unit or one above it."""
+    return can_work_for_a_unit(user) and unit_id in scope
+
+
+def can_manage_reviews(user: User) -> bool:
+    """Open a quarter review, write its comments per unit, export it."""
+    return user.role in {Role.HEAD, Role.SECRETARY}
+
+
+def can_freeze_reviews(user: User) -> bool:
+    """Record a review's figures at the meeting date, for good."""
+    return user.role == Role.HEAD
+
+
+def can_request_explanations(user: User) -> bool:
+    """Ask a lagging unit to explain its overdue work (yêu cầu giải trình)."""
+    return user.role == Role.HEAD
+
+
+def can_answer_explanation(user: User, *, unit_id: int, scope: Collection[int]) -> bool:
+    """Explain overdue work: the assigned unit or one above it (`scope` as above)."""
+    return can_work_for_a_unit(user) and unit_id in scope

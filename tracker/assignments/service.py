@@ -1,18 +1,26 @@
-"""Reading assignments for the people allowed to see them."""
+"""Reading assignments: lists, the assignment page, evidence downloads; permission first."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from tracker.accounts.models import User
-from tracker.assignments.models import Assignment
+from tracker.assignments.access import AssignmentContext, load_assignment
+from tracker.assignments.models import (
+    Assignment,
+    AssignmentComment,
+    EvidenceFile,
+    ExtensionRequest,
+    ProgressReport,
+)
 from tracker.assignments.status import Category, category_of
-from tracker.errors import N_, PermissionDenied
-from tracker.notices.models import Conclusion, NoticeStatus, Task
+from tracker.audit.models import AuditEvent
+from tracker.errors import N_, NotFound, PermissionDenied
+from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_view_all_assignments, can_work_for_a_unit
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
@@ -27,29 +35,223 @@ class AssignmentRow:
     conclusion: Conclusion
     unit: Unit
     category: Category
+    is_support: bool = False
+
+
+@dataclass(frozen=True)
+class UnitFilters:
+    """What a unit lead narrows the list by; None means any."""
+
+    status: str | None = None
+    conclusion_id: int | None = None
+    period: str | None = None
+    overdue_only: bool = False
 
 
 def list_unit_assignments(
-    session: Session, *, actor: User, reference: date, limit: int = 200
+    session: Session,
+    *,
+    actor: User,
+    reference: date,
+    filters: UnitFilters | None = None,
+    limit: int = 500,
 ) -> list[AssignmentRow]:
-    """The published assignments of the actor's unit and the units below it, soonest due first."""
+    """Published assignments of the actor's unit and the units below it, plus the tasks it
+    supports; soonest due first."""
     if not can_work_for_a_unit(actor) or actor.unit_id is None:
         raise PermissionDenied(N_("Trang này dành cho tài khoản của đơn vị."))
+    filters = filters or UnitFilters()
     scope = unit_scope(session, actor.unit_id)
-    category = category_of(reference).label("category")
-    rows = session.exec(
-        select(Assignment, Task, Conclusion, Unit, category)
+    supported = select(TaskUnit.task_id).where(
+        TaskUnit.unit_id.in_(scope), TaskUnit.role == "support"
+    )
+    category = category_of(reference)
+    query = (
+        select(Assignment, Task, Conclusion, Unit, category.label("category"))
         .join(Task, Assignment.task_id == Task.id)
         .join(Conclusion, Task.conclusion_id == Conclusion.id)
         .join(Unit, Assignment.unit_id == Unit.id)
-        .where(Assignment.unit_id.in_(scope), Conclusion.status == NoticeStatus.PUBLISHED)
-        .order_by(Assignment.due.is_(None), Assignment.due, Task.position)
-        .limit(limit)
+        .where(
+            Conclusion.status == NoticeStatus.PUBLISHED,
+            or_(Assignment.unit_id.in_(scope), Assignment.task_id.in_(supported)),
+        )
+    )
+    if filters.status:
+        query = query.where(Assignment.status == filters.status)
+    if filters.conclusion_id:
+        query = query.where(Conclusion.id == filters.conclusion_id)
+    if filters.period:
+        query = query.where(Conclusion.period == filters.period)
+    if filters.overdue_only:
+        query = query.where(category == Category.OVERDUE.value)
+    rows = session.exec(
+        query.order_by(
+            Assignment.due.is_(None), Assignment.due, Task.position, Assignment.id
+        ).limit(limit)
     ).all()
     return [
-        AssignmentRow(assignment=a, task=t, conclusion=c, unit=u, category=Category(cat))
+        AssignmentRow(
+            assignment=a,
+            task=t,
+            conclusion=c,
+            unit=u,
+            category=Category(cat),
+            is_support=a.unit_id not in scope,
+        )
         for a, t, c, u, cat in rows
     ]
+
+
+def unit_filter_choices(session: Session, *, actor: User) -> tuple[list[Conclusion], list[str]]:
+    """The notices and periods a unit's list can be narrowed to."""
+    scope = unit_scope(session, actor.unit_id) if actor.unit_id else set()
+    assigned = (
+        select(Task.conclusion_id)
+        .join(Assignment, Assignment.task_id == Task.id)
+        .where(Assignment.unit_id.in_(scope))
+    )
+    notices = session.exec(
+        select(Conclusion)
+        .where(Conclusion.status == NoticeStatus.PUBLISHED, Conclusion.id.in_(assigned))
+        .order_by(Conclusion.id.desc())
+    ).all()
+    periods = sorted({notice.period for notice in notices if notice.period}, reverse=True)
+    return list(notices), periods
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: AuditEvent
+    actor: User | None
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    report: ProgressReport
+    author: User
+    files: list[EvidenceFile]
+
+
+@dataclass(frozen=True)
+class PartEntry:
+    assignment: Assignment
+    unit: Unit
+
+
+@dataclass(frozen=True)
+class AssignmentDetail:
+    context: AssignmentContext
+    category: Category
+    history: list[HistoryEntry]
+    reports: list[ReportEntry]
+    comments: list[tuple[AssignmentComment, User]]
+    extensions: list[ExtensionRequest]
+    parts: list[PartEntry]
+    parent_unit: Unit | None
+    support_units: list[Unit]
+    child_units: list[Unit]
+
+
+def assignment_detail(
+    session: Session, *, actor: User, assignment_id: int, reference: date
+) -> AssignmentDetail:
+    """Everything the assignment page shows, for someone allowed to see it."""
+    context = load_assignment(session, actor=actor, assignment_id=assignment_id)
+    assignment = context.assignment
+    history = [
+        HistoryEntry(event, who)
+        for event, who in session.exec(
+            select(AuditEvent, User)
+            .join(User, AuditEvent.actor_id == User.id, isouter=True)
+            .where(AuditEvent.entity_type == "assignment", AuditEvent.entity_id == assignment.id)
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        ).all()
+    ]
+    files: dict[int, list[EvidenceFile]] = {}
+    for evidence in session.exec(
+        select(EvidenceFile).where(EvidenceFile.assignment_id == assignment.id)
+    ).all():
+        files.setdefault(evidence.report_id or 0, []).append(evidence)
+    reports = [
+        ReportEntry(report, author, files.get(report.id or 0, []))
+        for report, author in session.exec(
+            select(ProgressReport, User)
+            .join(User, ProgressReport.author_id == User.id)
+            .where(ProgressReport.assignment_id == assignment.id)
+            .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+        ).all()
+    ]
+    comments = list(
+        session.exec(
+            select(AssignmentComment, User)
+            .join(User, AssignmentComment.author_id == User.id)
+            .where(AssignmentComment.assignment_id == assignment.id)
+            .order_by(AssignmentComment.created_at)
+        ).all()
+    )
+    extensions = list(
+        session.exec(
+            select(ExtensionRequest)
+            .where(ExtensionRequest.assignment_id == assignment.id)
+            .order_by(ExtensionRequest.requested_at.desc())
+        ).all()
+    )
+    parts = [
+        PartEntry(part, unit)
+        for part, unit in session.exec(
+            select(Assignment, Unit)
+            .join(Unit, Assignment.unit_id == Unit.id)
+            .where(Assignment.parent_id == assignment.id)
+            .order_by(Unit.name)
+        ).all()
+    ]
+    parent_unit = None
+    if assignment.parent_id is not None:
+        parent_unit = session.exec(
+            select(Unit)
+            .join(Assignment, Assignment.unit_id == Unit.id)
+            .where(Assignment.id == assignment.parent_id)
+        ).first()
+    support_units = list(
+        session.exec(
+            select(Unit).where(Unit.id.in_(context.support_unit_ids)).order_by(Unit.name)
+        ).all()
+    )
+    child_units: list[Unit] = []
+    if context.can_change:
+        below = unit_scope(session, assignment.unit_id) - {assignment.unit_id}
+        taken = {part.assignment.unit_id for part in parts}
+        child_units = list(
+            session.exec(
+                select(Unit)
+                .where(Unit.id.in_(below - taken), Unit.is_active.is_(True))
+                .order_by(Unit.name)
+            ).all()
+        )
+    category = Category(
+        session.exec(select(category_of(reference)).where(Assignment.id == assignment.id)).one()
+    )
+    return AssignmentDetail(
+        context=context,
+        category=category,
+        history=history,
+        reports=reports,
+        comments=comments,
+        extensions=extensions,
+        parts=parts,
+        parent_unit=parent_unit,
+        support_units=support_units,
+        child_units=child_units,
+    )
+
+
+def evidence_for_download(session: Session, *, actor: User, evidence_id: int) -> EvidenceFile:
+    """An evidence file, only for people who may see its assignment."""
+    evidence = session.get(EvidenceFile, evidence_id)
+    if evidence is None:
+        raise NotFound(N_("Không tìm thấy tệp đính kèm này."))
+    load_assignment(session, actor=actor, assignment_id=evidence.assignment_id)
+    return evidence
 
 
 def count_by_category(session: Session, *, actor: User, reference: date) -> dict[Category, int]:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from datetime import timedelta
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from tracker.accounts.models import Role
+from tracker.assignments import extensions
 from tracker.assignments import service as assignments
+from tracker.assignments.access import actor_scope
+from tracker.assignments.forms import UnitFilterForm
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
+from tracker.db import utcnow
+from tracker.fields import choices
 from tracker.i18n import local_today
 from tracker.notices import service as notices
 from tracker.permissions import (
@@ -21,6 +29,9 @@ from tracker.request_db import db
 from tracker.view_guards import requires
 
 bp = Blueprint("dashboard", __name__)
+
+# A unit sees decisions on its extension requests for two weeks on its home page.
+RECENT_DECISIONS = timedelta(days=14)
 
 HOME_BY_ROLE = {
     Role.UNIT: "dashboard.unit_home",
@@ -39,12 +50,37 @@ def home() -> Response:
 @bp.route("/don-vi")
 @requires(can_work_for_a_unit)
 def unit_home() -> str:
-    today = local_today()
-    rows = assignments.list_unit_assignments(db(), actor=current_user, reference=today)
+    session, today = db(), local_today()
+    form = UnitFilterForm(request.args)
+    notices, periods = assignments.unit_filter_choices(session, actor=current_user)
+    form.notice.choices = choices(
+        [("", _("Tất cả"))]
+        + [(str(notice.id), notice.number or notice.title[:60]) for notice in notices]
+    )
+    form.period.choices = choices([("", _("Tất cả"))] + [(period, period) for period in periods])
+    filters = assignments.UnitFilters()
+    if form.validate():
+        filters = assignments.UnitFilters(
+            status=form.status.data or None,
+            conclusion_id=int(form.notice.data) if (form.notice.data or "").isdigit() else None,
+            period=form.period.data or None,
+            overdue_only=bool(form.overdue.data),
+        )
+    rows = assignments.list_unit_assignments(
+        session, actor=current_user, reference=today, filters=filters
+    )
+    decisions = extensions.recent_decisions(
+        session,
+        actor=current_user,
+        scope=actor_scope(session, current_user),
+        since=utcnow() - RECENT_DECISIONS,
+    )
     return render_template(
         "dashboard/unit.html",
         rows=rows,
         today=today,
+        form=form,
+        decisions=decisions,
         category_labels=CATEGORY_LABELS,
         status_labels=STATUS_LABELS,
     )

@@ -202,12 +202,14 @@ def _create_notice(session: Session, users: dict[str, User], today: date) -> Non
         )
         session.add(task)
         session.flush()
-        for role, codes in (("lead", spec.leads), ("support", spec.support)):
-            for code in codes:
-                session.add(TaskUnit(task_id=task.id, unit_id=unit_ids[code], role=role))
-                assignment = Assignment(task_id=task.id, unit_id=unit_ids[code], role=role, due=end)
-                session.add(assignment)
-                assignments[(spec.code, code)] = assignment
+        for code in spec.support:
+            session.add(TaskUnit(task_id=task.id, unit_id=unit_ids[code], role="support"))
+        # One assignment per lead unit; support units read and comment through the task.
+        for code in spec.leads:
+            session.add(TaskUnit(task_id=task.id, unit_id=unit_ids[code], role="lead"))
+            assignment = Assignment(task_id=task.id, unit_id=unit_ids[code], due=end)
+            session.add(assignment)
+            assignments[(spec.code, code)] = assignment
     session.flush()
     for assignment in assignments.values():
         audit.record(

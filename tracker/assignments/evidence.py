@@ -1,0 +1,122 @@
+"""Evidence files: what may be uploaded (judged by content, not by name) and where it is kept."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from tracker.errors import N_, InvalidInput
+
+MAX_FILES_PER_REPORT = 10
+
+# Office formats are zip files; which one is told by the part inside.
+_OFFICE_PARTS = {
+    "word/document.xml": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ".docx",
+    ),
+    "xl/workbook.xml": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".xlsx",
+    ),
+    "ppt/presentation.xml": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ".pptx",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as received from a form or a chat: its name as sent, and its bytes."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    original_name: str
+    stored_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+
+def sniff(data: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of an accepted document or image, or None."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf", ".pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png", ".png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg", ".jpg"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # Word 97-2003 / Excel 97-2003 files, still common in provincial offices.
+        return "application/octet-stream", ".doc"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            return None
+        for part, kind in _OFFICE_PARTS.items():
+            if part in names:
+                return kind
+    return None
+
+
+def _clean_name(filename: str) -> str:
+    """The last path component, without control characters, at most 200 characters."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip() or "tep-dinh-kem"
+    return name[-200:]
+
+
+class EvidenceStore:
+    """Files on disk under one folder, named at random; never served by their own name."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def check(self, uploads: list[Upload]) -> None:
+        """Refuse the whole batch if any file is empty, too many, or of a type we do not keep."""
+        if len(uploads) > MAX_FILES_PER_REPORT:
+            raise InvalidInput(
+                N_("Mỗi lần báo cáo đính kèm tối đa {n} tệp."), n=MAX_FILES_PER_REPORT
+            )
+        for upload in uploads:
+            if not upload.data:
+                raise InvalidInput(
+                    N_("Tệp '{name}' rỗng. Chọn lại tệp cần đính kèm."),
+                    name=_clean_name(upload.filename),
+                )
+            if sniff(upload.data) is None:
+                raise InvalidInput(
+                    N_(
+                        "Tệp '{name}' không phải PDF, Word, Excel, PowerPoint hay ảnh (JPEG, PNG) "
+                        "nên không được nhận. Hãy lưu tài liệu sang PDF rồi đính kèm lại."
+                    ),
+                    name=_clean_name(upload.filename),
+                )
+
+    def save(self, upload: Upload) -> StoredFile:
+        """Write one checked file and describe it."""
+        content_type, extension = sniff(upload.data) or ("application/octet-stream", "")
+        stored_name = secrets.token_hex(16) + extension
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / stored_name).write_bytes(upload.data)
+        return StoredFile(
+            original_name=_clean_name(upload.filename),
+            stored_name=stored_name,
+            content_type=content_type,
+            size_bytes=len(upload.data),
+            sha256=hashlib.sha256(upload.data).hexdigest(),
+        )
+
+    def path(self, stored_name: str) -> Path:
+        """Where a stored file lives (stored names are ours, so no path tricks reach here)."""
+        return self.root / Path(stored_name).name

@@ -1,0 +1,172 @@
+"""Extension requests: a unit asks for a later due date; the secretary or the head decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from tracker.accounts.models import User
+from tracker.assignments.access import load_assignment
+from tracker.assignments.models import (
+    Assignment,
+    AssignmentStatus,
+    ExtensionRequest,
+    ExtensionStatus,
+)
+from tracker.assignments.progress import apply_change
+from tracker.audit import service as audit
+from tracker.db import utcnow
+from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
+from tracker.notices.models import Conclusion, Task
+from tracker.permissions import can_decide_extensions
+from tracker.units.models import Unit
+
+MAX_REASON = 2000
+
+
+def request_extension(
+    session: Session,
+    *,
+    actor: User,
+    assignment_id: int,
+    requested_due: date,
+    reason: str,
+    today: date,
+) -> ExtensionRequest:
+    """Ask for a new due date, with a reason; one open request per assignment at a time."""
+    context = load_assignment(session, actor=actor, assignment_id=assignment_id, for_change=True)
+    assignment = context.assignment
+    reason = reason.strip()
+    if assignment.status in (AssignmentStatus.DONE, AssignmentStatus.CANCELLED):
+        raise InvalidInput(N_("Nhiệm vụ đã hoàn thành hoặc đã hủy, không cần gia hạn."))
+    if not reason:
+        raise InvalidInput(N_("Nêu lý do xin gia hạn để lãnh đạo có căn cứ xem xét."))
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(N_("Lý do dài quá {n} ký tự; hãy rút gọn."), n=MAX_REASON)
+    if requested_due < today or (assignment.due is not None and requested_due <= assignment.due):
+        raise InvalidInput(
+            N_("Hạn mới phải sau hạn hiện tại ({due}) và không sớm hơn hôm nay."),
+            due=assignment.due.strftime("%d/%m/%Y") if assignment.due else "—",
+        )
+    pending = session.exec(
+        select(ExtensionRequest).where(
+            ExtensionRequest.assignment_id == assignment.id,
+            ExtensionRequest.status == ExtensionStatus.PENDING,
+        )
+    ).first()
+    if pending is not None:
+        raise InvalidInput(N_("Nhiệm vụ này đã có đề nghị gia hạn đang chờ quyết định."))
+    request = ExtensionRequest(
+        assignment_id=assignment.id,
+        requested_by_id=actor.id,
+        current_due=assignment.due,
+        requested_due=requested_due,
+        reason=reason,
+    )
+    session.add(request)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="extension.requested",
+        entity_type="assignment",
+        entity_id=assignment.id,
+        changes={"requested_due": [assignment.due, requested_due]},
+        note=reason[:500],
+    )
+    return request
+
+
+def decide_extension(
+    session: Session, *, actor: User, request_id: int, approve: bool, comment: str
+) -> ExtensionRequest:
+    """Approve (the due date moves, the old one stays in history) or refuse, with a comment."""
+    if not can_decide_extensions(actor):
+        raise PermissionDenied(N_("Chỉ chuyên viên theo dõi hoặc lãnh đạo mới duyệt gia hạn."))
+    request = session.get(ExtensionRequest, request_id)
+    if request is None:
+        raise NotFound(N_("Không tìm thấy đề nghị gia hạn này."))
+    if request.status != ExtensionStatus.PENDING:
+        raise InvalidInput(N_("Đề nghị này đã được quyết định trước đó; tải lại trang để xem."))
+    comment = comment.strip()
+    if not approve and not comment:
+        raise InvalidInput(N_("Khi không đồng ý gia hạn, hãy ghi rõ lý do để đơn vị biết."))
+    assignment = session.get(Assignment, request.assignment_id)
+    assert assignment is not None  # a foreign key guarantees it
+    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+    request.decided_by_id, request.decided_at = actor.id, utcnow()
+    request.decision_comment = comment or None
+    session.add(request)
+    if approve:
+        old_due = assignment.due
+        apply_change(session, assignment, assignment.version, {"due": request.requested_due})
+        audit.record(
+            session,
+            actor=actor,
+            action="assignment.due_extended",
+            entity_type="assignment",
+            entity_id=assignment.id,
+            changes={"due": [old_due, request.requested_due]},
+            note=comment or None,
+        )
+    audit.record(
+        session,
+        actor=actor,
+        action=f"extension.{request.status}",
+        entity_type="assignment",
+        entity_id=assignment.id,
+        changes={"extension": [ExtensionStatus.PENDING, request.status]},
+        note=comment or None,
+    )
+    session.flush()
+    return request
+
+
+@dataclass(frozen=True)
+class PendingExtension:
+    request: ExtensionRequest
+    assignment: Assignment
+    task: Task
+    conclusion: Conclusion
+    unit: Unit
+    requester: User
+
+
+def list_pending(session: Session, *, actor: User) -> list[PendingExtension]:
+    """Requests waiting for a decision, oldest first."""
+    if not can_decide_extensions(actor):
+        raise PermissionDenied(N_("Chỉ chuyên viên theo dõi hoặc lãnh đạo mới duyệt gia hạn."))
+    rows = session.exec(
+        select(ExtensionRequest, Assignment, Task, Conclusion, Unit, User)
+        .join(Assignment, ExtensionRequest.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Conclusion, Task.conclusion_id == Conclusion.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .join(User, ExtensionRequest.requested_by_id == User.id)
+        .where(ExtensionRequest.status == ExtensionStatus.PENDING)
+        .order_by(ExtensionRequest.requested_at)
+    ).all()
+    return [PendingExtension(*row) for row in rows]
+
+
+def recent_decisions(
+    session: Session, *, actor: User, scope: set[int], since: datetime
+) -> list[tuple[ExtensionRequest, Task]]:
+    """Decisions on the actor's units' requests since a moment: how the unit is told."""
+    if not scope:
+        return []
+    return list(
+        session.exec(
+            select(ExtensionRequest, Task)
+            .join(Assignment, ExtensionRequest.assignment_id == Assignment.id)
+            .join(Task, Assignment.task_id == Task.id)
+            .where(
+                Assignment.unit_id.in_(scope),
+                ExtensionRequest.status != ExtensionStatus.PENDING,
+                ExtensionRequest.decided_at >= since,
+            )
+            .order_by(ExtensionRequest.decided_at.desc())
+        ).all()
+    )

@@ -1,0 +1,65 @@
+"""Form fields shared by features: dates typed the Vietnamese way (dd/mm/yyyy), choices."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+
+
+def parse_vn_date(text: str) -> date | None:
+    """'30/6/2021' -> date(2021, 6, 30); None when the text is no real date."""
+    match = _DATE.match(text or "")
+    if not match:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+class VNDateField(StringField):
+    """A date typed as ngày/tháng/năm; an impossible date (31/02) is refused with advice."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "render_kw",
+            {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+        )
+        super().__init__(*args, **kwargs)
+        self.parsed: date | None = None
+
+    def process_data(self, value: Any) -> None:
+        if isinstance(value, date):
+            self.data = value.strftime("%d/%m/%Y")
+            self.parsed = value
+        else:
+            super().process_data(value)
+
+    def pre_validate(self, form: Any) -> None:
+        text = (self.data or "").strip()
+        self.parsed = None
+        if not text:
+            return
+        self.parsed = parse_vn_date(text)
+        if self.parsed is None:
+            raise ValidationError(
+                _l(
+                    "Ngày '%(text)s' không có thật hoặc sai dạng. Nhập ngày/tháng/năm, "
+                    "ví dụ 30/06/2025.",
+                    text=text,
+                )
+            )
+
+
+def choices(pairs: list[tuple[Any, Any]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
