@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from tracker import create_app, migrate
 from tracker.db import unit_of_work
 from tracker.errors import DomainError
+from tracker.parsing.cli import parse_command
 from tracker.units.directory import DirectoryError, read_directory
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ def _settings():  # type: ignore[no-untyped-def]
 def _fail(message: str) -> None:
     click.echo(message, err=True)
     sys.exit(2)
+
+
+main.add_command(parse_command)
 
 
 @main.group()

@@ -1,0 +1,46 @@
+"""Conclusion-notice parser: a file (or text) in, tasks with units and due dates out.
+
+One entry point serves the `tracker parse` command and the web import. The unit directory
+comes in as data, so nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tracker.parsing.document import parse_lines
+from tracker.parsing.errors import ParseError
+from tracker.parsing.readers import read_lines
+from tracker.parsing.result import ParsedTask, ParseResult
+from tracker.units.directory import UnitDirectory
+
+__all__ = ["ParseError", "ParseResult", "ParsedTask", "parse_bytes", "parse_file", "parse_text"]
+
+
+def parse_file(path: str | os.PathLike[str], directory: UnitDirectory | None = None) -> ParseResult:
+    """Parse a notice file (.txt, .docx or .pdf)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ParseError(f"Không tìm thấy tệp {path}", f"File not found: {path}") from None
+    except IsADirectoryError:
+        raise ParseError(f"{path} là một thư mục", f"{path} is a directory") from None
+    except OSError as exc:
+        raise ParseError(
+            f"Không đọc được tệp {path} ({exc.strerror})", f"Cannot read {path} ({exc.strerror})"
+        ) from None
+    return parse_bytes(data, path.name, directory)
+
+
+def parse_bytes(data: bytes, filename: str, directory: UnitDirectory | None = None) -> ParseResult:
+    """Parse an uploaded notice; the file name hints at the type, the content decides."""
+    return parse_lines(read_lines(data, filename), Path(filename).name, directory)
+
+
+def parse_text(text: str, source: str, directory: UnitDirectory | None = None) -> ParseResult:
+    """Parse a notice pasted as text."""
+    if not text.strip():
+        raise ParseError("Văn bản rỗng", "The text is empty")
+    return parse_lines(text.splitlines(), source, directory)

@@ -1,0 +1,153 @@
+"""Tasks of a conclusion notice: the leaves of the action part of its outline, with codes."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tracker.parsing.normalize import match_key
+from tracker.parsing.outline import Line, Node
+
+# Headings of the part that reviews past results, not the part that sets work.
+_ASSESSMENT = re.compile(
+    r"^(?:(?:về|phần)\s+)?(?:(?:những|một\s+số|các)\s+)?(?:kết\s+quả|đánh\s+giá|tình\s+hình|"
+    r"ưu\s+điểm|hạn\s+chế|khuyết\s+điểm|tồn\s+tại|nhận\s+xét|thành\s+tích|bối\s+cảnh|"
+    r"thuận\s+lợi|khó\s+khăn|(?:công\s+)?việc\s+đã)"
+)
+_ACTION_START = re.compile(r"^(?:tiếp\s+tục|triển\s+khai|thực\s+hiện|hoàn\s+thành)(?!\w)")
+# A short numbered line that introduces prose rather than stating a task.
+_HEADING_WORDS = re.compile(
+    r"^(?:về|đối\s+với|tổ\s+chức\s+thực\s+hiện|kiến\s+nghị|đề\s+xuất|nhiệm\s+vụ|phương\s+hướng|"
+    r"giải\s+pháp|kết\s+quả|đánh\s+giá|tình\s+hình|một\s+số|các\s+nhiệm\s+vụ|những)(?!\w)"
+)
+_TERMINAL = re.compile(r"[.;!?…]\W*$")
+_CLOSING = re.compile(r"^(?:trên\s+đây|nơi\s+nhận|.{0,80}\bthông\s+báo\s+(?:để|cho)\b)")
+_HEADING_MAX_WORDS = 15
+
+
+@dataclass
+class Draft:
+    """A task before units and dates are resolved."""
+
+    code: str
+    text: str
+    headings: list[Node]  # enclosing items, nearest first
+    section: Node | None  # the Roman section it sits in
+
+
+def collect_tasks(
+    roots: list[Node],
+    names_only_units: Callable[[str], bool],
+    names_past: Callable[[str], bool],
+) -> list[Draft]:
+    """Tasks of the action part, coded as numbered in the notice.
+
+    `names_past` tells a heading about an earlier period ("Kết quả quý I/2021" in a notice for
+    quý II): the review of past results, which comes before the work that is set.
+    """
+    drafts: list[Draft] = []
+    in_action = False
+    for root in roots:
+        if not in_action and _is_assessment(root, names_past):
+            continue
+        in_action = True
+        _visit(root, drafts, names_only_units)
+    _prefix_sections(drafts)
+    return drafts
+
+
+def _is_assessment(root: Node, names_past: Callable[[str], bool]) -> bool:
+    prose_heading = (
+        root.kind in ("section", "roman")
+        or bool(root.children)
+        or any(line.kind == "plain" for line in root.trailing)
+    )
+    key = match_key(root.text)
+    past = names_past(root.text) and not _ACTION_START.match(key)
+    return prose_heading and (bool(_ASSESSMENT.match(key)) or past)
+
+
+def _visit(node: Node, drafts: list[Draft], names_only_units: Callable[[str], bool]) -> None:
+    if node.children:
+        for child in node.children:
+            _visit(child, drafts, names_only_units)
+        return
+    bullets = _leading_bullets(node)
+    if node.kind in ("section", "roman") or _heading_like(node, names_only_units):
+        # A heading with dash items and nothing numbered under it: the dashes are its tasks.
+        base = _code(node) if node.kind in ("number", "letter") else ""
+        for number, line in enumerate(bullets, start=1):
+            code = f"{base}.{number}" if base else str(number)
+            drafts.append(Draft(code, line.text, [node, *node.ancestors()], _section(node)))
+        return
+    drafts.append(Draft(_code(node), _full_text(node), node.ancestors(), _section(node)))
+
+
+def _leading_bullets(node: Node) -> list[Line]:
+    bullets = []
+    for line in node.trailing:
+        if line.kind != "dash":
+            break
+        bullets.append(line)
+    return bullets
+
+
+def _heading_like(node: Node, names_only_units: Callable[[str], bool]) -> bool:
+    """A numbered line that only names a topic or a unit, followed by its own content."""
+    if not node.trailing:
+        return False
+    text = node.text.rstrip()
+    short = len(text.split()) <= _HEADING_MAX_WORDS and not _TERMINAL.search(text)
+    topic = bool(_HEADING_WORDS.match(match_key(text))) or text.isupper()
+    return short and (topic or names_only_units(text.rstrip(": ")))
+
+
+def _full_text(node: Node) -> str:
+    """The item's text with its dash bullets and the lines that continue its last sentence."""
+    text = node.text
+    for line in node.trailing:
+        if line.kind == "dash":
+            text += f" - {line.text}"
+        elif _continues(text, line.text):
+            text += f" {line.text}"
+        else:
+            break
+    return text
+
+
+def _continues(text: str, line: str) -> bool:
+    # A paragraph break in the middle of a sentence (a converted or re-flowed file) joins;
+    # after a full stop, an unnumbered paragraph is the notice's own prose, not the task.
+    if _TERMINAL.search(text) or line.isupper() or line.startswith("("):
+        return False
+    return not _CLOSING.match(match_key(line))
+
+
+def _code(node: Node) -> str:
+    if node.kind == "letter":
+        parent = next((a for a in node.ancestors() if a.kind == "number"), None)
+        return f"{parent.label}.{node.label}" if parent else node.label
+    return node.label
+
+
+def _section(node: Node) -> Node | None:
+    return next((a for a in [node, *node.ancestors()] if a.kind == "roman"), None)
+
+
+def _prefix_sections(drafts: list[Draft]) -> None:
+    """Codes repeated across Roman sections get the section as prefix ("II.1", "III.1")."""
+    counts = Counter(d.code for d in drafts)
+    sections = {id(d.section) for d in drafts if d.section is not None}
+    if len(sections) > 1 and any(n > 1 for n in counts.values()):
+        for draft in drafts:
+            if draft.section is not None:
+                draft.code = f"{draft.section.label}.{draft.code}"
+
+
+def group_title(draft: Draft) -> str | None:
+    """The nearest heading's text, without its colon."""
+    if not draft.headings:
+        return None
+    return draft.headings[0].text.rstrip(" :")

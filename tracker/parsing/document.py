@@ -1,0 +1,265 @@
+"""From the lines of a notice to its ParseResult: the one path every input format takes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.parsing.article import article_clauses
+from tracker.parsing.conclusion import collect_tasks, group_title
+from tracker.parsing.dates import Period, find_deadline, names_earlier_period, notice_period
+from tracker.parsing.errors import ParseError
+from tracker.parsing.header import Head, read_head
+from tracker.parsing.normalize import clean_line, fold_ws, match_key
+from tracker.parsing.outline import Node, build_outline, classify
+from tracker.parsing.recurrence import find_recurrence
+from tracker.parsing.result import ParsedTask, ParseResult
+from tracker.parsing.roles import Roles, extract_roles
+from tracker.parsing.units import UnitIndex, UnitRef, unit_index
+from tracker.units.directory import UnitDirectory
+
+_RECIPIENTS = re.compile(r"^nơi\s+nhận(?!\w)")
+_FULL_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)|ngày\s+(\d{1,2})\s+tháng"
+    r"\s+(\d{1,2})\s+năm\s+(\d{4})"
+)
+
+
+def _warning(vi: str, en: str) -> str:
+    return f"{vi} / {en}"
+
+
+@dataclass
+class _Context:
+    """What every task of one notice is resolved against."""
+
+    index: UnitIndex | None
+    issuer: UnitRef | None
+    year: int | None
+    default_due: date | None
+    heading_roles: dict[int, Roles] = field(default_factory=dict)
+
+    def roles(self, text: str) -> Roles:
+        return extract_roles(text, self.index) if self.index else Roles()
+
+    def roles_of_heading(self, node: Node) -> Roles:
+        if id(node) not in self.heading_roles:
+            self.heading_roles[id(node)] = self.roles(node.text)
+        return self.heading_roles[id(node)]
+
+
+def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) -> ParseResult:
+    """Parse a notice given as lines of text (paragraphs, for .docx and .pdf)."""
+    lines = [clean_line(line) for line in lines]
+    cut = next((n for n, line in enumerate(lines) if _RECIPIENTS.match(match_key(line))), None)
+    lines = lines[:cut]
+    if not any(lines):
+        raise ParseError("Tệp không có nội dung", "The file has no text")
+    index = unit_index(directory) if directory else None
+    head = read_head(lines)
+    roots = build_outline([classify(line) for line in lines[head.body_start :]])
+    year = head.issued_on.year if head.issued_on else None
+    title_period = notice_period([head.title], year) if head.title else None
+    drafts = collect_tasks(
+        roots,
+        lambda text: _names_only_units(index, text),
+        lambda text: names_earlier_period(text, title_period),
+    )
+    kind = "conclusion" if drafts else "article"
+    if kind == "article":
+        head = _article_head(lines)
+        year = head.issued_on.year if head.issued_on else None
+    headings = [r.text for r in roots if r.kind in ("section", "roman") or r.children]
+    period = notice_period([t for t in (head.title, *headings) if t], year)
+    year = year or (period.last.year if period else None)
+    issuer = _issuer(head, index)
+    context = _Context(index, issuer, year, period.last if period else None)
+    warnings = _notice_warnings(kind, index, issuer, period)
+    tasks: list[ParsedTask] = []
+    if kind == "conclusion":
+        for draft in drafts:
+            tasks.append(_task(context, draft.code, draft.text, draft.headings, group_title(draft)))
+    else:
+        tasks = _article_tasks(context, lines[head.body_start :])
+    for task in tasks:
+        warnings += [f"[{task.code}] {w}" for w in task.warnings]
+    return ParseResult(
+        source=source,
+        kind=kind,
+        number=head.number,
+        title=head.title,
+        issuer=issuer.code if issuer else None,
+        issued_on=head.issued_on,
+        period=period.key if period else None,
+        default_due=context.default_due,
+        tasks=tasks,
+        warnings=list(dict.fromkeys(warnings)),
+    )
+
+
+def _names_only_units(index: UnitIndex | None, text: str) -> bool:
+    """Whether a heading is nothing but unit names ("Lực lượng vũ trang tỉnh")."""
+    if index is None:
+        return False
+    mentions = index.find(text)
+    rest, position = [], 0
+    for mention in mentions:
+        rest.append(text[position : mention.start])
+        position = mention.end
+    rest.append(text[position:])
+    words = re.sub(r"[\W_]+", " ", match_key(" ".join(rest))).split()
+    return bool(mentions) and set(words) <= {"và", "các", "cùng", "đối", "với", "về", "phía"}
+
+
+def _issuer(head: Head, index: UnitIndex | None) -> UnitRef | None:
+    if index is None:
+        return None
+    for phrase in head.issuer_phrases:
+        mentions = index.find(phrase)
+        if mentions:
+            return mentions[-1].ref  # "Ủy viên BTV, Trưởng Ban Dân vận": the office's board
+    if head.number and "/" in head.number:
+        return index.by_code.get(head.number.rsplit("/", 1)[1].upper())
+    return None
+
+
+def _article_head(lines: list[str]) -> Head:
+    """A news item's headline and date; there is no document number."""
+    texts = [fold_ws(line) for line in lines if fold_ws(line)]
+    title = next(
+        (
+            t
+            for t in texts
+            if len(t.split()) >= 6
+            and not _FULL_DATE.search(match_key(t))
+            and not re.search(r"\d{1,2}[/:]\d{1,2}", t)
+        ),
+        texts[0],
+    )
+    issued = None
+    for text in texts[:8] + texts:
+        if match := _FULL_DATE.search(match_key(text)):
+            day, month, year = (int(g) for g in match.groups() if g)
+            try:
+                issued = date(year, month, day)
+                break
+            except ValueError:
+                continue
+    return Head(None, title, issued, [title], texts.index(title) + 1 if title in texts else 0)
+
+
+def _notice_warnings(
+    kind: str, index: UnitIndex | None, issuer: UnitRef | None, period: Period | None
+) -> list[str]:
+    warnings = []
+    if kind == "article":
+        warnings.append(
+            _warning(
+                "Văn bản dạng tin bài: các nhiệm vụ chỉ là gợi ý, cần kiểm tra từng dòng",
+                "News-style text: the tasks are candidates, each needs review",
+            )
+        )
+    if index is None:
+        warnings.append(
+            _warning(
+                "Không có danh mục đơn vị: chưa xác định đơn vị chủ trì, phối hợp",
+                "No unit directory given: lead and support units are left unresolved",
+            )
+        )
+    elif issuer is None:
+        warnings.append(
+            _warning(
+                "Không xác định được cơ quan ban hành", "The issuing body could not be identified"
+            )
+        )
+    if period is None:
+        warnings.append(
+            _warning(
+                "Không xác định được kỳ của thông báo (quý, 6 tháng, năm)",
+                "The notice's period (quarter, half-year, year) was not found",
+            )
+        )
+    return warnings
+
+
+def _article_tasks(context: _Context, lines: list[str]) -> list[ParsedTask]:
+    tasks: list[ParsedTask] = []
+    last_named: dict[int, Node] = {}  # per paragraph: the latest clause that named a lead
+    for number, clause in enumerate(article_clauses(lines), start=1):
+        previous = last_named.get(clause.paragraph)
+        task = _task(context, str(number), clause.text, [previous] if previous else [], None)
+        task.needs_review = True
+        tasks.append(task)
+        if context.roles(clause.text).names_lead:
+            last_named[clause.paragraph] = Node("clause", "", clause.text)
+    return tasks
+
+
+def _task(
+    context: _Context, code: str, text: str, headings: list[Node], title: str | None
+) -> ParsedTask:
+    text = fold_ws(text)
+    warnings: list[str] = []
+    unresolved: list[dict[str, str]] = []
+    roles = context.roles(text)
+    lead, support = list(roles.lead), list(roles.support)
+    found = [roles]
+    if not roles.names_lead:
+        for heading in headings:
+            inherited = context.roles_of_heading(heading)
+            if inherited.names_lead:
+                lead, support = list(inherited.lead), support + inherited.support
+                found.append(inherited)
+                break
+    review = False
+    for source in found:
+        for name, role in source.unknown:
+            unresolved.append({"name": name, "role": role})
+            warnings.append(
+                _warning(
+                    f"Đơn vị “{name}” không có trong danh mục",
+                    f"unit '{name}' is not in the directory",
+                )
+            )
+        for name, ref, score in source.guesses:
+            warnings.append(
+                _warning(
+                    f"Đơn vị “{name}” được hiểu là {ref.name} ({ref.code}), giống {score:.0f}%",
+                    f"unit '{name}' read as {ref.name} ({ref.code}), {score:.0f}% similar",
+                )
+            )
+        review = review or bool(source.unknown or source.guesses)
+    if not lead and not any(source.names_lead for source in found):
+        review = True
+        if context.issuer is not None:
+            lead = [context.issuer]
+            warnings.append(
+                _warning(
+                    "Không thấy đơn vị chủ trì; tạm giao cho đơn vị ban hành "
+                    f"({context.issuer.code})",
+                    f"no lead unit named; the issuer ({context.issuer.code}) is assumed",
+                )
+            )
+        elif context.index is not None:
+            warnings.append(_warning("Không thấy đơn vị chủ trì", "no lead unit named"))
+    lead_codes = sorted({code for ref in lead for code in ref.members})
+    support_codes = sorted({code for ref in support for code in ref.members} - set(lead_codes))
+    deadline = find_deadline(text, context.year)
+    warnings += [_warning(vi, en) for vi, en in deadline.problems]
+    due = deadline.due or (None if deadline.problems else context.default_due)
+    if due is None and not deadline.problems:
+        warnings.append(_warning("Không có thời hạn", "no due date"))
+    review = review or bool(deadline.problems) or due is None or not lead_codes
+    return ParsedTask(
+        code=code,
+        group_title=title,
+        text=text,
+        lead=lead_codes,
+        support=support_codes,
+        due=due,
+        recurrence=find_recurrence(text),
+        needs_review=review,
+        warnings=warnings,
+        unresolved=unresolved,
+    )

@@ -1,0 +1,117 @@
+"""The notice's head: document number, date, title, issuing body, and where the body starts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.parsing.normalize import fold_ws, match_key
+from tracker.parsing.outline import classify
+
+_TITLE_START = re.compile(r"^(?:thông\s+báo|kết\s+luận|ý\s+kiến\s+kết\s+luận)(?!\w)")
+_BODY_START = re.compile(r"^(?:ngày\s+\d|(?:sáng|chiều|tối|hôm\s+nay|vừa\s+qua|căn\s+cứ)(?!\w))")
+_NUMBER = re.compile(r"(?<!\w)số\s*:?\s*(?P<number>\d+[a-zđ]?(?:\s*[-/]\s*[a-zđ0-9][a-zđ0-9.&]*)+)")
+_FULL_DATE = re.compile(
+    r"(?<!\w)ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})"
+    r"|(?<![\w/.-])(?P<d2>\d{1,2})\s*[/.-]\s*(?P<m2>\d{1,2})\s*[/.-]\s*(?P<y2>\d{4})(?!\d)"
+)
+_CITED = re.compile(r"(?:số|/[a-zđ]+)\s*[^\s,;]*\s*$")  # "Kết luận số 120-KL/TW ngày ..."
+_ISSUER_IN_TITLE = re.compile(
+    r"(?:kết\s+luận|ý\s+kiến)\s+của\s+(?P<who>.+?)(?:\s+(?:tại|về|trong|ở)\s|$)"
+)
+_CONCLUDES = re.compile(r"(?P<who>[^.;:]*?)\s+kết\s+luận,?\s+(?:như\s+sau|như\s+sau:)")
+_MAX_TITLE_LINES = 6
+
+
+@dataclass
+class Head:
+    """What the lines before the body say about the notice."""
+
+    number: str | None
+    title: str | None
+    issued_on: date | None
+    issuer_phrases: list[str]  # where to look for the issuing body (its last name), best first
+    body_start: int
+
+
+def _dates(text: str) -> list[date]:
+    key = match_key(text)
+    found = []
+    for match in _FULL_DATE.finditer(key):
+        if _CITED.search(key[max(0, match.start() - 40) : match.start()]):
+            continue
+        try:
+            found.append(
+                date(
+                    int(match["y"] or match["y2"]),
+                    int(match["m"] or match["m2"]),
+                    int(match["d"] or match["d2"]),
+                )
+            )
+        except ValueError:
+            continue
+    return found
+
+
+def _locate_title(lines: list[str]) -> tuple[int, int] | None:
+    for start, line in enumerate(lines[:80]):
+        text = fold_ws(line)
+        if not _TITLE_START.match(match_key(text)) or len(text.split()) > 20 or text.endswith("."):
+            continue
+        end, taken = start, 0
+        while end < len(lines) and taken < _MAX_TITLE_LINES:
+            text = fold_ws(lines[end])
+            if not text:
+                if taken > 1 or match_key(fold_ws(lines[start])) != "thông báo":
+                    break
+                end += 1
+                continue
+            if classify(text).kind not in ("plain",) or (
+                taken
+                and (
+                    _BODY_START.match(match_key(text))
+                    or text.endswith(".")
+                    or len(text.split()) > 30
+                )
+            ):
+                break
+            taken += 1
+            end += 1
+        return start, end
+    return None
+
+
+def read_head(lines: list[str]) -> Head:
+    """Number, title, date and issuer clues from the top of the notice."""
+    located = _locate_title(lines)
+    if located is None:
+        return Head(None, None, None, [], 0)
+    start, end = located
+    header = "\n".join(lines[:start])
+    title = fold_ws(" ".join(lines[start:end]))
+    number_match = _NUMBER.search(match_key(header))
+    number = None
+    if number_match:
+        number = re.sub(r"\s+", "", header[number_match.start("number") : number_match.end()])
+    issued = _dates(header)
+    intro = _intro(lines, end)
+    if not issued:
+        issued = _dates(intro)
+    phrases = []
+    if who := _ISSUER_IN_TITLE.search(match_key(title)):
+        phrases.append(title[who.start("who") : who.end("who")])
+    if who := _CONCLUDES.search(match_key(intro)):
+        phrases.append(intro[who.start("who") : who.end("who")])
+    phrases.append(header)
+    return Head(number, title, issued[0] if issued else None, phrases, end)
+
+
+def _intro(lines: list[str], start: int) -> str:
+    """The paragraphs between the title and the first numbered line."""
+    taken = []
+    for line in lines[start : start + 40]:
+        if classify(line).kind not in ("plain", "blank", "rule"):
+            break
+        taken.append(fold_ws(line))
+    return "\n".join(taken)
