@@ -76,8 +76,9 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
     from tracker.assignments.views import bp as assignments_bp
     from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.notices.views import bp as notices_bp
 
-    for blueprint in (accounts_bp, dashboard_bp, admin_bp, assignments_bp):
+    for blueprint in (accounts_bp, dashboard_bp, admin_bp, assignments_bp, notices_bp):
         app.register_blueprint(blueprint)
 
 

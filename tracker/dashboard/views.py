@@ -21,6 +21,7 @@ from tracker.i18n import local_today
 from tracker.notices import service as notices
 from tracker.permissions import (
     can_decide_extensions,
+    can_manage_notices,
     can_view_all_assignments,
     can_view_rollups,
     can_work_for_a_unit,
@@ -113,4 +114,5 @@ def notices_home() -> str:
         "dashboard/notices.html",
         rows=notices.list_notices(session, actor=current_user),
         pending_extensions=pending,
+        can_import=can_manage_notices(current_user),
     )

@@ -1,17 +1,20 @@
-"""Reading notices for the people who manage them."""
+"""Reading notices: the list, one notice with its tasks and assignments."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tracker.accounts.models import User
 from tracker.assignments.models import Assignment, ExtensionRequest, ExtensionStatus
-from tracker.errors import N_, PermissionDenied
-from tracker.notices.models import Conclusion, Task
+from tracker.assignments.status import Category, category_of
+from tracker.errors import N_, NotFound, PermissionDenied
+from tracker.notices.models import Conclusion, Task, TaskUnit
 from tracker.permissions import can_decide_extensions, can_view_all_assignments
+from tracker.units.models import Unit
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,51 @@ def count_pending_extensions(session: Session, *, actor: User) -> int:
         .select_from(ExtensionRequest)
         .where(ExtensionRequest.status == ExtensionStatus.PENDING)
     ).one()
+
+
+@dataclass(frozen=True)
+class TaskOverview:
+    task: Task
+    leads: list[Unit]
+    supports: list[Unit]
+    assignments: list[tuple[Assignment, Unit, Category]]
+
+
+def notice_overview(
+    session: Session, *, actor: User, conclusion_id: int, reference: date
+) -> tuple[Conclusion, list[TaskOverview]]:
+    """A notice with each task, its units and its assignments' state on `reference`."""
+    if not can_view_all_assignments(actor):
+        raise PermissionDenied(N_("Bạn không có quyền xem danh sách thông báo."))
+    notice = session.get(Conclusion, conclusion_id)
+    if notice is None:
+        raise NotFound(N_("Không tìm thấy thông báo này. Quay lại danh sách thông báo."))
+    tasks = session.exec(
+        select(Task).where(Task.conclusion_id == notice.id).order_by(Task.position, Task.id)
+    ).all()
+    task_ids = [task.id for task in tasks]
+    links: dict[int, dict[str, list[Unit]]] = {}
+    for link, unit in session.exec(
+        select(TaskUnit, Unit)
+        .join(Unit, TaskUnit.unit_id == Unit.id)
+        .where(TaskUnit.task_id.in_(task_ids))
+        .order_by(Unit.name)
+    ).all():
+        links.setdefault(link.task_id, {}).setdefault(link.role, []).append(unit)
+    assigned: dict[int, list[tuple[Assignment, Unit, Category]]] = {}
+    for assignment, unit, category in session.exec(
+        select(Assignment, Unit, category_of(reference))
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(Assignment.task_id.in_(task_ids), Assignment.parent_id.is_(None))
+        .order_by(Unit.name)
+    ).all():
+        assigned.setdefault(assignment.task_id, []).append((assignment, unit, Category(category)))
+    return notice, [
+        TaskOverview(
+            task=task,
+            leads=links.get(task.id, {}).get("lead", []),
+            supports=links.get(task.id, {}).get("support", []),
+            assignments=assigned.get(task.id, []),
+        )
+        for task in tasks
+    ]

@@ -11,7 +11,7 @@ from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, PermissionDenied
 from tracker.permissions import can_administer
-from tracker.units.directory import UnitDirectory
+from tracker.units.directory import DirectoryGroup, DirectoryUnit, UnitDirectory
 from tracker.units.models import Unit, UnitGroup, UnitGroupMember
 
 
@@ -156,3 +156,42 @@ def list_units(session: Session, *, actor: User) -> list[tuple[Unit, Unit | None
     units = session.exec(select(Unit).order_by(Unit.code)).all()
     by_id = {unit.id: unit for unit in units}
     return [(unit, by_id.get(unit.parent_id)) for unit in units]
+
+
+def directory_from_db(session: Session) -> UnitDirectory:
+    """The active directory as the parser takes it (the parser never touches the database)."""
+    units = session.exec(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.code)).all()
+    codes = {unit.id: unit.code for unit in units}
+    members: dict[int, list[str]] = {}
+    for member in session.exec(select(UnitGroupMember)).all():
+        if member.unit_id in codes:
+            members.setdefault(member.group_id, []).append(codes[member.unit_id])
+    groups = session.exec(select(UnitGroup).order_by(UnitGroup.code)).all()
+    return UnitDirectory(
+        units=tuple(
+            DirectoryUnit(unit.code, unit.name, tuple(unit.aliases), codes.get(unit.parent_id))
+            for unit in units
+        ),
+        groups=tuple(
+            DirectoryGroup(
+                group.code,
+                group.name,
+                tuple(group.aliases),
+                tuple(sorted(members.get(group.id, []))),
+            )
+            for group in groups
+            if members.get(group.id)
+        ),
+    )
+
+
+def picker_options(session: Session) -> tuple[list[UnitGroup], list[Unit], dict[int, list[int]]]:
+    """Groups, active units and each group's member ids: what the unit pickers offer."""
+    groups = list(session.exec(select(UnitGroup).order_by(UnitGroup.name)).all())
+    units = list(
+        session.exec(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.name)).all()
+    )
+    members: dict[int, list[int]] = {}
+    for member in session.exec(select(UnitGroupMember)).all():
+        members.setdefault(member.group_id, []).append(member.unit_id)
+    return groups, units, members

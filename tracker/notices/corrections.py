@@ -1,0 +1,131 @@
+"""Correcting a task after publication: every change reaches its assignments, with history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from tracker.accounts.models import User
+from tracker.assignments.models import Assignment, AssignmentStatus
+from tracker.assignments.progress import apply_change
+from tracker.audit import service as audit
+from tracker.db import utcnow
+from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
+from tracker.notices.drafts import expand_picks
+from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
+from tracker.permissions import can_manage_notices
+from tracker.units.service import picker_options
+
+REMOVED_LEAD_REASON = "Thôi giao chủ trì khi điều chỉnh thông báo"
+
+
+def load_published_task(session: Session, *, actor: User, task_id: int) -> tuple[Task, Conclusion]:
+    """A task of a published notice, for the secretary."""
+    if not can_manage_notices(actor):
+        raise PermissionDenied(N_("Chỉ chuyên viên theo dõi mới điều chỉnh nhiệm vụ."))
+    task = session.get(Task, task_id)
+    notice = session.get(Conclusion, task.conclusion_id) if task else None
+    if task is None or notice is None or notice.status != NoticeStatus.PUBLISHED:
+        raise NotFound(N_("Không tìm thấy nhiệm vụ đã ban hành này."))
+    return task, notice
+
+
+def correct_task(
+    session: Session,
+    *,
+    actor: User,
+    task_id: int,
+    expected_stamp: str,
+    text: str,
+    due: date | None,
+    lead: list[str],
+    support: list[str],
+) -> Task:
+    """Apply a correction; `expected_stamp` is the task's updated_at the form was built from."""
+    task, _notice = load_published_task(session, actor=actor, task_id=task_id)
+    if task.updated_at.isoformat() != expected_stamp:
+        raise StaleUpdate(N_("Nhiệm vụ vừa được người khác sửa. Xem bản mới nhất rồi sửa lại."))
+    text = " ".join(text.split())
+    if not text or due is None:
+        raise InvalidInput(N_("Nhiệm vụ cần có nội dung và hạn hoàn thành."))
+    options = picker_options(session)
+    leads = expand_picks(options, lead)
+    supports = [unit for unit in expand_picks(options, support) if unit not in leads]
+    if not leads:
+        raise InvalidInput(N_("Chọn ít nhất một đơn vị chủ trì."))
+    links = session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id)).all()
+    before = {
+        "text": task.text,
+        "due": task.due,
+        "lead": sorted(link.unit_id for link in links if link.role == "lead"),
+        "support": sorted(link.unit_id for link in links if link.role == "support"),
+    }
+    assignments = session.exec(
+        select(Assignment).where(Assignment.task_id == task.id, Assignment.parent_id.is_(None))
+    ).all()
+    open_states = (AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS)
+    for assignment in assignments:
+        if assignment.status not in open_states:
+            continue
+        if assignment.unit_id not in leads:
+            old = assignment.status
+            apply_change(
+                session,
+                assignment,
+                assignment.version,
+                {"status": AssignmentStatus.CANCELLED, "cancelled_reason": REMOVED_LEAD_REASON},
+            )
+            audit.record(
+                session,
+                actor=actor,
+                action="assignment.cancelled",
+                entity_type="assignment",
+                entity_id=assignment.id,
+                changes={"status": [old, AssignmentStatus.CANCELLED]},
+                note=REMOVED_LEAD_REASON,
+            )
+        elif due != task.due and assignment.due == task.due:
+            # An assignment whose due was extended on its own keeps its extension.
+            apply_change(session, assignment, assignment.version, {"due": due})
+            audit.record(
+                session,
+                actor=actor,
+                action="assignment.due_corrected",
+                entity_type="assignment",
+                entity_id=assignment.id,
+                changes={"due": [task.due, due]},
+            )
+    assigned = {assignment.unit_id for assignment in assignments}
+    for unit_id in leads:
+        if unit_id not in assigned:
+            assignment = Assignment(task_id=task.id, unit_id=unit_id, due=due)
+            session.add(assignment)
+            session.flush()
+            audit.record(
+                session,
+                actor=actor,
+                action="assignment.created",
+                entity_type="assignment",
+                entity_id=assignment.id,
+                changes={"unit_id": [None, unit_id], "due": [None, due]},
+                note="Giao bổ sung khi điều chỉnh thông báo",
+            )
+    for link in links:
+        session.delete(link)
+    session.flush()
+    session.add_all([TaskUnit(task_id=task.id, unit_id=unit, role="lead") for unit in leads])
+    session.add_all([TaskUnit(task_id=task.id, unit_id=unit, role="support") for unit in supports])
+    task.text, task.due, task.updated_at = text, due, utcnow()
+    session.add(task)
+    after = {"text": text, "due": due, "lead": sorted(leads), "support": sorted(supports)}
+    audit.record(
+        session,
+        actor=actor,
+        action="task.corrected",
+        entity_type="task",
+        entity_id=task.id,
+        changes=audit.diff(before, after),
+    )
+    session.flush()
+    return task

@@ -1,0 +1,359 @@
+"""From a notice file to published assignments: import (parse), edit the draft, publish."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from tracker.accounts.models import User
+from tracker.assignments.models import Assignment
+from tracker.audit import service as audit
+from tracker.db import utcnow
+from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
+from tracker.notices.models import Conclusion, NoticeStatus, Recurrence, Task, TaskUnit
+from tracker.parsing import ParseError, parse_bytes, parse_text
+from tracker.permissions import can_manage_notices
+from tracker.units.models import Unit, UnitGroup
+from tracker.units.service import directory_from_db, picker_options
+
+log = logging.getLogger(__name__)
+
+MAX_PASTED_CHARS = 500_000
+
+
+@dataclass(frozen=True)
+class DraftHeader:
+    number: str | None
+    title: str
+    issued_on: date | None
+    period: str | None
+    default_due: date | None
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    """One task row as the secretary left it; picks are 'u:<unit id>' or 'g:<group id>'."""
+
+    task_id: int | None
+    code: str
+    text: str
+    lead: list[str] = field(default_factory=list)
+    support: list[str] = field(default_factory=list)
+    due: date | None = None
+    recurrence: str | None = None
+
+
+def _require_secretary(actor: User) -> None:
+    if not can_manage_notices(actor):
+        raise PermissionDenied(N_("Chỉ chuyên viên theo dõi mới nhập và ban hành thông báo."))
+
+
+def load_notice(session: Session, conclusion_id: int) -> Conclusion:
+    """The notice, or a NotFound that says what to do."""
+    notice = session.get(Conclusion, conclusion_id)
+    if notice is None:
+        raise NotFound(N_("Không tìm thấy thông báo này. Quay lại danh sách thông báo."))
+    return notice
+
+
+def import_notice(
+    session: Session,
+    *,
+    actor: User,
+    filename: str,
+    data: bytes | None,
+    text: str | None,
+    source_dir: Path,
+) -> Conclusion:
+    """Parse an uploaded file or pasted text into a draft notice with its tasks."""
+    _require_secretary(actor)
+    if data is None and not (text or "").strip():
+        raise InvalidInput(N_("Chọn tệp thông báo (.docx, .pdf, .txt) hoặc dán nội dung vào ô."))
+    if text is not None and len(text) > MAX_PASTED_CHARS:
+        raise InvalidInput(N_("Nội dung dán vào quá dài; hãy tải tệp lên thay vì dán."))
+    directory = directory_from_db(session)
+    try:
+        if data is not None:
+            result = parse_bytes(data, filename, directory)
+            raw = data
+        else:
+            filename = "noi-dung-dan.txt"
+            result = parse_text(text or "", filename, directory)
+            raw = (text or "").encode("utf-8")
+    except ParseError as error:
+        raise InvalidInput(
+            N_("Không đọc được văn bản: {reason}"), reason=error.message_vi
+        ) from None
+    except Exception:  # the parser met something it does not know: refuse, keep the details
+        log.exception("parser failed on %s", filename)
+        raise InvalidInput(
+            N_(
+                "Không phân tích được văn bản này. Hãy thử lưu sang .docx hoặc dán "
+                "nội dung vào ô văn bản."
+            )
+        ) from None
+    parsed = result.to_json_dict()
+    digest = hashlib.sha256(raw).hexdigest()
+    suffix = (
+        Path(filename).suffix.lower()
+        if Path(filename).suffix.lower() in {".docx", ".pdf", ".txt"}
+        else ".bin"
+    )
+    source_dir.mkdir(parents=True, exist_ok=True)
+    stored = source_dir / f"{digest}{suffix}"
+    if not stored.exists():
+        stored.write_bytes(raw)
+    notice = Conclusion(
+        number=parsed.get("number"),
+        title=parsed.get("title") or filename,
+        issued_on=_iso(parsed.get("issued_on")),
+        period=parsed.get("period"),
+        default_due=_iso(parsed.get("default_due")),
+        source_filename=Path(filename).name[:255],
+        source_path=stored.name,
+        source_sha256=digest,
+        parse_warnings=list(parsed.get("warnings") or []),
+        created_by_id=actor.id,
+    )
+    issuer = parsed.get("issuer")
+    units = {unit.code: unit.id for unit in session.exec(select(Unit)).all()}
+    notice.issuer_unit_id = units.get(issuer) if issuer else None
+    session.add(notice)
+    session.flush()
+    for position, item in enumerate(parsed.get("tasks") or []):
+        warnings = list(item.get("warnings") or [])
+        warnings += [
+            f"Chưa nhận ra đơn vị: {name['name']}"
+            for name in item.get("unresolved") or []
+            if isinstance(name, dict) and name.get("name")
+        ]
+        task = Task(
+            conclusion_id=notice.id,
+            position=position,
+            code=str(item.get("code") or position + 1),
+            group_title=item.get("group_title"),
+            text=item.get("text") or "",
+            due=_iso(item.get("due")),
+            recurrence=item.get("recurrence"),
+            needs_review=bool(item.get("needs_review")),
+            warnings=list(dict.fromkeys(warnings)),
+        )
+        session.add(task)
+        session.flush()
+        for role in ("lead", "support"):
+            for code in dict.fromkeys(item.get(role) or []):
+                if code in units:
+                    session.add(TaskUnit(task_id=task.id, unit_id=units[code], role=role))
+    audit.record(
+        session,
+        actor=actor,
+        action="conclusion.imported",
+        entity_type="conclusion",
+        entity_id=notice.id,
+        changes={
+            "source": [None, notice.source_filename],
+            "tasks": [None, len(parsed.get("tasks") or [])],
+        },
+    )
+    session.flush()
+    return notice
+
+
+def _iso(value: object) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+PickerOptions = tuple[list[UnitGroup], list[Unit], dict[int, list[int]]]
+
+
+def expand_picks(options: PickerOptions, picks: list[str]) -> list[int]:
+    """Unit ids for picker values: a group stands for its members; unknown values are refused."""
+    groups, units, members = options
+    unit_ids, group_ids = {unit.id for unit in units}, {group.id for group in groups}
+    result: list[int] = []
+    for pick in picks:
+        kind, _, raw = pick.partition(":")
+        known = unit_ids if kind == "u" else group_ids if kind == "g" else set()
+        if not raw.isdigit() or int(raw) not in known:
+            raise InvalidInput(N_("Có đơn vị không còn trong danh mục; tải lại trang và chọn lại."))
+        result += [int(raw)] if kind == "u" else members.get(int(raw), [])
+    return list(dict.fromkeys(result))
+
+
+def save_draft(
+    session: Session,
+    *,
+    actor: User,
+    conclusion_id: int,
+    expected_version: int,
+    header: DraftHeader,
+    rows: list[DraftRow],
+) -> Conclusion:
+    """Store the secretary's corrections; rows left out are removed from the draft."""
+    _require_secretary(actor)
+    notice = load_notice(session, conclusion_id)
+    if notice.status != NoticeStatus.DRAFT:
+        raise InvalidInput(N_("Thông báo đã ban hành; sửa từng nhiệm vụ ở trang thông báo."))
+    if notice.version != expected_version:
+        raise StaleUpdate(
+            N_(
+                "Người khác vừa lưu bản nháp này. Tải lại trang để xem bản mới "
+                "nhất rồi sửa tiếp (nội dung bạn nhập vẫn hiển thị bên dưới)."
+            )
+        )
+    if not header.title.strip():
+        raise InvalidInput(N_("Nhập trích yếu (tiêu đề) của thông báo."))
+    recurrences = {item.value for item in Recurrence}
+    options = picker_options(session)
+    resolved = []
+    for row in rows:
+        if not row.code.strip() or not row.text.strip():
+            raise InvalidInput(N_("Mỗi nhiệm vụ cần có mã (ví dụ 1.1) và nội dung."))
+        if row.recurrence and row.recurrence not in recurrences:
+            raise InvalidInput(N_("Chu kỳ lặp lại không hợp lệ."))
+        leads = expand_picks(options, row.lead)
+        support = [unit for unit in expand_picks(options, row.support) if unit not in leads]
+        resolved.append((row, leads, support))
+    existing = {
+        task.id: task
+        for task in session.exec(select(Task).where(Task.conclusion_id == notice.id)).all()
+    }
+    kept = {row.task_id for row, _, _ in resolved if row.task_id in existing}
+    for task_id, task in existing.items():
+        if task_id not in kept:
+            for link in session.exec(select(TaskUnit).where(TaskUnit.task_id == task_id)).all():
+                session.delete(link)
+            session.delete(task)
+    session.flush()
+    for position, (row, leads, support) in enumerate(resolved):
+        task = existing.get(row.task_id) if row.task_id in kept else None
+        if task is None:
+            task = Task(conclusion_id=notice.id, code=row.code, text=row.text)
+        task.position, task.code, task.text = position, row.code.strip(), " ".join(row.text.split())
+        task.due, task.recurrence = row.due, row.recurrence or None
+        task.needs_review, task.updated_at = not leads or row.due is None, utcnow()
+        session.add(task)
+        session.flush()
+        for link in session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id)).all():
+            session.delete(link)
+        session.flush()
+        session.add_all([TaskUnit(task_id=task.id, unit_id=unit, role="lead") for unit in leads])
+        session.add_all(
+            [TaskUnit(task_id=task.id, unit_id=unit, role="support") for unit in support]
+        )
+    before = {
+        "number": notice.number,
+        "title": notice.title,
+        "issued_on": notice.issued_on,
+        "period": notice.period,
+        "default_due": notice.default_due,
+        "tasks": len(existing),
+    }
+    notice.number, notice.title = (header.number or "").strip() or None, header.title.strip()
+    notice.issued_on, notice.period = header.issued_on, (header.period or "").strip() or None
+    notice.default_due, notice.version = header.default_due, notice.version + 1
+    notice.updated_at = utcnow()
+    session.add(notice)
+    after = {
+        "number": notice.number,
+        "title": notice.title,
+        "issued_on": notice.issued_on,
+        "period": notice.period,
+        "default_due": notice.default_due,
+        "tasks": len(resolved),
+    }
+    audit.record(
+        session,
+        actor=actor,
+        action="conclusion.draft_saved",
+        entity_type="conclusion",
+        entity_id=notice.id,
+        changes=audit.diff(before, after),
+    )
+    session.flush()
+    return notice
+
+
+def publish(
+    session: Session, *, actor: User, conclusion_id: int, expected_version: int
+) -> list[Assignment]:
+    """Create one assignment per lead unit of every task; who and when are recorded."""
+    _require_secretary(actor)
+    notice = load_notice(session, conclusion_id)
+    if notice.status != NoticeStatus.DRAFT:
+        raise InvalidInput(N_("Thông báo này đã được ban hành."))
+    if notice.version != expected_version:
+        raise StaleUpdate(N_("Người khác vừa lưu bản nháp này. Tải lại trang trước khi ban hành."))
+    tasks = list(
+        session.exec(
+            select(Task).where(Task.conclusion_id == notice.id).order_by(Task.position)
+        ).all()
+    )
+    if not tasks:
+        raise InvalidInput(N_("Thông báo chưa có nhiệm vụ nào; thêm nhiệm vụ trước khi ban hành."))
+    leads: dict[int, list[int]] = {}
+    for link in session.exec(
+        select(TaskUnit).where(
+            TaskUnit.task_id.in_([task.id for task in tasks]), TaskUnit.role == "lead"
+        )
+    ).all():
+        leads.setdefault(link.task_id, []).append(link.unit_id)
+    codes = [task.code for task in tasks]
+    duplicated = sorted({code for code in codes if codes.count(code) > 1})
+    if duplicated:
+        raise InvalidInput(
+            N_("Mã nhiệm vụ bị trùng: {codes}. Sửa lại mã rồi ban hành."),
+            codes=", ".join(duplicated),
+        )
+    missing_lead = [task.code for task in tasks if not leads.get(task.id)]
+    if missing_lead:
+        raise InvalidInput(
+            N_("Nhiệm vụ {codes} chưa có đơn vị chủ trì. Chọn đơn vị rồi ban hành."),
+            codes=", ".join(missing_lead),
+        )
+    missing_due = [task.code for task in tasks if task.due is None]
+    if missing_due:
+        raise InvalidInput(
+            N_("Nhiệm vụ {codes} chưa có hạn hoàn thành. Nhập hạn rồi ban hành."),
+            codes=", ".join(missing_due),
+        )
+    created = []
+    for task in tasks:
+        for unit_id in leads[task.id]:
+            assignment = Assignment(task_id=task.id, unit_id=unit_id, due=task.due)
+            session.add(assignment)
+            session.flush()
+            audit.record(
+                session,
+                actor=actor,
+                action="assignment.created",
+                entity_type="assignment",
+                entity_id=assignment.id,
+                changes={"unit_id": [None, unit_id], "due": [None, task.due]},
+            )
+            created.append(assignment)
+    notice.status, notice.published_by_id, notice.published_at = (
+        NoticeStatus.PUBLISHED,
+        actor.id,
+        utcnow(),
+    )
+    notice.version += 1
+    session.add(notice)
+    audit.record(
+        session,
+        actor=actor,
+        action="conclusion.published",
+        entity_type="conclusion",
+        entity_id=notice.id,
+        changes={
+            "status": [NoticeStatus.DRAFT, NoticeStatus.PUBLISHED],
+            "assignments": [0, len(created)],
+        },
+    )
+    session.flush()
+    return created

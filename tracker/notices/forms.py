@@ -1,0 +1,72 @@
+"""Forms for importing a notice, editing its draft, and correcting a published task."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.fields import VNDateField, choices
+
+RECURRENCE_CHOICES = [
+    ("", _l("Không lặp lại")),
+    ("monthly", _l("Hằng tháng")),
+    ("quarterly", _l("Hằng quý")),
+    ("yearly", _l("Hằng năm")),
+]
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Tệp thông báo (.docx, .pdf có lớp chữ, .txt)"))
+    text = TextAreaField(
+        _l("Hoặc dán nội dung thông báo"), validators=[Length(max=500_000)], render_kw={"rows": 8}
+    )
+
+
+class TaskRowForm(Form):
+    task_id = HiddenField()
+    code = StringField(_l("Mã"), validators=[Length(max=32)])
+    text = TextAreaField(_l("Nội dung nhiệm vụ"), render_kw={"rows": 3})
+    lead = SelectMultipleField(_l("Đơn vị chủ trì"), coerce=str, validate_choice=False)
+    support = SelectMultipleField(_l("Đơn vị phối hợp"), coerce=str, validate_choice=False)
+    due = VNDateField(_l("Hạn"), validators=[Optional()])
+    recurrence = SelectField(_l("Định kỳ"), choices=choices(RECURRENCE_CHOICES))
+    remove = BooleanField(_l("Bỏ dòng này"))
+
+
+class DraftForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+    number = StringField(_l("Số thông báo"), validators=[Length(max=64)])
+    title = TextAreaField(
+        _l("Trích yếu"),
+        validators=[DataRequired(_l("Nhập trích yếu.")), Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+    issued_on = VNDateField(_l("Ngày ban hành"), validators=[Optional()])
+    period = StringField(_l("Kỳ (ví dụ 2021-Q2, 2021-H1, 2021)"), validators=[Length(max=10)])
+    default_due = VNDateField(_l("Hạn chung"), validators=[Optional()])
+    rows = FieldList(FormField(TaskRowForm))
+    save = SubmitField(_l("Lưu nháp"))
+    add_row = SubmitField(_l("Thêm nhiệm vụ"))
+    publish = SubmitField(_l("Ban hành"))
+
+
+class CorrectTaskForm(FlaskForm):
+    stamp = HiddenField(validators=[DataRequired()])
+    text = TextAreaField(
+        _l("Nội dung nhiệm vụ"), validators=[DataRequired()], render_kw={"rows": 4}
+    )
+    due = VNDateField(_l("Hạn"), validators=[DataRequired(_l("Nhập hạn hoàn thành."))])
+    lead = SelectMultipleField(_l("Đơn vị chủ trì"), coerce=str, validate_choice=False)
+    support = SelectMultipleField(_l("Đơn vị phối hợp"), coerce=str, validate_choice=False)
