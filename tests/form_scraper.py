@@ -14,6 +14,8 @@ class _FormFields(HTMLParser):
         self.fields: list[list[str]] = []
         self._textarea: str | None = None
         self._select: str | None = None
+        self._multiple = False
+        self._options: list[tuple[str, bool]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {key: value or "" for key, value in attrs}
@@ -24,14 +26,18 @@ class _FormFields(HTMLParser):
             self._textarea = a["name"]
             self.fields.append([a["name"], ""])
         elif tag == "select":
-            self._select = a["name"]
-        elif tag == "option" and self._select and "selected" in a:
-            self.fields.append([self._select, a.get("value", "")])
+            self._select, self._multiple, self._options = a["name"], "multiple" in a, []
+        elif tag == "option" and self._select:
+            self._options.append((a.get("value", ""), "selected" in a))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "textarea":
             self._textarea = None
-        elif tag == "select":
+        elif tag == "select" and self._select:
+            chosen = [value for value, selected in self._options if selected]
+            if not chosen and not self._multiple and self._options:
+                chosen = [self._options[0][0]]  # a browser sends the first option
+            self.fields += [[self._select, value] for value in chosen]
             self._select = None
 
     def handle_data(self, data: str) -> None:

@@ -30,7 +30,7 @@ class ProgressForm(FlaskForm):
         _l("Tiến độ (%)"),
         validators=[
             InputRequired(_l("Nhập tiến độ từ 0 đến 100.")),
-            NumberRange(0, 100, _l("Tiến độ phải từ 0 đến 100%.")),
+            NumberRange(0, 100, _l("Tiến độ phải từ %(min)s đến %(max)s%%.")),
         ],
         render_kw={"inputmode": "numeric", "min": 0, "max": 100},
     )

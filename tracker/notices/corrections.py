@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from tracker.accounts.models import User
@@ -111,9 +112,7 @@ def correct_task(
                 changes={"unit_id": [None, unit_id], "due": [None, due]},
                 note="Giao bổ sung khi điều chỉnh thông báo",
             )
-    for link in links:
-        session.delete(link)
-    session.flush()
+    session.execute(delete(TaskUnit).where(TaskUnit.task_id == task.id))
     session.add_all([TaskUnit(task_id=task.id, unit_id=unit, role="lead") for unit in leads])
     session.add_all([TaskUnit(task_id=task.id, unit_id=unit, role="support") for unit in supports])
     task.text, task.due, task.updated_at = text, due, utcnow()

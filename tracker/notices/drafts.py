@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from tracker.accounts.models import User
@@ -224,12 +225,11 @@ def save_draft(
         for task in session.exec(select(Task).where(Task.conclusion_id == notice.id)).all()
     }
     kept = {row.task_id for row, _, _ in resolved if row.task_id in existing}
-    for task_id, task in existing.items():
-        if task_id not in kept:
-            for link in session.exec(select(TaskUnit).where(TaskUnit.task_id == task_id)).all():
-                session.delete(link)
-            session.delete(task)
-    session.flush()
+    removed = [task_id for task_id in existing if task_id not in kept]
+    if removed:
+        # Draft rows have no assignments yet; their unit links go first (foreign keys).
+        session.execute(delete(TaskUnit).where(TaskUnit.task_id.in_(removed)))
+        session.execute(delete(Task).where(Task.id.in_(removed)))
     for position, (row, leads, support) in enumerate(resolved):
         task = existing.get(row.task_id) if row.task_id in kept else None
         if task is None:
@@ -239,9 +239,7 @@ def save_draft(
         task.needs_review, task.updated_at = not leads or row.due is None, utcnow()
         session.add(task)
         session.flush()
-        for link in session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id)).all():
-            session.delete(link)
-        session.flush()
+        session.execute(delete(TaskUnit).where(TaskUnit.task_id == task.id))
         session.add_all([TaskUnit(task_id=task.id, unit_id=unit, role="lead") for unit in leads])
         session.add_all(
             [TaskUnit(task_id=task.id, unit_id=unit, role="support") for unit in support]
