@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from tracker.accounts.models import LoginAttempt, Role, User
 from tracker.audit import service as audit
 from tracker.db import utcnow
-from tracker.errors import N_, InvalidInput, PermissionDenied, RateLimited
+from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, RateLimited
 from tracker.permissions import can_administer
 from tracker.units.models import Unit
 
@@ -191,3 +191,65 @@ def purge_login_attempts(
     cutoff = (now or utcnow()) - older_than
     result = session.exec(delete(LoginAttempt).where(LoginAttempt.attempted_at < cutoff))
     return result.rowcount or 0
+
+
+def update_user(
+    session: Session,
+    *,
+    actor: User,
+    user_id: int,
+    full_name: str,
+    role: str,
+    unit_id: int | None,
+    is_active: bool,
+    new_password: str | None = None,
+) -> User:
+    """Change a person's name, role, unit or access; an admin cannot lock themselves out."""
+    if not can_administer(actor):
+        raise PermissionDenied(N_("Chỉ quản trị viên mới sửa được tài khoản."))
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(N_("Không tìm thấy tài khoản này."))
+    if role not in set(Role):
+        raise InvalidInput(
+            N_("Vai trò '{role}' không có. Chọn một trong: admin, head, secretary, unit."),
+            role=role,
+        )
+    if role == Role.UNIT and unit_id is None:
+        raise InvalidInput(N_("Tài khoản đơn vị cần có mã đơn vị."))
+    if unit_id is not None and session.get(Unit, unit_id) is None:
+        raise InvalidInput(N_("Đơn vị đã chọn không còn trong danh mục."))
+    if user.id == actor.id and (role != Role.ADMIN or not is_active):
+        raise InvalidInput(N_("Bạn không thể tự bỏ quyền quản trị hay tự khóa tài khoản của mình."))
+    if new_password is not None and len(new_password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(N_("Mật khẩu cần ít nhất {n} ký tự."), n=MIN_PASSWORD_LENGTH)
+    before = {
+        "full_name": user.full_name,
+        "role": user.role,
+        "unit_id": user.unit_id,
+        "is_active": user.is_active,
+    }
+    user.full_name = full_name.strip() or user.full_name
+    user.role, user.is_active = role, is_active
+    user.unit_id = unit_id
+    after = {
+        "full_name": user.full_name,
+        "role": user.role,
+        "unit_id": user.unit_id,
+        "is_active": user.is_active,
+    }
+    changes = audit.diff(before, after)
+    if new_password:
+        user.password_hash = generate_password_hash(new_password)
+        changes["password"] = ["***", "***"]
+    session.add(user)
+    audit.record(
+        session,
+        actor=actor,
+        action="user.updated",
+        entity_type="user",
+        entity_id=user.id,
+        changes=changes,
+    )
+    session.flush()
+    return user

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlmodel import select
+from werkzeug.wrappers import Response
 
 from tracker.accounts import service as accounts
+from tracker.accounts.models import User
+from tracker.admin.forms import DirectoryForm, EditUserForm, UserForm
 from tracker.audit import service as audit
+from tracker.errors import N_, DomainError, NotFound
+from tracker.fields import choices
+from tracker.i18n import translate_error
 from tracker.permissions import can_administer
 from tracker.request_db import db
 from tracker.units import service as units
+from tracker.units.directory import DirectoryError, parse_directory
+from tracker.units.models import Unit
 from tracker.view_guards import requires
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
+
+
+def _unit_choices() -> list:
+    rows = db().exec(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.name)).all()
+    return choices([("", "—")] + [(str(unit.id), unit.name) for unit in rows])
 
 
 @bp.route("/tai-khoan")
@@ -21,10 +36,107 @@ def users() -> str:
     return render_template("admin/users.html", rows=accounts.list_users(db(), actor=current_user))
 
 
-@bp.route("/don-vi")
+@bp.route("/tai-khoan/moi", methods=["GET", "POST"])
 @requires(can_administer)
-def units_page() -> str:
-    return render_template("admin/units.html", rows=units.list_units(db(), actor=current_user))
+def new_user() -> Response | tuple[str, int]:
+    form = UserForm()
+    form.unit.choices = _unit_choices()
+    if form.validate_on_submit():
+        unit = db().get(Unit, int(form.unit.data)) if (form.unit.data or "").isdigit() else None
+        try:
+            user = accounts.create_user(
+                db(),
+                actor=current_user,
+                username=form.username.data or "",
+                full_name=form.full_name.data or "",
+                role=form.role.data,
+                password=form.password.data or "",
+                unit_code=unit.code if unit else None,
+                email=form.email.data,
+                phone=form.phone.data,
+            )
+        except DomainError as error:
+            if error.status_code == 403:
+                raise
+            return render_template(
+                "admin/user_form.html", form=form, error=translate_error(error)
+            ), 400
+        flash(_("Đã tạo tài khoản %(username)s.", username=user.username), "success")
+        return redirect(url_for(".users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form), status
+
+
+@bp.route("/tai-khoan/<int:user_id>", methods=["GET", "POST"])
+@requires(can_administer)
+def edit_user(user_id: int) -> Response | tuple[str, int]:
+    user = db().get(User, user_id)
+    if user is None:
+        raise NotFound(N_("Không tìm thấy tài khoản này."))
+    form = EditUserForm(
+        obj=None if request.method == "POST" else user, unit=str(user.unit_id or "")
+    )
+    form.unit.choices = _unit_choices()
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(
+                db(),
+                actor=current_user,
+                user_id=user.id,
+                full_name=form.full_name.data or "",
+                role=form.role.data,
+                is_active=bool(form.is_active.data),
+                unit_id=int(form.unit.data) if (form.unit.data or "").isdigit() else None,
+                new_password=form.new_password.data or None,
+            )
+        except DomainError as error:
+            if error.status_code in (403, 404):
+                raise
+            return render_template(
+                "admin/user_form.html", form=form, user=user, error=translate_error(error)
+            ), 400
+        flash(_("Đã lưu tài khoản %(username)s.", username=user.username), "success")
+        return redirect(url_for(".users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, user=user), status
+
+
+@bp.route("/don-vi", methods=["GET", "POST"])
+@requires(can_administer)
+def units_page() -> Response | tuple[str, int]:
+    form = DirectoryForm()
+    error = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        raw = upload.read() if upload and upload.filename else b""
+        try:
+            directory = parse_directory(
+                raw.decode("utf-8-sig"), source=upload.filename if upload else ""
+            )
+            summary = units.load_directory(db(), actor=current_user, directory=directory)
+        except UnicodeDecodeError:
+            error = _("Tệp không phải văn bản UTF-8. Lưu lại tệp YAML với mã UTF-8 rồi tải lên.")
+        except DirectoryError as problem:
+            error = _(
+                "Không nạp được danh mục: %(problem)s. Sửa tệp rồi tải lên lại; "
+                "chưa có gì thay đổi.",
+                problem=str(problem),
+            )
+        else:
+            flash(
+                _(
+                    "Đã nạp danh mục: %(created)s đơn vị mới, %(updated)s cập nhật, "
+                    "%(unchanged)s không đổi.",
+                    created=len(summary.created),
+                    updated=len(summary.updated),
+                    unchanged=summary.unchanged,
+                ),
+                "success",
+            )
+            return redirect(url_for(".units_page"))
+    rows = units.list_units(db(), actor=current_user)
+    status = 400 if error or request.method == "POST" else 200
+    return render_template("admin/units.html", rows=rows, form=form, error=error), status
 
 
 @bp.route("/nhat-ky")
