@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import create_engine, inspect
 from sqlmodel import Session, func, select
 
+from tracker import migrate
 from tracker.accounts.models import User
 from tracker.assignments.models import Assignment
 from tracker.audit.models import AuditEvent
@@ -153,3 +154,11 @@ def test_demo_is_refused_in_production(app: Flask) -> None:
     )
     assert result.exit_code == 2
     assert "--force" in result.output
+
+
+def test_serve_refuses_an_outdated_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    migrate.upgrade(url, "0001")
+    result = CliRunner().invoke(main, ["serve"], env={"TRACKER_DATABASE_URL": url})
+    assert result.exit_code == 2
+    assert "tracker db upgrade" in result.output

@@ -44,6 +44,14 @@ def _fail(message: str) -> None:
 main.add_command(parse_command)
 
 
+def _require_current_schema() -> None:
+    if not migrate.is_current(_settings().database_url):
+        _fail(
+            "Cơ sở dữ liệu chưa được nâng cấp: chạy 'tracker db upgrade' trước. "
+            "/ The database is not up to date: run 'tracker db upgrade' first."
+        )
+
+
 @main.group()
 def db() -> None:
     """Cơ sở dữ liệu / database migrations."""
@@ -181,6 +189,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
 
     from tracker.scheduler import start_background_scheduler
 
+    _require_current_schema()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     scheduler = None if no_scheduler else start_background_scheduler(app)
     click.echo(f"Đôn Đốc đang chạy tại http://{host}:{port}  (Ctrl+C để dừng)")
@@ -197,6 +206,7 @@ def scheduler_command() -> None:
     """Chạy riêng bộ lập lịch (triển khai nhiều tiến trình) / run the scheduler alone."""
     from tracker.scheduler import run_blocking_scheduler
 
+    _require_current_schema()
     run_blocking_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
