@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from tracker.accounts.models import User
@@ -13,7 +12,7 @@ from tracker.assignments.progress import apply_change
 from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
-from tracker.notices.drafts import expand_picks
+from tracker.notices.drafts import expand_picks, replace_task_units
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_manage_notices
 from tracker.units.service import picker_options
@@ -112,9 +111,7 @@ def correct_task(
                 changes={"unit_id": [None, unit_id], "due": [None, due]},
                 note="Giao bổ sung khi điều chỉnh thông báo",
             )
-    session.execute(delete(TaskUnit).where(TaskUnit.task_id == task.id))
-    session.add_all([TaskUnit(task_id=task.id, unit_id=unit, role="lead") for unit in leads])
-    session.add_all([TaskUnit(task_id=task.id, unit_id=unit, role="support") for unit in supports])
+    replace_task_units(session, task.id, leads, supports)
     task.text, task.due, task.updated_at = text, due, utcnow()
     session.add(task)
     after = {"text": text, "due": due, "lead": sorted(leads), "support": sorted(supports)}

@@ -186,6 +186,15 @@ def expand_picks(options: PickerOptions, picks: list[str]) -> list[int]:
     return list(dict.fromkeys(result))
 
 
+def replace_task_units(
+    session: Session, task_id: int, leads: list[int], supports: list[int]
+) -> None:
+    """Make a task's lead and support units exactly these."""
+    session.execute(delete(TaskUnit).where(TaskUnit.task_id == task_id))
+    session.add_all([TaskUnit(task_id=task_id, unit_id=unit, role="lead") for unit in leads])
+    session.add_all([TaskUnit(task_id=task_id, unit_id=unit, role="support") for unit in supports])
+
+
 def save_draft(
     session: Session,
     *,
@@ -239,11 +248,7 @@ def save_draft(
         task.needs_review, task.updated_at = not leads or row.due is None, utcnow()
         session.add(task)
         session.flush()
-        session.execute(delete(TaskUnit).where(TaskUnit.task_id == task.id))
-        session.add_all([TaskUnit(task_id=task.id, unit_id=unit, role="lead") for unit in leads])
-        session.add_all(
-            [TaskUnit(task_id=task.id, unit_id=unit, role="support") for unit in support]
-        )
+        replace_task_units(session, task.id, leads, support)
     before = {
         "number": notice.number,
         "title": notice.title,
