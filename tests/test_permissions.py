@@ -40,6 +40,16 @@ def user(role: str) -> User:
         ("unit", permissions.can_work_for_a_unit, True),
         ("head", permissions.can_work_for_a_unit, False),
         ("admin", permissions.can_work_for_a_unit, False),
+        ("head", permissions.can_manage_reviews, True),
+        ("secretary", permissions.can_manage_reviews, True),
+        ("unit", permissions.can_manage_reviews, False),
+        ("admin", permissions.can_manage_reviews, False),
+        ("head", permissions.can_freeze_reviews, True),
+        ("secretary", permissions.can_freeze_reviews, False),
+        ("unit", permissions.can_freeze_reviews, False),
+        ("head", permissions.can_request_explanations, True),
+        ("secretary", permissions.can_request_explanations, False),
+        ("unit", permissions.can_request_explanations, False),
     ],
 )
 def test_role_rules(role: str, rule, expected: bool) -> None:  # type: ignore[no-untyped-def]
@@ -72,3 +82,18 @@ def test_assignment_rules(
         is can_view
     )
     assert permissions.can_change_assignment(actor, unit_id=unit_id, scope=SCOPE) is can_change
+
+
+@pytest.mark.parametrize(
+    ("role", "unit_id", "expected"),
+    [
+        ("unit", 10, True),  # its own unit's overdue work
+        ("unit", 11, True),  # a unit below it
+        ("unit", 99, False),  # another unit's
+        ("head", 10, False),  # the head asks; only the unit answers
+        ("secretary", 10, False),
+    ],
+)
+def test_explanation_answer_rule(role: str, unit_id: int, expected: bool) -> None:
+    actor = user(role)
+    assert permissions.can_answer_explanation(actor, unit_id=unit_id, scope=SCOPE) is expected

@@ -77,8 +77,18 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.assignments.views import bp as assignments_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.notices.views import bp as notices_bp
+    from tracker.rollups.review_views import bp as reviews_bp
+    from tracker.rollups.views import bp as rollups_bp
 
-    for blueprint in (accounts_bp, dashboard_bp, admin_bp, assignments_bp, notices_bp):
+    for blueprint in (
+        accounts_bp,
+        dashboard_bp,
+        admin_bp,
+        assignments_bp,
+        notices_bp,
+        rollups_bp,
+        reviews_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

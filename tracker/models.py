@@ -10,6 +10,13 @@ from tracker.assignments.models import (
 )
 from tracker.audit.models import AuditEvent
 from tracker.notices.models import Conclusion, Task, TaskUnit
+from tracker.rollups.models import (
+    ExplanationRequest,
+    Review,
+    ReviewComment,
+    ReviewFigure,
+    ReviewItem,
+)
 from tracker.units.models import Unit, UnitGroup, UnitGroupMember
 
 __all__ = [
@@ -19,9 +26,14 @@ __all__ = [
     "ChatLink",
     "Conclusion",
     "EvidenceFile",
+    "ExplanationRequest",
     "ExtensionRequest",
     "LoginAttempt",
     "ProgressReport",
+    "Review",
+    "ReviewComment",
+    "ReviewFigure",
+    "ReviewItem",
     "Task",
     "TaskUnit",
     "Unit",

@@ -8,6 +8,7 @@ from flask_login import current_user
 from tracker.permissions import (
     can_administer,
     can_decide_extensions,
+    can_manage_reviews,
     can_view_all_assignments,
     can_view_rollups,
     can_work_for_a_unit,
@@ -25,6 +26,8 @@ def nav_items() -> list[NavItem]:
         items.append(("dashboard.unit_home", _l("Nhiệm vụ của đơn vị")))
     if can_view_rollups(current_user):
         items.append(("dashboard.head_home", _l("Tổng hợp")))
+    if can_manage_reviews(current_user):
+        items.append(("reviews.index", _l("Giao ban")))
     if can_view_all_assignments(current_user):
         items.append(("dashboard.notices_home", _l("Thông báo kết luận")))
     if can_decide_extensions(current_user):

@@ -181,3 +181,37 @@ def test_unit_list_filters(client: FlaskClient, world: World) -> None:
     login_as(client, "huyen")
     assert page_of(world) in client.get("/don-vi?status=not_started").get_data(as_text=True)
     assert page_of(world) not in client.get("/don-vi?status=done").get_data(as_text=True)
+
+
+def test_unit_is_asked_for_an_explanation_and_answers(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    from tracker.rollups import explanations, reviews
+    from tracker.rollups.periods import Period
+
+    review = reviews.open_review(session, actor=world.head, period=Period.parse("2021-Q2"))
+    [request] = explanations.request_for_unit(
+        session,
+        actor=world.head,
+        review_id=review.id,
+        unit_id=world.district.id,
+        message="Đề nghị giải trình lý do chậm",
+        today=date(2021, 7, 5),
+    )
+    session.commit()
+    login_as(client, "huyen")
+    home = client.get("/don-vi").get_data(as_text=True)
+    assert "yêu cầu Ban Dân vận Huyện ủy Sông Lam giải trình" in home
+    page = client.get(page_of(world)).get_data(as_text=True)
+    assert "Đề nghị giải trình lý do chậm" in page
+    response = client.post(
+        f"/giai-trinh/{request.id}/tra-loi",
+        data={
+            "csrf_token": csrf_token(client, page_of(world)),
+            "answer": "Do mưa lũ kéo dài",
+            "next": page_of(world),
+        },
+    )
+    assert response.status_code == 302
+    assert "Do mưa lũ kéo dài" in client.get(page_of(world)).get_data(as_text=True)
+    assert "giải trình" not in client.get("/don-vi").get_data(as_text=True).split("<form")[0]

@@ -32,6 +32,7 @@ from tracker.fields import choices
 from tracker.i18n import local_today, translate_error
 from tracker.permissions import can_decide_extensions
 from tracker.request_db import db
+from tracker.rollups import explanations
 from tracker.view_guards import requires
 
 bp = Blueprint("assignments", __name__)
@@ -64,6 +65,9 @@ def _page(
         extension_form=forms.get("extension_form") or ExtensionForm(),
         delegate_form=delegate_form,
         comment_form=forms.get("comment_form") or CommentForm(),
+        explanations=explanations.for_assignment(
+            db(), actor=current_user, assignment_id=assignment_id
+        ),
         category_labels=CATEGORY_LABELS,
         status_labels=STATUS_LABELS,
     ), status

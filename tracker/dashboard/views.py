@@ -27,6 +27,8 @@ from tracker.permissions import (
     can_work_for_a_unit,
 )
 from tracker.request_db import db
+from tracker.rollups import explanations
+from tracker.rollups import views as rollups
 from tracker.view_guards import requires
 
 bp = Blueprint("dashboard", __name__)
@@ -76,9 +78,11 @@ def unit_home() -> str:
         scope=actor_scope(session, current_user),
         since=utcnow() - RECENT_DECISIONS,
     )
+    asked = explanations.open_for_unit(session, actor=current_user, unit_id=current_user.unit_id)
     return render_template(
         "dashboard/unit.html",
         rows=rows,
+        asked=asked,
         today=today,
         form=form,
         decisions=decisions,
@@ -90,15 +94,7 @@ def unit_home() -> str:
 @bp.route("/tong-hop")
 @requires(can_view_rollups)
 def head_home() -> str:
-    today = local_today()
-    counts = assignments.count_by_category(db(), actor=current_user, reference=today)
-    return render_template(
-        "dashboard/head.html",
-        counts=counts,
-        total=sum(counts.values()),
-        today=today,
-        category_labels=CATEGORY_LABELS,
-    )
+    return rollups.render_dashboard()
 
 
 @bp.route("/thong-bao")

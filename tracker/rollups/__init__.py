@@ -1,0 +1,1 @@
+"""Rollups of assignments, the head's dashboard, quarter reviews and their exports."""

@@ -1,0 +1,172 @@
+"""Explanation requests (yêu cầu giải trình): the head asks about overdue work, the unit answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from tracker.accounts.models import User
+from tracker.assignments.access import actor_scope, load_assignment
+from tracker.assignments.models import Assignment
+from tracker.assignments.status import Category, category_of
+from tracker.audit import service as audit
+from tracker.db import utcnow
+from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
+from tracker.permissions import (
+    can_answer_explanation,
+    can_request_explanations,
+    can_view_all_assignments,
+)
+from tracker.rollups import queries, reviews
+from tracker.rollups.models import ExplanationRequest
+from tracker.units.models import Unit
+from tracker.units.service import unit_scope
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A request with who asked and who answered, and whether the viewer may answer it."""
+
+    request: ExplanationRequest
+    requested_by: User
+    answered_by: User | None
+    can_answer: bool
+
+
+def request_for_unit(
+    session: Session, *, actor: User, review_id: int, unit_id: int, message: str, today: date
+) -> list[ExplanationRequest]:
+    """Ask about every overdue assignment of a unit (and its subtree) in the review.
+
+    An assignment that already has an unanswered request is not asked about twice.
+    """
+    if not can_request_explanations(actor):
+        raise PermissionDenied(N_("Chỉ lãnh đạo ban mới yêu cầu giải trình được."))
+    message = message.strip()
+    if not message:
+        raise InvalidInput(N_("Nhập nội dung yêu cầu giải trình."))
+    review = reviews.get_review(session, actor=actor, review_id=review_id)
+    scope = reviews.scope_of(review, reviews.reference_of(review, today))
+    already_asked = select(ExplanationRequest.assignment_id).where(
+        ExplanationRequest.answer.is_(None)
+    )
+    overdue = session.exec(
+        queries.scoped(select(Assignment.id), scope).where(
+            category_of(scope.reference) == Category.OVERDUE.value,
+            Assignment.unit_id.in_(unit_scope(session, unit_id)),
+            Assignment.id.not_in(already_asked),
+        )
+    ).all()
+    created = []
+    for assignment_id in overdue:
+        request = ExplanationRequest(
+            assignment_id=assignment_id,
+            review_id=review.id,
+            message=message,
+            requested_by_id=actor.id,
+        )
+        session.add(request)
+        created.append(request)
+    session.flush()
+    for request in created:
+        audit.record(
+            session,
+            actor=actor,
+            action="explanation.requested",
+            entity_type="explanation_request",
+            entity_id=request.id,
+            changes={"assignment_id": [None, request.assignment_id], "message": [None, message]},
+        )
+    return created
+
+
+def answer(session: Session, *, actor: User, request_id: int, text: str) -> ExplanationRequest:
+    """Record the unit's answer; a request is answered once."""
+    request = session.get(ExplanationRequest, request_id)
+    if request is None:
+        raise NotFound(N_("Không tìm thấy yêu cầu giải trình này."))
+    assignment = session.get(Assignment, request.assignment_id)
+    assert assignment is not None  # a foreign key guarantees it
+    if not can_answer_explanation(
+        actor, unit_id=assignment.unit_id, scope=actor_scope(session, actor)
+    ):
+        raise PermissionDenied(N_("Chỉ đơn vị được giao nhiệm vụ mới giải trình được."))
+    if request.answer is not None:
+        raise InvalidInput(N_("Yêu cầu này đã được giải trình."))
+    text = text.strip()
+    if not text:
+        raise InvalidInput(N_("Nhập nội dung giải trình."))
+    request.answer, request.answered_by_id, request.answered_at = text, actor.id, utcnow()
+    session.add(request)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="explanation.answered",
+        entity_type="explanation_request",
+        entity_id=request.id,
+        changes={"answer": [None, text]},
+    )
+    return request
+
+
+def for_assignment(session: Session, *, actor: User, assignment_id: int) -> list[Explanation]:
+    """The explanations of one assignment, oldest first, for the assignment page."""
+    # Whoever may see the assignment sees its explanations (the one viewing rule).
+    assignment = load_assignment(session, actor=actor, assignment_id=assignment_id).assignment
+    may_answer = can_answer_explanation(
+        actor, unit_id=assignment.unit_id, scope=actor_scope(session, actor)
+    )
+    asker, answerer = aliased(User), aliased(User)
+    rows = session.exec(
+        select(ExplanationRequest, asker, answerer)
+        .join(asker, ExplanationRequest.requested_by_id == asker.id)
+        .join(answerer, ExplanationRequest.answered_by_id == answerer.id, isouter=True)
+        .where(ExplanationRequest.assignment_id == assignment_id)
+        .order_by(ExplanationRequest.requested_at, ExplanationRequest.id)
+    ).all()
+    return [
+        Explanation(
+            request=request,
+            requested_by=requested_by,
+            answered_by=answered_by,
+            can_answer=may_answer and request.answer is None,
+        )
+        for request, requested_by, answered_by in rows
+    ]
+
+
+def open_for_unit(
+    session: Session, *, actor: User, unit_id: int
+) -> list[tuple[ExplanationRequest, Assignment, Unit]]:
+    """Unanswered requests on a unit's work (its subtree included), oldest first."""
+    reach = actor_scope(session, actor)
+    if not (can_view_all_assignments(actor) or unit_id in reach):
+        raise PermissionDenied(N_("Bạn không xem được giải trình của đơn vị này."))
+    rows = session.exec(
+        select(ExplanationRequest, Assignment, Unit)
+        .join(Assignment, ExplanationRequest.assignment_id == Assignment.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(
+            ExplanationRequest.answer.is_(None),
+            Assignment.unit_id.in_(unit_scope(session, unit_id)),
+        )
+        .order_by(ExplanationRequest.requested_at, ExplanationRequest.id)
+    ).all()
+    return [(request, assignment, unit) for request, assignment, unit in rows]
+
+
+def for_review(session: Session, review_id: int) -> dict[int, list[ExplanationRequest]]:
+    """The requests made from a review, by assignment (for the review page and its exports)."""
+    rows = session.exec(
+        select(ExplanationRequest)
+        .where(ExplanationRequest.review_id == review_id)
+        .order_by(ExplanationRequest.requested_at, ExplanationRequest.id)
+    ).all()
+    result: dict[int, list[ExplanationRequest]] = {}
+    for request in rows:
+        result.setdefault(request.assignment_id, []).append(request)
+    return result

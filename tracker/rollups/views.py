@@ -1,0 +1,224 @@
+"""The head's dashboard (/tong-hop), its drill-down lists, and the charts' stylesheet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import select
+
+from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS, Category
+from tracker.errors import N_, InvalidInput
+from tracker.i18n import local_today
+from tracker.notices.models import Conclusion, NoticeStatus
+from tracker.permissions import can_manage_reviews, can_view_rollups
+from tracker.request_db import db
+from tracker.rollups import charts, queries, report
+from tracker.rollups.forms import FilterForm
+from tracker.rollups.periods import Period, period_choices, quarters_up_to
+from tracker.view_guards import requires
+
+bp = Blueprint("rollups", __name__)
+TREND_QUARTERS = 6
+CHART_UNITS = 15
+PER_PAGE = 50
+
+
+@bp.app_template_filter("rate")
+def format_rate(value: float | None) -> str:
+    """A rate as a whole percentage; a dash when there is nothing to take it of."""
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+@bp.app_template_filter("period_label")
+def period_label(value: Period | str) -> str:
+    """A period's label ("Quý II/2021") in the reader's language."""
+    period = Period.parse(value) if isinstance(value, str) else value
+    template, params = period.label()
+    return _(template).format(**params)
+
+
+def category_labels() -> dict[Category, str]:
+    """The category names in the reader's language."""
+    return {category: _(label) for category, label in CATEGORY_LABELS.items()}
+
+
+def read_filters() -> tuple[FilterForm, queries.Scope, dict[str, Any]]:
+    """The filter form, the scope it selects, and its query-string values for links."""
+    session = db()
+    today = local_today()
+    form = FilterForm(request.args)
+    form.ky.choices = [("", _("Tất cả các kỳ"))] + [
+        (period.code, period_label(period))
+        for period in period_choices(
+            *queries.years_with_work(session, actor=current_user, today=today)
+        )
+    ]
+    notices = session.exec(
+        select(Conclusion)
+        .where(Conclusion.status == NoticeStatus.PUBLISHED)
+        .order_by(Conclusion.id.desc())
+        .limit(200)
+    ).all()
+    form.tb.choices = [("", _("Tất cả thông báo"))] + [
+        (str(notice.id), notice.number or notice.title[:60]) for notice in notices
+    ]
+    form.validate()
+    reference = form.ngay.data or today
+    period = Period.parse(form.ky.data) if form.ky.data else None
+    notice_id = _int_arg("tb")
+    scope = queries.Scope(reference=reference, period=period, notice_id=notice_id)
+    args = {
+        key: value
+        for key, value in (
+            ("ky", form.ky.data or ""),
+            ("tb", str(notice_id or "")),
+            ("ngay", form.ngay.data.isoformat() if form.ngay.data else ""),
+        )
+        if value
+    }
+    return form, scope, args
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InvalidInput(N_("Tham số {name} phải là số."), name=name)
+    return int(raw)
+
+
+def render_dashboard() -> str:
+    """The dashboard page; served at /tong-hop by dashboard.head_home."""
+    session = db()
+    form, scope, args = read_filters()
+    parent_id = _int_arg("dv")
+    labels = category_labels()
+
+    def list_link(
+        unit_id: int | None = None,
+        category: Category | None = None,
+        own: bool = False,
+        period: Period | None = None,
+    ) -> str:
+        params = {
+            **args,
+            "dv": unit_id,
+            "loai": category.value if category else None,
+            "rieng": "1" if own else None,
+        }
+        if period is not None:
+            params["ky"] = period.code
+        return url_for("rollups.assignment_list", **{k: v for k, v in params.items() if v})
+
+    def drill_link(unit_id: int | None) -> str:
+        return url_for("dashboard.head_home", **args, **({"dv": unit_id} if unit_id else {}))
+
+    totals = queries.totals(session, actor=current_user, scope=scope)
+    level = report.unit_level(
+        session,
+        parent_id=parent_id,
+        subtree_figures=lambda ids: queries.by_unit(
+            session, actor=current_user, scope=scope, unit_ids=ids
+        ),
+        own_figures=lambda unit_id: queries.totals(
+            session, actor=current_user, scope=scope, only_unit_id=unit_id
+        ),
+    )
+    last = scope.period or Period.quarter_of(scope.reference)
+    trend = queries.by_period(
+        session, actor=current_user, scope=scope, periods=quarters_up_to(last, TREND_QUARTERS)
+    )
+    chart_rows = [
+        (line.unit.name, line.figures, _unit_link(list_link, line))
+        for line in level.lines[:CHART_UNITS]
+    ]
+    return render_template(
+        "rollups/dashboard.html",
+        form=form,
+        scope=scope,
+        totals=totals,
+        level=level,
+        labels=labels,
+        list_link=list_link,
+        drill_link=drill_link,
+        notices=queries.by_notice(session, actor=current_user, scope=scope, limit=10)
+        if scope.notice_id is None
+        else [],
+        groups=queries.by_group(session, actor=current_user, scope=scope)
+        if scope.notice_id is not None
+        else [],
+        unit_chart=charts.status_by_unit(
+            chart_rows, title=_("Tình hình thực hiện theo đơn vị"), labels=labels
+        )
+        if chart_rows
+        else None,
+        trend_chart=charts.trend(
+            trend,
+            title=_("Xu hướng theo quý (theo hạn hoàn thành)"),
+            labels=labels,
+            period_label=period_label,
+            link=lambda period, category: list_link(category=category, period=period),
+        ),
+        can_manage_reviews=can_manage_reviews(current_user),
+        categories=Category,
+    )
+
+
+def _unit_link(list_link: Callable[..., str], line: report.UnitLine) -> Callable[[Category], str]:
+    return lambda category: list_link(line.unit.id, category, line.is_own)
+
+
+@bp.route("/tong-hop/danh-sach")
+@requires(can_view_rollups)
+def assignment_list() -> str:
+    """The assignments one figure counts."""
+    session = db()
+    form, scope, args = read_filters()
+    unit_id = _int_arg("dv")
+    raw_category = request.args.get("loai", "")
+    if raw_category and raw_category not in Category.__members__.values():
+        raise InvalidInput(N_("Loại tình trạng không hợp lệ."))
+    category = Category(raw_category) if raw_category else None
+    page = _int_arg("trang") or 1
+    lines, total = queries.list_assignments(
+        session,
+        actor=current_user,
+        scope=scope,
+        unit_id=unit_id,
+        own_only=request.args.get("rieng") == "1",
+        category=category,
+        page=page,
+        per_page=PER_PAGE,
+    )
+    more = {k: v for k, v in request.args.items() if k != "trang"}
+    return render_template(
+        "rollups/assignments.html",
+        form=form,
+        lines=lines,
+        total=total,
+        category=category,
+        scope=scope,
+        unit=report.unit_or_none(session, unit_id),
+        labels=category_labels(),
+        status_labels=STATUS_LABELS,
+        page=page,
+        previous_url=url_for(".assignment_list", **more, trang=page - 1) if page > 1 else None,
+        next_url=url_for(".assignment_list", **more, trang=page + 1)
+        if page * PER_PAGE < total
+        else None,
+        back_url=url_for("dashboard.head_home", **args),
+    )
+
+
+@bp.route("/tong-hop/bieu-do.css")
+def chart_css() -> Response:
+    """pygal's stylesheet for the charts (public: it holds no data)."""
+    response = Response(charts.stylesheet(), mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
