@@ -32,3 +32,14 @@ def test_local_today_follows_the_configured_zone(app: Flask) -> None:
 
     with app.app_context(), patch.object(i18n, "datetime", FrozenDateTime):
         assert i18n.local_today() == date(2021, 7, 1)
+
+
+def test_typed_dates_are_day_month_year_and_links_may_be_iso() -> None:
+    from tracker.fields import parse_vn_date
+
+    assert parse_vn_date("30/6/2021") == date(2021, 6, 30)
+    assert parse_vn_date("30.06.2021") == date(2021, 6, 30)
+    assert parse_vn_date("2021-06-30") == date(2021, 6, 30)
+    assert parse_vn_date("31/02/2021") is None
+    assert parse_vn_date("6/30/2021") is None  # month 30 does not exist: no US order
+    assert parse_vn_date("") is None

@@ -12,14 +12,20 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 
 
 def parse_vn_date(text: str) -> date | None:
-    """'30/6/2021' -> date(2021, 6, 30); None when the text is no real date."""
+    """'30/6/2021' (or '2021-06-30', as links carry it) -> date(2021, 6, 30); None when the
+    text is no real date."""
+    iso = _ISO_DATE.match(text or "")
     match = _DATE.match(text or "")
-    if not match:
+    if iso:
+        year, month, day = (int(part) for part in iso.groups())
+    elif match:
+        day, month, year = (int(part) for part in match.groups())
+    else:
         return None
-    day, month, year = (int(part) for part in match.groups())
     try:
         return date(year, month, day)
     except ValueError:

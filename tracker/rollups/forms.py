@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from tracker.fields import VNDateField
 
 
 class FilterForm(FlaskForm):
@@ -16,7 +18,7 @@ class FilterForm(FlaskForm):
 
     ky = SelectField(_l("Kỳ"), choices=[], validate_choice=False, default="")
     tb = SelectField(_l("Thông báo"), choices=[], validate_choice=False, default="")
-    ngay = DateField(_l("Tính đến ngày"), validators=[Optional()])
+    ngay = VNDateField(_l("Tính đến ngày"), validators=[Optional()])
 
 
 class OpenReviewForm(FlaskForm):
@@ -29,8 +31,8 @@ class CommentForm(FlaskForm):
 
 
 class FreezeForm(FlaskForm):
-    meeting_on = DateField(
-        _l("Ngày họp"), validators=[InputRequired(_l("Chọn ngày họp giao ban."))]
+    meeting_on = VNDateField(
+        _l("Ngày họp"), validators=[InputRequired(_l("Nhập ngày họp giao ban (ngày/tháng/năm)."))]
     )
 
 

@@ -162,10 +162,10 @@ def comment(review_id: int) -> Response:
 @requires(can_freeze_reviews)
 def freeze(review_id: int) -> Response:
     form = FreezeForm()
-    if not form.validate_on_submit() or form.meeting_on.data is None:
+    if not form.validate_on_submit() or form.meeting_on.parsed is None:
         flash(_("Chọn ngày họp giao ban trước khi chốt số liệu."), "error")
         return redirect(url_for(".detail", review_id=review_id))
-    reviews.freeze(db(), actor=current_user, review_id=review_id, meeting_on=form.meeting_on.data)
+    reviews.freeze(db(), actor=current_user, review_id=review_id, meeting_on=form.meeting_on.parsed)
     flash(_("Đã chốt số liệu kỳ giao ban; các số liệu này sẽ không thay đổi nữa."), "info")
     return redirect(url_for(".detail", review_id=review_id))
 

@@ -67,7 +67,9 @@ def read_filters() -> tuple[FilterForm, queries.Scope, dict[str, Any]]:
         (str(notice.id), notice.number or notice.title[:60]) for notice in notices
     ]
     form.validate()
-    reference = form.ngay.data or today
+    if form.ngay.parsed:
+        form.ngay.data = form.ngay.parsed.strftime("%d/%m/%Y")
+    reference = form.ngay.parsed or today
     period = Period.parse(form.ky.data) if form.ky.data else None
     notice_id = _int_arg("tb")
     scope = queries.Scope(reference=reference, period=period, notice_id=notice_id)
@@ -76,7 +78,7 @@ def read_filters() -> tuple[FilterForm, queries.Scope, dict[str, Any]]:
         for key, value in (
             ("ky", form.ky.data or ""),
             ("tb", str(notice_id or "")),
-            ("ngay", form.ngay.data.isoformat() if form.ngay.data else ""),
+            ("ngay", form.ngay.parsed.isoformat() if form.ngay.parsed else ""),
         )
         if value
     }
