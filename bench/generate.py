@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import time
@@ -25,7 +24,7 @@ from sqlalchemy import Engine, func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.machine import describe
+from bench.machine import add_database_argument, database_url, describe
 from tracker import migrate
 from tracker.accounts.models import User
 from tracker.assignments.models import Assignment
@@ -283,21 +282,13 @@ def generate(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url",
-        default=None,
-        help="default: $TRACKER_DATABASE_URL, else bench/out/bench.sqlite3",
-    )
+    add_database_argument(parser)
     parser.add_argument("--units", type=int, default=2000)
     parser.add_argument("--assignments", type=int, default=100_000)
     parser.add_argument("--quarters", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    url = (
-        args.database_url
-        or os.environ.get("TRACKER_DATABASE_URL")
-        or f"sqlite:///{Path(__file__).resolve().parent / 'out' / 'bench.sqlite3'}"
-    )
+    url = database_url(args.database_url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if args.units < UNITS_PER_TASK or args.assignments < 0:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
+from pathlib import Path
 
 
 def describe() -> str:
@@ -27,4 +29,22 @@ def describe() -> str:
     return (
         f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
         f"Python {platform.python_version()}"
+    )
+
+
+def add_database_argument(parser: argparse.ArgumentParser) -> None:
+    """The --database-url option every benchmark takes."""
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="default: $TRACKER_DATABASE_URL, else bench/out/bench.sqlite3",
+    )
+
+
+def database_url(given: str | None) -> str:
+    """The benchmark database: the option, else $TRACKER_DATABASE_URL, else bench/out/."""
+    return (
+        given
+        or os.environ.get("TRACKER_DATABASE_URL")
+        or f"sqlite:///{Path(__file__).resolve().parent / 'out' / 'bench.sqlite3'}"
     )

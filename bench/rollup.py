@@ -10,7 +10,6 @@ EXPLAIN QUERY PLAN on SQLite). Read-only: it never changes the database.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -24,7 +23,7 @@ from sqlmodel import Session, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.machine import describe
+from bench.machine import add_database_argument, database_url, describe
 from tracker.accounts.models import User
 from tracker.assignments.models import Assignment
 from tracker.db import make_engine
@@ -105,19 +104,11 @@ def run(engine: Engine, *, repeat: int, reference: date) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url",
-        default=None,
-        help="default: $TRACKER_DATABASE_URL, else bench/out/bench.sqlite3",
-    )
+    add_database_argument(parser)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reference", type=date.fromisoformat, default=date.today())
     args = parser.parse_args(argv)
-    url = (
-        args.database_url
-        or os.environ.get("TRACKER_DATABASE_URL")
-        or f"sqlite:///{Path(__file__).resolve().parent / 'out' / 'bench.sqlite3'}"
-    )
+    url = database_url(args.database_url)
     engine = make_engine(url)
     try:
         run(engine, repeat=max(args.repeat, 1), reference=args.reference)
