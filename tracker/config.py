@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,6 +14,80 @@ DEVELOPMENT_SECRET = "dev-only-secret-not-for-production"
 
 class ConfigError(RuntimeError):
     """A setting that prevents the application from starting."""
+
+
+def _days(env: dict[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return tuple(sorted({int(part) for part in raw.split(",") if part.strip()}, reverse=True))
+    except ValueError:
+        raise ConfigError(
+            f"{name} phải là các số cách nhau bởi dấu phẩy / must be numbers like 7,3,1"
+        ) from None
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """When reminders go out (working days; see ../shared/docs/design.md)."""
+
+    digest_hour: int = 8
+    before_due: tuple[int, ...] = (7, 3, 1)
+    overdue_every: int = 3
+    escalate_after: int = 5
+    before_period: tuple[int, ...] = (3, 1)
+    max_attempts: int = 8
+    backoff_seconds: int = 30
+    # Per dispatcher process: with N dispatchers the channel sees N times this.
+    telegram_per_second: float = 28.0
+    telegram_per_chat_seconds: float = 1.0
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str = ""
+    base_url: str = "https://api.telegram.org/bot"
+    bot_username: str = ""
+    webhook_secret: str = ""
+    timeout_seconds: float = 10.0
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.token)
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    app_id: str = ""
+    app_secret: str = ""
+    oa_secret: str = ""
+    refresh_token: str = ""
+    api_url: str = "https://openapi.zalo.me"
+    oauth_url: str = "https://oauth.zaloapp.com"
+    zns_url: str = "https://business.openapi.zalo.me"
+    zns_template_id: str = ""
+    interaction_window_days: int = 7
+    timeout_seconds: float = 10.0
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.app_id and self.app_secret)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = ""
+    port: int = 587
+    username: str = ""
+    password: str = ""
+    sender: str = ""
+    starttls: bool = True
+    timeout_seconds: float = 20.0
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.host and self.sender)
 
 
 @dataclass(frozen=True)
@@ -27,6 +101,11 @@ class Settings:
     login_max_failures: int
     login_window_minutes: int
     session_cookie_secure: bool
+    base_url: str = "http://127.0.0.1:5000"
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    zalo: ZaloSettings = field(default_factory=ZaloSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     @property
     def is_production(self) -> bool:
@@ -85,9 +164,52 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         login_window_minutes=_int(env, "TRACKER_LOGIN_WINDOW_MINUTES", 15),
         session_cookie_secure=env.get("TRACKER_COOKIE_SECURE", "0") == "1"
         or environment == "production",
+        base_url=env.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        reminders=_reminder_settings(env),
+        telegram=TelegramSettings(
+            token=env.get("TRACKER_TELEGRAM_TOKEN", ""),
+            base_url=env.get("TRACKER_TELEGRAM_BASE_URL", TelegramSettings.base_url),
+            bot_username=env.get("TRACKER_TELEGRAM_BOT_USERNAME", ""),
+            webhook_secret=env.get("TRACKER_TELEGRAM_WEBHOOK_SECRET", ""),
+        ),
+        zalo=ZaloSettings(
+            app_id=env.get("TRACKER_ZALO_APP_ID", ""),
+            app_secret=env.get("TRACKER_ZALO_APP_SECRET", ""),
+            oa_secret=env.get("TRACKER_ZALO_OA_SECRET", ""),
+            refresh_token=env.get("TRACKER_ZALO_REFRESH_TOKEN", ""),
+            api_url=env.get("TRACKER_ZALO_API_URL", ZaloSettings.api_url),
+            oauth_url=env.get("TRACKER_ZALO_OAUTH_URL", ZaloSettings.oauth_url),
+            zns_url=env.get("TRACKER_ZALO_ZNS_URL", ZaloSettings.zns_url),
+            zns_template_id=env.get("TRACKER_ZALO_ZNS_TEMPLATE_ID", ""),
+            interaction_window_days=_int(env, "TRACKER_ZALO_WINDOW_DAYS", 7),
+        ),
+        smtp=SmtpSettings(
+            host=env.get("TRACKER_SMTP_HOST", ""),
+            port=_int(env, "TRACKER_SMTP_PORT", 587),
+            username=env.get("TRACKER_SMTP_USER", ""),
+            password=env.get("TRACKER_SMTP_PASSWORD", ""),
+            sender=env.get("TRACKER_SMTP_FROM", ""),
+            starttls=env.get("TRACKER_SMTP_STARTTLS", "1") == "1",
+        ),
     )
     for name, value in overrides.items():
         if not hasattr(settings, name):
             raise ConfigError(f"unknown setting {name!r}")
         object.__setattr__(settings, name, value)
     return settings
+
+
+def _reminder_settings(env: dict[str, str]) -> ReminderSettings:
+    defaults = ReminderSettings()
+    return ReminderSettings(
+        digest_hour=_int(env, "TRACKER_REMINDER_HOUR", defaults.digest_hour),
+        before_due=_days(env, "TRACKER_REMINDER_BEFORE_DUE", defaults.before_due),
+        overdue_every=_int(env, "TRACKER_REMINDER_OVERDUE_EVERY", defaults.overdue_every),
+        escalate_after=_int(env, "TRACKER_REMINDER_ESCALATE_AFTER", defaults.escalate_after),
+        before_period=_days(env, "TRACKER_REMINDER_BEFORE_PERIOD", defaults.before_period),
+        max_attempts=_int(env, "TRACKER_DISPATCH_MAX_ATTEMPTS", defaults.max_attempts),
+        backoff_seconds=_int(env, "TRACKER_DISPATCH_BACKOFF_SECONDS", defaults.backoff_seconds),
+        telegram_per_second=float(
+            env.get("TRACKER_TELEGRAM_PER_SECOND") or defaults.telegram_per_second
+        ),
+    )

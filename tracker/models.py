@@ -9,7 +9,9 @@ from tracker.assignments.models import (
     ProgressReport,
 )
 from tracker.audit.models import AuditEvent
+from tracker.chat.models import ChannelToken, LinkCode
 from tracker.notices.models import Conclusion, Task, TaskUnit
+from tracker.reminders.models import CalendarDay, OutboxMessage
 from tracker.rollups.models import (
     ExplanationRequest,
     Review,
@@ -23,12 +25,16 @@ __all__ = [
     "Assignment",
     "AssignmentComment",
     "AuditEvent",
+    "CalendarDay",
+    "ChannelToken",
     "ChatLink",
     "Conclusion",
     "EvidenceFile",
     "ExplanationRequest",
     "ExtensionRequest",
+    "LinkCode",
     "LoginAttempt",
+    "OutboxMessage",
     "ProgressReport",
     "Review",
     "ReviewComment",

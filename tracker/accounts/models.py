@@ -71,6 +71,14 @@ class ChatLink(SQLModel, table=True):
     is_active: bool = Field(default=True)
     linked_at: datetime = Field(default_factory=utcnow)
     inactive_reason: str | None = Field(default=None, max_length=255)
+    inactive_at: datetime | None = None
+    # Zalo lets an OA write freely only for a while after the follower's last message.
+    last_interaction_at: datetime | None = None
+    # A question the bot asked and waits for ("report_percent" / "extension"), kept here
+    # rather than in a process's memory so every web worker and bot process sees it.
+    pending_action: str | None = Field(default=None, max_length=32)
+    pending_assignment_id: int | None = Field(default=None, foreign_key="assignment.id")
+    pending_until: datetime | None = None
 
 
 class LoginAttempt(SQLModel, table=True):

@@ -1,0 +1,325 @@
+"""A fake Telegram Bot API on 127.0.0.1, answering over real HTTP like api.telegram.org.
+
+python-telegram-bot is pointed at it with base_url. It records every call, enforces the real
+limits (30 messages per second overall, one per second per chat: over them it answers 429
+with retry_after, as Telegram does), and can be told to fail: 429, 5xx, 403, slow answers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+TOKEN = "123456:TEST-TOKEN"
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Đôn Đốc", "username": "dondoc_test_bot"}
+SEND_METHODS = {"sendMessage"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float
+    status: int = 200
+
+
+@dataclass
+class Fault:
+    """What the next matching send gets instead of success."""
+
+    status: int = 500
+    description: str = "Internal Server Error"
+    retry_after: int | None = None
+    delay: float = 0.0
+    # None: any chat.
+    chat_id: str | None = None
+    # Deliver (record) the message and then answer slowly: a timeout after delivery.
+    deliver: bool = False
+
+
+@dataclass
+class FakeTelegram:
+    url: str = ""
+    calls: list[Call] = field(default_factory=list)
+    faults: deque[Fault] = field(default_factory=deque)
+    blocked_chats: set[str] = field(default_factory=set)
+    missing_chats: set[str] = field(default_factory=set)
+    enforce_limits: bool = True
+    rate_limit_hits: int = 0
+    _updates: list[dict[str, Any]] = field(default_factory=list)
+    _update_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _message_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
+    _lock: threading.Condition = field(default_factory=threading.Condition)
+    _recent: deque[float] = field(default_factory=deque)
+    _last_per_chat: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        """What python-telegram-bot takes as base_url (the token is appended to it)."""
+        return f"{self.url}/bot"
+
+    def sent(self, chat_id: str | int | None = None) -> list[dict[str, Any]]:
+        """Messages delivered (answered 200), optionally to one chat."""
+        with self._lock:
+            return [
+                call.params
+                for call in self.calls
+                if call.method in SEND_METHODS
+                and call.status == 200
+                and (chat_id is None or str(call.params.get("chat_id")) == str(chat_id))
+            ]
+
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [call.params for call in self.calls if call.method == method]
+
+    def push_message(self, chat_id: int, text: str, *, user_id: int | None = None) -> int:
+        """A person writes to the bot; returns the update id."""
+        sender = {"id": user_id or chat_id, "is_bot": False, "first_name": "Cán bộ"}
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Cán bộ"},
+            "from": sender,
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self._push({"message": message})
+
+    def push_callback(self, chat_id: int, data: str, *, message_id: int = 1) -> int:
+        """A person presses an inline button under one of the bot's messages."""
+        sender = {"id": chat_id, "is_bot": False, "first_name": "Cán bộ"}
+        return self._push(
+            {
+                "callback_query": {
+                    "id": f"cb{next(self._update_ids)}",
+                    "from": sender,
+                    "chat_instance": str(chat_id),
+                    "data": data,
+                    "message": {
+                        "message_id": message_id,
+                        "date": int(time.time()),
+                        "chat": {"id": chat_id, "type": "private"},
+                        "from": BOT_USER,
+                        "text": "Nhắc việc",
+                    },
+                }
+            }
+        )
+
+    def update_json(self, update_id: int) -> dict[str, Any]:
+        with self._lock:
+            return next(u for u in self._updates if u["update_id"] == update_id)
+
+    def wait_for(self, predicate: Any, timeout: float = 10.0) -> None:
+        """Block until `predicate(self)` is true (the bot answers asynchronously)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(self):
+                return
+            time.sleep(0.02)
+        raise AssertionError("the fake Telegram server did not see the expected calls in time")
+
+    def _push(self, update: dict[str, Any]) -> int:
+        with self._lock:
+            update["update_id"] = next(self._update_ids)
+            self._updates.append(update)
+            self._lock.notify_all()
+            return update["update_id"]
+
+    # -- the server side ----------------------------------------------------------------
+
+    def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": self._get_updates(params)}
+        now = time.monotonic()
+        with self._lock:
+            call = Call(method, params, time.time())
+            self.calls.append(call)
+            if method not in SEND_METHODS:
+                return 200, {"ok": True, "result": self._result(method, params)}
+            chat = str(params.get("chat_id"))
+            fault = self._take_fault(chat)
+            refusal = self._refusal(chat, now) if fault is None else None
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.deliver:
+                return 200, {"ok": True, "result": self._message(params)}
+            call.status = fault.status
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": fault.status,
+                "description": fault.description,
+            }
+            if fault.retry_after is not None:
+                body["parameters"] = {"retry_after": fault.retry_after}
+            return fault.status, body
+        if refusal is not None:
+            call.status = refusal[0]
+            return refusal
+        return 200, {"ok": True, "result": self._message(params)}
+
+    def _take_fault(self, chat: str) -> Fault | None:
+        for fault in list(self.faults):
+            if fault.chat_id is None or fault.chat_id == chat:
+                self.faults.remove(fault)
+                return fault
+        return None
+
+    def _refusal(self, chat: str, now: float) -> tuple[int, dict[str, Any]] | None:
+        if chat in self.blocked_chats:
+            return 403, {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            }
+        if chat in self.missing_chats:
+            return 400, {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: chat not found",
+            }
+        if self.enforce_limits:
+            while self._recent and now - self._recent[0] >= 1.0:
+                self._recent.popleft()
+            last = self._last_per_chat.get(chat)
+            # A little slack for clock jitter between the two processes.
+            if len(self._recent) >= 30 or (last is not None and now - last < 0.95):
+                self.rate_limit_hits += 1
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 1",
+                    "parameters": {"retry_after": 1},
+                }
+            self._recent.append(now)
+            self._last_per_chat[chat] = now
+        return None
+
+    def _message(self, params: dict[str, Any]) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "from": BOT_USER,
+            "text": params.get("text", ""),
+        }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method in {"editMessageText", "editMessageReplyMarkup"}:
+            return self._message({"chat_id": params.get("chat_id", 0), **params})
+        if method == "getWebhookInfo":
+            return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        return True
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 2.0)
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                pending = [u for u in self._updates if u["update_id"] >= offset]
+                remaining = deadline - time.monotonic()
+                if pending or remaining <= 0:
+                    return pending
+                self._lock.wait(remaining)
+
+
+def _parse_params(content_type: str, raw: bytes) -> dict[str, Any]:
+    if not raw:
+        return {}
+    if content_type.startswith("application/json"):
+        return json.loads(raw)
+    if content_type.startswith("multipart/form-data"):
+        message = BytesParser(policy=HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw
+        )
+        fields = {
+            part.get_param("name", header="content-disposition"): part.get_content()
+            for part in message.iter_parts()
+        }
+    else:
+        fields = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+    # python-telegram-bot sends nested values (reply_markup, ...) as JSON strings.
+    parsed: dict[str, Any] = {}
+    for name, value in fields.items():
+        text = value.decode() if isinstance(value, bytes) else str(value)
+        try:
+            parsed[name] = json.loads(text) if text[:1] in "{[" else text
+        except json.JSONDecodeError:
+            parsed[name] = text
+    return parsed
+
+
+def _handler(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self._handle()
+
+        def do_GET(self) -> None:
+            self._handle()
+
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            path = self.path.split("?", 1)[0].strip("/")
+            prefix, _, method = path.partition("/")
+            if prefix != f"bot{TOKEN}":
+                self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                return
+            params = _parse_params(self.headers.get("Content-Type", ""), raw)
+            status, body = fake.answer(method, params)
+            self._reply(status, body)
+
+        def _reply(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (a timeout test)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    return Handler
+
+
+@contextmanager
+def running_fake_telegram() -> Iterator[FakeTelegram]:
+    """A fake Bot API listening on a free port of 127.0.0.1 for the block's duration."""
+    fake = FakeTelegram()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,39 @@
+"""Linking chat accounts to people, and the chat channels' own credentials."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Text
+from sqlmodel import Field, SQLModel
+
+from tracker.db import utcnow
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code shown on a person's profile page; only its hash is stored."""
+
+    __tablename__ = "link_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_channel: str | None = Field(default=None, max_length=16)
+
+
+class ChannelToken(SQLModel, table=True):
+    """A channel's current access and (single-use) refresh token; `version` makes the swap
+    atomic when several dispatchers refresh at once."""
+
+    __tablename__ = "channel_token"
+    __table_args__ = (CheckConstraint("channel IN ('zalo')", name="channel_known"),)
+
+    channel: str = Field(max_length=16, primary_key=True)
+    access_token: str = Field(default="", sa_type=Text)
+    refresh_token: str = Field(default="", sa_type=Text)
+    access_expires_at: datetime | None = None
+    version: int = Field(default=1)
+    updated_at: datetime = Field(default_factory=utcnow)
