@@ -1,0 +1,44 @@
+"""The buttons under a reminder, as callback data (Telegram allows at most 64 bytes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tracker.errors import N_
+
+MAX_CALLBACK_BYTES = 64
+
+
+class Action(StrEnum):
+    DONE = "done"
+    REPORT_PERCENT = "pct"
+    ASK_EXTENSION = "ext"
+
+
+BUTTON_LABELS: dict[Action, str] = {
+    Action.DONE: N_("Hoàn thành"),
+    Action.REPORT_PERCENT: N_("Báo cáo %"),
+    Action.ASK_EXTENSION: N_("Xin gia hạn"),
+}
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    action: Action
+    assignment_id: int
+
+
+def encode(action: Action, assignment_id: int) -> str:
+    """`action:id`, e.g. "done:1234"; well under Telegram's 64 bytes."""
+    data = f"{action.value}:{assignment_id}"
+    assert len(data.encode()) <= MAX_CALLBACK_BYTES
+    return data
+
+
+def decode(data: str) -> ButtonPress | None:
+    """The press, or None for anything we did not send (old or forged buttons)."""
+    action, _, raw_id = (data or "").partition(":")
+    if action not in {a.value for a in Action} or not raw_id.isdigit() or len(raw_id) > 18:
+        return None
+    return ButtonPress(Action(action), int(raw_id))
