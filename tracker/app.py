@@ -75,8 +75,11 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.accounts.views import bp as accounts_bp
     from tracker.admin.views import bp as admin_bp
     from tracker.assignments.views import bp as assignments_bp
+    from tracker.chat.views import bp as chat_bp
+    from tracker.chat.views import telegram_webhook
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.notices.views import bp as notices_bp
+    from tracker.reminders.views import bp as reminders_bp
     from tracker.rollups.review_views import bp as reviews_bp
     from tracker.rollups.views import bp as rollups_bp
 
@@ -84,12 +87,16 @@ def _register_blueprints(app: Flask) -> None:
         accounts_bp,
         dashboard_bp,
         admin_bp,
+        reminders_bp,
         assignments_bp,
         notices_bp,
         rollups_bp,
         reviews_bp,
+        chat_bp,
     ):
         app.register_blueprint(blueprint)
+    # Telegram proves itself with the webhook's secret-token header, not a CSRF token.
+    csrf.exempt(telegram_webhook)
 
 
 def _security_headers(response: Response) -> Response:

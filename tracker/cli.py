@@ -182,32 +182,54 @@ def demo(force: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-scheduler", is_flag=True, help="Không chạy bộ lập lịch trong tiến trình này.")
+@click.option(
+    "--no-dispatcher", is_flag=True, help="Không chạy bộ gửi tin nhắn trong tiến trình này."
+)
 @with_appcontext
-def serve(host: str, port: int, no_scheduler: bool) -> None:
-    """Chạy web (và bộ lập lịch nhắc việc) trong một tiến trình: bản cài đặt nhúng, SQLite."""
+def serve(host: str, port: int, no_scheduler: bool, no_dispatcher: bool) -> None:
+    """Chạy web, bộ lập lịch và bộ gửi tin trong một tiến trình: bản cài đặt nhúng, SQLite."""
     from werkzeug.serving import run_simple
 
-    from tracker.scheduler import start_background_scheduler
+    from tracker.scheduler import start_background_scheduler, start_dispatcher_thread
 
     _require_current_schema()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     scheduler = None if no_scheduler else start_background_scheduler(app)
+    dispatcher = None if no_dispatcher else start_dispatcher_thread(app)
     click.echo(f"Đôn Đốc đang chạy tại http://{host}:{port}  (Ctrl+C để dừng)")
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
+        if dispatcher is not None:
+            thread, stop = dispatcher
+            stop.set()
+            thread.join(timeout=15)
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            scheduler.shutdown(wait=True)
 
 
 @main.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
-    """Chạy riêng bộ lập lịch (triển khai nhiều tiến trình) / run the scheduler alone."""
+    """Chạy riêng bộ lập lịch; chỉ một bộ chạy việc, bộ khác chờ thay / run the scheduler."""
     from tracker.scheduler import run_blocking_scheduler
 
     _require_current_schema()
     run_blocking_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@main.command("dispatcher")
+@click.option("--until-idle", is_flag=True, help="Gửi hết tin đang đến hạn rồi dừng.")
+@with_appcontext
+def dispatcher_command(until_idle: bool) -> None:
+    """Chạy một bộ gửi tin nhắn đến Ctrl+C; trên PostgreSQL chạy được nhiều bộ cùng lúc."""
+    from tracker.scheduler import run_dispatcher_process
+
+    _require_current_schema()
+    run_dispatcher_process(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        until_idle=until_idle,
+    )
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ def nav_items() -> list[NavItem]:
         items += [
             ("admin.users", _l("Tài khoản")),
             ("admin.units_page", _l("Đơn vị")),
+            ("reminders.messages", _l("Nhắc việc")),
+            ("reminders.calendar_page", _l("Lịch làm việc")),
             ("admin.audit_log", _l("Nhật ký thay đổi")),
         ]
     return items

@@ -10,7 +10,8 @@ import hashlib
 import logging
 import re
 import secrets
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -43,10 +44,18 @@ def looks_like_code(text: str) -> bool:
     return bool(_CODE_SHAPE.match(normalize_code(text)))
 
 
-def issue_link_code(session: Session, *, actor: User, now: datetime | None = None) -> LinkCode:
-    """A fresh code for `actor`; any earlier unused code stops working. Returns the row with
-    the plain code in `code` (never stored)."""
-    now = now or utcnow()
+@dataclass(frozen=True)
+class IssuedCode:
+    """A code just issued: the plain text is shown once and never stored."""
+
+    code: str
+    expires_at: datetime
+    link_code_id: int
+
+
+def issue_link_code(session: Session, *, actor: User, now: datetime | None = None) -> IssuedCode:
+    """A fresh code for `actor`; any earlier unused code stops working."""
+    now = _utc(now)
     session.execute(
         update(LinkCode)
         .where(LinkCode.user_id == actor.id, LinkCode.used_at.is_(None), LinkCode.expires_at > now)
@@ -58,8 +67,8 @@ def issue_link_code(session: Session, *, actor: User, now: datetime | None = Non
     )
     session.add(row)
     session.flush()
-    row.code = code  # type: ignore[attr-defined]  # shown once, on the profile page
-    return row
+    assert row.id is not None
+    return IssuedCode(code=code, expires_at=row.expires_at, link_code_id=row.id)
 
 
 def link_account(
@@ -71,7 +80,7 @@ def link_account(
     now: datetime | None = None,
 ) -> User:
     """Link the chat account `external_id` to the owner of `code`; the code is used up."""
-    now = now or utcnow()
+    now = _utc(now)
     if channel not in set(ChatChannel):
         raise InvalidInput(N_("Kênh liên kết không hợp lệ."))
     normalized = normalize_code(code)
@@ -159,7 +168,7 @@ def unlink(
     if found is None:
         return None
     link, user = found
-    link.is_active, link.inactive_at = False, now or utcnow()
+    link.is_active, link.inactive_at = False, _utc(now)
     link.inactive_reason = "Người dùng hủy liên kết"
     link.pending_action = link.pending_assignment_id = link.pending_until = None
     session.add(link)
@@ -183,7 +192,7 @@ def mark_link_dead(
     link = session.get(ChatLink, chat_link_id)
     if link is None or not link.is_active:
         return
-    link.is_active, link.inactive_at = False, now or utcnow()
+    link.is_active, link.inactive_at = False, _utc(now)
     link.inactive_reason = reason[:255]
     session.add(link)
     audit.record(
@@ -209,4 +218,11 @@ def links_of(session: Session, *, user_id: int) -> list[ChatLink]:
 
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive timestamps; every stored one is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _utc(moment: datetime | None) -> datetime:
+    # Callers pass local or naive times too; the checks here compare in UTC.
+    if moment is None:
+        return utcnow()
+    return _aware(moment).astimezone(UTC)

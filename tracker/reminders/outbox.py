@@ -1,17 +1,21 @@
 """The outbox: messages are inserted here inside the change's transaction and sent after it
-commits. Inserting is idempotent on the natural key, so planning a day twice adds nothing."""
+commits. Inserting is idempotent on the natural key, so planning a day twice adds nothing.
+The dispatcher claims due rows and records each outcome (see tracker/reminders/dispatch.py)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from tracker.reminders.models import OutboxMessage
+from tracker.chat import linking
+from tracker.reminders.models import OutboxMessage, OutboxStatus
 
 _NATURAL_KEY = ("user_id", "channel", "kind", "day", "covers")
 
@@ -62,3 +66,226 @@ def existing_keys(session: Session, *, day: Any, kind: str) -> set[tuple[int, st
         ).all()
     )
 
+
+# -- the dispatch side: claiming rows and recording what happened --------------------------
+#
+# The dispatcher is its own entry point (like a scheduler job), so each function below is one
+# short transaction that commits: a claim must be visible to the other dispatchers at once,
+# and a delivery recorded the moment it is known.
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def claim(
+    session: Session,
+    *,
+    worker: str,
+    limit: int,
+    now: datetime,
+    lease: timedelta,
+    channels: Collection[str] | None = None,
+) -> list[OutboxMessage]:
+    """Take up to `limit` due rows for `worker` (status 'sending') and commit.
+
+    Due: pending with next_attempt_at <= now, or 'sending' under a lease older than `lease`
+    (its dispatcher died). One UPDATE ... WHERE id IN (SELECT ...) RETURNING statement; on
+    PostgreSQL the inner SELECT uses FOR UPDATE SKIP LOCKED, so concurrent dispatchers never
+    take the same row; SQLite runs the single statement atomically (one dispatcher).
+    """
+    table = OutboxMessage.__table__
+    due = or_(
+        and_(table.c.status == OutboxStatus.PENDING, table.c.next_attempt_at <= now),
+        and_(table.c.status == OutboxStatus.SENDING, table.c.claimed_at < now - lease),
+    )
+    candidates = select(table.c.id).where(due)
+    if channels is not None:
+        candidates = candidates.where(table.c.channel.in_(list(channels)))
+    candidates = candidates.order_by(table.c.next_attempt_at, table.c.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates.scalar_subquery()))  # type: ignore[union-attr]
+        .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    rows = list(session.scalars(statement).all())
+    session.commit()
+    return sorted(rows, key=lambda row: (_aware(row.next_attempt_at), row.id or 0))
+
+
+def _ours(message_id: int, worker: str) -> Any:
+    """Still claimed by `worker`: a row reclaimed by another dispatcher is not overwritten."""
+    return and_(
+        OutboxMessage.id == message_id,
+        OutboxMessage.claimed_by == worker,
+        OutboxMessage.status == OutboxStatus.SENDING,
+    )
+
+
+def _update(session: Session, message_id: int, worker: str, **values: Any) -> bool:
+    result = session.execute(
+        update(OutboxMessage)
+        .where(_ours(message_id, worker))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def mark_sent(
+    session: Session,
+    *,
+    message_id: int,
+    worker: str,
+    now: datetime,
+    external_id: str | None,
+    parts_sent: int,
+) -> bool:
+    """Delivered. False when the row is no longer `worker`'s."""
+    return _update(
+        session,
+        message_id,
+        worker,
+        status=OutboxStatus.SENT,
+        sent_at=now,
+        external_id=(external_id or None) and external_id[:128],
+        parts_sent=parts_sent,
+        attempts=OutboxMessage.attempts + 1,
+        last_error=None,
+    )
+
+
+def backoff(attempts: int, backoff_seconds: float) -> timedelta:
+    """The wait after a failed attempt: doubling from `backoff_seconds`, at most an hour."""
+    seconds = float(backoff_seconds) * 2 ** min(attempts, 30)
+    return min(timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+def mark_retry(
+    session: Session,
+    *,
+    message_id: int,
+    worker: str,
+    now: datetime,
+    error: str,
+    parts_sent: int,
+    max_attempts: int,
+    backoff_seconds: float,
+) -> OutboxStatus | None:
+    """A temporary failure: back to pending after the back-off, or failed once the attempts
+    reach `max_attempts`. Returns the new status, or None when the row is no longer ours."""
+    attempts = session.execute(
+        select(OutboxMessage.attempts).where(_ours(message_id, worker))
+    ).scalar_one_or_none()
+    if attempts is None:
+        session.rollback()
+        return None
+    gives_up = attempts + 1 >= max_attempts
+    status = OutboxStatus.FAILED if gives_up else OutboxStatus.PENDING
+    result = session.execute(
+        update(OutboxMessage)
+        .where(_ours(message_id, worker), OutboxMessage.attempts == attempts)
+        .values(
+            status=status,
+            attempts=attempts + 1,
+            next_attempt_at=now + backoff(attempts, backoff_seconds),
+            last_error=error[:500],
+            parts_sent=parts_sent,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return status if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def mark_failed(
+    session: Session,
+    *,
+    message_id: int,
+    worker: str,
+    now: datetime,
+    error: str,
+    parts_sent: int = 0,
+    link_is_dead: bool = False,
+) -> bool:
+    """Failed for good (never retried); with `link_is_dead` the person's chat link is marked
+    inactive too, in the same transaction, so the admin sees why."""
+    chat_link_id = session.execute(
+        select(OutboxMessage.chat_link_id).where(_ours(message_id, worker))
+    ).one_or_none()
+    if chat_link_id is None:
+        session.rollback()
+        return False
+    result = session.execute(
+        update(OutboxMessage)
+        .where(_ours(message_id, worker))
+        .values(
+            status=OutboxStatus.FAILED,
+            attempts=OutboxMessage.attempts + 1,
+            last_error=error[:500],
+            parts_sent=parts_sent,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1 and link_is_dead and chat_link_id[0] is not None:  # type: ignore[attr-defined]
+        linking.mark_link_dead(session, chat_link_id=chat_link_id[0], reason=error, now=now)
+    session.commit()
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def mark_unconfirmed(
+    session: Session, *, message_id: int, worker: str, now: datetime, error: str, parts_sent: int
+) -> bool:
+    """The channel timed out after the request left: it may have arrived, so the row is kept
+    out of the automatic retries (a person can resend it from the admin page)."""
+    return _update(
+        session,
+        message_id,
+        worker,
+        status=OutboxStatus.UNCONFIRMED,
+        attempts=OutboxMessage.attempts + 1,
+        last_error=error[:500],
+        parts_sent=parts_sent,
+    )
+
+
+def mark_wait(
+    session: Session,
+    *,
+    message_id: int,
+    worker: str,
+    until: datetime,
+    reason: str,
+    parts_sent: int,
+) -> bool:
+    """Not the message's fault (the channel asked us to slow down, or is not configured here):
+    back to pending from `until`, without spending an attempt."""
+    return _update(
+        session,
+        message_id,
+        worker,
+        status=OutboxStatus.PENDING,
+        next_attempt_at=until,
+        last_error=reason[:500],
+        parts_sent=parts_sent,
+    )
+
+
+def next_due(session: Session, *, channels: Collection[str] | None = None) -> datetime | None:
+    """When the earliest pending row (of `channels`) comes due, or None when none is left."""
+    statement = select(func.min(OutboxMessage.next_attempt_at)).where(
+        OutboxMessage.status == OutboxStatus.PENDING
+    )
+    if channels is not None:
+        statement = statement.where(OutboxMessage.channel.in_(list(channels)))  # type: ignore[attr-defined]
+    found = session.execute(statement).scalar_one_or_none()
+    session.rollback()
+    return _aware(found) if found is not None else None
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive timestamps; every stored one is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

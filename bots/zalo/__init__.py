@@ -1,0 +1,1 @@
+"""Zalo Official Account: the webhook Zalo posts followers' events to (blueprint "zalo")."""

@@ -1,0 +1,177 @@
+"""The Zalo OA webhook: Zalo posts every follower event here.
+
+Zalo signs each call with X-ZEvent-Signature: "mac=" + sha256(app_id + raw body + timestamp +
+OA secret key); anything else is refused with 403. A signed call is answered 200 at once
+(Zalo expects an answer within 2 seconds and retries otherwise): the event runs in the
+request's unit of work, and the replies go out through the OA API only after the response,
+so after that unit of work has committed.
+
+A follower's event opens Zalo's interaction window (consultation messages are allowed for 7
+days after it): the link's last_interaction_at records it. Texts go to the same conversation
+as Telegram (bots.chat_commands): a link code links the follower, commands list work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import Engine, or_, update
+from sqlmodel import Session
+from werkzeug.wrappers import Response
+
+from tracker import request_db
+from tracker.accounts.models import ChatLink
+from tracker.chat import linking
+from tracker.config import Settings, ZaloSettings
+from tracker.db import utcnow
+from tracker.extensions import csrf
+from tracker.notify.base import DeliveryError
+from tracker.notify.zalo import ZaloSender
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("zalo", __name__, url_prefix="/zalo")
+
+CHANNEL = "zalo"
+SIGNATURE_HEADER = "X-ZEvent-Signature"
+# Follower actions Zalo counts as an interaction (they open the consultation window).
+INTERACTIONS = {
+    "follow",
+    "user_click_chatnow",
+    "user_reacted_message",
+    "user_submit_info",
+    "user_asking_product",
+}
+APOLOGY = "Đôn Đốc chưa xử lý được tin nhắn này do lỗi hệ thống. Vui lòng thử lại sau ít phút."
+UNFOLLOWED = "Người dùng đã bỏ quan tâm OA Zalo"
+
+
+@bp.post("/webhook")
+@csrf.exempt  # Zalo proves itself with the signature, not a CSRF token.
+def webhook() -> Response | tuple[Response, int]:
+    settings: Settings = current_app.extensions["tracker.settings"]
+    raw = request.get_data(cache=False)
+    payload = verified_payload(settings.zalo, raw, request.headers.get(SIGNATURE_HEADER))
+    if payload is None:
+        log.warning("Zalo webhook call refused: missing or wrong signature")
+        return jsonify(ok=False), 403
+    session = request_db.db()
+    now = utcnow()
+    try:
+        replies = handle_event(session, payload=payload, settings=settings, now=now)
+    except Exception:
+        # Answered 200 anyway: Zalo would only retry the same event into the same error.
+        log.exception("Zalo webhook event %r failed", payload.get("event_name"))
+        session.rollback()
+        follower = _follower_id(str(payload.get("event_name") or ""), payload)
+        replies = [(follower, APOLOGY)] if follower else []
+    response = jsonify(ok=True)
+    if replies:
+        # Runs once the response is sent: the request's unit of work has committed by then.
+        response.call_on_close(partial(send_replies, settings, request_db.engine(), replies))
+    return response
+
+
+def verified_payload(
+    settings: ZaloSettings, raw: bytes, signature: str | None
+) -> dict[str, Any] | None:
+    """The event, if Zalo signed it with this OA's secret; None otherwise."""
+    if not (settings.oa_secret and settings.app_id and signature):
+        return None
+    try:
+        payload = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    timestamp = str(payload.get("timestamp") or "")
+    digest = hashlib.sha256(
+        settings.app_id.encode() + raw + timestamp.encode() + settings.oa_secret.encode()
+    ).hexdigest()
+    if not hmac.compare_digest(signature.strip().lower().encode(), f"mac={digest}".encode()):
+        return None
+    return payload
+
+
+def handle_event(
+    session: Session, *, payload: dict[str, Any], settings: Settings, now: datetime
+) -> list[tuple[str, str]]:
+    """Apply one follower event; the (follower id, Telegram-HTML text) replies to send."""
+    event = str(payload.get("event_name") or "")
+    follower = _follower_id(event, payload)
+    if not follower:
+        return []
+    if event == "unfollow":
+        found = linking.active_link(session, channel=CHANNEL, external_id=follower)
+        if found is not None:
+            linking.mark_link_dead(session, chat_link_id=found[0].id, reason=UNFOLLOWED, now=now)
+        return []
+    if not (event.startswith("user_send_") or event in INTERACTIONS):
+        return []
+    _touch(session, follower, _event_time(payload, now))
+    if event != "user_send_text":
+        return []
+    text = str((payload.get("message") or {}).get("text") or "").strip()
+    if not text:
+        return []
+    from bots.chat_commands import handle_text
+
+    replies = handle_text(
+        session, channel=CHANNEL, external_id=follower, text=text, now=now, settings=settings
+    )
+    session.flush()
+    return [(follower, reply.text) for reply in replies]
+
+
+def send_replies(settings: Settings, engine: Engine, replies: list[tuple[str, str]]) -> None:
+    """Send the webhook's answers as consultation messages (the follower just wrote, so the
+    interaction window is open)."""
+    sender = ZaloSender(settings.zalo, engine, timezone=settings.timezone)
+    try:
+        for follower, body in replies:
+            try:
+                sender.send_html(follower, body)
+            except DeliveryError as error:
+                log.warning("Zalo reply to %s not sent: %s", follower, error.reason)
+    except Exception:
+        log.exception("Zalo replies failed")
+    finally:
+        sender.close()
+
+
+def _follower_id(event: str, payload: dict[str, Any]) -> str:
+    # "follow"/"unfollow" name the person `follower`; messages name them `sender`.
+    who = payload.get("follower") if event in {"follow", "unfollow"} else payload.get("sender")
+    return str((who or {}).get("id") or "") if isinstance(who, dict) else ""
+
+
+def _touch(session: Session, follower: str, at: datetime) -> None:
+    """The follower interacted at `at`: Zalo's window runs from there (never moved back)."""
+    session.execute(
+        update(ChatLink)
+        .where(
+            ChatLink.channel == CHANNEL,  # type: ignore[arg-type]
+            ChatLink.external_id == follower,  # type: ignore[arg-type]
+            or_(
+                ChatLink.last_interaction_at.is_(None),  # type: ignore[union-attr]
+                ChatLink.last_interaction_at < at,  # type: ignore[operator]
+            ),
+        )
+        .values(last_interaction_at=at)
+    )
+
+
+def _event_time(payload: dict[str, Any], now: datetime) -> datetime:
+    """When the follower acted (Zalo's timestamp, in ms): a retried call arrives later."""
+    try:
+        at = datetime.fromtimestamp(int(str(payload.get("timestamp"))) / 1000, UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return now
+    return min(at, now)

@@ -1,0 +1,232 @@
+"""The dispatcher against the fake Bot API, with the real python-telegram-bot client."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from tests.fakes.telegram_api import TOKEN, FakeTelegram, running_fake_telegram
+from tests.helpers import make_user
+from tracker.accounts.models import ChatLink, User
+from tracker.config import Settings, TelegramSettings
+from tracker.notify.telegram import TelegramSender
+from tracker.reminders import outbox
+from tracker.reminders.dispatch import Dispatcher
+from tracker.reminders.models import OutboxMessage, OutboxStatus
+
+pytestmark = pytest.mark.bots
+
+DAY = date(2026, 3, 2)
+_numbers = itertools.count(1)
+
+
+# -- helpers shared by the dispatcher tests ------------------------------------------------
+
+
+def recipient(session: Session, chat_id: int | str, channel: str = "telegram") -> ChatLink:
+    """A unit lead whose Telegram chat is linked."""
+    user = make_user(session, "secretary")
+    link = ChatLink(user_id=user.id, channel=channel, external_id=str(chat_id))
+    session.add(link)
+    session.flush()
+    return link
+
+
+def queue(
+    session: Session,
+    link: ChatLink,
+    *,
+    body: str = "<b>Nhắc việc</b>\nNhiệm vụ 1.1 đến hạn ngày 09/03/2026",
+    items: list[dict[str, Any]] | None = None,
+    channel: str | None = None,
+) -> int:
+    """One pending digest for `link`'s person; returns its id."""
+    number = next(_numbers)
+    items = (
+        items
+        if items is not None
+        else [{"assignment_id": number, "rule": "before_due", "code": "1.1", "actionable": True}]
+    )
+    covers = outbox.covers_key([(number, "before_due")])
+    outbox.enqueue(
+        session,
+        [
+            {
+                "user_id": link.user_id,
+                "channel": channel or link.channel,
+                "day": DAY,
+                "covers": covers,
+                "address": link.external_id,
+                "chat_link_id": link.id,
+                "body": body,
+                "items": items,
+            }
+        ],
+    )
+    return session.exec(select(OutboxMessage.id).where(OutboxMessage.covers == covers)).one()
+
+
+def fake_settings(
+    app: Flask, fake: FakeTelegram, *, timeout: float = 5.0, **reminders: Any
+) -> Settings:
+    settings: Settings = app.extensions["tracker.settings"]
+    return dataclasses.replace(
+        settings,
+        telegram=TelegramSettings(token=TOKEN, base_url=fake.base_url, timeout_seconds=timeout),
+        reminders=dataclasses.replace(settings.reminders, **reminders),
+    )
+
+
+def dispatcher(engine: Engine, settings: Settings, *, worker: str = "test-1") -> Dispatcher:
+    sender = TelegramSender(
+        settings.telegram, per_chat_seconds=settings.reminders.telegram_per_chat_seconds
+    )
+    return Dispatcher(engine, settings, {"telegram": sender}, worker=worker)
+
+
+def rows(session: Session) -> dict[int, OutboxMessage]:
+    session.expire_all()
+    return {row.id: row for row in session.exec(select(OutboxMessage)).all()}  # type: ignore[misc]
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with running_fake_telegram() as server:
+        yield server
+
+
+# -- the tests -------------------------------------------------------------------------------
+
+
+def test_a_digest_reaches_its_chat_with_the_buttons(
+    app: Flask, engine: Engine, session: Session, fake: FakeTelegram
+) -> None:
+    link = recipient(session, 5001)
+    other = recipient(session, 5002)
+    items = [
+        {"assignment_id": 41, "rule": "before_due", "code": "1.1", "actionable": True},
+        {"assignment_id": 42, "rule": "overdue", "code": "2.3", "actionable": True},
+        {"assignment_id": 43, "rule": "escalation", "code": "4", "actionable": False},
+    ]
+    message_id = queue(session, link, items=items)
+    queue(session, other, items=[])
+    session.commit()
+
+    with dispatcher(engine, fake_settings(app, fake)) as sending:
+        summary = sending.run_once()
+
+    assert (summary.claimed, summary.sent) == (2, 2)
+    [sent] = fake.sent(5001)
+    assert sent["parse_mode"] == "HTML"
+    assert sent["text"].startswith("<b>Nhắc việc</b>")
+    keyboard = sent["reply_markup"]["inline_keyboard"]
+    assert [[button["text"] for button in row] for row in keyboard] == [
+        ["1.1 · Hoàn thành", "Báo cáo %", "Xin gia hạn"],
+        ["2.3 · Hoàn thành", "Báo cáo %", "Xin gia hạn"],
+    ]
+    assert [[button["callback_data"] for button in row] for row in keyboard] == [
+        ["done:41", "pct:41", "ext:41"],
+        ["done:42", "pct:42", "ext:42"],
+    ]
+    assert all(len(b["callback_data"].encode()) <= 64 for row in keyboard for b in row)
+    # Nothing actionable: no keyboard at all.
+    [plain] = fake.sent(5002)
+    assert "reply_markup" not in plain
+    row = rows(session)[message_id]
+    assert row.status == OutboxStatus.SENT
+    assert row.sent_at is not None and row.external_id and row.parts_sent == 1
+    assert row.claimed_by == "test-1" and row.last_error is None
+
+
+def test_a_long_body_arrives_in_parts_each_once_with_buttons_on_the_last(
+    app: Flask, engine: Engine, session: Session, fake: FakeTelegram
+) -> None:
+    link = recipient(session, 6001)
+    lines: list[str] = []
+    while sum(len(line) + 1 for line in lines) < 9000:
+        n = len(lines) + 1
+        lines.append(f"<b>{n}.</b> Nhiệm vụ số {n}: " + "báo cáo tiến độ " * 6)
+    body = "\n".join(lines)
+    message_id = queue(session, link, body=body)
+    session.commit()
+
+    with dispatcher(engine, fake_settings(app, fake)) as sending:
+        summary = sending.run_until_idle(max_seconds=30)
+
+    assert summary.sent == 1
+    parts = fake.sent(6001)
+    assert len(parts) == 3
+    assert all(len(part["text"]) < 4096 for part in parts)
+    assert "\n".join(part["text"] for part in parts) == body
+    assert [("reply_markup" in part) for part in parts] == [False, False, True]
+    assert fake.rate_limit_hits == 0  # the parts were a second apart
+    row = rows(session)[message_id]
+    assert (row.status, row.parts_sent) == (OutboxStatus.SENT, 3)
+
+
+def test_sent_rows_are_not_sent_again(
+    app: Flask, engine: Engine, session: Session, fake: FakeTelegram
+) -> None:
+    links = [recipient(session, 7000 + n) for n in range(5)]
+    for link in links:
+        queue(session, link)
+    session.commit()
+
+    with dispatcher(engine, fake_settings(app, fake)) as sending:
+        first = sending.run_until_idle(max_seconds=10)
+        second = sending.run_once()
+        third = sending.run_until_idle(max_seconds=2)
+
+    assert first.sent == 5
+    assert second.claimed == 0 and third.claimed == 0
+    assert sorted(int(call["chat_id"]) for call in fake.sent()) == [7000 + n for n in range(5)]
+    assert {row.status for row in rows(session).values()} == {OutboxStatus.SENT}
+
+
+def test_a_channel_without_a_sender_waits_instead_of_failing(
+    app: Flask, engine: Engine, session: Session, fake: FakeTelegram
+) -> None:
+    link = recipient(session, "zalo-follower-1", channel="zalo")
+    message_id = queue(session, link)
+    session.commit()
+
+    with dispatcher(engine, fake_settings(app, fake)) as sending:
+        summary = sending.run_until_idle(max_seconds=5)
+
+    assert (summary.claimed, summary.deferred, summary.failed) == (1, 1, 0)
+    row = rows(session)[message_id]
+    assert row.status == OutboxStatus.PENDING and row.attempts == 0
+    assert "zalo" in (row.last_error or "") and "not configured" in (row.last_error or "")
+    assert outbox._aware(row.next_attempt_at) > outbox._aware(row.claimed_at)  # type: ignore[arg-type]
+
+
+def test_an_unlinked_or_disabled_recipient_gets_nothing(
+    app: Flask, engine: Engine, session: Session, fake: FakeTelegram
+) -> None:
+    unlinked = recipient(session, 8001)
+    disabled = recipient(session, 8002)
+    first = queue(session, unlinked)
+    second = queue(session, disabled)
+    unlinked.is_active, unlinked.inactive_reason = False, "Người dùng hủy liên kết"
+    session.add(unlinked)
+    user = session.get(User, disabled.user_id)
+    assert user is not None
+    user.is_active = False
+    session.add(user)
+    session.commit()
+
+    with dispatcher(engine, fake_settings(app, fake)) as sending:
+        summary = sending.run_once()
+
+    assert summary.failed == 2 and fake.sent() == []
+    found = rows(session)
+    assert found[first].status == found[second].status == OutboxStatus.FAILED
+    assert "hủy liên kết" in (found[first].last_error or "")

@@ -1,0 +1,133 @@
+"""The profile page (who I am, my chat links, a one-time link code) and the Telegram webhook."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from tracker.accounts.models import ChatLink, Role
+from tracker.chat import linking
+from tracker.chat.forms import LinkCodeForm, UnlinkForm
+from tracker.config import Settings
+from tracker.db import utcnow
+from tracker.errors import N_, NotFound
+from tracker.request_db import db
+from tracker.units.models import Unit
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("chat", __name__)
+
+ROLE_LABELS = {
+    Role.ADMIN: N_("Quản trị"),
+    Role.HEAD: N_("Lãnh đạo"),
+    Role.SECRETARY: N_("Chuyên viên theo dõi"),
+    Role.UNIT: N_("Đơn vị"),
+}
+CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo"}
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def _settings() -> Settings:
+    return current_app.extensions["tracker.settings"]
+
+
+def _page(issued: linking.IssuedCode | None = None) -> Response:
+    session = db()
+    unit = session.get(Unit, current_user.unit_id) if current_user.unit_id else None
+    bot_username = _settings().telegram.bot_username.lstrip("@")
+    deep_link = (
+        f"https://t.me/{bot_username}?start={issued.code}" if issued and bot_username else None
+    )
+    links = linking.links_of(session, user_id=current_user.id)
+    response = make_response(
+        render_template(
+            "chat/profile.html",
+            unit=unit,
+            role_label=ROLE_LABELS.get(current_user.role, current_user.role),
+            links=links,
+            unlink_forms={link.id: UnlinkForm(prefix=f"l{link.id}") for link in links},
+            code_form=LinkCodeForm(),
+            issued=issued,
+            deep_link=deep_link,
+            bot_username=bot_username,
+            channel_labels=CHANNEL_LABELS,
+        )
+    )
+    # The code is a secret for 15 minutes: keep it out of caches and the back button.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/ho-so")
+@login_required
+def profile() -> Response:
+    return _page()
+
+
+@bp.post("/ho-so/ma-lien-ket")
+@login_required
+def new_code() -> Response:
+    if not LinkCodeForm().validate_on_submit():
+        flash(_("Chưa lấy được mã: tải lại trang và bấm lại."), "error")
+        return redirect(url_for(".profile"))
+    issued = linking.issue_link_code(db(), actor=current_user, now=utcnow())
+    return _page(issued)
+
+
+@bp.post("/ho-so/lien-ket/<int:link_id>/huy")
+@login_required
+def unlink(link_id: int) -> Response:
+    link = db().get(ChatLink, link_id)
+    if link is None or link.user_id != current_user.id:
+        raise NotFound(N_("Không tìm thấy liên kết này trong hồ sơ của bạn."))
+    if not UnlinkForm(prefix=f"l{link_id}").validate_on_submit():
+        flash(_("Chưa hủy được liên kết: tải lại trang và bấm lại."), "error")
+    elif not link.is_active:
+        flash(_("Liên kết này đã ngừng từ trước."), "info")
+    else:
+        linking.unlink(db(), channel=link.channel, external_id=link.external_id, now=utcnow())
+        flash(
+            _(
+                "Đã hủy liên kết %(channel)s: tài khoản đó sẽ không nhận nhắc việc nữa.",
+                channel=CHANNEL_LABELS.get(link.channel, link.channel),
+            ),
+            "success",
+        )
+    return redirect(url_for(".profile"))
+
+
+@bp.post("/telegram/webhook")
+def telegram_webhook() -> Response:
+    """Telegram posts each update here (webhook mode); the secret token proves it is Telegram."""
+    telegram = _settings().telegram
+    given = request.headers.get(SECRET_HEADER, "")
+    if not (telegram.is_configured and telegram.webhook_secret) or not hmac.compare_digest(
+        given.encode(), telegram.webhook_secret.encode()
+    ):
+        log.warning(
+            "telegram webhook refused from %s: wrong or missing secret", request.remote_addr
+        )
+        return Response("forbidden\n", 403, mimetype="text/plain")
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return Response("not a Telegram update\n", 400, mimetype="text/plain")
+    # Imported here: the web app needs python-telegram-bot only when the webhook is used.
+    from bots.telegram.app import process_webhook_update
+
+    process_webhook_update(current_app._get_current_object(), payload)  # type: ignore[attr-defined]
+    return Response("ok\n", 200, mimetype="text/plain")

@@ -1,0 +1,206 @@
+"""E-mail sender (SMTP), for people with no chat linked.
+
+Each message goes out as plain text plus HTML, UTF-8 throughout (Vietnamese subjects and
+names are encoded as RFC 2047 headers). Port 465 means TLS from the first byte; any other
+port uses STARTTLS when the settings ask for it. One connection is kept open between
+messages of a dispatch run and checked with NOOP before it is reused.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.policy import SMTP, SMTPUTF8
+from email.utils import formatdate, make_msgid, parseaddr
+
+from tracker.config import SmtpSettings
+from tracker.notify.base import (
+    Delivery,
+    MaybeDelivered,
+    Outgoing,
+    PermanentFailure,
+    TemporaryFailure,
+)
+from tracker.notify.text import to_plain
+
+log = logging.getLogger(__name__)
+
+IMPLICIT_TLS_PORT = 465
+DEFAULT_SUBJECT = "Đôn Đốc: nhắc việc"
+_HTML = (
+    '<!DOCTYPE html>\n<html lang="vi">\n<head><meta charset="utf-8"><title>{title}</title>'
+    '</head>\n<body style="font-family: Arial, sans-serif; font-size: 15px; line-height: 1.5">'
+    "\n<div>{body}</div>\n</body>\n</html>\n"
+)
+
+
+class EmailSender:
+    """The e-mail channel's Sender, over smtplib."""
+
+    channel = "email"
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self._settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def send(self, message: Outgoing) -> Delivery:
+        """Deliver `message` as one e-mail (it has no parts to resume)."""
+        if message.parts_sent >= 1:
+            return Delivery(None, parts_sent=1)
+        if not self._settings.is_configured:
+            raise TemporaryFailure(
+                "Chưa cấu hình máy chủ thư (TRACKER_SMTP_HOST, TRACKER_SMTP_FROM)"
+            )
+        address = parseaddr(message.address)[1]
+        if "@" not in address:
+            raise PermanentFailure(f"Địa chỉ e-mail không hợp lệ: {message.address!r}")
+        email = self.build(message)
+        smtp = self._connection()
+        data_started = False
+        try:
+            international = not (address.isascii() and self._sender_address().isascii())
+            if international and not smtp.has_extn("smtputf8"):
+                raise PermanentFailure("Máy chủ thư không nhận địa chỉ e-mail có dấu")
+            options = ["SMTPUTF8"] if international else []
+            code, reply = smtp.mail(self._sender_address(), options)
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, reply, self._sender_address())
+            code, reply = smtp.rcpt(address)
+            if code not in (250, 251):
+                smtp.rset()
+                raise smtplib.SMTPRecipientsRefused({address: (code, reply)})
+            data_started = True
+            policy = SMTPUTF8 if international else SMTP
+            code, reply = smtp.data(email.as_bytes(policy=policy))
+            if code != 250:
+                raise smtplib.SMTPDataError(code, reply)
+        except (PermanentFailure, TemporaryFailure):
+            raise
+        except smtplib.SMTPRecipientsRefused as error:
+            code, reply = next(iter(error.recipients.values()), (550, b""))
+            reason = f"Máy chủ thư từ chối người nhận {address}: {code} {_text(reply)}"
+            if 400 <= code < 500:
+                raise TemporaryFailure(reason) from error
+            raise PermanentFailure(reason) from error
+        except smtplib.SMTPSenderRefused as error:
+            self._drop()
+            raise TemporaryFailure(
+                f"Máy chủ thư từ chối địa chỉ gửi {self._settings.sender!r} "
+                f"({error.smtp_code} {_text(error.smtp_error)}): kiểm tra TRACKER_SMTP_FROM"
+            ) from error
+        except smtplib.SMTPDataError as error:
+            reason = f"Máy chủ thư không nhận thư: {error.smtp_code} {_text(error.smtp_error)}"
+            if 500 <= error.smtp_code < 600:
+                raise PermanentFailure(reason) from error
+            raise TemporaryFailure(reason) from error
+        except TimeoutError as error:
+            self._drop()
+            if data_started:
+                raise MaybeDelivered(
+                    "Máy chủ thư không trả lời sau khi nhận nội dung thư: có thể đã gửi"
+                ) from error
+            raise TemporaryFailure("Máy chủ thư không trả lời (hết thời gian chờ)") from error
+        except (smtplib.SMTPException, OSError) as error:
+            self._drop()
+            raise TemporaryFailure(f"Lỗi kết nối máy chủ thư: {error!r}") from error
+        return Delivery(str(email["Message-ID"]), parts_sent=1)
+
+    def build(self, message: Outgoing) -> EmailMessage:
+        """The e-mail for `message`: plain text and HTML alternatives of its body."""
+        email = EmailMessage()
+        email["Subject"] = message.subject or DEFAULT_SUBJECT
+        email["From"] = self._settings.sender
+        email["To"] = message.address
+        email["Date"] = formatdate(localtime=False)
+        domain = self._sender_address().rpartition("@")[2] or None
+        email["Message-ID"] = make_msgid(idstring=f"dondoc.{message.message_id}", domain=domain)
+        # Reminders are machine-sent: no vacation replies back to the sender (RFC 3834).
+        email["Auto-Submitted"] = "auto-generated"
+        email.set_content(to_plain(message.body), charset="utf-8", cte="base64")
+        html_body = message.body.replace("\n", "<br>\n")
+        title = html.escape(str(email["Subject"]))
+        email.add_alternative(
+            _HTML.format(title=title, body=html_body), subtype="html", charset="utf-8", cte="base64"
+        )
+        return email
+
+    def close(self) -> None:
+        self._drop(polite=True)
+
+    # -- the connection -----------------------------------------------------------------
+
+    def _sender_address(self) -> str:
+        return parseaddr(self._settings.sender)[1] or self._settings.sender
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is not None:
+            # Servers drop idle connections: check before reusing one.
+            try:
+                if self._smtp.noop()[0] == 250:
+                    return self._smtp
+            except (smtplib.SMTPException, OSError):
+                pass
+            self._drop()
+        self._smtp = self._open()
+        return self._smtp
+
+    def _open(self) -> smtplib.SMTP:
+        settings = self._settings
+        context = ssl.create_default_context()
+        smtp: smtplib.SMTP | None = None
+        try:
+            if settings.port == IMPLICIT_TLS_PORT:
+                smtp = smtplib.SMTP_SSL(
+                    settings.host, settings.port, timeout=settings.timeout_seconds, context=context
+                )
+            else:
+                smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_seconds)
+            smtp.ehlo()
+            if settings.starttls and settings.port != IMPLICIT_TLS_PORT:
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if settings.username:
+                smtp.login(settings.username, settings.password)
+        except smtplib.SMTPAuthenticationError as error:
+            _quit(smtp)
+            raise TemporaryFailure(
+                f"Máy chủ thư từ chối đăng nhập ({error.smtp_code}): kiểm tra cấu hình "
+                "TRACKER_SMTP_USER và TRACKER_SMTP_PASSWORD"
+            ) from error
+        except smtplib.SMTPNotSupportedError as error:
+            _quit(smtp)
+            raise TemporaryFailure(
+                f"Máy chủ thư {settings.host} không hỗ trợ STARTTLS hoặc đăng nhập: kiểm tra "
+                "TRACKER_SMTP_PORT / TRACKER_SMTP_STARTTLS"
+            ) from error
+        except (smtplib.SMTPException, OSError) as error:
+            _quit(smtp)
+            raise TemporaryFailure(
+                f"Không kết nối được máy chủ thư {settings.host}:{settings.port}: {error!r}"
+            ) from error
+        return smtp
+
+    def _drop(self, *, polite: bool = False) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        if polite:
+            _quit(smtp)
+        else:
+            smtp.close()
+
+
+def _quit(smtp: smtplib.SMTP | None) -> None:
+    if smtp is None:
+        return
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)

@@ -1,0 +1,269 @@
+"""Sending reminders through the Telegram Bot API with python-telegram-bot.
+
+PTB is asynchronous; the dispatcher is not. The sender owns one event loop running in a
+background thread for its whole life, so one HTTP connection pool serves every message and
+several dispatcher threads can send at once. Each Telegram error becomes exactly one of the
+DeliveryError kinds of tracker.notify.base.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+import warnings
+from collections.abc import Coroutine
+from datetime import timedelta
+from typing import Any, Protocol, TypeVar
+
+import httpx
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from tracker.chat.actions import BUTTON_LABELS, Action, encode
+from tracker.config import TelegramSettings
+from tracker.notify.base import (
+    Delivery,
+    MaybeDelivered,
+    Outgoing,
+    PermanentFailure,
+    RateLimitedByChannel,
+    TemporaryFailure,
+)
+from tracker.notify.text import TELEGRAM_LIMIT, split_message, to_plain
+
+log = logging.getLogger(__name__)
+
+MAX_BUTTON_ROWS = 10
+# Bad Request descriptions that mean the chat is gone for good (the person deleted the
+# account, or the id never was a chat with this bot).
+_DEAD_CHAT = ("chat not found", "user not found", "chat_id is empty", "peer_id_invalid")
+_T = TypeVar("_T")
+
+
+class Pacer(Protocol):
+    """The dispatcher's rate limiter: 0 when a part may go to `chat` now (the slot is then
+    taken), else how many seconds to wait before asking again."""
+
+    def next_slot(self, chat: str) -> float: ...
+
+
+def keyboard(items: list[dict[str, Any]]) -> InlineKeyboardMarkup | None:
+    """One row of buttons per actionable item (at most ten): done, report %, ask extension."""
+    rows = []
+    for item in [item for item in items if item.get("actionable")][:MAX_BUTTON_ROWS]:
+        assignment_id = int(item["assignment_id"])
+        code = str(item.get("code") or assignment_id)
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    f"{code} · {BUTTON_LABELS[Action.DONE]}",
+                    callback_data=encode(Action.DONE, assignment_id),
+                ),
+                InlineKeyboardButton(
+                    BUTTON_LABELS[Action.REPORT_PERCENT],
+                    callback_data=encode(Action.REPORT_PERCENT, assignment_id),
+                ),
+                InlineKeyboardButton(
+                    BUTTON_LABELS[Action.ASK_EXTENSION],
+                    callback_data=encode(Action.ASK_EXTENSION, assignment_id),
+                ),
+            ]
+        )
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+class TelegramSender:
+    """The Sender for channel 'telegram'; `close()` shuts its event loop down."""
+
+    channel = "telegram"
+
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        *,
+        per_chat_seconds: float = 1.0,
+        pacer: Pacer | None = None,
+        connections: int = 32,
+    ) -> None:
+        self.settings = settings
+        self.per_chat_seconds = per_chat_seconds
+        # Set by the dispatcher: then every part after the first waits for its slot there,
+        # so long messages count against the global rate too.
+        self.pacer = pacer
+        timeout = settings.timeout_seconds
+        self._bot = Bot(
+            settings.token,
+            base_url=settings.base_url,
+            request=HTTPXRequest(
+                connection_pool_size=connections,
+                connect_timeout=timeout,
+                read_timeout=timeout,
+                write_timeout=timeout,
+                pool_timeout=timeout,
+            ),
+        )
+        self._initialized = False
+        self._init_lock: asyncio.Lock | None = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="telegram-sender", daemon=True
+        )
+        self._thread.start()
+        self._closed = False
+
+    def send(self, message: Outgoing) -> Delivery:
+        """Send the parts of `message` from `parts_sent` on; the last carries the buttons."""
+        if self._closed:
+            raise TemporaryFailure("Telegram sender is closed", parts_sent=message.parts_sent)
+        parts = split_message(message.body, TELEGRAM_LIMIT)
+        # A safety net only: each request has its own timeouts, and a pause asked for by
+        # Telegram (429) may hold the later parts back a while.
+        budget = len(parts) * (self.settings.timeout_seconds + self.per_chat_seconds + 5) + 600
+        return self._run(self._send(message, parts), timeout=budget, message=message)
+
+    def close(self) -> None:
+        """Close the HTTP connections and stop the event loop (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._initialized:
+                asyncio.run_coroutine_threadsafe(self._bot.shutdown(), self._loop).result(10)
+        except Exception:  # closing must not fail the caller; the loop stops anyway
+            log.exception("closing the Telegram client failed")
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+            self._loop.close()
+
+    # -- inside the event loop ---------------------------------------------------------
+
+    def _run(
+        self, coroutine: Coroutine[Any, Any, _T], *, timeout: float, message: Outgoing
+    ) -> _T:
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise MaybeDelivered(
+                f"Telegram did not answer within {timeout:.0f} s", parts_sent=message.parts_sent
+            ) from None
+
+    async def _ensure_initialized(self) -> None:
+        if self._initialized:
+            return
+        if self._init_lock is None:
+            self._init_lock = asyncio.Lock()
+        async with self._init_lock:
+            if not self._initialized:
+                await self._bot.initialize()
+                self._initialized = True
+
+    async def _send(self, message: Outgoing, parts: list[str]) -> Delivery:
+        sent = message.parts_sent
+        chat = message.address
+        last_id: str | None = None
+        markup = keyboard(message.items)
+        try:
+            await self._ensure_initialized()
+            for index in range(message.parts_sent, len(parts)):
+                if index > message.parts_sent:
+                    await self._wait_between_parts(chat)
+                is_last = index == len(parts) - 1
+                last_id = await self._send_part(
+                    chat, parts[index], markup if is_last else None
+                )
+                sent = index + 1
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # every failure leaves as one DeliveryError kind
+            raise _translate(error, parts_sent=sent) from error
+        return Delivery(external_id=last_id, parts_sent=sent)
+
+    async def _wait_between_parts(self, chat: str) -> None:
+        if self.pacer is None:
+            await asyncio.sleep(self.per_chat_seconds)
+            return
+        while (delay := self.pacer.next_slot(chat)) > 0:
+            await asyncio.sleep(delay)
+
+    async def _send_part(self, chat: str, text: str, markup: InlineKeyboardMarkup | None) -> str:
+        try:
+            sent = await self._bot.send_message(
+                chat_id=chat, text=text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        except BadRequest as error:
+            if "can't parse entities" not in str(error).lower():
+                raise
+            # Our HTML was refused: better the words without formatting than no reminder.
+            log.warning("Telegram refused the HTML of a part for chat %s: %s", chat, error)
+            sent = await self._bot.send_message(
+                chat_id=chat, text=to_plain(text), reply_markup=markup
+            )
+        return str(sent.message_id)
+
+
+def _retry_after_seconds(error: RetryAfter) -> float:
+    """PTB 22 gives an int (deprecated) or a timedelta (PTB_TIMEDELTA=1): seconds either way."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = error.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+def _translate(error: Exception, *, parts_sent: int) -> Exception:
+    """The DeliveryError kind for a PTB (or other) exception."""
+    text = str(error)
+    if isinstance(error, RetryAfter):
+        seconds = _retry_after_seconds(error)
+        return RateLimitedByChannel(
+            f"Telegram: quá nhiều tin, chờ {seconds:g} s / flood control: {text}",
+            retry_after=seconds,
+            parts_sent=parts_sent,
+        )
+    if isinstance(error, Forbidden):
+        return PermanentFailure(f"Telegram: {text}", link_is_dead=True, parts_sent=parts_sent)
+    if isinstance(error, InvalidToken):
+        return TemporaryFailure(
+            "Cấu hình Telegram sai: token bị từ chối (TRACKER_TELEGRAM_TOKEN) / "
+            f"configuration: the bot token was refused: {text}",
+            parts_sent=parts_sent,
+        )
+    if isinstance(error, ChatMigrated):
+        return PermanentFailure(
+            f"Telegram: the chat moved to {error.new_chat_id}; link it again",
+            link_is_dead=True,
+            parts_sent=parts_sent,
+        )
+    if isinstance(error, BadRequest):
+        dead = any(marker in text.lower() for marker in _DEAD_CHAT)
+        return PermanentFailure(f"Telegram: {text}", link_is_dead=dead, parts_sent=parts_sent)
+    if isinstance(error, TimedOut):
+        cause = error.__cause__
+        # Never connected, or no free connection: the request did not leave, so a retry
+        # cannot duplicate it. Any other timeout may have delivered.
+        if isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout):
+            return TemporaryFailure(f"Telegram: {text}", parts_sent=parts_sent)
+        return MaybeDelivered(
+            f"Telegram timed out after the request was sent: {text}", parts_sent=parts_sent
+        )
+    if isinstance(error, NetworkError | TelegramError):
+        return TemporaryFailure(f"Telegram: {text}", parts_sent=parts_sent)
+    return TemporaryFailure(f"{type(error).__name__}: {text}", parts_sent=parts_sent)

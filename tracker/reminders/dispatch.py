@@ -1,0 +1,471 @@
+"""The dispatcher: claims due outbox rows, sends them through the channel senders and records
+each outcome, within the channels' rate limits.
+
+Several dispatchers may run at once on PostgreSQL (claims use SKIP LOCKED); on SQLite run one.
+Rate limits are per dispatcher process (see ReminderSettings.telegram_per_second).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, fields
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from tracker.accounts.models import ChatLink, User
+from tracker.config import Settings
+from tracker.db import utcnow
+from tracker.notify.base import (
+    DeliveryError,
+    MaybeDelivered,
+    Outgoing,
+    PermanentFailure,
+    RateLimitedByChannel,
+    Sender,
+)
+from tracker.reminders import outbox
+from tracker.reminders.models import Channel, OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = timedelta(minutes=5)
+# A row for a channel this dispatcher cannot send on waits this long before it is looked at
+# again (the admin may be setting the channel up).
+UNCONFIGURED_RETRY = timedelta(minutes=15)
+
+
+@dataclass
+class DispatchSummary:
+    """What a dispatch run did; `stale`: outcomes not recorded because another dispatcher had
+    reclaimed the row meanwhile."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    unconfirmed: int = 0
+    waited: int = 0
+    deferred: int = 0
+    stale: int = 0
+
+    def __add__(self, other: DispatchSummary) -> DispatchSummary:
+        return DispatchSummary(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+
+class Pacer:
+    """A channel's rate limit inside one process: `per_second` overall (spaced evenly, no
+    burst, so any one-second window sees at most per_second + 1 sends), `per_chat_seconds`
+    between two sends to one chat, and a pause for everyone when the channel asks for it."""
+
+    def __init__(
+        self,
+        *,
+        per_second: float | None,
+        per_chat_seconds: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._interval = 1.0 / per_second if per_second else 0.0
+        self._per_chat = per_chat_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._next = float("-inf")
+        self._paused_until = float("-inf")
+        self._chat_next: dict[str, float] = {}
+
+    def next_slot(self, chat: str) -> float:
+        """0 when a message may go to `chat` now (the slot is taken), else the seconds to wait
+        before asking again."""
+        with self._lock:
+            now = self._clock()
+            ready = max(self._next, self._paused_until, self._chat_next.get(chat, now))
+            if ready > now:
+                return max(ready - now, 0.0005)
+            # Keep the even schedule when the caller woke up a little late (up to half a
+            # slot), so sleep overshoot does not pull the rate under the limit.
+            self._next = max(self._next, now - self._interval / 2) + self._interval
+            if self._per_chat:
+                if len(self._chat_next) > 4096:
+                    self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
+                self._chat_next[chat] = now + self._per_chat
+            return 0.0
+
+    def pause(self, seconds: float) -> None:
+        """Nobody sends on this channel for `seconds` (a 429 with retry_after)."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    """What the dispatcher checks before sending, and what Zalo needs besides the row."""
+
+    problem: str | None = None
+    phone: str | None = None
+    last_interaction_at: Any = None
+
+
+class Dispatcher:
+    """Sends due outbox rows; the senders given are the dispatcher's to close."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        senders: Mapping[str, Sender],
+        *,
+        worker: str,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        concurrency: int = 8,
+        lease: timedelta = DEFAULT_LEASE,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.senders = dict(senders)
+        self.worker = worker
+        self.clock = clock
+        self.sleep = sleep
+        self.lease = lease
+        self.concurrency = max(concurrency, 1)
+        reminders = settings.reminders
+        self.pacers = {
+            channel: Pacer(
+                per_second=reminders.telegram_per_second,
+                per_chat_seconds=reminders.telegram_per_chat_seconds,
+                clock=clock,
+            )
+            if channel == Channel.TELEGRAM
+            else Pacer(per_second=None, clock=clock)
+            for channel in list(Channel)
+        }
+        for channel, sender in self.senders.items():
+            # A sender that sends long messages in parts paces the later parts here too.
+            if hasattr(sender, "pacer") and sender.pacer is None:
+                sender.pacer = self.pacers[channel]
+        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="dispatch")
+
+    def close(self) -> None:
+        """Stop the sending threads and close the senders."""
+        self._pool.shutdown(wait=True)
+        for sender in self.senders.values():
+            try:
+                sender.close()
+            except Exception:
+                log.exception("closing the %s sender failed", sender.channel)
+
+    def __enter__(self) -> Dispatcher:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- the loops -----------------------------------------------------------------------
+
+    def run_once(self, batch: int = 50) -> DispatchSummary:
+        """Claim up to `batch` due rows, send each and record each outcome."""
+        claimed, futures = self._claim_and_submit(batch)
+        summary = DispatchSummary(claimed=claimed)
+        for future in futures:
+            summary += future.result()
+        return summary
+
+    def run_until_idle(self, max_seconds: float | None = None, batch: int = 50) -> DispatchSummary:
+        """Dispatch until no row of a channel we can send on is pending (waiting for rows that
+        come due later, such as retries), or `max_seconds` have passed."""
+        deadline = None if max_seconds is None else self.clock() + max_seconds
+
+        def past_deadline() -> bool:
+            return deadline is not None and self.clock() >= deadline
+
+        def when_idle() -> bool:
+            with Session(self.engine) as session:
+                due = outbox.next_due(session, channels=self.senders.keys())
+            if due is None:
+                return True
+            wait_for = max((due - utcnow()).total_seconds(), 0.0)
+            if deadline is not None and self.clock() + wait_for > deadline:
+                return True
+            self.sleep(min(max(wait_for, 0.01), 1.0))
+            return False
+
+        return self._stream(batch, should_stop=past_deadline, when_idle=when_idle)
+
+    def run_forever(self, stop: threading.Event, idle_sleep: float = 2.0, batch: int = 50) -> None:
+        """Dispatch until `stop` is set; errors are logged and the loop goes on."""
+        log.info("dispatcher %s started (channels: %s)", self.worker, ", ".join(self.senders))
+        while not stop.is_set():
+            try:
+                self._stream(
+                    batch,
+                    should_stop=stop.is_set,
+                    when_idle=lambda: stop.wait(idle_sleep),
+                )
+            except KeyboardInterrupt:
+                break
+            except Exception:  # the database went away, say: wait and try again
+                log.exception("dispatch round failed; trying again in %.0f s", idle_sleep)
+                stop.wait(idle_sleep)
+        log.info("dispatcher %s stopped", self.worker)
+
+    def _stream(
+        self,
+        batch: int,
+        *,
+        should_stop: Callable[[], bool],
+        when_idle: Callable[[], bool],
+    ) -> DispatchSummary:
+        """Keep the sending threads busy: the next batch is claimed while the tail of the last
+        one is still going out, so the rate limit, not the claiming, sets the pace."""
+        total = DispatchSummary()
+        running: set[Future[DispatchSummary]] = set()
+        dry_until = float("-inf")
+        try:
+            while True:
+                stopping = should_stop()
+                if not stopping and len(running) <= self.concurrency and self.clock() >= dry_until:
+                    claimed, futures = self._claim_and_submit(batch)
+                    total.claimed += claimed
+                    running.update(futures)
+                    if not claimed:
+                        if not running:
+                            if when_idle():
+                                break
+                            continue
+                        dry_until = self.clock() + 0.5
+                if not running:
+                    if stopping:
+                        break
+                    continue
+                done, running = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in done:
+                    total += future.result()
+        finally:
+            for future in running:
+                total += future.result()
+        return total
+
+    # -- one batch -----------------------------------------------------------------------
+
+    def _claim_and_submit(self, batch: int) -> tuple[int, list[Future[DispatchSummary]]]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            rows = outbox.claim(
+                session, worker=self.worker, limit=batch, now=utcnow(), lease=self.lease
+            )
+            recipients = self._recipients(session, rows)
+        # One chat's messages go out in order, from one thread.
+        by_chat: dict[tuple[str, str], list[OutboxMessage]] = {}
+        for row in rows:
+            by_chat.setdefault((row.channel, row.address), []).append(row)
+        futures = [
+            self._pool.submit(self._send_all, group, recipients) for group in by_chat.values()
+        ]
+        return len(rows), futures
+
+    def _recipients(
+        self, session: Session, rows: Collection[OutboxMessage]
+    ) -> dict[int, _Recipient]:
+        link_ids = {row.chat_link_id for row in rows if row.chat_link_id is not None}
+        links = {
+            link.id: link
+            for link in session.exec(select(ChatLink).where(ChatLink.id.in_(link_ids))).all()  # type: ignore[union-attr]
+        }
+        user_ids = {row.user_id for row in rows}
+        users = {
+            user.id: user
+            for user in session.exec(select(User).where(User.id.in_(user_ids))).all()  # type: ignore[union-attr]
+        }
+        found: dict[int, _Recipient] = {}
+        for row in rows:
+            link = links.get(row.chat_link_id) if row.chat_link_id is not None else None
+            user = users.get(row.user_id)
+            problem = None
+            if user is None or not user.is_active:
+                problem = "Tài khoản người nhận đã bị khóa / the recipient's account is disabled"
+            elif link is not None and not link.is_active:
+                problem = (
+                    f"Liên kết {link.channel} đã ngừng / the chat link is inactive: "
+                    f"{link.inactive_reason or '-'}"
+                )
+            found[row.id or 0] = _Recipient(
+                problem=problem,
+                phone=user.phone if user else None,
+                last_interaction_at=link.last_interaction_at if link else None,
+            )
+        return found
+
+    def _send_all(
+        self, rows: list[OutboxMessage], recipients: Mapping[int, _Recipient]
+    ) -> DispatchSummary:
+        summary = DispatchSummary()
+        for row in rows:
+            try:
+                summary += self._send_one(row, recipients.get(row.id or 0, _Recipient()))
+            except Exception as error:  # one bad row must not stop the others
+                log.exception("dispatching outbox message %s failed", row.id)
+                summary += self._record_unexpected(row, error)
+        return summary
+
+    def _send_one(self, row: OutboxMessage, recipient: _Recipient) -> DispatchSummary:
+        message_id = row.id or 0
+        sender = self.senders.get(row.channel)
+        if sender is None:
+            reason = (
+                f"Kênh {row.channel} chưa được cấu hình trên máy gửi này; tin sẽ được gửi khi "
+                f"cấu hình xong / channel {row.channel} is not configured on this dispatcher"
+            )
+            return self._recorded(
+                "deferred",
+                row,
+                self._session_call(
+                    outbox.mark_wait,
+                    message_id=message_id,
+                    worker=self.worker,
+                    until=utcnow() + UNCONFIGURED_RETRY,
+                    reason=reason,
+                    parts_sent=row.parts_sent,
+                ),
+            )
+        if recipient.problem:
+            return self._recorded(
+                "failed",
+                row,
+                self._session_call(
+                    outbox.mark_failed,
+                    message_id=message_id,
+                    worker=self.worker,
+                    now=utcnow(),
+                    error=recipient.problem,
+                    parts_sent=row.parts_sent,
+                ),
+            )
+        pacer = self.pacers[row.channel]
+        while (delay := pacer.next_slot(row.address)) > 0:
+            self.sleep(delay)
+        outgoing = Outgoing(
+            message_id=message_id,
+            channel=row.channel,
+            address=row.address,
+            subject=row.subject,
+            body=row.body,
+            items=list(row.items or []),
+            parts_sent=row.parts_sent,
+            phone=recipient.phone,
+            last_interaction_at=recipient.last_interaction_at,
+        )
+        try:
+            delivery = sender.send(outgoing)
+        except DeliveryError as error:
+            return self._record_failure(row, error, pacer)
+        log.debug("outbox message %s sent to %s %s", row.id, row.channel, row.address)
+        return self._recorded(
+            "sent",
+            row,
+            self._session_call(
+                outbox.mark_sent,
+                message_id=message_id,
+                worker=self.worker,
+                now=utcnow(),
+                external_id=delivery.external_id,
+                parts_sent=delivery.parts_sent,
+            ),
+        )
+
+    def _record_failure(
+        self, row: OutboxMessage, error: DeliveryError, pacer: Pacer
+    ) -> DispatchSummary:
+        common: dict[str, Any] = {
+            "message_id": row.id or 0,
+            "worker": self.worker,
+            "parts_sent": max(error.parts_sent, row.parts_sent),
+        }
+        if isinstance(error, RateLimitedByChannel):
+            log.warning(
+                "%s asked to wait %.1f s (message %s)", row.channel, error.retry_after, row.id
+            )
+            pacer.pause(error.retry_after)
+            until = utcnow() + timedelta(seconds=error.retry_after)
+            done = self._session_call(outbox.mark_wait, until=until, reason=error.reason, **common)
+            return self._recorded("waited", row, done)
+        now = utcnow()
+        if isinstance(error, PermanentFailure):
+            log.warning("outbox message %s failed for good: %s", row.id, error.reason)
+            done = self._session_call(
+                outbox.mark_failed,
+                now=now,
+                error=error.reason,
+                link_is_dead=error.link_is_dead,
+                **common,
+            )
+            return self._recorded("failed", row, done)
+        if isinstance(error, MaybeDelivered):
+            log.warning("outbox message %s may have been delivered: %s", row.id, error.reason)
+            done = self._session_call(
+                outbox.mark_unconfirmed, now=now, error=error.reason, **common
+            )
+            return self._recorded("unconfirmed", row, done)
+        log.info("outbox message %s will be retried: %s", row.id, error.reason)
+        return self._retry(row, error.reason, common)
+
+    def _record_unexpected(self, row: OutboxMessage, error: Exception) -> DispatchSummary:
+        common = {"message_id": row.id or 0, "worker": self.worker, "parts_sent": row.parts_sent}
+        try:
+            return self._retry(row, f"{type(error).__name__}: {error}", common)
+        except Exception:  # the database is away too: the lease expires and it is reclaimed
+            log.exception("could not record the failure of outbox message %s", row.id)
+            return DispatchSummary()
+
+    def _retry(self, row: OutboxMessage, reason: str, common: dict[str, Any]) -> DispatchSummary:
+        status = self._session_call(
+            outbox.mark_retry,
+            now=utcnow(),
+            error=reason,
+            max_attempts=self.settings.reminders.max_attempts,
+            backoff_seconds=self.settings.reminders.backoff_seconds,
+            **common,
+        )
+        if status == OutboxStatus.FAILED:
+            log.warning("outbox message %s gave up after its last attempt: %s", row.id, reason)
+            return DispatchSummary(failed=1)
+        return self._recorded("retried", row, status is not None)
+
+    def _session_call(self, function: Callable[..., Any], **arguments: Any) -> Any:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return function(session, **arguments)
+
+    @staticmethod
+    def _recorded(outcome: str, row: OutboxMessage, done: bool) -> DispatchSummary:
+        if not done:
+            log.warning("outbox message %s was reclaimed by another dispatcher", row.id)
+            return DispatchSummary(stale=1)
+        return DispatchSummary(**{outcome: 1})
+
+
+def build_senders(settings: Settings, engine: Engine) -> dict[str, Sender]:
+    """A sender for each channel configured in `settings` (none when nothing is set up)."""
+    senders: dict[str, Sender] = {}
+    if settings.telegram.is_configured:
+        from tracker.notify.telegram import TelegramSender
+
+        senders[Channel.TELEGRAM] = TelegramSender(
+            settings.telegram, per_chat_seconds=settings.reminders.telegram_per_chat_seconds
+        )
+    if settings.zalo.is_configured:
+        from tracker.notify.zalo import ZaloSender  # type: ignore[import-not-found,unused-ignore]
+
+        senders[Channel.ZALO] = ZaloSender(settings.zalo, engine)
+    if settings.smtp.is_configured:
+        from tracker.notify.email import EmailSender  # type: ignore[import-not-found,unused-ignore]
+
+        senders[Channel.EMAIL] = EmailSender(settings.smtp)
+    if not senders:
+        log.warning("no channel is configured: the dispatcher will only defer messages")
+    return senders

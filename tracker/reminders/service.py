@@ -1,0 +1,452 @@
+"""What the admin does with reminders: see what was sent to whom and what failed, send a test
+message, send a failed one again, and keep the calendar's extra days off and make-up days.
+
+Admins only; every change is audited. Functions flush, never commit.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import holidays
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from tracker.accounts.models import ChatLink, User
+from tracker.audit import service as audit
+from tracker.config import Settings
+from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
+from tracker.permissions import can_administer
+from tracker.reminders.models import CalendarDay, Channel, MessageKind, OutboxMessage, OutboxStatus
+from tracker.workdays import WorkCalendar
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = (OutboxStatus.FAILED, OutboxStatus.UNCONFIRMED)
+CHANNEL_NAMES = {Channel.TELEGRAM: "Telegram", Channel.ZALO: "Zalo", Channel.EMAIL: "thư điện tử"}
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    message: OutboxMessage
+    user: User
+
+
+@dataclass(frozen=True)
+class InactiveLink:
+    link: ChatLink
+    user: User
+
+
+@dataclass(frozen=True)
+class DeliveryOverview:
+    """Today's messages by status, what is still open overall, and the dead chat links."""
+
+    today: date
+    today_counts: dict[str, int]
+    open_counts: dict[str, int]
+    problems: list[MessageRow]
+    inactive_links: list[InactiveLink]
+
+
+@dataclass(frozen=True)
+class PublicHoliday:
+    day: date
+    name: str
+    name_en: str
+    is_day_off: bool
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    year: int
+    holidays: list[PublicHoliday]
+    exceptions: list[CalendarDay]
+
+
+def _require_admin(actor: User) -> None:
+    if not can_administer(actor):
+        raise PermissionDenied(N_("Chỉ quản trị viên mới quản lý được việc nhắc việc."))
+
+
+def _vn(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def list_messages(
+    session: Session,
+    *,
+    actor: User,
+    status: str | None = None,
+    channel: str | None = None,
+    day: date | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[MessageRow], bool]:
+    """A page of outbox messages, newest first, with their person; and whether more remain."""
+    _require_admin(actor)
+    statement = select(OutboxMessage, User).join(User, OutboxMessage.user_id == User.id)
+    if status:
+        if status not in set(OutboxStatus):
+            raise InvalidInput(N_("Trạng thái lọc không hợp lệ: chọn lại trong danh sách."))
+        statement = statement.where(OutboxMessage.status == status)
+    if channel:
+        if channel not in set(Channel):
+            raise InvalidInput(N_("Kênh lọc không hợp lệ: chọn lại trong danh sách."))
+        statement = statement.where(OutboxMessage.channel == channel)
+    if day is not None:
+        statement = statement.where(OutboxMessage.day == day)
+    page = max(page, 1)
+    rows = session.exec(
+        statement.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
+    ).all()
+    return [MessageRow(message, user) for message, user in rows[:per_page]], len(rows) > per_page
+
+
+def delivery_overview(session: Session, *, actor: User, today: date) -> DeliveryOverview:
+    """Counts for today and for everything still open, the latest failures, dead links."""
+    _require_admin(actor)
+    today_counts = dict.fromkeys(OutboxStatus, 0)
+    for status, count in session.exec(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.day == today)
+        .group_by(OutboxMessage.status)
+    ).all():
+        today_counts[OutboxStatus(status)] = count
+    open_statuses = [status for status in OutboxStatus if status != OutboxStatus.SENT]
+    open_counts = dict.fromkeys(open_statuses, 0)
+    for status, count in session.exec(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.status.in_(open_statuses))  # type: ignore[attr-defined]
+        .group_by(OutboxMessage.status)
+    ).all():
+        open_counts[OutboxStatus(status)] = count
+    problems = session.exec(
+        select(OutboxMessage, User)
+        .join(User, OutboxMessage.user_id == User.id)
+        .where(OutboxMessage.status.in_(RETRYABLE))  # type: ignore[attr-defined]
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(20)
+    ).all()
+    links = session.exec(
+        select(ChatLink, User)
+        .join(User, ChatLink.user_id == User.id)
+        .where(ChatLink.is_active.is_(False))  # type: ignore[attr-defined]
+        .order_by(ChatLink.inactive_at.desc(), ChatLink.id.desc())  # type: ignore[union-attr]
+        .limit(200)
+    ).all()
+    return DeliveryOverview(
+        today=today,
+        today_counts={str(key): value for key, value in today_counts.items()},
+        open_counts={str(key): value for key, value in open_counts.items()},
+        problems=[MessageRow(message, user) for message, user in problems],
+        inactive_links=[InactiveLink(link, user) for link, user in links],
+    )
+
+
+def list_recipients(session: Session, *, actor: User) -> list[tuple[User, list[str]]]:
+    """Active people with the channels a test message could reach them on right now."""
+    _require_admin(actor)
+    people = session.exec(
+        select(User).where(User.is_active.is_(True)).order_by(User.full_name, User.username)  # type: ignore[attr-defined]
+    ).all()
+    linked: dict[int, set[str]] = {}
+    for user_id, channel in session.exec(
+        select(ChatLink.user_id, ChatLink.channel).where(ChatLink.is_active.is_(True))  # type: ignore[attr-defined]
+    ).all():
+        linked.setdefault(user_id, set()).add(channel)
+    result = []
+    for person in people:
+        channels = [c for c in (Channel.TELEGRAM, Channel.ZALO) if c in linked.get(person.id, ())]
+        if person.email:
+            channels.append(Channel.EMAIL)
+        result.append((person, [str(channel) for channel in channels]))
+    return result
+
+
+def _channel_setting(settings: Settings, channel: str) -> tuple[bool, str]:
+    if channel == Channel.TELEGRAM:
+        return settings.telegram.is_configured, "TRACKER_TELEGRAM_TOKEN"
+    if channel == Channel.ZALO:
+        return settings.zalo.is_configured, "TRACKER_ZALO_APP_ID, TRACKER_ZALO_APP_SECRET"
+    return settings.smtp.is_configured, "TRACKER_SMTP_HOST, TRACKER_SMTP_FROM"
+
+
+def _address(session: Session, *, user: User, channel: str) -> tuple[str, int | None]:
+    """Where a message to `user` on `channel` goes: (address, chat link id)."""
+    if channel == Channel.EMAIL:
+        if not user.email:
+            raise InvalidInput(
+                N_(
+                    "{name} chưa có địa chỉ thư điện tử. Thêm địa chỉ cho tài khoản này "
+                    "hoặc gửi thử qua kênh chat đã liên kết."
+                ),
+                name=user.full_name,
+            )
+        return user.email, None
+    link = session.exec(
+        select(ChatLink)
+        .where(
+            ChatLink.user_id == user.id,
+            ChatLink.channel == channel,
+            ChatLink.is_active.is_(True),  # type: ignore[attr-defined]
+        )
+        .order_by(ChatLink.id.desc())  # type: ignore[union-attr]
+    ).first()
+    if link is not None:
+        return link.external_id, link.id
+    if channel == Channel.TELEGRAM:
+        raise InvalidInput(
+            N_(
+                "{name} chưa liên kết Telegram (hoặc liên kết đã ngừng). Nhờ người đó mở trang "
+                "Hồ sơ trên web, lấy mã liên kết và gửi /start kèm mã cho bot Telegram, rồi "
+                "gửi thử lại."
+            ),
+            name=user.full_name,
+        )
+    raise InvalidInput(
+        N_(
+            "{name} chưa liên kết Zalo (hoặc liên kết đã ngừng). Nhờ người đó mở trang Hồ sơ "
+            "trên web, lấy mã liên kết và gửi mã cho Official Account trên Zalo, rồi gửi thử "
+            "lại."
+        ),
+        name=user.full_name,
+    )
+
+
+def queue_test_message(
+    session: Session, *, actor: User, user_id: int, channel: str, now: datetime, settings: Settings
+) -> OutboxMessage:
+    """A test message to `user_id` on `channel`, through the outbox like any reminder; each
+    press is a message of its own."""
+    _require_admin(actor)
+    if channel not in set(Channel):
+        raise InvalidInput(N_("Kênh không hợp lệ: chọn Telegram, Zalo hoặc thư điện tử."))
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(N_("Không tìm thấy người nhận này."))
+    if not user.is_active:
+        raise InvalidInput(
+            N_("Tài khoản {name} đang bị khóa: mở khóa trước khi gửi thử."), name=user.full_name
+        )
+    configured, variables = _channel_setting(settings, channel)
+    if not configured:
+        raise InvalidInput(
+            N_(
+                "Máy chủ chưa cấu hình kênh {channel}: đặt {variables} rồi khởi động lại "
+                "bộ gửi tin."
+            ),
+            channel=CHANNEL_NAMES[Channel(channel)],
+            variables=variables,
+        )
+    address, chat_link_id = _address(session, user=user, channel=channel)
+    now = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
+    local = now.astimezone(ZoneInfo(settings.timezone))
+    body = (
+        f"Tin nhắn thử từ Đôn Đốc lúc {local:%H:%M %d/%m/%Y}. "
+        f"Nếu {html.escape(user.full_name)} đọc được tin này thì kênh "
+        f"{CHANNEL_NAMES[Channel(channel)]} đã thông suốt; không cần trả lời.\n"
+        f"Người gửi thử: {html.escape(actor.full_name)}."
+    )
+    message = OutboxMessage(
+        user_id=user.id,
+        channel=channel,
+        kind=MessageKind.TEST,
+        day=local.date(),
+        covers=secrets.token_hex(32),
+        address=address,
+        chat_link_id=chat_link_id,
+        subject="Tin nhắn thử từ Đôn Đốc",
+        body=body,
+        items=[],
+        status=OutboxStatus.PENDING,
+        next_attempt_at=now,
+        created_at=now,
+        created_by_id=actor.id,
+    )
+    session.add(message)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="outbox.test_queued",
+        entity_type="outbox_message",
+        entity_id=message.id,
+        changes={"user_id": [None, user.id], "channel": [None, channel]},
+    )
+    session.flush()
+    return message
+
+
+def retry_message(session: Session, *, actor: User, message_id: int) -> OutboxMessage:
+    """Put a failed (or maybe-delivered) message back in the queue with fresh attempts."""
+    _require_admin(actor)
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound(N_("Không tìm thấy tin nhắn này."))
+    if message.status not in RETRYABLE:
+        raise InvalidInput(
+            N_(
+                "Chỉ gửi lại được tin thất bại hoặc chưa rõ đã đến; tin này không ở trạng thái "
+                "đó (có thể đã được gửi lại). Tải lại trang để xem trạng thái mới."
+            )
+        )
+    if message.chat_link_id is not None:
+        link = session.get(ChatLink, message.chat_link_id)
+        if link is not None and not link.is_active:
+            raise InvalidInput(
+                N_(
+                    "Liên kết chat của người nhận đã ngừng ({reason}). Nhờ người đó liên kết "
+                    "lại từ trang Hồ sơ rồi gửi tin thử; tin cũ không gửi lại được."
+                ),
+                reason=link.inactive_reason or "không rõ lý do",
+            )
+    before = {
+        "status": message.status,
+        "attempts": message.attempts,
+        "last_error": message.last_error,
+    }
+    message.status = OutboxStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = datetime.now(UTC)
+    message.claimed_by = message.claimed_at = None
+    message.last_error = None
+    session.add(message)
+    audit.record(
+        session,
+        actor=actor,
+        action="outbox.retried",
+        entity_type="outbox_message",
+        entity_id=message.id,
+        changes=audit.diff(before, {"status": message.status, "attempts": 0, "last_error": None}),
+    )
+    session.flush()
+    return message
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(
+            N_("Năm {year} nằm ngoài khoảng {first}–{last}: chọn năm khác."),
+            year=year,
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
+
+
+def _day_off_reason(day: date) -> str:
+    name = holidays.VN(years=day.year, language="vi").get(day)
+    return str(name) if name else WEEKDAYS[day.weekday()]
+
+
+def add_calendar_day(
+    session: Session, *, actor: User, day: date, is_working: bool, note: str = ""
+) -> CalendarDay:
+    """Add an extra day off, or a make-up working day (a Saturday worked for a bridge)."""
+    _require_admin(actor)
+    _check_year(day.year)
+    note = (note or "").strip()
+    if len(note) > 255:
+        raise InvalidInput(N_("Ghi chú dài quá 255 ký tự: viết ngắn lại."))
+    existing = session.get(CalendarDay, day)
+    if existing is not None:
+        raise InvalidInput(
+            N_("Ngày {day} đã có trong danh sách ngoại lệ. Xóa dòng đó trước nếu muốn đổi."),
+            day=_vn(day),
+        )
+    public = WorkCalendar(years=[day.year])
+    if is_working and public.is_working_day(day):
+        raise InvalidInput(
+            N_(
+                "Ngày {day} ({weekday}) vốn là ngày làm việc, không cần thêm làm ngày làm bù. "
+                "Ngày làm bù là một thứ Bảy, Chủ nhật hoặc ngày lễ phải đi làm."
+            ),
+            day=_vn(day),
+            weekday=WEEKDAYS[day.weekday()],
+        )
+    if not is_working and not public.is_working_day(day):
+        raise InvalidInput(
+            N_("Ngày {day} vốn đã là ngày nghỉ ({reason}), không cần thêm."),
+            day=_vn(day),
+            reason=_day_off_reason(day),
+        )
+    row = CalendarDay(day=day, is_working=is_working, note=note, created_by_id=actor.id)
+    session.add(row)
+    audit.record(
+        session,
+        actor=actor,
+        action="calendar_day.added",
+        entity_type="calendar_day",
+        entity_id=int(day.strftime("%Y%m%d")),
+        changes={"day": [None, day], "is_working": [None, is_working], "note": [None, note]},
+    )
+    session.flush()
+    return row
+
+
+def remove_calendar_day(session: Session, *, actor: User, day: date) -> CalendarDay:
+    """Take an exception off the calendar: the day is as the public calendar says again."""
+    _require_admin(actor)
+    row = session.get(CalendarDay, day)
+    if row is None:
+        raise NotFound(
+            N_("Ngày {day} không có trong danh sách ngoại lệ (có thể đã được xóa)."),
+            day=_vn(day),
+        )
+    audit.record(
+        session,
+        actor=actor,
+        action="calendar_day.removed",
+        entity_type="calendar_day",
+        entity_id=int(day.strftime("%Y%m%d")),
+        changes={
+            "day": [day, None],
+            "is_working": [row.is_working, None],
+            "note": [row.note, None],
+        },
+    )
+    session.delete(row)
+    session.flush()
+    return row
+
+
+def calendar_year(session: Session, *, actor: User, year: int) -> CalendarYear:
+    """The year's public holidays (named in Vietnamese) and the deployment's exceptions."""
+    _require_admin(actor)
+    _check_year(year)
+    exceptions = list(
+        session.exec(
+            select(CalendarDay)
+            .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+            .order_by(CalendarDay.day)
+        ).all()
+    )
+    calendar = WorkCalendar(
+        years=[year],
+        extra_days_off=[row.day for row in exceptions if not row.is_working],
+        extra_working_days=[row.day for row in exceptions if row.is_working],
+    )
+    english = holidays.VN(years=year)
+    try:
+        vietnamese = holidays.VN(years=year, language="vi")
+    except (KeyError, ValueError):  # an older package without the Vietnamese names
+        vietnamese = english
+    found = [
+        PublicHoliday(
+            day=day,
+            name=str(vietnamese.get(day) or name),
+            name_en=str(name),
+            is_day_off=not calendar.is_working_day(day),
+        )
+        for day, name in sorted(english.items())
+    ]
+    return CalendarYear(year=year, holidays=found, exceptions=exceptions)

@@ -1,0 +1,204 @@
+"""Admin pages for reminders: what was sent to whom, what failed and why, a test message,
+sending a failed message again, and the working calendar's exceptions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from tracker.db import utcnow
+from tracker.errors import DomainError
+from tracker.fields import choices, parse_vn_date
+from tracker.i18n import local_today, translate_error
+from tracker.permissions import can_administer
+from tracker.reminders import service as reminders
+from tracker.reminders.forms import (
+    CHANNEL_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    CalendarDayForm,
+    MessageFilterForm,
+    RemoveCalendarDayForm,
+    RetryForm,
+    TestMessageForm,
+)
+from tracker.request_db import db
+from tracker.view_guards import requires
+
+bp = Blueprint("reminders", __name__, url_prefix="/quan-tri")
+
+LABELS = {"status": STATUS_LABELS, "channel": CHANNEL_LABELS, "kind": KIND_LABELS}
+
+
+def _recipient_choices() -> list:
+    pairs: list[tuple[str, Any]] = [("", "—")]
+    for person, channels in reminders.list_recipients(db(), actor=current_user):
+        reach = ", ".join(str(CHANNEL_LABELS[channel]) for channel in channels)
+        label = f"{person.full_name} ({person.username})"
+        pairs.append((str(person.id), f"{label} — {reach or _('chưa có kênh nào')}"))
+    return choices(pairs)
+
+
+def _messages_page(
+    *, test_form: TestMessageForm | None = None, error: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    filters = MessageFilterForm(request.args)
+    page = request.args.get("trang", 1, type=int) or 1
+    rows: list[reminders.MessageRow] = []
+    has_more = False
+    if filters.validate():
+        try:
+            rows, has_more = reminders.list_messages(
+                db(),
+                actor=current_user,
+                status=filters.status.data or None,
+                channel=filters.channel.data or None,
+                day=filters.day.parsed,
+                page=page,
+            )
+        except DomainError as problem:
+            if problem.status_code == 403:
+                raise
+            error = error or translate_error(problem)
+    else:
+        status = 400
+    if test_form is None:
+        test_form = TestMessageForm()
+        test_form.user.choices = _recipient_choices()
+    kept = {name: value for name, value in request.args.items() if name != "trang" and value}
+    return render_template(
+        "reminders/messages.html",
+        overview=reminders.delivery_overview(db(), actor=current_user, today=local_today()),
+        rows=rows,
+        page=page,
+        has_more=has_more,
+        kept=kept,
+        filters=filters,
+        test_form=test_form,
+        retry_form=RetryForm(),
+        retryable={str(value) for value in reminders.RETRYABLE},
+        labels=LABELS,
+        error=error,
+    ), (400 if error else status)
+
+
+@bp.route("/nhac-viec")
+@requires(can_administer)
+def messages() -> tuple[str, int]:
+    return _messages_page()
+
+
+@bp.route("/nhac-viec/gui-thu", methods=["POST"])
+@requires(can_administer)
+def send_test() -> Response | tuple[str, int]:
+    form = TestMessageForm()
+    form.user.choices = _recipient_choices()
+    if not form.validate_on_submit():
+        return _messages_page(test_form=form, status=400)
+    if not (form.user.data or "").isdigit():
+        return _messages_page(test_form=form, error=_("Chọn người nhận tin thử."))
+    try:
+        message = reminders.queue_test_message(
+            db(),
+            actor=current_user,
+            user_id=int(form.user.data),
+            channel=form.channel.data,
+            now=utcnow(),
+            settings=current_app.extensions["tracker.settings"],
+        )
+    except DomainError as problem:
+        if problem.status_code == 403:
+            raise
+        return _messages_page(test_form=form, error=translate_error(problem))
+    flash(
+        _(
+            "Đã đưa tin thử (số %(id)s) qua %(channel)s vào hàng đợi. Bộ gửi tin sẽ gửi trong "
+            "giây lát; tải lại trang để xem kết quả trong bảng.",
+            id=message.id,
+            channel=CHANNEL_LABELS[message.channel],
+        ),
+        "success",
+    )
+    return redirect(url_for(".messages"))
+
+
+@bp.route("/nhac-viec/<int:message_id>/gui-lai", methods=["POST"])
+@requires(can_administer)
+def retry(message_id: int) -> Response | tuple[str, int]:
+    form = RetryForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        reminders.retry_message(db(), actor=current_user, message_id=message_id)
+    except DomainError as problem:
+        if problem.status_code in (403, 404):
+            raise
+        return _messages_page(error=translate_error(problem))
+    flash(_("Đã đưa tin số %(id)s trở lại hàng đợi để gửi lại.", id=message_id), "success")
+    return redirect(url_for(".messages"))
+
+
+def _calendar_page(
+    year: int, form: CalendarDayForm, *, error: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    try:
+        calendar = reminders.calendar_year(db(), actor=current_user, year=year)
+    except DomainError as problem:
+        if problem.status_code == 403:
+            raise
+        error, year = translate_error(problem), local_today().year
+        calendar = reminders.calendar_year(db(), actor=current_user, year=year)
+    return render_template(
+        "reminders/calendar.html",
+        calendar=calendar,
+        form=form,
+        remove_form=RemoveCalendarDayForm(),
+        error=error,
+    ), (400 if error else status)
+
+
+@bp.route("/lich-lam-viec", methods=["GET", "POST"])
+@requires(can_administer)
+def calendar_page() -> Response | tuple[str, int]:
+    year = request.args.get("nam", type=int) or local_today().year
+    form = CalendarDayForm()
+    if form.validate_on_submit() and form.day.parsed is not None:
+        day = form.day.parsed
+        try:
+            reminders.add_calendar_day(
+                db(),
+                actor=current_user,
+                day=day,
+                is_working=form.kind.data == "working",
+                note=form.note.data or "",
+            )
+        except DomainError as problem:
+            if problem.status_code == 403:
+                raise
+            return _calendar_page(year, form, error=translate_error(problem))
+        message = (
+            _("Đã thêm ngày làm bù %(day)s.", day=day.strftime("%d/%m/%Y"))
+            if form.kind.data == "working"
+            else _("Đã thêm ngày nghỉ %(day)s.", day=day.strftime("%d/%m/%Y"))
+        )
+        flash(message, "success")
+        return redirect(url_for(".calendar_page", nam=day.year))
+    return _calendar_page(year, form, status=400 if request.method == "POST" else 200)
+
+
+@bp.route("/lich-lam-viec/<day>/xoa", methods=["POST"])
+@requires(can_administer)
+def remove_calendar_day(day: str) -> Response:
+    parsed: date | None = parse_vn_date(day)
+    if parsed is None:
+        abort(404)
+    if not RemoveCalendarDayForm().validate_on_submit():
+        abort(400)
+    reminders.remove_calendar_day(db(), actor=current_user, day=parsed)
+    flash(_("Đã xóa ngoại lệ ngày %(day)s khỏi lịch.", day=parsed.strftime("%d/%m/%Y")), "success")
+    return redirect(url_for(".calendar_page", nam=parsed.year))
