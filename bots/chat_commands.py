@@ -136,8 +136,6 @@ def handle_text(
             return [Reply(_help_text(turn) + "\n\n" + _how_to_link(turn))]
         return [Reply(_how_to_link(turn))]
     link, user = found
-    link.last_interaction_at = turn.now
-    session.add(link)
     question = _open_question(link, turn.now)
     if command is not None:
         if link.pending_action:
@@ -186,7 +184,6 @@ def handle_button(
     if found is None:
         return ButtonOutcome("Tài khoản chưa liên kết.", [Reply(_how_to_link(turn))])
     link, user = found
-    link.last_interaction_at = turn.now
     _close_question(link)  # a new press replaces any question still open
     try:
         context = load_assignment(

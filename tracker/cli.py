@@ -232,5 +232,42 @@ def dispatcher_command(until_idle: bool) -> None:
     )
 
 
+@main.command("bot")
+@click.option(
+    "--mode",
+    type=click.Choice(["polling", "webhook"]),
+    default="polling",
+    show_default=True,
+    help="polling: chạy bot tới khi Ctrl+C; webhook: đăng ký webhook của web app rồi thoát.",
+)
+@with_appcontext
+def bot_command(mode: str) -> None:
+    """Chạy bot Telegram / run the Telegram bot."""
+    settings = _settings()
+    if not settings.telegram.is_configured:
+        _fail(
+            "Thiếu TRACKER_TELEGRAM_TOKEN: đặt mã bot do @BotFather cấp rồi chạy lại. "
+            "/ TRACKER_TELEGRAM_TOKEN is missing: set the token @BotFather gave you."
+        )
+        return
+    _require_current_schema()
+    from bots.telegram.app import run_polling, set_webhook
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if mode == "webhook":
+        if not settings.telegram.webhook_secret:
+            _fail(
+                "Thiếu TRACKER_TELEGRAM_WEBHOOK_SECRET: web app từ chối webhook không có mã "
+                "bí mật. / TRACKER_TELEGRAM_WEBHOOK_SECRET is missing: the web app refuses "
+                "a webhook without it (letters, digits, _ and -)."
+            )
+            return
+        url = set_webhook(app)
+        click.echo(f"Đã đăng ký webhook Telegram: {url} (web app nhận tin) / webhook set.")
+        return
+    click.echo("Bot Telegram đang chạy (polling). Ctrl+C để dừng / polling, Ctrl+C to stop.")
+    run_polling(app)
+
+
 if __name__ == "__main__":
     main()

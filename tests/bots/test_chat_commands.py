@@ -41,14 +41,15 @@ class World:
     unit_user: User
     other_user: User
     head: User
-    open_task: Assignment  # 1.1, due 31/12/2026
-    overdue_task: Assignment  # 1.2, due 20/11/2026
+    open_task: Assignment  # 1.1, due in 30 days (31/12/2026 for TODAY)
+    overdue_task: Assignment  # 1.2, due 11 days ago (20/11/2026)
     done_task: Assignment  # 1.3
     supported_task: Assignment  # 2.1, led by the other unit, the district supports
 
 
-def build_world(session: Session) -> World:
-    """A district (with a name that needs escaping), another unit, their work."""
+def build_world(session: Session, today: date = TODAY) -> World:
+    """A district (with a name that needs escaping), another unit, their work around `today`."""
+    due = today + timedelta(days=30)
     district = make_unit(session, "HUYEN", "Ban Dân vận & Mặt trận <huyện> Sông Lam")
     other = make_unit(session, "HND", "Hội Nông dân tỉnh")
     secretary = make_user(session, "secretary", username="thuky")
@@ -64,23 +65,28 @@ def build_world(session: Session) -> World:
             notice,
             district,
             code="1.1",
-            due=DUE,
+            due=due,
             text="Nắm tình hình <dư luận> & báo cáo kết quả",
         ),
         overdue_task=make_assignment(
-            session, notice, district, code="1.2", due=date(2026, 11, 20), text="Tổng kết đợt 1"
+            session,
+            notice,
+            district,
+            code="1.2",
+            due=today - timedelta(days=11),
+            text="Tổng kết đợt 1",
         ),
         done_task=make_assignment(
             session,
             notice,
             district,
             code="1.3",
-            due=DUE,
+            due=due,
             status="done",
-            completed_on=date(2026, 11, 2),
+            completed_on=today - timedelta(days=29),
         ),
         supported_task=make_assignment(
-            session, notice, other, code="2.1", due=DUE, text="Vận động hội viên"
+            session, notice, other, code="2.1", due=due, text="Vận động hội viên"
         ),
     )
     session.add(TaskUnit(task_id=world.supported_task.task_id, unit_id=district.id, role="support"))
@@ -472,7 +478,8 @@ def test_support_and_cancelled_work_cannot_be_changed_from_the_chat(
     outcome = press(engine, settings, f"done:{world.supported_task.id}")
     assert "Chỉ đơn vị được giao mới cập nhật được" in outcome.replies[0].text
     with unit_of_work(engine) as session:
-        session.get(Assignment, world.open_task.id).status = "cancelled"
+        cancelled = session.get(Assignment, world.open_task.id)
+        cancelled.status, cancelled.cancelled_reason = "cancelled", "Không còn phù hợp"
     outcome = press(engine, settings, f"pct:{world.open_task.id}")
     assert "đã được hủy" in outcome.replies[0].text
     assert chat_link(engine).pending_action is None
@@ -486,6 +493,7 @@ def test_a_refused_change_is_rolled_back_whole_and_the_refusal_still_sent(
 ) -> None:
     """The service writes the report, then fails: none of it stays, the person is told."""
     linked(engine, settings, world.unit_user)
+    press(engine, settings, f"pct:{world.open_task.id}")  # a question is open
 
     def fail(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise InvalidInput("Không ghi được lịch sử {what}.", what="<lúc này>")
@@ -497,8 +505,8 @@ def test_a_refused_change_is_rolled_back_whole_and_the_refusal_still_sent(
     assert count(engine, ProgressReport) == 0
     task = fetch(engine, Assignment, world.open_task.id)
     assert (task.status, task.version) == ("not_started", 1)
-    # The rest of the update (the chat's last contact) was still committed.
-    assert chat_link(engine).last_interaction_at == later
+    # The rest of the update (the press closed the open question) was still committed.
+    assert chat_link(engine).pending_action is None
 
 
 def test_forged_or_stale_button_data_is_refused(

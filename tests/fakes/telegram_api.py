@@ -273,6 +273,9 @@ def _parse_params(content_type: str, raw: bytes) -> dict[str, Any]:
 def _handler(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body leave in two writes; without TCP_NODELAY each answer on a kept-alive
+        # connection waits ~40 ms for the client's delayed ACK.
+        disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
             self._handle()

@@ -57,6 +57,8 @@ class Fault:
     deliver: bool = False
     # None: any recipient; else a follower id (cs) or a phone (zns).
     recipient: str | None = None
+    # Let this many matching calls through first (fail the third part: after=2).
+    after: int = 0
 
 
 @dataclass
@@ -78,6 +80,7 @@ class FakeZalo:
     access_tokens: set[str] = field(default_factory=set)
     expired_access_tokens: set[str] = field(default_factory=set)
     _serial: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _grants: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def settings(self, **overrides: Any) -> ZaloSettings:
@@ -177,6 +180,9 @@ class FakeZalo:
         recipient = body.get("phone") or (body.get("recipient") or {}).get("user_id")
         for fault in list(self.faults):
             if fault.endpoint == endpoint and fault.recipient in (None, recipient):
+                if fault.after > 0:
+                    fault.after -= 1
+                    continue
                 self.faults.remove(fault)
                 return fault
         return None
@@ -206,7 +212,7 @@ class FakeZalo:
                     "error_reason": "Refresh token is invalid or has been used",
                     "error_description": "Refresh token không hợp lệ hoặc đã được sử dụng",
                 }
-            serial = next(self._serial)
+            serial = next(self._grants)
             self.refresh_tokens.discard(token)
             self.spent_refresh_tokens.add(token)
             access, refresh = f"access-{serial}", f"refresh-{serial}"
@@ -307,6 +313,8 @@ def _handler(fake: FakeZalo) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body are two writes: without this each answer waits for a delayed ACK.
+        disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -351,7 +359,8 @@ def running_fake_zalo() -> Iterator[FakeZalo]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     server.daemon_threads = True
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval makes shutdown() quick at the end of each test.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield fake

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import html
 import logging
+import secrets
 import smtplib
 import ssl
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, parseaddr
 
 from tracker.config import SmtpSettings
 from tracker.notify.base import (
@@ -57,7 +58,12 @@ class EmailSender:
         address = parseaddr(message.address)[1]
         if "@" not in address:
             raise PermanentFailure(f"Địa chỉ e-mail không hợp lệ: {message.address!r}")
-        email = self.build(message)
+        try:
+            email = self.build(message)
+        except (ValueError, TypeError) as error:
+            raise PermanentFailure(
+                f"Không tạo được thư cho {message.address!r}: {error}"
+            ) from error
         smtp = self._connection()
         data_started = False
         try:
@@ -96,8 +102,14 @@ class EmailSender:
             if 500 <= error.smtp_code < 600:
                 raise PermanentFailure(reason) from error
             raise TemporaryFailure(reason) from error
-        except TimeoutError as error:
+        except (TimeoutError, smtplib.SMTPServerDisconnected) as error:
             self._drop()
+            # smtplib reports a read timeout as a disconnection caused by the timeout.
+            timed_out = isinstance(error, TimeoutError) or isinstance(
+                error.__context__, TimeoutError
+            )
+            if not timed_out:
+                raise TemporaryFailure(f"Máy chủ thư ngắt kết nối: {error}") from error
             if data_started:
                 raise MaybeDelivered(
                     "Máy chủ thư không trả lời sau khi nhận nội dung thư: có thể đã gửi"
@@ -115,8 +127,9 @@ class EmailSender:
         email["From"] = self._settings.sender
         email["To"] = message.address
         email["Date"] = formatdate(localtime=False)
-        domain = self._sender_address().rpartition("@")[2] or None
-        email["Message-ID"] = make_msgid(idstring=f"dondoc.{message.message_id}", domain=domain)
+        domain = self._sender_address().rpartition("@")[2] or "localhost"
+        # Short enough to stay on one header line (make_msgid's ids get folded).
+        email["Message-ID"] = f"<dondoc.{message.message_id}.{secrets.token_hex(6)}@{domain}>"
         # Reminders are machine-sent: no vacation replies back to the sender (RFC 3834).
         email["Auto-Submitted"] = "auto-generated"
         email.set_content(to_plain(message.body), charset="utf-8", cte="base64")

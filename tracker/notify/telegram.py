@@ -116,8 +116,6 @@ class TelegramSender:
                 pool_timeout=timeout,
             ),
         )
-        self._initialized = False
-        self._init_lock: asyncio.Lock | None = None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="telegram-sender", daemon=True
@@ -135,14 +133,22 @@ class TelegramSender:
         budget = len(parts) * (self.settings.timeout_seconds + self.per_chat_seconds + 5) + 600
         return self._run(self._send(message, parts), timeout=budget, message=message)
 
+    def warm_up(self) -> None:
+        """Open a connection and check the token (getMe) before the first message; a failure
+        is only logged, since the first send reports it properly."""
+        try:
+            self._run(self._bot.initialize(), timeout=self.settings.timeout_seconds + 5)
+        except Exception as error:
+            reason = _translate(error, parts_sent=0, token=self.settings.token)
+            log.warning("Telegram warm-up failed: %s", reason)
+
     def close(self) -> None:
         """Close the HTTP connections and stop the event loop (idempotent)."""
         if self._closed:
             return
         self._closed = True
         try:
-            if self._initialized:
-                asyncio.run_coroutine_threadsafe(self._bot.shutdown(), self._loop).result(10)
+            asyncio.run_coroutine_threadsafe(self._bot.shutdown(), self._loop).result(10)
         except Exception:  # closing must not fail the caller; the loop stops anyway
             log.exception("closing the Telegram client failed")
         finally:
@@ -153,7 +159,7 @@ class TelegramSender:
     # -- inside the event loop ---------------------------------------------------------
 
     def _run(
-        self, coroutine: Coroutine[Any, Any, _T], *, timeout: float, message: Outgoing
+        self, coroutine: Coroutine[Any, Any, _T], *, timeout: float, message: Outgoing | None = None
     ) -> _T:
         future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
         try:
@@ -161,18 +167,9 @@ class TelegramSender:
         except concurrent.futures.TimeoutError:
             future.cancel()
             raise MaybeDelivered(
-                f"Telegram did not answer within {timeout:.0f} s", parts_sent=message.parts_sent
+                f"Telegram did not answer within {timeout:.0f} s",
+                parts_sent=message.parts_sent if message else 0,
             ) from None
-
-    async def _ensure_initialized(self) -> None:
-        if self._initialized:
-            return
-        if self._init_lock is None:
-            self._init_lock = asyncio.Lock()
-        async with self._init_lock:
-            if not self._initialized:
-                await self._bot.initialize()
-                self._initialized = True
 
     async def _send(self, message: Outgoing, parts: list[str]) -> Delivery:
         sent = message.parts_sent
@@ -180,19 +177,16 @@ class TelegramSender:
         last_id: str | None = None
         markup = keyboard(message.items)
         try:
-            await self._ensure_initialized()
             for index in range(message.parts_sent, len(parts)):
                 if index > message.parts_sent:
                     await self._wait_between_parts(chat)
                 is_last = index == len(parts) - 1
-                last_id = await self._send_part(
-                    chat, parts[index], markup if is_last else None
-                )
+                last_id = await self._send_part(chat, parts[index], markup if is_last else None)
                 sent = index + 1
         except asyncio.CancelledError:
             raise
         except Exception as error:  # every failure leaves as one DeliveryError kind
-            raise _translate(error, parts_sent=sent) from error
+            raise _translate(error, parts_sent=sent, token=self.settings.token) from error
         return Delivery(external_id=last_id, parts_sent=sent)
 
     async def _wait_between_parts(self, chat: str) -> None:
@@ -228,9 +222,10 @@ def _retry_after_seconds(error: RetryAfter) -> float:
     return float(value)
 
 
-def _translate(error: Exception, *, parts_sent: int) -> Exception:
+def _translate(error: Exception, *, parts_sent: int, token: str) -> Exception:
     """The DeliveryError kind for a PTB (or other) exception."""
-    text = str(error)
+    # The reason is shown on the admin page and logged: never with the bot's token in it.
+    text = str(error).replace(token, "<token>") if token else str(error)
     if isinstance(error, RetryAfter):
         seconds = _retry_after_seconds(error)
         return RateLimitedByChannel(

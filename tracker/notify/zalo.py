@@ -131,9 +131,13 @@ ZALO_ERRORS: dict[int, tuple[Outcome, str]] = {
     -133: (Outcome.TEMPORARY, "Zalo ZNS: không gửi mẫu này vào ban đêm (22h-6h)"),
 }
 
-OUTSIDE_WINDOW = (
+NO_TEMPLATE = (
     "Ngoài khung tương tác Zalo và chưa có mẫu ZNS: người dùng cần nhắn cho OA "
-    "(hoặc quản trị viên cấu hình TRACKER_ZALO_ZNS_TEMPLATE_ID và số điện thoại)"
+    "(hoặc quản trị viên cấu hình TRACKER_ZALO_ZNS_TEMPLATE_ID)"
+)
+NO_PHONE = (
+    "Ngoài khung tương tác Zalo và tài khoản chưa có số điện thoại để gửi ZNS: người dùng "
+    "cần nhắn cho OA (hoặc quản trị viên thêm số điện thoại)"
 )
 
 
@@ -181,11 +185,13 @@ class ZaloSender:
                 if self._can_use_zns(message):
                     return self._send_zns(message)
                 raise PermanentFailure(
-                    f"{outside.reason}; {OUTSIDE_WINDOW}", parts_sent=outside.parts_sent
+                    f"{self._why_no_zns(message)}; {outside.reason}", parts_sent=outside.parts_sent
                 ) from None
         if self._can_use_zns(message):
             return self._send_zns(message)
-        raise PermanentFailure(OUTSIDE_WINDOW, link_is_dead=False, parts_sent=message.parts_sent)
+        raise PermanentFailure(
+            self._why_no_zns(message), link_is_dead=False, parts_sent=message.parts_sent
+        )
 
     def send_html(self, user_id: str, body: str) -> Delivery:
         """A Telegram-HTML `body` as consultation texts to a follower who just wrote to the
@@ -225,6 +231,9 @@ class ZaloSender:
 
     def _can_use_zns(self, message: Outgoing) -> bool:
         return bool(self._settings.zns_template_id and message.phone)
+
+    def _why_no_zns(self, message: Outgoing) -> str:
+        return NO_TEMPLATE if not self._settings.zns_template_id else NO_PHONE
 
     def _send_zns(self, message: Outgoing) -> Delivery:
         phone = normalize_phone(message.phone or "")

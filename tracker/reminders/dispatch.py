@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, fields
@@ -78,6 +79,9 @@ class Pacer:
         self._clock = clock
         self._lock = threading.Lock()
         self._next = float("-inf")
+        # The last grants, so no one-second window ever holds more than per_second of them:
+        # a second slot of slack when requests reach the server unevenly.
+        self._window: deque[float] = deque(maxlen=int(per_second) if per_second else 0)
         self._paused_until = float("-inf")
         self._chat_next: dict[str, float] = {}
 
@@ -87,11 +91,16 @@ class Pacer:
         with self._lock:
             now = self._clock()
             ready = max(self._next, self._paused_until, self._chat_next.get(chat, now))
+            if self._window.maxlen and len(self._window) == self._window.maxlen:
+                ready = max(ready, self._window[0] + 1.0)
             if ready > now:
                 return max(ready - now, 0.0005)
-            # Keep the even schedule when the caller woke up a little late (up to half a
-            # slot), so sleep overshoot does not pull the rate under the limit.
-            self._next = max(self._next, now - self._interval / 2) + self._interval
+            # Keep the even schedule when the caller woke up a little late (under half a
+            # slot), so sleep overshoot does not pull the rate under the limit; after an idle
+            # spell the schedule starts afresh from now.
+            late = now - self._next
+            self._next = (now if late >= self._interval / 2 else self._next) + self._interval
+            self._window.append(now)
             if self._per_chat:
                 if len(self._chat_next) > 4096:
                     self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
@@ -151,6 +160,7 @@ class Dispatcher:
             # A sender that sends long messages in parts paces the later parts here too.
             if hasattr(sender, "pacer") and sender.pacer is None:
                 sender.pacer = self.pacers[channel]
+        self._warm: set[str] = set()
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="dispatch")
 
     def close(self) -> None:
@@ -265,10 +275,20 @@ class Dispatcher:
         by_chat: dict[tuple[str, str], list[OutboxMessage]] = {}
         for row in rows:
             by_chat.setdefault((row.channel, row.address), []).append(row)
+        for channel in {row.channel for row in rows} - self._warm:
+            self._warm_up(channel)
         futures = [
             self._pool.submit(self._send_all, group, recipients) for group in by_chat.values()
         ]
         return len(rows), futures
+
+    def _warm_up(self, channel: str) -> None:
+        """Connect before the first paced send: a cold first request (connection set-up,
+        first-use code paths) arrives late and bunches up with the next ones."""
+        self._warm.add(channel)
+        warm_up = getattr(self.senders.get(channel), "warm_up", None)
+        if warm_up is not None:
+            warm_up()
 
     def _recipients(
         self, session: Session, rows: Collection[OutboxMessage]

@@ -14,7 +14,8 @@ local time, so nothing created or decided between two digests is missed or told 
 A person with a digest already planned on a channel for the day gets no second one, even when
 the items changed since; inserting is idempotent anyway (the outbox's natural key).
 Built for 100,000 open assignments: Core selects of the needed columns, dictionaries, the
-calendar's O(log n) counts memoised per due date, one bulk insert. Flushes, never commits.
+due dates that fire found on the calendar first (so the database sends only the rows that
+matter), one bulk insert. Flushes, never commits.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from tracker.config import Settings
 from tracker.notices.models import Conclusion, NoticeStatus, Task
 from tracker.reminders import outbox
 from tracker.reminders.models import Channel, MessageKind, Rule
-from tracker.reminders.rules import Firing, rules_for
+from tracker.reminders.rules import Firing, firings_by_due, rules_for
 from tracker.reminders.texts import RULE_RANK, digest_subject, render_digest, shorten
 from tracker.units.models import Unit
 from tracker.workdays import WorkCalendar, load_calendar
@@ -311,6 +312,10 @@ def _collect_date_rules(
     heads: list[int],
 ) -> None:
     """NEW and the due-date rules of every open assignment of a published notice."""
+    reminders = settings.reminders
+    # The due dates that fire today, found on the calendar: the database sends only those
+    # rows, the recurring ones (their periods) and the new ones.
+    fired_on = firings_by_due(day, calendar=calendar, settings=reminders)
     is_new = and_(_assignment.c.created_at > start, _assignment.c.created_at <= end)
     statement = (
         select(
@@ -334,12 +339,14 @@ def _collect_date_rules(
         .where(
             _assignment.c.status.in_(OPEN_STATUSES),
             _conclusion.c.status == NoticeStatus.PUBLISHED,
-            or_(_assignment.c.due.is_not(None), is_new),
+            or_(
+                _assignment.c.due.in_(sorted(fired_on)),
+                and_(_task.c.recurrence.is_not(None), _assignment.c.due > day),
+                is_new,
+            ),
         )
     )
     zone = ZoneInfo(settings.timezone)
-    reminders = settings.reminders
-    memo: dict[date, tuple[Firing, ...]] = {}
     for (
         assignment_id,
         unit_id,
@@ -351,7 +358,7 @@ def _collect_date_rules(
         text,
         number,
         unit,
-    ) in connection.execute(statement):
+    ) in connection.execute(statement).all():
         if due is None:
             fired: tuple[Firing, ...] = ()
         elif recurrence and created_at is not None:
@@ -365,9 +372,7 @@ def _collect_date_rules(
                 created_on=created_on,
             )
         else:
-            fired = memo.get(due)  # type: ignore[assignment]
-            if fired is None:
-                fired = memo[due] = rules_for(day, due, calendar=calendar, settings=reminders)
+            fired = fired_on.get(due, ())
         if not fired and not new:
             continue
         details = {"code": code, "notice": number, "text": text, "unit": unit}

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import calendar as month_calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from tracker.config import ReminderSettings
 from tracker.notices.models import Recurrence
@@ -76,6 +76,28 @@ def due_rules(
     if m == settings.escalate_after:
         fired.append(Firing(Rule.ESCALATION, m, due))
     return tuple(fired)
+
+
+def firings_by_due(
+    day: date, *, calendar: WorkCalendar, settings: ReminderSettings
+) -> dict[date, tuple[Firing, ...]]:
+    """Every due date (within the calendar) for which due_rules fire on `day`, with what
+    fires: planning asks the database for just these dates."""
+    ahead = max(settings.before_due, default=0) + 1
+    try:
+        # Due dates after this one are more than `ahead` working days away.
+        last = calendar.add(day, ahead)
+    except ValueError:
+        last = calendar.last_day
+    fired = {}
+    due = calendar.first_day
+    one_day = timedelta(days=1)
+    while due < last:
+        firings = due_rules(day, due, calendar=calendar, settings=settings)
+        if firings:
+            fired[due] = firings
+        due += one_day
+    return fired
 
 
 def step_back(due: date, months: int) -> date:

@@ -8,10 +8,9 @@ its own tags, which tracker.notify.text.split_message relies on.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -41,11 +40,11 @@ HEADINGS: dict[str, str] = {
     Rule.EXTENSION_APPROVED: "Đề nghị gia hạn đã được duyệt",
     Rule.EXTENSION_REFUSED: "Đề nghị gia hạn không được duyệt",
 }
-# The assignment page, as tracker/assignments/views.py routes it (checked by a test).
-ASSIGNMENT_PATH = "/nhiem-vu/{assignment_id}"
+# The assignment page is ASSIGNMENT_PATH + id, as tracker/assignments/views.py routes it
+# (checked by a test).
+ASSIGNMENT_PATH = "/nhiem-vu/"
 TELEGRAM_HINT = "Bấm nút bên dưới để báo cáo, hoặc gõ /viec để xem việc đang mở."
 TEXT_LIMIT = 160
-_SPACES = re.compile(r"\s+")
 
 
 @cache
@@ -67,13 +66,19 @@ def vn_date(value: date | str | None) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
-        value = date.fromisoformat(value)
+        return _vn_date_from_iso(value)
     return value.strftime("%d/%m/%Y")
+
+
+@lru_cache(maxsize=4096)
+def _vn_date_from_iso(value: str) -> str:
+    # A day's digests name a few hundred distinct dates, thousands of times.
+    return date.fromisoformat(value).strftime("%d/%m/%Y")
 
 
 def shorten(text: str, limit: int = TEXT_LIMIT) -> str:
     """One line of at most `limit` characters, cut at a word, with an ellipsis when cut."""
-    line = _SPACES.sub(" ", text or "").strip()
+    line = " ".join((text or "").split())
     if len(line) <= limit:
         return line
     cut = line.rfind(" ", 0, limit)
@@ -83,7 +88,7 @@ def shorten(text: str, limit: int = TEXT_LIMIT) -> str:
 
 def assignment_url(base_url: str, assignment_id: int) -> str:
     """The assignment's page on the web."""
-    return base_url.rstrip("/") + ASSIGNMENT_PATH.format(assignment_id=assignment_id)
+    return f"{base_url.rstrip('/')}{ASSIGNMENT_PATH}{assignment_id}"
 
 
 def group_items(items: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Mapping[str, Any]]]]:
@@ -117,10 +122,11 @@ def render_digest(
         .render(
             name=name,
             day=day,
+            today=day.isoformat(),
             count=len({item["assignment_id"] for item in items}),
             groups=group_items(items),
             show_unit=show_unit,
-            url=lambda assignment_id: assignment_url(base_url, assignment_id),
+            link=base_url.rstrip("/") + ASSIGNMENT_PATH,
             base_url=base_url,
             hint=TELEGRAM_HINT if channel == Channel.TELEGRAM and actionable else "",
         )

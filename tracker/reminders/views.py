@@ -68,7 +68,7 @@ def _messages_page(
     else:
         status = 400
     if test_form is None:
-        test_form = TestMessageForm()
+        test_form = TestMessageForm(prefix="test")
         test_form.user.choices = _recipient_choices()
     kept = {name: value for name, value in request.args.items() if name != "trang" and value}
     return render_template(
@@ -96,7 +96,7 @@ def messages() -> tuple[str, int]:
 @bp.route("/nhac-viec/gui-thu", methods=["POST"])
 @requires(can_administer)
 def send_test() -> Response | tuple[str, int]:
-    form = TestMessageForm()
+    form = TestMessageForm(prefix="test")
     form.user.choices = _recipient_choices()
     if not form.validate_on_submit():
         return _messages_page(test_form=form, status=400)
