@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--database-url",
         default=f"sqlite:///{DEFAULT_DATABASE}",
-        help="a throwaway database (SQLite files are recreated); default bench/out/dispatch.sqlite3",
+        help="a throwaway database (SQLite files are recreated); default: bench/out/",
     )
     args = parser.parse_args(argv)
     run_dispatch_bench(messages=max(args.messages, 1), database_url=args.database_url)

@@ -72,6 +72,7 @@ def _load_user(user_id: str):  # type: ignore[no-untyped-def]
 
 
 def _register_blueprints(app: Flask) -> None:
+    from bots.zalo.webhook import bp as zalo_bp
     from tracker.accounts.views import bp as accounts_bp
     from tracker.admin.views import bp as admin_bp
     from tracker.assignments.views import bp as assignments_bp
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
         rollups_bp,
         reviews_bp,
         chat_bp,
+        zalo_bp,
     ):
         app.register_blueprint(blueprint)
     # Telegram proves itself with the webhook's secret-token header, not a CSRF token.

@@ -55,10 +55,15 @@ _T = TypeVar("_T")
 
 
 class Pacer(Protocol):
-    """The dispatcher's rate limiter: 0 when a part may go to `chat` now (the slot is then
-    taken), else how many seconds to wait before asking again."""
+    """The dispatcher's rate limiter (tracker.reminders.dispatch.Pacer)."""
 
-    def next_slot(self, chat: str) -> float: ...
+    def next_slot(self, chat: str) -> float:
+        """0 when a request may go to `chat` now (the slot is taken), else seconds to wait."""
+        ...
+
+    def done(self, chat: str) -> None:
+        """The request granted for `chat` has finished."""
+        ...
 
 
 def keyboard(items: list[dict[str, Any]]) -> InlineKeyboardMarkup | None:
@@ -101,8 +106,9 @@ class TelegramSender:
     ) -> None:
         self.settings = settings
         self.per_chat_seconds = per_chat_seconds
-        # Set by the dispatcher: then every part after the first waits for its slot there,
-        # so long messages count against the global rate too.
+        # Set by the dispatcher: then every part waits for its slot there, right before it
+        # leaves, so long messages count against the rate too. Without one, the parts of a
+        # message are `per_chat_seconds` apart.
         self.pacer = pacer
         timeout = settings.timeout_seconds
         self._bot = Bot(
@@ -178,10 +184,10 @@ class TelegramSender:
         markup = keyboard(message.items)
         try:
             for index in range(message.parts_sent, len(parts)):
-                if index > message.parts_sent:
-                    await self._wait_between_parts(chat)
                 is_last = index == len(parts) - 1
-                last_id = await self._send_part(chat, parts[index], markup if is_last else None)
+                last_id = await self._paced_part(
+                    chat, parts[index], markup if is_last else None, first=index == message.parts_sent
+                )
                 sent = index + 1
         except asyncio.CancelledError:
             raise
@@ -189,12 +195,19 @@ class TelegramSender:
             raise _translate(error, parts_sent=sent, token=self.settings.token) from error
         return Delivery(external_id=last_id, parts_sent=sent)
 
-    async def _wait_between_parts(self, chat: str) -> None:
+    async def _paced_part(
+        self, chat: str, text: str, markup: InlineKeyboardMarkup | None, *, first: bool
+    ) -> str:
         if self.pacer is None:
-            await asyncio.sleep(self.per_chat_seconds)
-            return
+            if not first:
+                await asyncio.sleep(self.per_chat_seconds)
+            return await self._send_part(chat, text, markup)
         while (delay := self.pacer.next_slot(chat)) > 0:
             await asyncio.sleep(delay)
+        try:
+            return await self._send_part(chat, text, markup)
+        finally:
+            self.pacer.done(chat)
 
     async def _send_part(self, chat: str, text: str, markup: InlineKeyboardMarkup | None) -> str:
         try:

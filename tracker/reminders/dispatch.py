@@ -24,6 +24,7 @@ from tracker.accounts.models import ChatLink, User
 from tracker.config import Settings
 from tracker.db import utcnow
 from tracker.notify.base import (
+    Delivery,
     DeliveryError,
     MaybeDelivered,
     Outgoing,
@@ -63,9 +64,18 @@ class DispatchSummary:
 
 
 class Pacer:
-    """A channel's rate limit inside one process: `per_second` overall (spaced evenly, no
-    burst, so any one-second window sees at most per_second + 1 sends), `per_chat_seconds`
-    between two sends to one chat, and a pause for everyone when the channel asks for it."""
+    """A channel's rate limit inside one process, for each request (a message part).
+
+    - `per_second` overall, spaced evenly, without bursts;
+    - whatever the network does, the server never sees more than per_second + 1 requests in
+      one second: a request reaches the server between its grant and its completion, so a
+      grant waits while per_second + 1 requests are in flight or completed within the last
+      second (this makes the rate per_second / (1 + latency) at worst);
+    - `per_chat_seconds` from one request's completion to the next request to that chat;
+    - a pause for everyone when the channel asks for one (429 with retry_after).
+
+    Every request granted by `next_slot` must be reported with `done` once it has finished.
+    """
 
     def __init__(
         self,
@@ -75,37 +85,51 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._interval = 1.0 / per_second if per_second else 0.0
+        self._limit = int(per_second) + 1 if per_second else 0
         self._per_chat = per_chat_seconds
         self._clock = clock
         self._lock = threading.Lock()
         self._next = float("-inf")
-        # The last grants, so no one-second window ever holds more than per_second of them:
-        # a second slot of slack when requests reach the server unevenly.
-        self._window: deque[float] = deque(maxlen=int(per_second) if per_second else 0)
         self._paused_until = float("-inf")
+        self._in_flight = 0
+        self._finished: deque[float] = deque()
         self._chat_next: dict[str, float] = {}
 
     def next_slot(self, chat: str) -> float:
-        """0 when a message may go to `chat` now (the slot is taken), else the seconds to wait
+        """0 when a request may go to `chat` now (the slot is taken), else the seconds to wait
         before asking again."""
         with self._lock:
             now = self._clock()
             ready = max(self._next, self._paused_until, self._chat_next.get(chat, now))
-            if self._window.maxlen and len(self._window) == self._window.maxlen:
-                ready = max(ready, self._window[0] + 1.0)
+            if self._limit:
+                while self._finished and self._finished[0] <= now - 1.0:
+                    self._finished.popleft()
+                if self._in_flight + len(self._finished) >= self._limit:
+                    oldest = self._finished[0] + 1.0 if self._finished else now + 0.002
+                    ready = max(ready, oldest)
             if ready > now:
-                return max(ready - now, 0.0005)
+                return min(max(ready - now, 0.0005), 1.0)
             # Keep the even schedule when the caller woke up a little late (under half a
             # slot), so sleep overshoot does not pull the rate under the limit; after an idle
             # spell the schedule starts afresh from now.
             late = now - self._next
             self._next = (now if late >= self._interval / 2 else self._next) + self._interval
-            self._window.append(now)
+            self._in_flight += 1
             if self._per_chat:
                 if len(self._chat_next) > 4096:
                     self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
-                self._chat_next[chat] = now + self._per_chat
+                self._chat_next[chat] = float("inf")  # until this request is done
             return 0.0
+
+    def done(self, chat: str) -> None:
+        """The request granted for `chat` has finished (delivered or not)."""
+        with self._lock:
+            now = self._clock()
+            self._in_flight = max(self._in_flight - 1, 0)
+            if self._limit:
+                self._finished.append(now)
+            if self._per_chat:
+                self._chat_next[chat] = now + self._per_chat
 
     def pause(self, seconds: float) -> None:
         """Nobody sends on this channel for `seconds` (a 429 with retry_after)."""
@@ -156,10 +180,13 @@ class Dispatcher:
             else Pacer(per_second=None, clock=clock)
             for channel in list(Channel)
         }
+        # A sender that can (Telegram: long messages go in parts) paces each request itself,
+        # right before it leaves; the others are paced here, one slot per message.
+        self._paced_by_sender: set[str] = set()
         for channel, sender in self.senders.items():
-            # A sender that sends long messages in parts paces the later parts here too.
             if hasattr(sender, "pacer") and sender.pacer is None:
                 sender.pacer = self.pacers[channel]
+                self._paced_by_sender.add(channel)
         self._warm: set[str] = set()
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="dispatch")
 
@@ -368,8 +395,6 @@ class Dispatcher:
                 ),
             )
         pacer = self.pacers[row.channel]
-        while (delay := pacer.next_slot(row.address)) > 0:
-            self.sleep(delay)
         outgoing = Outgoing(
             message_id=message_id,
             channel=row.channel,
@@ -382,7 +407,7 @@ class Dispatcher:
             last_interaction_at=recipient.last_interaction_at,
         )
         try:
-            delivery = sender.send(outgoing)
+            delivery = self._paced_send(sender, outgoing, pacer)
         except DeliveryError as error:
             return self._record_failure(row, error, pacer)
         log.debug("outbox message %s sent to %s %s", row.id, row.channel, row.address)
@@ -398,6 +423,16 @@ class Dispatcher:
                 parts_sent=delivery.parts_sent,
             ),
         )
+
+    def _paced_send(self, sender: Sender, outgoing: Outgoing, pacer: Pacer) -> Delivery:
+        if outgoing.channel in self._paced_by_sender:
+            return sender.send(outgoing)
+        while (delay := pacer.next_slot(outgoing.address)) > 0:
+            self.sleep(delay)
+        try:
+            return sender.send(outgoing)
+        finally:
+            pacer.done(outgoing.address)
 
     def _record_failure(
         self, row: OutboxMessage, error: DeliveryError, pacer: Pacer
