@@ -11,11 +11,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlmodel import Session, select
 
+from tests.fakes.telegram_api import TOKEN, running_fake_telegram
 from tests.helpers import make_assignment, make_notice, make_unit, make_user
 from tracker import scheduler
 from tracker.accounts.models import ChatLink, LoginAttempt
 from tracker.config import TelegramSettings
 from tracker.db import utcnow
+from tracker.reminders import service as reminders
 from tracker.reminders.models import CalendarDay, OutboxMessage
 from tracker.workdays import load_calendar
 
@@ -179,3 +181,39 @@ def test_nothing_is_planned_on_a_sunday_but_a_make_up_saturday_is_planned(
     assert session.exec(select(OutboxMessage)).all() == []
     _run_plan_job(telegram_app, at(SATURDAY, 8), monkeypatch)
     assert [row.day for row in session.exec(select(OutboxMessage)).all()] == [SATURDAY]
+
+
+@pytest.mark.bots
+def test_the_embedded_dispatcher_delivers_a_test_message(app: Flask, session: Session) -> None:
+    with running_fake_telegram() as fake:
+        fake.enforce_limits = False
+        settings = app.extensions["tracker.settings"]
+        app.extensions["tracker.settings"] = replace(
+            settings,
+            telegram=TelegramSettings(token=TOKEN, base_url=fake.base_url, timeout_seconds=5.0),
+        )
+        admin = make_user(session, "admin", username="quantri")
+        unit = make_unit(session, "VP", "Văn phòng")
+        target = make_user(session, "unit", unit=unit, username="vanphong")
+        session.add(ChatLink(user_id=target.id, channel="telegram", external_id="4242"))
+        session.commit()
+        queued = reminders.queue_test_message(
+            session,
+            actor=admin,
+            user_id=target.id,
+            channel="telegram",
+            now=utcnow(),
+            settings=app.extensions["tracker.settings"],
+        )
+        session.commit()
+        thread, stop = scheduler.start_dispatcher_thread(app)
+        try:
+            fake.wait_for(lambda server: server.sent("4242"), timeout=20)
+        finally:
+            stop.set()
+            thread.join(timeout=20)
+        assert not thread.is_alive()
+    (delivered,) = fake.sent("4242")
+    assert delivered["text"].startswith("Tin nhắn thử từ Đôn Đốc lúc ")
+    session.expire_all()
+    assert session.get(OutboxMessage, queued.id).status == "sent"

@@ -57,11 +57,14 @@ class VNDateField(StringField):
             return
         self.parsed = parse_vn_date(text)
         if self.parsed is None:
+            # A plain str: a lazy string counts as markup, and what was typed must be escaped.
             raise ValidationError(
-                _l(
-                    "Ngày '%(text)s' không có thật hoặc sai dạng. Nhập ngày/tháng/năm, "
-                    "ví dụ 30/06/2025.",
-                    text=text,
+                str(
+                    _l(
+                        "Ngày '%(text)s' không có thật hoặc sai dạng. Nhập ngày/tháng/năm, "
+                        "ví dụ 30/06/2025.",
+                        text=text,
+                    )
                 )
             )
 

@@ -1,1 +1,1 @@
-"""The Telegram bot: python-telegram-bot around the channel-agnostic bots.chat_commands."""
+"""The Telegram bot: python-telegram-bot around the channel-agnostic bots.conversation."""

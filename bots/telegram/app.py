@@ -35,7 +35,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bots.chat_commands import Button, ButtonOutcome, Reply, handle_button, handle_text
+from bots.conversation import Button, ButtonOutcome, Reply, handle_button, handle_text
 from tracker.config import Settings, TelegramSettings
 from tracker.db import unit_of_work, utcnow
 

@@ -8,7 +8,7 @@ so after that unit of work has committed.
 
 A follower's event opens Zalo's interaction window (consultation messages are allowed for 7
 days after it): the link's last_interaction_at records it. Texts go to the same conversation
-as Telegram (bots.chat_commands): a link code links the follower, commands list work.
+as Telegram (bots.conversation): a link code links the follower, commands list work.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def handle_event(
     text = str((payload.get("message") or {}).get("text") or "").strip()
     if not text:
         return []
-    from bots.chat_commands import handle_text
+    from bots.conversation import handle_text
 
     replies = handle_text(
         session, channel=CHANNEL, external_id=follower, text=text, now=now, settings=settings

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bots.telegram.app import build_application, file_url
-from tests.bots.test_chat_commands import World, build_world, chat_link, count, fetch
+from tests.bots.test_conversation import World, build_world, chat_link, count, fetch
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, running_fake_telegram
 from tests.helpers import make_assignment, make_notice
 from tracker.assignments.models import Assignment, ExtensionRequest, ProgressReport

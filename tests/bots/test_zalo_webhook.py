@@ -293,7 +293,7 @@ def test_an_error_while_handling_still_answers_200_changes_nothing_and_apologise
     def broken(*_: Any, **__: Any) -> list[Any]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("bots.chat_commands.handle_text", broken)
+    monkeypatch.setattr("bots.conversation.handle_text", broken)
     response = post(client, text_event(FOLLOWER, "/viec"))
 
     assert response.status_code == 200

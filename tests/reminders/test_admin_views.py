@@ -272,11 +272,6 @@ def test_bad_calendar_input_is_refused_and_nothing_changes(
     assert session.exec(select(CalendarDay)).all() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tracker/fields.py: VNDateField builds its error as a lazy string, which has "
-    "__html__, so the typed text reaches the page unescaped",
-)
 def test_what_was_typed_in_a_date_is_escaped_in_the_error(
     client: FlaskClient, session: Session
 ) -> None:

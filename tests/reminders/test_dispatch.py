@@ -19,7 +19,7 @@ from tracker.accounts.models import ChatLink, User
 from tracker.config import Settings, TelegramSettings
 from tracker.notify.telegram import TelegramSender
 from tracker.reminders import outbox
-from tracker.reminders.dispatch import Dispatcher
+from tracker.reminders.dispatch import Dispatcher, Pacer
 from tracker.reminders.models import OutboxMessage, OutboxStatus
 
 pytestmark = pytest.mark.bots
@@ -31,9 +31,12 @@ _numbers = itertools.count(1)
 # -- helpers shared by the dispatcher tests ------------------------------------------------
 
 
-def recipient(session: Session, chat_id: int | str, channel: str = "telegram") -> ChatLink:
-    """A unit lead whose Telegram chat is linked."""
-    user = make_user(session, "secretary")
+def recipient(
+    session: Session, chat_id: int | str, channel: str = "telegram", *, user: User | None = None
+) -> ChatLink:
+    """A person (new unless given; making one hashes a password, which is slow) whose chat
+    `chat_id` is linked."""
+    user = user or make_user(session, "secretary")
     link = ChatLink(user_id=user.id, channel=channel, external_id=str(chat_id))
     session.add(link)
     session.flush()
@@ -230,3 +233,48 @@ def test_an_unlinked_or_disabled_recipient_gets_nothing(
     found = rows(session)
     assert found[first].status == found[second].status == OutboxStatus.FAILED
     assert "hủy liên kết" in (found[first].last_error or "")
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_pacer_spaces_requests_evenly_and_counts_the_slow_ones() -> None:
+    clock = _Clock()
+    pacer = Pacer(per_second=4, per_chat_seconds=1.0, clock=clock)
+    assert pacer.next_slot("a") == 0
+    assert pacer.next_slot("b") == pytest.approx(0.25)
+    clock.now += 0.25
+    assert pacer.next_slot("b") == 0
+    # One chat waits for its last request to finish, then per_chat_seconds more.
+    clock.now += 5
+    assert pacer.next_slot("a") > 0
+    pacer.done("a")
+    assert pacer.next_slot("a") == pytest.approx(1.0)
+    # At most per_second + 1 requests in flight or finished within the last second, however
+    # long the requests take: slow ones hold the rate down rather than bunch up.
+    clock.now += 1.0  # a's finish is a second old now
+    for chat in "cdef":
+        clock.now += 0.25
+        assert pacer.next_slot(chat) == 0
+    clock.now += 5
+    assert pacer.next_slot("g") > 0  # b to f: five in flight
+    for chat in "bcdef":
+        pacer.done(chat)
+    assert pacer.next_slot("g") == pytest.approx(1.0)
+    clock.now += 1.0
+    assert pacer.next_slot("g") == 0
+
+
+def test_the_pacer_pauses_everyone() -> None:
+    clock = _Clock()
+    pacer = Pacer(per_second=None, clock=clock)
+    assert pacer.next_slot("a") == 0 and pacer.next_slot("b") == 0
+    pacer.pause(2)
+    assert pacer.next_slot("c") == pytest.approx(1.0)  # asks again within a second
+    clock.now += 2
+    assert pacer.next_slot("c") == 0

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from tests.helpers import make_user
 from tests.reminders.test_dispatch import queue, recipient, rows
 from tracker.accounts.models import ChatLink
 from tracker.db import utcnow
@@ -18,7 +19,8 @@ LEASE = timedelta(minutes=5)
 
 
 def _queue_many(session: Session, count: int) -> list[int]:
-    ids = [queue(session, recipient(session, 100 + n)) for n in range(count)]
+    user = make_user(session, "secretary")
+    ids = [queue(session, recipient(session, 100 + n, user=user)) for n in range(count)]
     session.commit()
     return ids
 

@@ -9,6 +9,7 @@ from tracker.reminders.models import Rule
 from tracker.reminders.rules import (
     Firing,
     due_rules,
+    firings_by_due,
     period_dates,
     period_rules,
     rules_for,
@@ -108,6 +109,30 @@ def test_the_deployment_sets_the_numbers(calendar: WorkCalendar) -> None:
 def test_a_due_date_outside_the_calendar_fires_nothing(calendar: WorkCalendar) -> None:
     assert fired(calendar, date(2027, 1, 13), date(2035, 1, 1)) == []
     assert fired(calendar, date(2027, 1, 13), date(2020, 1, 1)) == []
+
+
+def test_the_due_dates_that_fire_on_a_day_are_found_on_the_calendar(
+    calendar: WorkCalendar,
+) -> None:
+    day = date(2027, 2, 3)  # the last working day before Tết
+    by_due = firings_by_due(day, calendar=calendar, settings=DEFAULTS)
+    due = calendar.first_day
+    while due <= calendar.last_day:
+        assert by_due.get(due, ()) == due_rules(day, due, calendar=calendar, settings=DEFAULTS)
+        due += timedelta(days=1)
+    # Due during Tết: announced on 03/02; the weekend after 19/02 counts as 19/02.
+    assert [due for due, fired in by_due.items() if fired[0].rule == Rule.DUE_TODAY] == [
+        date(2027, 2, 3) + timedelta(days=offset) for offset in range(8)
+    ]
+    assert {
+        due: fired[0].days for due, fired in by_due.items() if fired[0].rule == Rule.BEFORE_DUE
+    } == {
+        date(2027, 2, 11): 1,
+        date(2027, 2, 15): 3,
+        date(2027, 2, 19): 7,
+        date(2027, 2, 20): 7,
+        date(2027, 2, 21): 7,
+    }
 
 
 @pytest.mark.parametrize(

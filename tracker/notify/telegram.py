@@ -186,7 +186,10 @@ class TelegramSender:
             for index in range(message.parts_sent, len(parts)):
                 is_last = index == len(parts) - 1
                 last_id = await self._paced_part(
-                    chat, parts[index], markup if is_last else None, first=index == message.parts_sent
+                    chat,
+                    parts[index],
+                    markup if is_last else None,
+                    first=index == message.parts_sent,
                 )
                 sent = index + 1
         except asyncio.CancelledError:

@@ -310,8 +310,8 @@ class Dispatcher:
         return len(rows), futures
 
     def _warm_up(self, channel: str) -> None:
-        """Connect before the first paced send: a cold first request (connection set-up,
-        first-use code paths) arrives late and bunches up with the next ones."""
+        """Open the connection and check the credentials before the first message, so the
+        first paced request is not also the slow one."""
         self._warm.add(channel)
         warm_up = getattr(self.senders.get(channel), "warm_up", None)
         if warm_up is not None:

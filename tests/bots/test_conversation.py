@@ -1,4 +1,4 @@
-"""The conversation core (bots.chat_commands), called directly as a bot update would, each
+"""The conversation core (bots.conversation), called directly as a bot update would, each
 call in its own unit of work, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from flask import Flask
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from bots import chat_commands
-from bots.chat_commands import ButtonOutcome, Reply
+from bots import conversation
+from bots.conversation import ButtonOutcome, Reply
+from bots.conversation.work_lists import MAX_BUTTON_ROWS
 from tests.helpers import make_assignment, make_notice, make_unit, make_user
 from tracker.accounts.models import ChatLink, User
 from tracker.assignments.models import Assignment, ExtensionRequest, ProgressReport
@@ -108,7 +109,7 @@ def say(
     engine: Engine, settings: Settings, text: str, *, chat: str = CHAT, now: datetime = NOW
 ) -> list[Reply]:
     with unit_of_work(engine) as session:
-        return chat_commands.handle_text(
+        return conversation.handle_text(
             session, channel="telegram", external_id=chat, text=text, now=now, settings=settings
         )
 
@@ -117,7 +118,7 @@ def press(
     engine: Engine, settings: Settings, data: str, *, chat: str = CHAT, now: datetime = NOW
 ) -> ButtonOutcome:
     with unit_of_work(engine) as session:
-        return chat_commands.handle_button(
+        return conversation.handle_button(
             session, channel="telegram", external_id=chat, data=data, now=now, settings=settings
         )
 
@@ -532,7 +533,7 @@ def test_a_long_list_is_split_under_telegrams_limit(
     assert len(replies) > 1
     assert all(len(reply.text) <= TELEGRAM_LIMIT for reply in replies)
     assert all(not reply.buttons for reply in replies[:-1])
-    assert len(replies[-1].buttons) == chat_commands.MAX_BUTTON_ROWS
+    assert len(replies[-1].buttons) == MAX_BUTTON_ROWS
     whole = "\n".join(reply.text for reply in replies)
     assert "… và 13 nhiệm vụ khác" in whole  # 43 open (2.1 supported), 30 listed
 

@@ -1,0 +1,68 @@
+"""Changes made from the chat: run in a savepoint, a refusal in words, the state after."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+from sqlmodel import Session
+
+from bots.conversation.replies import esc, shorten
+from tracker.assignments.access import AssignmentContext
+from tracker.assignments.evidence import EvidenceStore
+from tracker.assignments.models import Assignment, AssignmentStatus
+from tracker.assignments.status import CATEGORY_LABELS, Category
+from tracker.config import Settings
+from tracker.errors import DomainError, StaleUpdate
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def attempt(session: Session, work: Callable[[], T]) -> T | DomainError:
+    """Run a change in a savepoint: on a refusal only the change is undone."""
+    try:
+        with session.begin_nested():
+            return work()
+    except DomainError as error:
+        log.info("chat change refused: %s", error)
+        return error
+
+
+def refusal_message(error: DomainError) -> str:
+    """The refusal as the person should read it (plain text)."""
+    if isinstance(error, StaleUpdate):
+        return "Nhiệm vụ vừa được người khác cập nhật. Thử lại để ghi theo thông tin mới nhất."
+    return error.template.format(**error.params) if error.params else error.template
+
+
+def evidence_store(settings: Settings) -> EvidenceStore:
+    """Where reports keep their files; the chat attaches none, the service still wants one."""
+    return EvidenceStore(settings.instance_path / "uploads")
+
+
+def state_text(context: AssignmentContext, today: date) -> str:
+    """The assignment and where it stands, to confirm a change."""
+    a, task = context.assignment, context.task
+    due = f" · hạn {a.due:%d/%m/%Y}" if a.due else ""
+    return (
+        f"<b>{esc(task.code)}</b> {esc(shorten(task.text, 140))}\n"
+        f"Tình trạng: {CATEGORY_LABELS[_category(a, today)]} · {a.percent}%{due}"
+    )
+
+
+def _category(a: Assignment, today: date) -> Category:
+    """The same rule as tracker.assignments.status.category_of, for one loaded row."""
+    if a.status == AssignmentStatus.CANCELLED:
+        return Category.CANCELLED
+    if a.status == AssignmentStatus.DONE:
+        on_time = a.due is None or (a.completed_on is not None and a.completed_on <= a.due)
+        return Category.DONE_ON_TIME if on_time else Category.DONE_LATE
+    if a.due is not None and today > a.due:
+        return Category.OVERDUE
+    if a.status == AssignmentStatus.IN_PROGRESS:
+        return Category.IN_PROGRESS
+    return Category.NOT_STARTED

@@ -1,0 +1,59 @@
+"""What the conversation answers with: replies, buttons, and the escaping of their texts."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.chat.actions import BUTTON_LABELS, Action, encode
+
+TOAST_LIMIT = 190
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str  # plain text
+    data: str  # callback data (tracker.chat.actions), under 64 bytes
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str  # Telegram HTML, already escaped
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class ButtonOutcome:
+    toast: str  # plain text for answerCallbackQuery
+    replies: list[Reply] = field(default_factory=list)
+
+
+def esc(value: object) -> str:
+    """Text from the database or the person, safe inside Telegram HTML."""
+    return html.escape(str(value))
+
+
+def item_buttons(assignment_id: int, *, prefix: str = "") -> tuple[Button, ...]:
+    """The three buttons under a reminder or a list item (prefix: the item's number)."""
+    start = f"{prefix}. " if prefix else ""
+    return tuple(
+        Button(f"{start}{BUTTON_LABELS[action]}", encode(action, assignment_id))
+        for action in (Action.DONE, Action.REPORT_PERCENT, Action.ASK_EXTENSION)
+    )
+
+
+def refusal(message: str) -> ButtonOutcome:
+    """A button press we refuse: the reason as a toast and, in full, as a reply."""
+    return ButtonOutcome(shorten(message, TOAST_LIMIT), [Reply(esc(message))])
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text on one line, cut to at most limit characters."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def on_day(day: date | None) -> str:
+    """The day as " ngày dd/mm/yyyy" to follow a verb, or nothing when it is unknown."""
+    return f" ngày {day:%d/%m/%Y}" if day else ""

@@ -1,0 +1,38 @@
+"""One turn of the conversation: who writes, from which channel, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from tracker.config import Settings
+
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
+
+
+@dataclass(frozen=True)
+class Turn:
+    session: Session
+    channel: str
+    external_id: str
+    now: datetime  # UTC
+    settings: Settings
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(ZoneInfo(self.settings.timezone)).date()
+
+    @property
+    def channel_name(self) -> str:
+        return CHANNEL_NAMES.get(self.channel, self.channel)
+
+
+def start_turn(
+    session: Session, channel: str, external_id: str, now: datetime, settings: Settings
+) -> Turn:
+    """The turn of one update; a naive now is taken as UTC."""
+    moment = now if now.tzinfo else now.replace(tzinfo=UTC)
+    return Turn(session, channel, str(external_id), moment.astimezone(UTC), settings)
