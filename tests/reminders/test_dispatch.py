@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from tests.fakes.telegram_api import TOKEN, FakeTelegram, running_fake_telegram
 from tests.helpers import make_user
 from tracker.accounts.models import ChatLink, User
 from tracker.config import Settings, TelegramSettings
+from tracker.db import utcnow
 from tracker.notify.telegram import TelegramSender
 from tracker.reminders import outbox
 from tracker.reminders.dispatch import Dispatcher, Pacer
@@ -192,6 +194,23 @@ def test_sent_rows_are_not_sent_again(
     assert second.claimed == 0 and third.claimed == 0
     assert sorted(int(call["chat_id"]) for call in fake.sent()) == [7000 + n for n in range(5)]
     assert {row.status for row in rows(session).values()} == {OutboxStatus.SENT}
+
+
+def test_run_until_idle_leaves_later_retries_for_the_next_run(
+    app: Flask, engine: Engine, session: Session, fake: FakeTelegram
+) -> None:
+    later = queue(session, recipient(session, 7101))
+    session.commit()
+    row = rows(session)[later]
+    row.next_attempt_at = utcnow() + timedelta(minutes=5)
+    session.add(row)
+    session.commit()
+
+    started = time.monotonic()
+    with dispatcher(engine, fake_settings(app, fake)) as sending:
+        summary = sending.run_until_idle(linger=60)
+    assert summary.claimed == 0 and time.monotonic() - started < 5
+    assert rows(session)[later].status == OutboxStatus.PENDING
 
 
 def test_a_channel_without_a_sender_waits_instead_of_failing(

@@ -215,6 +215,7 @@ def test_a_refused_token_is_a_configuration_problem_retried_later(
     row = rows(session)[message_id]
     assert row.status == OutboxStatus.PENDING and row.attempts == 1
     assert "token" in (row.last_error or "") and "configuration" in (row.last_error or "")
+    assert "WRONG" not in (row.last_error or "")  # the token itself never reaches the page
 
 
 def test_an_unreachable_server_is_retried(app: Flask, engine: Engine, session: Session) -> None:

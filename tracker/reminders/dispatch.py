@@ -215,9 +215,12 @@ class Dispatcher:
             summary += future.result()
         return summary
 
-    def run_until_idle(self, max_seconds: float | None = None, batch: int = 50) -> DispatchSummary:
-        """Dispatch until no row of a channel we can send on is pending (waiting for rows that
-        come due later, such as retries), or `max_seconds` have passed."""
+    def run_until_idle(
+        self, max_seconds: float | None = None, *, batch: int = 50, linger: float = 60.0
+    ) -> DispatchSummary:
+        """Dispatch until nothing is due on the channels we can send on, waiting for rows that
+        come due within `linger` seconds (a 429's retry_after, early retries); stop after
+        `max_seconds` in any case. Later retries are left for the next run."""
         deadline = None if max_seconds is None else self.clock() + max_seconds
 
         def past_deadline() -> bool:
@@ -229,14 +232,16 @@ class Dispatcher:
             if due is None:
                 return True
             wait_for = max((due - utcnow()).total_seconds(), 0.0)
-            if deadline is not None and self.clock() + wait_for > deadline:
+            if wait_for > linger or (deadline is not None and self.clock() + wait_for > deadline):
                 return True
             self.sleep(min(max(wait_for, 0.01), 1.0))
             return False
 
         return self._stream(batch, should_stop=past_deadline, when_idle=when_idle)
 
-    def run_forever(self, stop: threading.Event, idle_sleep: float = 2.0, batch: int = 50) -> None:
+    def run_forever(
+        self, stop: threading.Event, idle_sleep: float = 2.0, *, batch: int = 50
+    ) -> None:
         """Dispatch until `stop` is set; errors are logged and the loop goes on."""
         log.info("dispatcher %s started (channels: %s)", self.worker, ", ".join(self.senders))
         while not stop.is_set():
