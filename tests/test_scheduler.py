@@ -17,7 +17,8 @@ from tracker import scheduler
 from tracker.accounts.models import ChatLink, LoginAttempt
 from tracker.config import TelegramSettings
 from tracker.db import utcnow
-from tracker.reminders import service as reminders
+from tracker.reminders import admin as reminders_admin
+from tracker.reminders import runner
 from tracker.reminders.models import CalendarDay, OutboxMessage
 from tracker.workdays import load_calendar
 
@@ -197,7 +198,7 @@ def test_the_embedded_dispatcher_delivers_a_test_message(app: Flask, session: Se
         target = make_user(session, "unit", unit=unit, username="vanphong")
         session.add(ChatLink(user_id=target.id, channel="telegram", external_id="4242"))
         session.commit()
-        queued = reminders.queue_test_message(
+        queued = reminders_admin.queue_test_message(
             session,
             actor=admin,
             user_id=target.id,
@@ -206,7 +207,7 @@ def test_the_embedded_dispatcher_delivers_a_test_message(app: Flask, session: Se
             settings=app.extensions["tracker.settings"],
         )
         session.commit()
-        thread, stop = scheduler.start_dispatcher_thread(app)
+        thread, stop = runner.start_dispatcher_thread(app)
         try:
             fake.wait_for(lambda server: server.sent("4242"), timeout=20)
         finally:

@@ -190,7 +190,8 @@ def serve(host: str, port: int, no_scheduler: bool, no_dispatcher: bool) -> None
     """Chạy web, bộ lập lịch và bộ gửi tin trong một tiến trình: bản cài đặt nhúng, SQLite."""
     from werkzeug.serving import run_simple
 
-    from tracker.scheduler import start_background_scheduler, start_dispatcher_thread
+    from tracker.reminders.runner import start_dispatcher_thread
+    from tracker.scheduler import start_background_scheduler
 
     _require_current_schema()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -223,7 +224,7 @@ def scheduler_command() -> None:
 @with_appcontext
 def dispatcher_command(until_idle: bool) -> None:
     """Chạy một bộ gửi tin nhắn đến Ctrl+C; trên PostgreSQL chạy được nhiều bộ cùng lúc."""
-    from tracker.scheduler import run_dispatcher_process
+    from tracker.reminders.runner import run_dispatcher_process
 
     _require_current_schema()
     run_dispatcher_process(

@@ -13,7 +13,8 @@ from tracker.accounts.models import ChatLink, User
 from tracker.audit.models import AuditEvent
 from tracker.config import Settings, SmtpSettings, TelegramSettings, ZaloSettings
 from tracker.errors import InvalidInput, NotFound, PermissionDenied
-from tracker.reminders import service
+from tracker.reminders import admin as reminders_admin
+from tracker.reminders import calendar_admin
 from tracker.reminders.models import CalendarDay, OutboxMessage
 from tracker.workdays import load_calendar
 
@@ -110,16 +111,18 @@ def test_only_admins_may_use_any_of_it(session: Session, settings: Settings, rol
     row = message(session, target, status="failed", error="boom")
     session.commit()
     calls = [
-        lambda: service.list_messages(session, actor=actor),
-        lambda: service.delivery_overview(session, actor=actor, today=DAY),
-        lambda: service.list_recipients(session, actor=actor),
-        lambda: service.queue_test_message(
+        lambda: reminders_admin.list_messages(session, actor=actor),
+        lambda: reminders_admin.delivery_overview(session, actor=actor, today=DAY),
+        lambda: reminders_admin.list_recipients(session, actor=actor),
+        lambda: reminders_admin.queue_test_message(
             session, actor=actor, user_id=target.id, channel="telegram", now=NOW, settings=settings
         ),
-        lambda: service.retry_message(session, actor=actor, message_id=row.id),
-        lambda: service.add_calendar_day(session, actor=actor, day=SATURDAY, is_working=True),
-        lambda: service.remove_calendar_day(session, actor=actor, day=SATURDAY),
-        lambda: service.calendar_year(session, actor=actor, year=2027),
+        lambda: reminders_admin.retry_message(session, actor=actor, message_id=row.id),
+        lambda: calendar_admin.add_calendar_day(
+            session, actor=actor, day=SATURDAY, is_working=True
+        ),
+        lambda: calendar_admin.remove_calendar_day(session, actor=actor, day=SATURDAY),
+        lambda: calendar_admin.calendar_year(session, actor=actor, year=2027),
     ]
     for call in calls:
         with pytest.raises(PermissionDenied):
@@ -137,26 +140,26 @@ def test_the_list_shows_each_message_with_its_person_newest_first(
     failed = message(session, minh, status="failed", error="Forbidden: bot was blocked")
     pending = message(session, lan, status="pending", channel="email", day=DAY + timedelta(1))
     session.commit()
-    rows, more = service.list_messages(session, actor=admin)
+    rows, more = reminders_admin.list_messages(session, actor=admin)
     assert [(row.message.id, row.user.full_name) for row in rows] == [
         (pending.id, "Nguyễn Thị Lan"),
         (failed.id, "Trần Minh"),
         (old.id, "Nguyễn Thị Lan"),
     ]
     assert not more
-    rows, _ = service.list_messages(session, actor=admin, status="failed")
+    rows, _ = reminders_admin.list_messages(session, actor=admin, status="failed")
     assert [(row.message.id, row.message.last_error) for row in rows] == [
         (failed.id, "Forbidden: bot was blocked")
     ]
-    rows, _ = service.list_messages(session, actor=admin, channel="email")
+    rows, _ = reminders_admin.list_messages(session, actor=admin, channel="email")
     assert [row.message.id for row in rows] == [pending.id]
-    rows, _ = service.list_messages(session, actor=admin, day=DAY)
+    rows, _ = reminders_admin.list_messages(session, actor=admin, day=DAY)
     assert {row.message.id for row in rows} == {old.id, failed.id}
-    first, more = service.list_messages(session, actor=admin, per_page=2)
-    second, last = service.list_messages(session, actor=admin, page=2, per_page=2)
+    first, more = reminders_admin.list_messages(session, actor=admin, per_page=2)
+    second, last = reminders_admin.list_messages(session, actor=admin, page=2, per_page=2)
     assert (len(first), more, len(second), last) == (2, True, 1, False)
     with pytest.raises(InvalidInput):
-        service.list_messages(session, actor=admin, status="lost")
+        reminders_admin.list_messages(session, actor=admin, status="lost")
 
 
 def test_the_overview_counts_today_and_lists_dead_links(session: Session, admin: User) -> None:
@@ -169,7 +172,7 @@ def test_the_overview_counts_today_and_lists_dead_links(session: Session, admin:
     message(session, minh, status="unconfirmed", error="Timed out", day=DAY - timedelta(1))
     message(session, lan, status="pending", day=DAY + timedelta(1))
     session.commit()
-    overview = service.delivery_overview(session, actor=admin, today=DAY)
+    overview = reminders_admin.delivery_overview(session, actor=admin, today=DAY)
     assert overview.today_counts == {
         "pending": 0,
         "sending": 0,
@@ -192,10 +195,10 @@ def test_a_test_message_goes_to_the_persons_active_link(
     link(session, target, active=False)
     active = link(session, target, channel="telegram", external="777001")
     session.commit()
-    first = service.queue_test_message(
+    first = reminders_admin.queue_test_message(
         session, actor=admin, user_id=target.id, channel="telegram", now=NOW, settings=settings
     )
-    second = service.queue_test_message(
+    second = reminders_admin.queue_test_message(
         session, actor=admin, user_id=target.id, channel="telegram", now=NOW, settings=settings
     )
     session.commit()
@@ -222,7 +225,7 @@ def test_a_test_e_mail_goes_to_the_address(
     target.email = "phong@example.vn"
     session.add(target)
     session.commit()
-    row = service.queue_test_message(
+    row = reminders_admin.queue_test_message(
         session, actor=admin, user_id=target.id, channel="email", now=NOW, settings=settings
     )
     assert (row.address, row.chat_link_id, row.subject) == (
@@ -238,7 +241,7 @@ def test_names_in_a_test_message_are_escaped(
     target = person(session, full_name="A <b>&</b> B")
     link(session, target)
     session.commit()
-    row = service.queue_test_message(
+    row = reminders_admin.queue_test_message(
         session, actor=admin, user_id=target.id, channel="telegram", now=NOW, settings=settings
     )
     assert "A &lt;b&gt;&amp;&lt;/b&gt; B" in row.body
@@ -251,23 +254,23 @@ def test_a_test_message_is_refused_with_what_to_do(
     link(session, target, active=False)  # blocked the bot: no active link left
     session.commit()
     with pytest.raises(InvalidInput) as refused:
-        service.queue_test_message(
+        reminders_admin.queue_test_message(
             session, actor=admin, user_id=target.id, channel="telegram", now=NOW, settings=settings
         )
     text = str(refused.value)
     assert "Lê Văn Phòng chưa liên kết Telegram" in text and "/start" in text
     with pytest.raises(InvalidInput) as no_mail:
-        service.queue_test_message(
+        reminders_admin.queue_test_message(
             session, actor=admin, user_id=target.id, channel="email", now=NOW, settings=settings
         )
     assert "chưa có địa chỉ thư điện tử" in str(no_mail.value)
     with pytest.raises(InvalidInput) as not_configured:
-        service.queue_test_message(
+        reminders_admin.queue_test_message(
             session, actor=admin, user_id=target.id, channel="zalo", now=NOW, settings=settings
         )
     assert "TRACKER_ZALO_APP_ID" in str(not_configured.value)
     with pytest.raises(NotFound):
-        service.queue_test_message(
+        reminders_admin.queue_test_message(
             session, actor=admin, user_id=999_999, channel="telegram", now=NOW, settings=settings
         )
     session.rollback()
@@ -281,7 +284,8 @@ def test_recipients_say_how_each_person_can_be_reached(session: Session, admin: 
     link(session, target, channel="telegram", active=False)
     session.commit()
     reach = {
-        user.username: channels for user, channels in service.list_recipients(session, actor=admin)
+        user.username: channels
+        for user, channels in reminders_admin.list_recipients(session, actor=admin)
     }
     assert reach == {"quantri": [], "vanphong": ["zalo", "email"]}
 
@@ -293,7 +297,7 @@ def test_a_failed_or_unconfirmed_message_can_be_sent_again(session: Session, adm
     sent = message(session, target, status="sent")
     session.commit()
     for row in (failed, unconfirmed):
-        service.retry_message(session, actor=admin, message_id=row.id)
+        reminders_admin.retry_message(session, actor=admin, message_id=row.id)
     session.commit()
     for row in (failed, unconfirmed):
         session.refresh(row)
@@ -314,9 +318,9 @@ def test_a_failed_or_unconfirmed_message_can_be_sent_again(session: Session, adm
         "last_error": ["502 Bad Gateway", None],
     }
     with pytest.raises(InvalidInput, match="Chỉ gửi lại được tin thất bại"):
-        service.retry_message(session, actor=admin, message_id=sent.id)
+        reminders_admin.retry_message(session, actor=admin, message_id=sent.id)
     with pytest.raises(NotFound):
-        service.retry_message(session, actor=admin, message_id=999_999)
+        reminders_admin.retry_message(session, actor=admin, message_id=999_999)
 
 
 def test_a_message_to_a_dead_link_is_not_sent_again(session: Session, admin: User) -> None:
@@ -325,14 +329,14 @@ def test_a_message_to_a_dead_link_is_not_sent_again(session: Session, admin: Use
     row = message(session, target, status="failed", error="Forbidden", chat_link_id=dead.id)
     session.commit()
     with pytest.raises(InvalidInput, match="liên kết lại"):
-        service.retry_message(session, actor=admin, message_id=row.id)
+        reminders_admin.retry_message(session, actor=admin, message_id=row.id)
 
 
 def test_make_up_days_and_extra_days_off(session: Session, admin: User) -> None:
-    service.add_calendar_day(
+    calendar_admin.add_calendar_day(
         session, actor=admin, day=SATURDAY, is_working=True, note="  Làm bù cho 05/02  "
     )
-    service.add_calendar_day(session, actor=admin, day=DAY, is_working=False, note="")
+    calendar_admin.add_calendar_day(session, actor=admin, day=DAY, is_working=False, note="")
     session.commit()
     calendar = load_calendar(session, years=[2027])
     assert calendar.is_working_day(SATURDAY) and not calendar.is_working_day(DAY)
@@ -340,7 +344,7 @@ def test_make_up_days_and_extra_days_off(session: Session, admin: User) -> None:
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "calendar_day.added"))
     assert [e.entity_id for e in event] == [20270116, 20270113]
 
-    service.remove_calendar_day(session, actor=admin, day=SATURDAY)
+    calendar_admin.remove_calendar_day(session, actor=admin, day=SATURDAY)
     session.commit()
     assert session.get(CalendarDay, SATURDAY) is None
     removed = session.exec(
@@ -348,7 +352,7 @@ def test_make_up_days_and_extra_days_off(session: Session, admin: User) -> None:
     ).one()
     assert removed.changes["is_working"] == [True, None]
     with pytest.raises(NotFound, match="16/01/2027"):
-        service.remove_calendar_day(session, actor=admin, day=SATURDAY)
+        calendar_admin.remove_calendar_day(session, actor=admin, day=SATURDAY)
 
 
 @pytest.mark.parametrize(
@@ -364,24 +368,24 @@ def test_a_day_that_is_already_so_is_refused(
     session: Session, admin: User, day: date, is_working: bool, says: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        service.add_calendar_day(session, actor=admin, day=day, is_working=is_working)
+        calendar_admin.add_calendar_day(session, actor=admin, day=day, is_working=is_working)
     assert says in str(refused.value)
     session.rollback()
     assert session.exec(select(CalendarDay)).all() == []
 
 
 def test_a_day_already_listed_is_refused(session: Session, admin: User) -> None:
-    service.add_calendar_day(session, actor=admin, day=SATURDAY, is_working=True)
+    calendar_admin.add_calendar_day(session, actor=admin, day=SATURDAY, is_working=True)
     with pytest.raises(InvalidInput, match="đã có trong danh sách"):
-        service.add_calendar_day(session, actor=admin, day=SATURDAY, is_working=True)
+        calendar_admin.add_calendar_day(session, actor=admin, day=SATURDAY, is_working=True)
 
 
 def test_the_year_lists_holidays_in_vietnamese_and_the_exceptions(
     session: Session, admin: User
 ) -> None:
-    service.add_calendar_day(session, actor=admin, day=SATURDAY, is_working=True)
+    calendar_admin.add_calendar_day(session, actor=admin, day=SATURDAY, is_working=True)
     session.commit()
-    year = service.calendar_year(session, actor=admin, year=2027)
+    year = calendar_admin.calendar_year(session, actor=admin, year=2027)
     names = {holiday.day: holiday.name for holiday in year.holidays}
     assert names[date(2027, 1, 1)] == "Tết Dương lịch"
     assert "Tết Nguyên Đán" in names[date(2027, 2, 6)]
@@ -391,4 +395,4 @@ def test_the_year_lists_holidays_in_vietnamese_and_the_exceptions(
     assert all(h.is_day_off for h in year.holidays if h.day.weekday() < 5)
     assert [row.day for row in year.exceptions] == [SATURDAY]
     with pytest.raises(InvalidInput):
-        service.calendar_year(session, actor=admin, year=3000)
+        calendar_admin.calendar_year(session, actor=admin, year=3000)

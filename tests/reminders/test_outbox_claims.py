@@ -78,7 +78,12 @@ def test_rows_not_due_or_done_are_not_claimed(engine: Engine, session: Session) 
     session.commit()
     assert outbox.claim(session, worker="a", limit=10, now=now, lease=LEASE) == []
     assert outbox.next_due(session) is not None
-    [row] = outbox.claim(session, worker="a", limit=10, now=now + timedelta(minutes=2), lease=LEASE)
+    later_on = now + timedelta(minutes=2)
+    assert (
+        outbox.claim(session, worker="a", limit=10, now=later_on, lease=LEASE, channels=["zalo"])
+        == []
+    )
+    [row] = outbox.claim(session, worker="a", limit=10, now=later_on, lease=LEASE)
     assert row.id == later
 
 

@@ -515,17 +515,17 @@ def build_senders(settings: Settings, engine: Engine) -> dict[str, Sender]:
     if settings.telegram.is_configured:
         from tracker.notify.telegram import TelegramSender
 
-        senders[Channel.TELEGRAM] = TelegramSender(
+        senders[Channel.TELEGRAM.value] = TelegramSender(
             settings.telegram, per_chat_seconds=settings.reminders.telegram_per_chat_seconds
         )
     if settings.zalo.is_configured:
-        from tracker.notify.zalo import ZaloSender  # type: ignore[import-not-found,unused-ignore]
+        from tracker.notify.zalo import ZaloSender
 
-        senders[Channel.ZALO] = ZaloSender(settings.zalo, engine)
+        senders[Channel.ZALO.value] = ZaloSender(settings.zalo, engine)
     if settings.smtp.is_configured:
-        from tracker.notify.email import EmailSender  # type: ignore[import-not-found,unused-ignore]
+        from tracker.notify.email import EmailSender
 
-        senders[Channel.EMAIL] = EmailSender(settings.smtp)
+        senders[Channel.EMAIL.value] = EmailSender(settings.smtp)
     if not senders:
         log.warning("no channel is configured: the dispatcher will only defer messages")
     return senders

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -268,23 +269,22 @@ def _remaining(calendar: WorkCalendar, day: date, due: date | None) -> int | Non
 def _item(
     assignment_id: int,
     rule: str,
-    *,
     code: str,
     notice: str | None,
-    text: str,
+    task: str,
     unit: str,
     due: date | None,
-    days: int | None,
 ) -> dict[str, Any]:
+    """One line of a digest (its "days" set by the caller); see the module docstring."""
     return {
         "assignment_id": assignment_id,
         "rule": str(rule),
         "code": code,
         "notice": notice,
-        "task": shorten(text),
+        "task": task,
         "unit": unit,
         "due": due.isoformat() if due else None,
-        "days": days,
+        "days": None,
         "actionable": rule not in NOT_ACTIONABLE,
     }
 
@@ -375,26 +375,16 @@ def _collect_date_rules(
             fired = fired_on.get(due, ())
         if not fired and not new:
             continue
-        details = {"code": code, "notice": number, "text": text, "unit": unit}
+        short = shorten(text)
         if new:
-            _deliver(
-                inbox,
-                unit_users.get(unit_id, ()),
-                _item(
-                    assignment_id,
-                    Rule.NEW,
-                    due=due,
-                    days=_remaining(calendar, day, due),
-                    **details,
-                ),
-            )
+            item = _item(assignment_id, Rule.NEW, code, number, short, unit, due)
+            item["days"] = _remaining(calendar, day, due)
+            _deliver(inbox, unit_users.get(unit_id, ()), item)
         for firing in fired:
+            item = _item(assignment_id, firing.rule, code, number, short, unit, firing.due)
+            item["days"] = firing.days
             recipients = heads if firing.rule == Rule.ESCALATION else unit_users.get(unit_id, ())
-            _deliver(
-                inbox,
-                recipients,
-                _item(assignment_id, firing.rule, due=firing.due, days=firing.days, **details),
-            )
+            _deliver(inbox, recipients, item)
 
 
 def _collect_decisions(
@@ -447,16 +437,9 @@ def _collect_decisions(
     ) in connection.execute(statement):
         if requester not in people:
             continue
-        item = _item(
-            assignment_id,
-            DECISION_RULES[ExtensionStatus(status)],
-            code=code,
-            notice=number,
-            text=text,
-            unit=unit,
-            due=due,
-            days=_remaining(calendar, day, due),
-        )
+        rule = DECISION_RULES[ExtensionStatus(status)]
+        item = _item(assignment_id, rule, code, number, shorten(text), unit, due)
+        item["days"] = _remaining(calendar, day, due)
         if comment and comment.strip():
             item["comment"] = shorten(comment)
         _deliver(inbox, (requester,), item)
@@ -467,8 +450,10 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _natural(code: str) -> list[Any]:
-    return [int(part) if part.isdigit() else part for part in _DIGITS.split(code or "")]
+@lru_cache(maxsize=4096)
+def _natural(code: str) -> tuple[Any, ...]:
+    """'1.10' after '1.9': task codes sorted as people number them."""
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(code or ""))
 
 
 def _reading_order(item: dict[str, Any]) -> tuple[Any, ...]:

@@ -16,7 +16,7 @@ from tracker.errors import DomainError
 from tracker.fields import choices, parse_vn_date
 from tracker.i18n import local_today, translate_error
 from tracker.permissions import can_administer
-from tracker.reminders import service as reminders
+from tracker.reminders import admin, calendar_admin
 from tracker.reminders.forms import (
     CHANNEL_LABELS,
     KIND_LABELS,
@@ -37,7 +37,7 @@ LABELS = {"status": STATUS_LABELS, "channel": CHANNEL_LABELS, "kind": KIND_LABEL
 
 def _recipient_choices() -> list:
     pairs: list[tuple[str, Any]] = [("", "—")]
-    for person, channels in reminders.list_recipients(db(), actor=current_user):
+    for person, channels in admin.list_recipients(db(), actor=current_user):
         reach = ", ".join(str(CHANNEL_LABELS[channel]) for channel in channels)
         label = f"{person.full_name} ({person.username})"
         pairs.append((str(person.id), f"{label} — {reach or _('chưa có kênh nào')}"))
@@ -49,11 +49,11 @@ def _messages_page(
 ) -> tuple[str, int]:
     filters = MessageFilterForm(request.args)
     page = request.args.get("trang", 1, type=int) or 1
-    rows: list[reminders.MessageRow] = []
+    rows: list[admin.MessageRow] = []
     has_more = False
     if filters.validate():
         try:
-            rows, has_more = reminders.list_messages(
+            rows, has_more = admin.list_messages(
                 db(),
                 actor=current_user,
                 status=filters.status.data or None,
@@ -73,7 +73,7 @@ def _messages_page(
     kept = {name: value for name, value in request.args.items() if name != "trang" and value}
     return render_template(
         "reminders/messages.html",
-        overview=reminders.delivery_overview(db(), actor=current_user, today=local_today()),
+        overview=admin.delivery_overview(db(), actor=current_user, today=local_today()),
         rows=rows,
         page=page,
         has_more=has_more,
@@ -81,7 +81,7 @@ def _messages_page(
         filters=filters,
         test_form=test_form,
         retry_form=RetryForm(),
-        retryable={str(value) for value in reminders.RETRYABLE},
+        retryable={str(value) for value in admin.RETRYABLE},
         labels=LABELS,
         error=error,
     ), (400 if error else status)
@@ -103,7 +103,7 @@ def send_test() -> Response | tuple[str, int]:
     if not (form.user.data or "").isdigit():
         return _messages_page(test_form=form, error=_("Chọn người nhận tin thử."))
     try:
-        message = reminders.queue_test_message(
+        message = admin.queue_test_message(
             db(),
             actor=current_user,
             user_id=int(form.user.data),
@@ -134,7 +134,7 @@ def retry(message_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         abort(400)
     try:
-        reminders.retry_message(db(), actor=current_user, message_id=message_id)
+        admin.retry_message(db(), actor=current_user, message_id=message_id)
     except DomainError as problem:
         if problem.status_code in (403, 404):
             raise
@@ -147,12 +147,12 @@ def _calendar_page(
     year: int, form: CalendarDayForm, *, error: str | None = None, status: int = 200
 ) -> tuple[str, int]:
     try:
-        calendar = reminders.calendar_year(db(), actor=current_user, year=year)
+        calendar = calendar_admin.calendar_year(db(), actor=current_user, year=year)
     except DomainError as problem:
         if problem.status_code == 403:
             raise
         error, year = translate_error(problem), local_today().year
-        calendar = reminders.calendar_year(db(), actor=current_user, year=year)
+        calendar = calendar_admin.calendar_year(db(), actor=current_user, year=year)
     return render_template(
         "reminders/calendar.html",
         calendar=calendar,
@@ -170,7 +170,7 @@ def calendar_page() -> Response | tuple[str, int]:
     if form.validate_on_submit() and form.day.parsed is not None:
         day = form.day.parsed
         try:
-            reminders.add_calendar_day(
+            calendar_admin.add_calendar_day(
                 db(),
                 actor=current_user,
                 day=day,
@@ -199,6 +199,6 @@ def remove_calendar_day(day: str) -> Response:
         abort(404)
     if not RemoveCalendarDayForm().validate_on_submit():
         abort(400)
-    reminders.remove_calendar_day(db(), actor=current_user, day=parsed)
+    calendar_admin.remove_calendar_day(db(), actor=current_user, day=parsed)
     flash(_("Đã xóa ngoại lệ ngày %(day)s khỏi lịch.", day=parsed.strftime("%d/%m/%Y")), "success")
     return redirect(url_for(".calendar_page", nam=parsed.year))

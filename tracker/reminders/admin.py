@@ -1,5 +1,5 @@
-"""What the admin does with reminders: see what was sent to whom and what failed, send a test
-message, send a failed one again, and keep the calendar's extra days off and make-up days.
+"""What the admin does with the outbox: see what was sent to whom and what failed, send a test
+message, and send a failed one again.
 
 Admins only; every change is audited. Functions flush, never commit.
 """
@@ -7,13 +7,11 @@ Admins only; every change is audited. Functions flush, never commit.
 from __future__ import annotations
 
 import html
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-import holidays
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -22,15 +20,10 @@ from tracker.audit import service as audit
 from tracker.config import Settings
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
 from tracker.permissions import can_administer
-from tracker.reminders.models import CalendarDay, Channel, MessageKind, OutboxMessage, OutboxStatus
-from tracker.workdays import WorkCalendar
-
-log = logging.getLogger(__name__)
+from tracker.reminders.models import Channel, MessageKind, OutboxMessage, OutboxStatus
 
 RETRYABLE = (OutboxStatus.FAILED, OutboxStatus.UNCONFIRMED)
 CHANNEL_NAMES = {Channel.TELEGRAM: "Telegram", Channel.ZALO: "Zalo", Channel.EMAIL: "thư điện tử"}
-WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -56,28 +49,10 @@ class DeliveryOverview:
     inactive_links: list[InactiveLink]
 
 
-@dataclass(frozen=True)
-class PublicHoliday:
-    day: date
-    name: str
-    name_en: str
-    is_day_off: bool
-
-
-@dataclass(frozen=True)
-class CalendarYear:
-    year: int
-    holidays: list[PublicHoliday]
-    exceptions: list[CalendarDay]
-
-
-def _require_admin(actor: User) -> None:
+def require_admin(actor: User) -> None:
+    """Refuse anyone but an admin (the calendar admin shares this check and its message)."""
     if not can_administer(actor):
         raise PermissionDenied(N_("Chỉ quản trị viên mới quản lý được việc nhắc việc."))
-
-
-def _vn(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def list_messages(
@@ -91,7 +66,7 @@ def list_messages(
     per_page: int = 50,
 ) -> tuple[list[MessageRow], bool]:
     """A page of outbox messages, newest first, with their person; and whether more remain."""
-    _require_admin(actor)
+    require_admin(actor)
     statement = select(OutboxMessage, User).join(User, OutboxMessage.user_id == User.id)
     if status:
         if status not in set(OutboxStatus):
@@ -114,7 +89,7 @@ def list_messages(
 
 def delivery_overview(session: Session, *, actor: User, today: date) -> DeliveryOverview:
     """Counts for today and for everything still open, the latest failures, dead links."""
-    _require_admin(actor)
+    require_admin(actor)
     today_counts = dict.fromkeys(OutboxStatus, 0)
     for status, count in session.exec(
         select(OutboxMessage.status, func.count())
@@ -155,7 +130,7 @@ def delivery_overview(session: Session, *, actor: User, today: date) -> Delivery
 
 def list_recipients(session: Session, *, actor: User) -> list[tuple[User, list[str]]]:
     """Active people with the channels a test message could reach them on right now."""
-    _require_admin(actor)
+    require_admin(actor)
     people = session.exec(
         select(User).where(User.is_active.is_(True)).order_by(User.full_name, User.username)  # type: ignore[attr-defined]
     ).all()
@@ -228,7 +203,7 @@ def queue_test_message(
 ) -> OutboxMessage:
     """A test message to `user_id` on `channel`, through the outbox like any reminder; each
     press is a message of its own."""
-    _require_admin(actor)
+    require_admin(actor)
     if channel not in set(Channel):
         raise InvalidInput(N_("Kênh không hợp lệ: chọn Telegram, Zalo hoặc thư điện tử."))
     user = session.get(User, user_id)
@@ -289,7 +264,7 @@ def queue_test_message(
 
 def retry_message(session: Session, *, actor: User, message_id: int) -> OutboxMessage:
     """Put a failed (or maybe-delivered) message back in the queue with fresh attempts."""
-    _require_admin(actor)
+    require_admin(actor)
     message = session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound(N_("Không tìm thấy tin nhắn này."))
@@ -331,122 +306,3 @@ def retry_message(session: Session, *, actor: User, message_id: int) -> OutboxMe
     )
     session.flush()
     return message
-
-
-def _check_year(year: int) -> None:
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidInput(
-            N_("Năm {year} nằm ngoài khoảng {first}–{last}: chọn năm khác."),
-            year=year,
-            first=FIRST_YEAR,
-            last=LAST_YEAR,
-        )
-
-
-def _day_off_reason(day: date) -> str:
-    name = holidays.VN(years=day.year, language="vi").get(day)
-    return str(name) if name else WEEKDAYS[day.weekday()]
-
-
-def add_calendar_day(
-    session: Session, *, actor: User, day: date, is_working: bool, note: str = ""
-) -> CalendarDay:
-    """Add an extra day off, or a make-up working day (a Saturday worked for a bridge)."""
-    _require_admin(actor)
-    _check_year(day.year)
-    note = (note or "").strip()
-    if len(note) > 255:
-        raise InvalidInput(N_("Ghi chú dài quá 255 ký tự: viết ngắn lại."))
-    existing = session.get(CalendarDay, day)
-    if existing is not None:
-        raise InvalidInput(
-            N_("Ngày {day} đã có trong danh sách ngoại lệ. Xóa dòng đó trước nếu muốn đổi."),
-            day=_vn(day),
-        )
-    public = WorkCalendar(years=[day.year])
-    if is_working and public.is_working_day(day):
-        raise InvalidInput(
-            N_(
-                "Ngày {day} ({weekday}) vốn là ngày làm việc, không cần thêm làm ngày làm bù. "
-                "Ngày làm bù là một thứ Bảy, Chủ nhật hoặc ngày lễ phải đi làm."
-            ),
-            day=_vn(day),
-            weekday=WEEKDAYS[day.weekday()],
-        )
-    if not is_working and not public.is_working_day(day):
-        raise InvalidInput(
-            N_("Ngày {day} vốn đã là ngày nghỉ ({reason}), không cần thêm."),
-            day=_vn(day),
-            reason=_day_off_reason(day),
-        )
-    row = CalendarDay(day=day, is_working=is_working, note=note, created_by_id=actor.id)
-    session.add(row)
-    audit.record(
-        session,
-        actor=actor,
-        action="calendar_day.added",
-        entity_type="calendar_day",
-        entity_id=int(day.strftime("%Y%m%d")),
-        changes={"day": [None, day], "is_working": [None, is_working], "note": [None, note]},
-    )
-    session.flush()
-    return row
-
-
-def remove_calendar_day(session: Session, *, actor: User, day: date) -> CalendarDay:
-    """Take an exception off the calendar: the day is as the public calendar says again."""
-    _require_admin(actor)
-    row = session.get(CalendarDay, day)
-    if row is None:
-        raise NotFound(
-            N_("Ngày {day} không có trong danh sách ngoại lệ (có thể đã được xóa)."),
-            day=_vn(day),
-        )
-    audit.record(
-        session,
-        actor=actor,
-        action="calendar_day.removed",
-        entity_type="calendar_day",
-        entity_id=int(day.strftime("%Y%m%d")),
-        changes={
-            "day": [day, None],
-            "is_working": [row.is_working, None],
-            "note": [row.note, None],
-        },
-    )
-    session.delete(row)
-    session.flush()
-    return row
-
-
-def calendar_year(session: Session, *, actor: User, year: int) -> CalendarYear:
-    """The year's public holidays (named in Vietnamese) and the deployment's exceptions."""
-    _require_admin(actor)
-    _check_year(year)
-    exceptions = list(
-        session.exec(
-            select(CalendarDay)
-            .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
-            .order_by(CalendarDay.day)
-        ).all()
-    )
-    calendar = WorkCalendar(
-        years=[year],
-        extra_days_off=[row.day for row in exceptions if not row.is_working],
-        extra_working_days=[row.day for row in exceptions if row.is_working],
-    )
-    english = holidays.VN(years=year)
-    try:
-        vietnamese = holidays.VN(years=year, language="vi")
-    except (KeyError, ValueError):  # an older package without the Vietnamese names
-        vietnamese = english
-    found = [
-        PublicHoliday(
-            day=day,
-            name=str(vietnamese.get(day) or name),
-            name_en=str(name),
-            is_day_off=not calendar.is_working_day(day),
-        )
-        for day, name in sorted(english.items())
-    ]
-    return CalendarYear(year=year, holidays=found, exceptions=exceptions)

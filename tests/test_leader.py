@@ -14,18 +14,19 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 from sqlalchemy import make_url
 
 from tests.conftest import POSTGRES_PROBLEM, POSTGRES_SKIP_REASON, POSTGRES_URL
-from tracker import create_app, scheduler
-from tracker.scheduler import ElectedScheduler, SchedulerLock
+from tracker import create_app
+from tracker.leader import ElectedScheduler, SchedulerLock
 
 SQLITE_URL = "sqlite:///unused.sqlite3"
 HOLDER = """
 import sys
 from pathlib import Path
-from tracker.scheduler import SchedulerLock
+from tracker.leader import SchedulerLock
 lock = SchedulerLock(database_url=sys.argv[1], lock_file=Path(sys.argv[2]), key=int(sys.argv[3]))
 assert lock.acquire(), "the holder could not take the lock"
 print("held", flush=True)
@@ -48,10 +49,8 @@ def key() -> int:
     return random.randrange(1, 2**62)
 
 
-@pytest.fixture
-def no_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_jobs(_scheduler: BaseScheduler, _app: Flask) -> None:
     """Elections only: the jobs themselves are tested in test_scheduler.py."""
-    monkeypatch.setattr(scheduler, "jobs", lambda settings: ())
 
 
 @pytest.fixture
@@ -122,12 +121,12 @@ def test_a_replaced_lock_file_means_the_lock_is_lost(tmp_path: Path) -> None:
 
 
 def test_two_embedded_schedulers_on_one_sqlite_database_run_one_set_of_jobs(
-    tmp_path: Path, no_jobs: None, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="tracker.scheduler")
+    caplog.set_level(logging.INFO, logger="tracker.leader")
     app = _app(f"sqlite:///{tmp_path / 'tracker.sqlite3'}", tmp_path)
-    first = ElectedScheduler(app, retry_seconds=0.1, check_seconds=0.1).start()
-    second = ElectedScheduler(app, retry_seconds=0.1, check_seconds=0.1)
+    first = ElectedScheduler(app, configure=no_jobs, retry_seconds=0.1, check_seconds=0.1).start()
+    second = ElectedScheduler(app, configure=no_jobs, retry_seconds=0.1, check_seconds=0.1)
     try:
         assert first.wait_until_leader(5)
         second.start()
@@ -190,15 +189,18 @@ def test_the_lock_is_free_once_its_connection_closes(tmp_path: Path, key: int) -
 def test_a_standby_scheduler_takes_over_when_the_leader_process_dies(
     tmp_path: Path,
     key: int,
-    no_jobs: None,
     holder: Callable[[str, int], subprocess.Popen[str]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="tracker.scheduler")
+    caplog.set_level(logging.INFO, logger="tracker.leader")
     leader = holder(POSTGRES_URL, key)
     lock = SchedulerLock(database_url=POSTGRES_URL, lock_file=tmp_path / "b", key=key)
     standby = ElectedScheduler(
-        _app(POSTGRES_URL, tmp_path), lock=lock, retry_seconds=0.2, check_seconds=0.2
+        _app(POSTGRES_URL, tmp_path),
+        configure=no_jobs,
+        lock=lock,
+        retry_seconds=0.2,
+        check_seconds=0.2,
     ).start()
     try:
         assert eventually(lambda: "standby" in caplog.text, seconds=5)
@@ -215,14 +217,18 @@ def test_a_standby_scheduler_takes_over_when_the_leader_process_dies(
 @pytest.mark.postgres
 @pytest.mark.skipif(POSTGRES_PROBLEM is not None, reason=POSTGRES_SKIP_REASON)
 def test_a_leader_that_loses_its_lock_connection_stops_and_waits_again(
-    tmp_path: Path, key: int, no_jobs: None, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, key: int, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="tracker.scheduler")
+    caplog.set_level(logging.INFO, logger="tracker.leader")
     app = _app(POSTGRES_URL, tmp_path)
     first_lock = SchedulerLock(database_url=POSTGRES_URL, lock_file=tmp_path / "a", key=key)
     second_lock = SchedulerLock(database_url=POSTGRES_URL, lock_file=tmp_path / "b", key=key)
-    first = ElectedScheduler(app, lock=first_lock, retry_seconds=5, check_seconds=0.1).start()
-    second = ElectedScheduler(app, lock=second_lock, retry_seconds=0.1, check_seconds=0.1)
+    first = ElectedScheduler(
+        app, configure=no_jobs, lock=first_lock, retry_seconds=5, check_seconds=0.1
+    ).start()
+    second = ElectedScheduler(
+        app, configure=no_jobs, lock=second_lock, retry_seconds=0.1, check_seconds=0.1
+    )
     try:
         assert first.wait_until_leader(5)
         jobs_runner = first.scheduler

@@ -1,0 +1,69 @@
+"""Running the outbox dispatcher: a thread in the embedded set-up, or the loop of a
+`tracker dispatcher` process (several may run at once on PostgreSQL)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+
+from flask import Flask
+
+from tracker.config import Settings
+from tracker.reminders.dispatch import Dispatcher, build_senders
+from tracker.scheduler import stop_on_sigterm
+
+log = logging.getLogger(__name__)
+
+
+def _worker_name(role: str) -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{role}"[:64]
+
+
+def run_dispatcher(
+    app: Flask,
+    *,
+    stop: threading.Event | None = None,
+    until_idle: bool = False,
+    worker: str | None = None,
+    idle_sleep: float = 2.0,
+) -> None:
+    """Send outbox messages until `stop` is set (or, `until_idle`, until none is due)."""
+    settings: Settings = app.extensions["tracker.settings"]
+    engine = app.extensions["tracker.engine"]
+    stop = stop or threading.Event()
+    senders = build_senders(settings, engine)
+    name = worker or _worker_name("dispatch")
+    # The dispatcher closes its senders and sending threads on the way out.
+    with app.app_context(), Dispatcher(engine, settings, senders, worker=name) as dispatcher:
+        if until_idle:
+            summary = dispatcher.run_until_idle()
+            log.info("dispatcher %s idle: %s", name, summary)
+        else:
+            dispatcher.run_forever(stop, idle_sleep=idle_sleep)
+
+
+def run_dispatcher_process(app: Flask, *, until_idle: bool = False) -> None:
+    """`tracker dispatcher`: one dispatcher loop in the foreground until Ctrl+C or SIGTERM."""
+    stop = threading.Event()
+    stop_on_sigterm(stop.set)
+    try:
+        run_dispatcher(app, stop=stop, until_idle=until_idle)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+def start_dispatcher_thread(app: Flask) -> tuple[threading.Thread, threading.Event]:
+    """One dispatcher in a daemon thread (the embedded set-up); set the event to stop it."""
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            run_dispatcher(app, stop=stop, worker=_worker_name("embedded"))
+        except Exception:
+            log.exception("the embedded dispatcher stopped on an error")
+
+    thread = threading.Thread(target=run, name="tracker-dispatcher", daemon=True)
+    thread.start()
+    return thread, stop
