@@ -237,6 +237,8 @@ class ElectedScheduler:
                     continue
                 in_standby = False
                 self._lead()
+                # A leader that lost its lock steps back for a round, so a standby that is
+                # healthy wins rather than the one whose connection just failed.
                 self._stop.wait(self.retry_seconds)
         finally:
             self.lock.release()
