@@ -270,8 +270,6 @@ def test_a_whole_conversation(
     assert all(call["text"] for call in fake.calls_to("answerCallbackQuery"))
 
 
-# python-telegram-bot itself reads RetryAfter.retry_after the deprecated way when it builds one.
-@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 def test_a_long_list_arrives_whole_within_telegrams_limits(
     bot_app: Flask, engine: Engine, fake: FakeTelegram, world: World
 ) -> None:

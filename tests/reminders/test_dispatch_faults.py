@@ -7,15 +7,14 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from tests.fakes.telegram_api import Call, FakeTelegram, Fault, running_fake_telegram
-from tests.reminders.test_dispatch import dispatcher, fake_settings, queue, recipient, rows
+from tests.fakes.telegram_api import Call, FakeTelegram, Fault
+from tests.reminders.factories import dispatcher, fake_settings, queue, recipient, rows
 from tracker.accounts.models import ChatLink
 from tracker.config import TelegramSettings
 from tracker.notify.base import Delivery, Outgoing
@@ -23,12 +22,6 @@ from tracker.reminders.dispatch import Dispatcher
 from tracker.reminders.models import OutboxStatus
 
 pytestmark = pytest.mark.bots
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with running_fake_telegram() as server:
-        yield server
 
 
 def _sends(fake: FakeTelegram) -> list[Call]:

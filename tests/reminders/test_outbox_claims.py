@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tests.helpers import make_user
-from tests.reminders.test_dispatch import queue, recipient, rows
+from tests.reminders.factories import queue, recipient, rows
 from tracker.accounts.models import ChatLink
 from tracker.db import utcnow
 from tracker.reminders import outbox

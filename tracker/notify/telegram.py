@@ -15,7 +15,7 @@ import threading
 import warnings
 from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -43,6 +43,7 @@ from tracker.notify.base import (
     RateLimitedByChannel,
     TemporaryFailure,
 )
+from tracker.notify.pacing import Pacer
 from tracker.notify.text import TELEGRAM_LIMIT, split_message, to_plain
 
 log = logging.getLogger(__name__)
@@ -52,18 +53,6 @@ MAX_BUTTON_ROWS = 10
 # account, or the id never was a chat with this bot).
 _DEAD_CHAT = ("chat not found", "user not found", "chat_id is empty", "peer_id_invalid")
 _T = TypeVar("_T")
-
-
-class Pacer(Protocol):
-    """The dispatcher's rate limiter (tracker.reminders.dispatch.Pacer)."""
-
-    def next_slot(self, chat: str) -> float:
-        """0 when a request may go to `chat` now (the slot is taken), else seconds to wait."""
-        ...
-
-    def done(self, chat: str) -> None:
-        """The request granted for `chat` has finished."""
-        ...
 
 
 def keyboard(items: list[dict[str, Any]]) -> InlineKeyboardMarkup | None:

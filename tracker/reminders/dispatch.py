@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, fields
@@ -32,6 +31,7 @@ from tracker.notify.base import (
     RateLimitedByChannel,
     Sender,
 )
+from tracker.notify.pacing import Pacer
 from tracker.reminders import outbox
 from tracker.reminders.models import Channel, OutboxMessage, OutboxStatus
 
@@ -61,80 +61,6 @@ class DispatchSummary:
         return DispatchSummary(
             **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
         )
-
-
-class Pacer:
-    """A channel's rate limit inside one process, for each request (a message part).
-
-    - `per_second` overall, spaced evenly, without bursts;
-    - whatever the network does, the server never sees more than per_second + 1 requests in
-      one second: a request reaches the server between its grant and its completion, so a
-      grant waits while per_second + 1 requests are in flight or completed within the last
-      second (this makes the rate per_second / (1 + latency) at worst);
-    - `per_chat_seconds` from one request's completion to the next request to that chat;
-    - a pause for everyone when the channel asks for one (429 with retry_after).
-
-    Every request granted by `next_slot` must be reported with `done` once it has finished.
-    """
-
-    def __init__(
-        self,
-        *,
-        per_second: float | None,
-        per_chat_seconds: float = 0.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._interval = 1.0 / per_second if per_second else 0.0
-        self._limit = int(per_second) + 1 if per_second else 0
-        self._per_chat = per_chat_seconds
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._next = float("-inf")
-        self._paused_until = float("-inf")
-        self._in_flight = 0
-        self._finished: deque[float] = deque()
-        self._chat_next: dict[str, float] = {}
-
-    def next_slot(self, chat: str) -> float:
-        """0 when a request may go to `chat` now (the slot is taken), else the seconds to wait
-        before asking again."""
-        with self._lock:
-            now = self._clock()
-            ready = max(self._next, self._paused_until, self._chat_next.get(chat, now))
-            if self._limit:
-                while self._finished and self._finished[0] <= now - 1.0:
-                    self._finished.popleft()
-                if self._in_flight + len(self._finished) >= self._limit:
-                    oldest = self._finished[0] + 1.0 if self._finished else now + 0.002
-                    ready = max(ready, oldest)
-            if ready > now:
-                return min(max(ready - now, 0.0005), 1.0)
-            # Keep the even schedule when the caller woke up a little late (under half a
-            # slot), so sleep overshoot does not pull the rate under the limit; after an idle
-            # spell the schedule starts afresh from now.
-            late = now - self._next
-            self._next = (now if late >= self._interval / 2 else self._next) + self._interval
-            self._in_flight += 1
-            if self._per_chat:
-                if len(self._chat_next) > 4096:
-                    self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
-                self._chat_next[chat] = float("inf")  # until this request is done
-            return 0.0
-
-    def done(self, chat: str) -> None:
-        """The request granted for `chat` has finished (delivered or not)."""
-        with self._lock:
-            now = self._clock()
-            self._in_flight = max(self._in_flight - 1, 0)
-            if self._limit:
-                self._finished.append(now)
-            if self._per_chat:
-                self._chat_next[chat] = now + self._per_chat
-
-    def pause(self, seconds: float) -> None:
-        """Nobody sends on this channel for `seconds` (a 429 with retry_after)."""
-        with self._lock:
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
 
 
 @dataclass(frozen=True)
@@ -507,25 +433,3 @@ class Dispatcher:
             log.warning("outbox message %s was reclaimed by another dispatcher", row.id)
             return DispatchSummary(stale=1)
         return DispatchSummary(**{outcome: 1})
-
-
-def build_senders(settings: Settings, engine: Engine) -> dict[str, Sender]:
-    """A sender for each channel configured in `settings` (none when nothing is set up)."""
-    senders: dict[str, Sender] = {}
-    if settings.telegram.is_configured:
-        from tracker.notify.telegram import TelegramSender
-
-        senders[Channel.TELEGRAM.value] = TelegramSender(
-            settings.telegram, per_chat_seconds=settings.reminders.telegram_per_chat_seconds
-        )
-    if settings.zalo.is_configured:
-        from tracker.notify.zalo import ZaloSender
-
-        senders[Channel.ZALO.value] = ZaloSender(settings.zalo, engine)
-    if settings.smtp.is_configured:
-        from tracker.notify.email import EmailSender
-
-        senders[Channel.EMAIL.value] = EmailSender(settings.smtp)
-    if not senders:
-        log.warning("no channel is configured: the dispatcher will only defer messages")
-    return senders

@@ -41,17 +41,14 @@ def enqueue(session: Session, rows: Sequence[dict[str, Any]]) -> int:
         if column.default is not None
     }
     values = [{**defaults, **row} for row in rows]
-    inserted = 0
-    # Bounded batches keep each statement under the drivers' parameter limits.
-    for start in range(0, len(values), 500):
-        statement = (
-            insert(OutboxMessage.__table__)
-            .values(values[start : start + 500])
-            .on_conflict_do_nothing(index_elements=list(_NATURAL_KEY))
-            .returning(OutboxMessage.__table__.c.id)
-        )
-        # Counted from RETURNING: psycopg reports no rowcount for a multi-row insert.
-        inserted += len(session.execute(statement).all())
+    statement = (
+        insert(OutboxMessage.__table__)
+        .on_conflict_do_nothing(index_elements=list(_NATURAL_KEY))
+        .returning(OutboxMessage.__table__.c.id)
+    )
+    # One statement compiled once; SQLAlchemy batches the rows itself ("insertmanyvalues").
+    # Counted from RETURNING: psycopg reports no rowcount for a multi-row insert.
+    inserted = len(session.execute(statement, values).all())
     session.flush()
     return inserted
 

@@ -56,6 +56,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         undefined=StrictUndefined,
+        # Read once per process: planning renders thousands of digests in a row.
+        auto_reload=False,
     )
     environment.filters["vn_date"] = vn_date
     return environment

@@ -1,0 +1,35 @@
+"""The channel senders the settings allow: what a dispatcher is given to send with."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Engine
+
+from tracker.config import Settings
+from tracker.notify.base import Sender
+from tracker.reminders.models import Channel
+
+log = logging.getLogger(__name__)
+
+
+def build_senders(settings: Settings, engine: Engine) -> dict[str, Sender]:
+    """A sender for each channel configured in `settings` (none when nothing is set up)."""
+    senders: dict[str, Sender] = {}
+    if settings.telegram.is_configured:
+        from tracker.notify.telegram import TelegramSender
+
+        senders[Channel.TELEGRAM.value] = TelegramSender(
+            settings.telegram, per_chat_seconds=settings.reminders.telegram_per_chat_seconds
+        )
+    if settings.zalo.is_configured:
+        from tracker.notify.zalo import ZaloSender
+
+        senders[Channel.ZALO.value] = ZaloSender(settings.zalo, engine)
+    if settings.smtp.is_configured:
+        from tracker.notify.email import EmailSender
+
+        senders[Channel.EMAIL.value] = EmailSender(settings.smtp)
+    if not senders:
+        log.warning("no channel is configured: the dispatcher will only defer messages")
+    return senders
