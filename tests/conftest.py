@@ -129,12 +129,15 @@ def database_url(
 def _empty_tables(engine: Engine) -> None:
     tables = list(reversed(SQLModel.metadata.sorted_tables))
     with engine.begin() as connection:
+        # DELETE on these small tables is many times faster than TRUNCATE (which costs about
+        # 0.4 s for the schema on PostgreSQL), and the ids restart as TRUNCATE ... RESTART
+        # IDENTITY would make them.
+        for table in tables:
+            connection.execute(table.delete())
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
+            connection.execute(
+                text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'")
+            )
 
 
 @pytest.fixture

@@ -81,4 +81,3 @@ class Pacer:
         """Nobody sends on this channel for `seconds` (a 429 with retry_after)."""
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
-
