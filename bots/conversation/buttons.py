@@ -6,13 +6,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bots.conversation.changes import attempt, evidence_store, refusal_message, state_text
+from bots.conversation.changes import refusal_message, report, state_text
 from bots.conversation.help_texts import how_to_link
 from bots.conversation.questions import ask, close_question
 from bots.conversation.replies import ButtonOutcome, Reply, esc, on_day, refusal
 from bots.conversation.turn import Turn, start_turn
 from tracker.accounts.models import User
-from tracker.assignments import progress
 from tracker.assignments.access import AssignmentContext, load_assignment
 from tracker.assignments.models import AssignmentStatus
 from tracker.chat import linking
@@ -66,20 +65,13 @@ def _done(turn: Turn, user: User, context: AssignmentContext) -> ButtonOutcome:
                 )
             ],
         )
-    outcome = attempt(
-        turn.session,
-        lambda: progress.report_progress(
-            turn.session,
-            actor=user,
-            assignment_id=a.id or 0,
-            expected_version=a.version,
-            status=AssignmentStatus.DONE,
-            percent=100,
-            note=f"Báo hoàn thành qua {turn.channel_name}",
-            uploads=[],
-            store=evidence_store(turn.settings),
-            today=turn.today,
-        ),
+    outcome = report(
+        turn,
+        user,
+        a,
+        status=AssignmentStatus.DONE,
+        percent=100,
+        note=f"Báo hoàn thành qua {turn.channel_name}",
     )
     if isinstance(outcome, DomainError):
         return refusal(refusal_message(outcome))

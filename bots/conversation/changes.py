@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
 from bots.conversation.replies import esc, shorten
+from bots.conversation.turn import Turn
+from tracker.accounts.models import User
+from tracker.assignments import progress
 from tracker.assignments.access import AssignmentContext
 from tracker.assignments.evidence import EvidenceStore
-from tracker.assignments.models import Assignment, AssignmentStatus
+from tracker.assignments.models import Assignment, AssignmentStatus, ProgressReport
 from tracker.assignments.status import CATEGORY_LABELS, Category
 from tracker.config import Settings
 from tracker.errors import DomainError, StaleUpdate
@@ -30,6 +33,52 @@ def attempt(session: Session, work: Callable[[], T]) -> T | DomainError:
     except DomainError as error:
         log.info("chat change refused: %s", error)
         return error
+
+
+def change(
+    turn: Turn,
+    user: User,
+    assignment: Assignment,
+    service: Callable[..., T],
+    **details: Any,
+) -> T | DomainError:
+    """Run an assignment service (the one the web calls) for the person writing, in a savepoint.
+
+    What every change from the chat passes alike (who, which assignment, today) is said here
+    once; `details` are that service's own arguments.
+    """
+    return attempt(
+        turn.session,
+        lambda: service(
+            turn.session,
+            actor=user,
+            assignment_id=assignment.id or 0,
+            today=turn.today,
+            **details,
+        ),
+    )
+
+
+def report(
+    turn: Turn, user: User, assignment: Assignment, *, status: str, percent: int, note: str
+) -> ProgressReport | DomainError:
+    """A progress report from the chat (the "done" button, or a percent typed in answer).
+
+    It is checked against the version the person was shown, and carries no files: a chat
+    message attaches none.
+    """
+    return change(
+        turn,
+        user,
+        assignment,
+        progress.report_progress,
+        expected_version=assignment.version,
+        status=status,
+        percent=percent,
+        note=note,
+        uploads=[],
+        store=evidence_store(turn.settings),
+    )
 
 
 def refusal_message(error: DomainError) -> str:

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bots.conversation.changes import attempt, evidence_store, refusal_message, state_text
+from bots.conversation.changes import change, refusal_message, report, state_text
 from bots.conversation.replies import ButtonOutcome, Reply, esc, on_day, refusal, shorten
 from bots.conversation.turn import Turn
 from tracker.accounts.models import ChatLink, User
-from tracker.assignments import extensions, progress
+from tracker.assignments import extensions
 from tracker.assignments.access import AssignmentContext, load_assignment
 from tracker.assignments.models import AssignmentStatus, ExtensionRequest, ExtensionStatus
 from tracker.chat.actions import Action
@@ -120,21 +120,7 @@ def _answer_percent(
         status = AssignmentStatus.NOT_STARTED
     else:
         status = AssignmentStatus.IN_PROGRESS
-    outcome = attempt(
-        turn.session,
-        lambda: progress.report_progress(
-            turn.session,
-            actor=user,
-            assignment_id=a.id or 0,
-            expected_version=a.version,
-            status=status,
-            percent=percent,
-            note=note,
-            uploads=[],
-            store=evidence_store(turn.settings),
-            today=turn.today,
-        ),
-    )
+    outcome = report(turn, user, a, status=status, percent=percent, note=note)
     if isinstance(outcome, DomainError):
         return [_refused_answer(link, outcome, again)]
     close_question(link)
@@ -168,16 +154,8 @@ def _answer_extension(
         return [Reply(f"Hạn mới phải sau hạn hiện tại ({a.due:%d/%m/%Y}). {again}")]
     if not reason:
         return [Reply(f"Chưa có lý do xin gia hạn: ghi lý do sau ngày. {again}")]
-    outcome = attempt(
-        turn.session,
-        lambda: extensions.request_extension(
-            turn.session,
-            actor=user,
-            assignment_id=a.id or 0,
-            requested_due=requested,
-            reason=reason,
-            today=today,
-        ),
+    outcome = change(
+        turn, user, a, extensions.request_extension, requested_due=requested, reason=reason
     )
     if isinstance(outcome, DomainError):
         return [_refused_answer(link, outcome, again)]

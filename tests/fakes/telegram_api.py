@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.fakes.http import JSONHandler, serving, wait_until
 
 TOKEN = "123456:TEST-TOKEN"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Đôn Đốc", "username": "dondoc_test_bot"}
@@ -126,12 +127,11 @@ class FakeTelegram:
 
     def wait_for(self, predicate: Any, timeout: float = 10.0) -> None:
         """Block until `predicate(self)` is true (the bot answers asynchronously)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate(self):
-                return
-            time.sleep(0.02)
-        raise AssertionError("the fake Telegram server did not see the expected calls in time")
+        wait_until(
+            lambda: predicate(self),
+            timeout=timeout,
+            failure="the fake Telegram server did not see the expected calls in time",
+        )
 
     def _push(self, update: dict[str, Any]) -> int:
         with self._lock:
@@ -270,13 +270,8 @@ def _parse_params(content_type: str, raw: bytes) -> dict[str, Any]:
     return parsed
 
 
-def _handler(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body leave in two writes; without TCP_NODELAY each answer on a kept-alive
-        # connection waits ~40 ms for the client's delayed ACK.
-        disable_nagle_algorithm = True
-
+def _handler(fake: FakeTelegram) -> type[JSONHandler]:
+    class Handler(JSONHandler):
         def do_POST(self) -> None:
             self._handle()
 
@@ -284,30 +279,17 @@ def _handler(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
             self._handle()
 
         def _handle(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
+            raw = self.read_body()
             path = self.path.split("?", 1)[0].strip("/")
             prefix, _, method = path.partition("/")
             if prefix != f"bot{TOKEN}":
-                self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                self.reply_json(
+                    401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+                )
                 return
             params = _parse_params(self.headers.get("Content-Type", ""), raw)
             status, body = fake.answer(method, params)
-            self._reply(status, body)
-
-        def _reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up waiting (a timeout test)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
+            self.reply_json(status, body)
 
     return Handler
 
@@ -316,13 +298,6 @@ def _handler(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
 def running_fake_telegram() -> Iterator[FakeTelegram]:
     """A fake Bot API listening on a free port of 127.0.0.1 for the block's duration."""
     fake = FakeTelegram()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(fake)) as url:
+        fake.url = url
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -18,10 +18,10 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from tests.fakes.http import JSONHandler, serving, wait_until
 from tracker.config import ZaloSettings
 
 APP_ID = "4318000000000000001"
@@ -145,12 +145,12 @@ class FakeZalo:
             self.refresh_tokens.add(token)
 
     def wait_for(self, predicate: Any, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate(self):
-                return
-            time.sleep(0.02)
-        raise AssertionError("the fake Zalo server did not see the expected calls in time")
+        """Block until `predicate(self)` is true (the senders call from other threads)."""
+        wait_until(
+            lambda: predicate(self),
+            timeout=timeout,
+            failure="the fake Zalo server did not see the expected calls in time",
+        )
 
     # -- the server side ----------------------------------------------------------------
 
@@ -304,24 +304,21 @@ def text_event(user_id: str, text: str, *, timestamp_ms: int | None = None) -> d
     }
 
 
-def _handler(fake: FakeZalo) -> type[BaseHTTPRequestHandler]:
+def _handler(fake: FakeZalo) -> type[JSONHandler]:
     routes = {
         "/v4/oa/access_token": "oauth",
         "/v3.0/oa/message/cs": "cs",
         "/message/template": "zns",
     }
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body are two writes: without this each answer waits for a delayed ACK.
-        disable_nagle_algorithm = True
+    class Handler(JSONHandler):
+        content_type = "application/json; charset=utf-8"
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
+            raw = self.read_body()
             endpoint = routes.get(self.path.split("?", 1)[0].rstrip("/"))
             if endpoint is None:
-                self._reply(404, {"error": 404, "message": "Not found"})
+                self.reply_json(404, {"error": 404, "message": "Not found"})
                 return
             headers = {name.lower(): value for name, value in self.headers.items()}
             try:
@@ -330,24 +327,10 @@ def _handler(fake: FakeZalo) -> type[BaseHTTPRequestHandler]:
                 else:
                     body = json.loads(raw or b"{}")
             except (UnicodeDecodeError, json.JSONDecodeError):
-                self._reply(200, {"error": -122, "message": "Body request is not valid JSON"})
+                self.reply_json(200, {"error": -122, "message": "Body request is not valid JSON"})
                 return
             status, answer = fake.answer(endpoint, headers, body)
-            self._reply(status, answer)
-
-        def _reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up waiting (a timeout test)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
+            self.reply_json(status, answer)
 
     return Handler
 
@@ -356,14 +339,7 @@ def _handler(fake: FakeZalo) -> type[BaseHTTPRequestHandler]:
 def running_fake_zalo() -> Iterator[FakeZalo]:
     """A fake Zalo platform listening on a free port of 127.0.0.1 for the block's duration."""
     fake = FakeZalo()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     # A short poll interval makes shutdown() quick at the end of each test.
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(fake), poll_interval=0.05) as url:
+        fake.url = url
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

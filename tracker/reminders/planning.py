@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, case, func, null, or_, select
+from sqlalchemy import Connection, FromClause, Select, and_, case, func, null, or_, select
 from sqlmodel import Session
 
 from tracker.accounts.models import ChatLink, Role, User
@@ -299,6 +299,21 @@ def _deliver(
         inbox.setdefault(user_id, {})[key] = item
 
 
+def _select_lines(source: FromClause, *columns: Any) -> Select[Any]:
+    """`columns`, then what a digest line names: task code, task text, notice number, unit name.
+
+    `source` is the assignment table or a join reaching it; the task, its notice and the
+    assignment's unit are joined here, once for both collectors, whose rows end alike.
+    """
+    return select(
+        *columns, _task.c.code, _task.c.text, _conclusion.c.number, _unit.c.name
+    ).select_from(
+        source.join(_task, _assignment.c.task_id == _task.c.id)
+        .join(_conclusion, _task.c.conclusion_id == _conclusion.c.id)
+        .join(_unit, _assignment.c.unit_id == _unit.c.id)
+    )
+
+
 def _collect_date_rules(
     connection: Connection,
     inbox: dict[int, dict[tuple[int, str], dict[str, Any]]],
@@ -317,34 +332,23 @@ def _collect_date_rules(
     # rows, the recurring ones (their periods) and the new ones.
     fired_on = firings_by_due(day, calendar=calendar, settings=reminders)
     is_new = and_(_assignment.c.created_at > start, _assignment.c.created_at <= end)
-    statement = (
-        select(
-            _assignment.c.id,
-            _assignment.c.unit_id,
-            _assignment.c.due,
-            case((is_new, True), else_=False),
-            _task.c.recurrence,
-            # Only recurring tasks need the creation time (parsing timestamps costs).
-            case((_task.c.recurrence.is_not(None), _assignment.c.created_at), else_=null()),
-            _task.c.code,
-            _task.c.text,
-            _conclusion.c.number,
-            _unit.c.name,
-        )
-        .select_from(
-            _assignment.join(_task, _assignment.c.task_id == _task.c.id)
-            .join(_conclusion, _task.c.conclusion_id == _conclusion.c.id)
-            .join(_unit, _assignment.c.unit_id == _unit.c.id)
-        )
-        .where(
-            _assignment.c.status.in_(OPEN_STATUSES),
-            _conclusion.c.status == NoticeStatus.PUBLISHED,
-            or_(
-                _assignment.c.due.in_(sorted(fired_on)),
-                and_(_task.c.recurrence.is_not(None), _assignment.c.due > day),
-                is_new,
-            ),
-        )
+    statement = _select_lines(
+        _assignment,
+        _assignment.c.id,
+        _assignment.c.unit_id,
+        _assignment.c.due,
+        case((is_new, True), else_=False),
+        _task.c.recurrence,
+        # Only recurring tasks need the creation time (parsing timestamps costs).
+        case((_task.c.recurrence.is_not(None), _assignment.c.created_at), else_=null()),
+    ).where(
+        _assignment.c.status.in_(OPEN_STATUSES),
+        _conclusion.c.status == NoticeStatus.PUBLISHED,
+        or_(
+            _assignment.c.due.in_(sorted(fired_on)),
+            and_(_task.c.recurrence.is_not(None), _assignment.c.due > day),
+            is_new,
+        ),
     )
     zone = ZoneInfo(settings.timezone)
     for (
@@ -399,22 +403,13 @@ def _collect_decisions(
 ) -> None:
     """Extension decisions since the previous digest, told to whoever asked."""
     statement = (
-        select(
+        _select_lines(
+            _extension.join(_assignment, _extension.c.assignment_id == _assignment.c.id),
             _extension.c.assignment_id,
             _extension.c.status,
             _extension.c.requested_by_id,
             _extension.c.decision_comment,
             _assignment.c.due,
-            _task.c.code,
-            _task.c.text,
-            _conclusion.c.number,
-            _unit.c.name,
-        )
-        .select_from(
-            _extension.join(_assignment, _extension.c.assignment_id == _assignment.c.id)
-            .join(_task, _assignment.c.task_id == _task.c.id)
-            .join(_conclusion, _task.c.conclusion_id == _conclusion.c.id)
-            .join(_unit, _assignment.c.unit_id == _unit.c.id)
         )
         .where(
             _extension.c.status.in_(list(DECISION_RULES)),
