@@ -1,6 +1,10 @@
-"""Benchmarks of the reminders: planning a day's digests over a province-sized data set.
+"""Benchmarks of the reminders: planning a day's digests over a province-sized data set, and
+sending them against the fake Telegram Bot API.
 
     python bench/reminders.py plan [--database-url URL] [--repeat 5] [--day 2027-03-10]
+    python bench/reminders.py dispatch [--messages 900] [--database-url URL]
+
+`dispatch` is bench/dispatch.py (its docstring says what it measures).
 
 `plan` builds its own data with bulk inserts into a fresh migrated database (by default a new
 SQLite file, bench/out/reminders.sqlite3, replaced on every run; a database given with
@@ -32,6 +36,8 @@ from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.dispatch import DEFAULT_DATABASE as DISPATCH_DATABASE
+from bench.dispatch import run_dispatch_bench
 from bench.machine import describe
 from tracker import migrate
 from tracker.accounts.models import ChatLink, User
@@ -373,6 +379,19 @@ def main(argv: list[str] | None = None) -> None:
     plan.add_argument("--assignments", type=int, default=100_000)
     plan.add_argument("--heads", type=int, default=3)
     plan.set_defaults(run=run_plan)
+
+    dispatch = commands.add_parser("dispatch", help="time sending against the fake Bot API")
+    dispatch.add_argument("--messages", type=int, default=900)
+    dispatch.add_argument(
+        "--database-url",
+        default=f"sqlite:///{DISPATCH_DATABASE}",
+        help="a throwaway database (SQLite files are recreated); default: bench/out/",
+    )
+    dispatch.set_defaults(
+        run=lambda args: run_dispatch_bench(
+            messages=max(args.messages, 1), database_url=args.database_url
+        )
+    )
 
     args = parser.parse_args(argv)
     if getattr(args, "repeat", 1) < 1:
