@@ -39,7 +39,11 @@ def with_bot(app: Flask, username: str) -> None:
 
 
 def ask_for_code(client: FlaskClient):  # type: ignore[no-untyped-def]
-    return client.post("/ho-so/ma-lien-ket", data={"csrf_token": csrf_token(client, "/ho-so")})
+    return client.post(
+        "/ho-so/ma-lien-ket",
+        data={"csrf_token": csrf_token(client, "/ho-so")},
+        follow_redirects=True,
+    )
 
 
 def link_chat(session: Session, user, chat: str) -> ChatLink:  # type: ignore[no-untyped-def]
@@ -64,7 +68,7 @@ def test_the_profile_shows_who_i_am_and_the_header_links_to_it(client: FlaskClie
     assert 'class="who" href="/ho-so"' in client.get("/don-vi").get_data(as_text=True)
 
 
-def test_a_code_is_shown_once_with_its_expiry_and_the_deep_link(
+def test_a_code_is_shown_with_its_expiry_and_the_deep_link_until_it_is_used(
     app: Flask, client: FlaskClient, session: Session, people
 ) -> None:  # type: ignore[no-untyped-def]
     with_bot(app, "dondoc_test_bot")
@@ -82,8 +86,12 @@ def test_a_code_is_shown_once_with_its_expiry_and_the_deep_link(
     assert before + timedelta(minutes=14) <= local <= before + timedelta(minutes=16)
     # The code on the page is the one that links (and it is not kept in plain text).
     assert session.exec(select(LinkCode.code_hash)).one() != code
+    # Reloading the page keeps the same code: a new one would silently replace the copied one.
+    assert code in client.get("/ho-so").get_data(as_text=True)
+    assert session.exec(select(func.count()).select_from(LinkCode)).one() == 1
     assert linking.link_account(session, code=code, channel="telegram", external_id="1").id
-    # Showing the page again does not show it again.
+    session.commit()
+    # Once used, the page stops showing it.
     assert code not in client.get("/ho-so").get_data(as_text=True)
 
 

@@ -285,3 +285,30 @@ def test_the_calendar_form_needs_its_csrf_token(client: FlaskClient, session: Se
     response = client.post(CALENDAR, data={"day": "16/01/2027", "kind": "working"})
     assert response.status_code == 400
     assert session.exec(select(CalendarDay)).all() == []
+
+
+def test_a_message_to_a_blocked_chat_offers_no_resend(
+    client: FlaskClient, session: Session
+) -> None:
+    target = recipient(session)
+    link = session.exec(select(ChatLink).where(ChatLink.user_id == target.id)).one()
+    link.is_active, link.inactive_reason = False, "Forbidden: bot was blocked by the user"
+    session.add(link)
+    failed = outbox_row(session, target, status="failed", error="Forbidden: bot was blocked")
+    row = session.get(OutboxMessage, failed)
+    row.chat_link_id = link.id
+    session.add(row)
+    timed_out = outbox_row(session, recipient_two(session), status="unconfirmed", error="timeout")
+    session.commit()
+    sign_in(client, session)
+    page = client.get(MESSAGES).get_data(as_text=True)
+    assert "Forbidden: bot was blocked" in page
+    assert f"/quan-tri/nhac-viec/{failed}/gui-lai" not in page
+    assert f"/quan-tri/nhac-viec/{timed_out}/gui-lai" in page
+
+
+def recipient_two(session: Session) -> User:
+    unit = make_unit(session, "VP2", "Văn phòng 2")
+    user = make_user(session, "unit", unit=unit, username="vanphong2")
+    session.commit()
+    return user

@@ -71,6 +71,14 @@ def issue_link_code(session: Session, *, actor: User, now: datetime | None = Non
     return IssuedCode(code=code, expires_at=row.expires_at, link_code_id=row.id)
 
 
+def code_is_usable(session: Session, *, user_id: int, link_code_id: int, now: datetime) -> bool:
+    """Whether the person's issued code can still link a chat (unused, not expired)."""
+    row = session.get(LinkCode, link_code_id)
+    return bool(
+        row and row.user_id == user_id and row.used_at is None and _aware(row.expires_at) > now
+    )
+
+
 def link_account(
     session: Session,
     *,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -15,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as browser_session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -40,6 +42,9 @@ ROLE_LABELS = {
 }
 CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo"}
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# The code just issued, kept in the signed session cookie so the page can be reloaded (and
+# reached again) without a new code silently replacing the one the person copied.
+CODE_KEY = "chat.link_code"
 
 
 def _settings() -> Settings:
@@ -73,10 +78,28 @@ def _page(issued: linking.IssuedCode | None = None) -> Response:
     return response
 
 
+def _kept_code() -> linking.IssuedCode | None:
+    """The code issued in this browser, while it can still link a chat."""
+    kept = browser_session.get(CODE_KEY)
+    if not kept:
+        return None
+    issued = linking.IssuedCode(
+        code=kept["code"],
+        expires_at=datetime.fromisoformat(kept["expires_at"]),
+        link_code_id=kept["id"],
+    )
+    if not linking.code_is_usable(
+        db(), user_id=current_user.id, link_code_id=issued.link_code_id, now=utcnow()
+    ):
+        browser_session.pop(CODE_KEY, None)
+        return None
+    return issued
+
+
 @bp.route("/ho-so")
 @login_required
 def profile() -> Response:
-    return _page()
+    return _page(_kept_code())
 
 
 @bp.post("/ho-so/ma-lien-ket")
@@ -86,7 +109,12 @@ def new_code() -> Response:
         flash(_("Chưa lấy được mã: tải lại trang và bấm lại."), "error")
         return redirect(url_for(".profile"))
     issued = linking.issue_link_code(db(), actor=current_user, now=utcnow())
-    return _page(issued)
+    browser_session[CODE_KEY] = {
+        "code": issued.code,
+        "expires_at": issued.expires_at.isoformat(),
+        "id": issued.link_code_id,
+    }
+    return redirect(url_for(".profile"))
 
 
 @bp.post("/ho-so/lien-ket/<int:link_id>/huy")

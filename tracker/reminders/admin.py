@@ -10,6 +10,7 @@ import html
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -30,6 +31,13 @@ CHANNEL_NAMES = {Channel.TELEGRAM: "Telegram", Channel.ZALO: "Zalo", Channel.EMA
 class MessageRow:
     message: OutboxMessage
     user: User
+    # The chat link it goes through still works (None: no chat link, as for e-mail).
+    link_is_active: bool | None = None
+
+    @property
+    def can_retry(self) -> bool:
+        """Failed or unconfirmed, and its chat link still works (see retry_message)."""
+        return self.message.status in RETRYABLE and self.link_is_active is not False
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,7 @@ def list_messages(
 ) -> tuple[list[MessageRow], bool]:
     """A page of outbox messages, newest first, with their person; and whether more remain."""
     require_admin(actor)
-    statement = select(OutboxMessage, User).join(User, OutboxMessage.user_id == User.id)
+    statement = _with_person_and_link(select(OutboxMessage, User, ChatLink.is_active))
     if status:
         if status not in set(OutboxStatus):
             raise InvalidInput(N_("Trạng thái lọc không hợp lệ: chọn lại trong danh sách."))
@@ -84,7 +92,13 @@ def list_messages(
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
     ).all()
-    return [MessageRow(message, user) for message, user in rows[:per_page]], len(rows) > per_page
+    return [MessageRow(*row) for row in rows[:per_page]], len(rows) > per_page
+
+
+def _with_person_and_link(statement: Any) -> Any:
+    return statement.join(User, OutboxMessage.user_id == User.id).join(
+        ChatLink, OutboxMessage.chat_link_id == ChatLink.id, isouter=True
+    )
 
 
 def delivery_overview(session: Session, *, actor: User, today: date) -> DeliveryOverview:
@@ -106,8 +120,7 @@ def delivery_overview(session: Session, *, actor: User, today: date) -> Delivery
     ).all():
         open_counts[OutboxStatus(status)] = count
     problems = session.exec(
-        select(OutboxMessage, User)
-        .join(User, OutboxMessage.user_id == User.id)
+        _with_person_and_link(select(OutboxMessage, User, ChatLink.is_active))
         .where(OutboxMessage.status.in_(RETRYABLE))  # type: ignore[attr-defined]
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
         .limit(20)
@@ -123,7 +136,7 @@ def delivery_overview(session: Session, *, actor: User, today: date) -> Delivery
         today=today,
         today_counts={str(key): value for key, value in today_counts.items()},
         open_counts={str(key): value for key, value in open_counts.items()},
-        problems=[MessageRow(message, user) for message, user in problems],
+        problems=[MessageRow(*row) for row in problems],
         inactive_links=[InactiveLink(link, user) for link, user in links],
     )
 

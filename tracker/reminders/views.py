@@ -81,7 +81,6 @@ def _messages_page(
         filters=filters,
         test_form=test_form,
         retry_form=RetryForm(),
-        retryable={str(value) for value in admin.RETRYABLE},
         labels=LABELS,
         error=error,
     ), (400 if error else status)
