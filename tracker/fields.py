@@ -11,6 +11,8 @@ from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from tracker.i18n import local_today
+
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 
@@ -62,8 +64,10 @@ class VNDateField(StringField):
                 str(
                     _l(
                         "Ngày '%(text)s' không có thật hoặc sai dạng. Nhập ngày/tháng/năm, "
-                        "ví dụ 30/06/2025.",
+                        "ví dụ %(example)s.",
                         text=text,
+                        # An example in the current year reads as advice, not as history.
+                        example=f"30/06/{local_today().year}",
                     )
                 )
             )
