@@ -1,5 +1,5 @@
-"""The dispatcher: claims due outbox rows, sends them through the channel senders and records
-each outcome, within the channels' rate limits.
+"""The dispatcher: claims due outbox rows and sends them through the channel senders, within
+the channels' rate limits; tracker/reminders/outcomes.py records what became of each.
 
 Several dispatchers may run at once on PostgreSQL (claims use SKIP LOCKED); on SQLite run one.
 Rate limits are per dispatcher process (see ReminderSettings.telegram_per_second).
@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -22,45 +22,15 @@ from sqlmodel import Session, select
 from tracker.accounts.models import ChatLink, User
 from tracker.config import Settings
 from tracker.db import utcnow
-from tracker.notify.base import (
-    Delivery,
-    DeliveryError,
-    MaybeDelivered,
-    Outgoing,
-    PermanentFailure,
-    RateLimitedByChannel,
-    Sender,
-)
+from tracker.notify.base import Delivery, DeliveryError, Outgoing, RateLimitedByChannel, Sender
 from tracker.notify.pacing import Pacer
 from tracker.reminders import outbox
-from tracker.reminders.models import Channel, OutboxMessage, OutboxStatus
+from tracker.reminders.models import Channel, OutboxMessage
+from tracker.reminders.outcomes import DispatchSummary, Recorder
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=5)
-# A row for a channel this dispatcher cannot send on waits this long before it is looked at
-# again (the admin may be setting the channel up).
-UNCONFIGURED_RETRY = timedelta(minutes=15)
-
-
-@dataclass
-class DispatchSummary:
-    """What a dispatch run did; `stale`: outcomes not recorded because another dispatcher had
-    reclaimed the row meanwhile."""
-
-    claimed: int = 0
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    unconfirmed: int = 0
-    waited: int = 0
-    deferred: int = 0
-    stale: int = 0
-
-    def __add__(self, other: DispatchSummary) -> DispatchSummary:
-        return DispatchSummary(
-            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
-        )
 
 
 @dataclass(frozen=True)
@@ -96,6 +66,7 @@ class Dispatcher:
         self.lease = lease
         self.concurrency = max(concurrency, 1)
         reminders = settings.reminders
+        self.record = Recorder(engine, reminders, worker=worker)
         self.pacers = {
             channel: Pacer(
                 per_second=reminders.telegram_per_second,
@@ -289,45 +260,18 @@ class Dispatcher:
                 summary += self._send_one(row, recipients.get(row.id or 0, _Recipient()))
             except Exception as error:  # one bad row must not stop the others
                 log.exception("dispatching outbox message %s failed", row.id)
-                summary += self._record_unexpected(row, error)
+                summary += self.record.unexpected(row, error)
         return summary
 
     def _send_one(self, row: OutboxMessage, recipient: _Recipient) -> DispatchSummary:
-        message_id = row.id or 0
         sender = self.senders.get(row.channel)
         if sender is None:
-            reason = (
-                f"Kênh {row.channel} chưa được cấu hình trên máy gửi này; tin sẽ được gửi khi "
-                f"cấu hình xong / channel {row.channel} is not configured on this dispatcher"
-            )
-            return self._recorded(
-                "deferred",
-                row,
-                self._session_call(
-                    outbox.mark_wait,
-                    message_id=message_id,
-                    worker=self.worker,
-                    until=utcnow() + UNCONFIGURED_RETRY,
-                    reason=reason,
-                    parts_sent=row.parts_sent,
-                ),
-            )
+            return self.record.unconfigured(row)
         if recipient.problem:
-            return self._recorded(
-                "failed",
-                row,
-                self._session_call(
-                    outbox.mark_failed,
-                    message_id=message_id,
-                    worker=self.worker,
-                    now=utcnow(),
-                    error=recipient.problem,
-                    parts_sent=row.parts_sent,
-                ),
-            )
+            return self.record.refused(row, recipient.problem)
         pacer = self.pacers[row.channel]
         outgoing = Outgoing(
-            message_id=message_id,
+            message_id=row.id or 0,
             channel=row.channel,
             address=row.address,
             subject=row.subject,
@@ -340,20 +284,12 @@ class Dispatcher:
         try:
             delivery = self._paced_send(sender, outgoing, pacer)
         except DeliveryError as error:
-            return self._record_failure(row, error, pacer)
+            if isinstance(error, RateLimitedByChannel):
+                # The channel turns away every chat for a while, not only this one.
+                pacer.pause(error.retry_after)
+            return self.record.failure(row, error)
         log.debug("outbox message %s sent to %s %s", row.id, row.channel, row.address)
-        return self._recorded(
-            "sent",
-            row,
-            self._session_call(
-                outbox.mark_sent,
-                message_id=message_id,
-                worker=self.worker,
-                now=utcnow(),
-                external_id=delivery.external_id,
-                parts_sent=delivery.parts_sent,
-            ),
-        )
+        return self.record.sent(row, delivery)
 
     def _paced_send(self, sender: Sender, outgoing: Outgoing, pacer: Pacer) -> Delivery:
         if outgoing.channel in self._paced_by_sender:
@@ -364,72 +300,3 @@ class Dispatcher:
             return sender.send(outgoing)
         finally:
             pacer.done(outgoing.address)
-
-    def _record_failure(
-        self, row: OutboxMessage, error: DeliveryError, pacer: Pacer
-    ) -> DispatchSummary:
-        common: dict[str, Any] = {
-            "message_id": row.id or 0,
-            "worker": self.worker,
-            "parts_sent": max(error.parts_sent, row.parts_sent),
-        }
-        if isinstance(error, RateLimitedByChannel):
-            log.warning(
-                "%s asked to wait %.1f s (message %s)", row.channel, error.retry_after, row.id
-            )
-            pacer.pause(error.retry_after)
-            until = utcnow() + timedelta(seconds=error.retry_after)
-            done = self._session_call(outbox.mark_wait, until=until, reason=error.reason, **common)
-            return self._recorded("waited", row, done)
-        now = utcnow()
-        if isinstance(error, PermanentFailure):
-            log.warning("outbox message %s failed for good: %s", row.id, error.reason)
-            done = self._session_call(
-                outbox.mark_failed,
-                now=now,
-                error=error.reason,
-                link_is_dead=error.link_is_dead,
-                **common,
-            )
-            return self._recorded("failed", row, done)
-        if isinstance(error, MaybeDelivered):
-            log.warning("outbox message %s may have been delivered: %s", row.id, error.reason)
-            done = self._session_call(
-                outbox.mark_unconfirmed, now=now, error=error.reason, **common
-            )
-            return self._recorded("unconfirmed", row, done)
-        log.info("outbox message %s will be retried: %s", row.id, error.reason)
-        return self._retry(row, error.reason, common)
-
-    def _record_unexpected(self, row: OutboxMessage, error: Exception) -> DispatchSummary:
-        common = {"message_id": row.id or 0, "worker": self.worker, "parts_sent": row.parts_sent}
-        try:
-            return self._retry(row, f"{type(error).__name__}: {error}", common)
-        except Exception:  # the database is away too: the lease expires and it is reclaimed
-            log.exception("could not record the failure of outbox message %s", row.id)
-            return DispatchSummary()
-
-    def _retry(self, row: OutboxMessage, reason: str, common: dict[str, Any]) -> DispatchSummary:
-        status = self._session_call(
-            outbox.mark_retry,
-            now=utcnow(),
-            error=reason,
-            max_attempts=self.settings.reminders.max_attempts,
-            backoff_seconds=self.settings.reminders.backoff_seconds,
-            **common,
-        )
-        if status == OutboxStatus.FAILED:
-            log.warning("outbox message %s gave up after its last attempt: %s", row.id, reason)
-            return DispatchSummary(failed=1)
-        return self._recorded("retried", row, status is not None)
-
-    def _session_call(self, function: Callable[..., Any], **arguments: Any) -> Any:
-        with Session(self.engine, expire_on_commit=False) as session:
-            return function(session, **arguments)
-
-    @staticmethod
-    def _recorded(outcome: str, row: OutboxMessage, done: bool) -> DispatchSummary:
-        if not done:
-            log.warning("outbox message %s was reclaimed by another dispatcher", row.id)
-            return DispatchSummary(stale=1)
-        return DispatchSummary(**{outcome: 1})

@@ -1,6 +1,6 @@
 """The outbox: messages are inserted here inside the change's transaction and sent after it
 commits. Inserting is idempotent on the natural key, so planning a day twice adds nothing.
-The dispatcher claims due rows and records each outcome (see tracker/reminders/dispatch.py)."""
+The dispatcher claims due rows (dispatch.py) and records each outcome (outcomes.py)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,166 @@
+"""Marks each claimed outbox row with what its send came to, and counts the outcomes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from tracker.config import ReminderSettings
+from tracker.db import utcnow
+from tracker.notify.base import (
+    Delivery,
+    DeliveryError,
+    MaybeDelivered,
+    PermanentFailure,
+    RateLimitedByChannel,
+)
+from tracker.reminders import outbox
+from tracker.reminders.models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+# A row for a channel this dispatcher cannot send on waits this long before it is looked at
+# again (the admin may be setting the channel up).
+UNCONFIGURED_RETRY = timedelta(minutes=15)
+
+
+@dataclass
+class DispatchSummary:
+    """What a dispatch run did; `stale`: outcomes not recorded because another dispatcher had
+    reclaimed the row meanwhile."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    unconfirmed: int = 0
+    waited: int = 0
+    deferred: int = 0
+    stale: int = 0
+
+    def __add__(self, other: DispatchSummary) -> DispatchSummary:
+        return DispatchSummary(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+
+class Recorder:
+    """Marks one dispatcher's claimed rows with what happened to them, each in its own
+    transaction, and counts the outcome."""
+
+    def __init__(self, engine: Engine, reminders: ReminderSettings, *, worker: str) -> None:
+        self.engine = engine
+        self.reminders = reminders
+        self.worker = worker
+
+    def unconfigured(self, row: OutboxMessage) -> DispatchSummary:
+        """No sender for the row's channel here: the row waits UNCONFIGURED_RETRY."""
+        reason = (
+            f"Kênh {row.channel} chưa được cấu hình trên máy gửi này; tin sẽ được gửi khi "
+            f"cấu hình xong / channel {row.channel} is not configured on this dispatcher"
+        )
+        done = self._call(
+            outbox.mark_wait,
+            message_id=row.id or 0,
+            worker=self.worker,
+            until=utcnow() + UNCONFIGURED_RETRY,
+            reason=reason,
+            parts_sent=row.parts_sent,
+        )
+        return _recorded("deferred", row, done)
+
+    def refused(self, row: OutboxMessage, problem: str) -> DispatchSummary:
+        """The recipient cannot be sent to (`problem` says why): the row fails for good."""
+        done = self._call(
+            outbox.mark_failed,
+            message_id=row.id or 0,
+            worker=self.worker,
+            now=utcnow(),
+            error=problem,
+            parts_sent=row.parts_sent,
+        )
+        return _recorded("failed", row, done)
+
+    def sent(self, row: OutboxMessage, delivery: Delivery) -> DispatchSummary:
+        """The row was delivered."""
+        done = self._call(
+            outbox.mark_sent,
+            message_id=row.id or 0,
+            worker=self.worker,
+            now=utcnow(),
+            external_id=delivery.external_id,
+            parts_sent=delivery.parts_sent,
+        )
+        return _recorded("sent", row, done)
+
+    def failure(self, row: OutboxMessage, error: DeliveryError) -> DispatchSummary:
+        """The sender raised `error`: the row waits, fails, stays unconfirmed or is retried."""
+        common: dict[str, Any] = {
+            "message_id": row.id or 0,
+            "worker": self.worker,
+            "parts_sent": max(error.parts_sent, row.parts_sent),
+        }
+        if isinstance(error, RateLimitedByChannel):
+            log.warning(
+                "%s asked to wait %.1f s (message %s)", row.channel, error.retry_after, row.id
+            )
+            until = utcnow() + timedelta(seconds=error.retry_after)
+            done = self._call(outbox.mark_wait, until=until, reason=error.reason, **common)
+            return _recorded("waited", row, done)
+        now = utcnow()
+        if isinstance(error, PermanentFailure):
+            log.warning("outbox message %s failed for good: %s", row.id, error.reason)
+            done = self._call(
+                outbox.mark_failed,
+                now=now,
+                error=error.reason,
+                link_is_dead=error.link_is_dead,
+                **common,
+            )
+            return _recorded("failed", row, done)
+        if isinstance(error, MaybeDelivered):
+            log.warning("outbox message %s may have been delivered: %s", row.id, error.reason)
+            done = self._call(outbox.mark_unconfirmed, now=now, error=error.reason, **common)
+            return _recorded("unconfirmed", row, done)
+        log.info("outbox message %s will be retried: %s", row.id, error.reason)
+        return self._retry(row, error.reason, common)
+
+    def unexpected(self, row: OutboxMessage, error: Exception) -> DispatchSummary:
+        """Sending or recording the row raised `error`, not a DeliveryError: the row is retried."""
+        common = {"message_id": row.id or 0, "worker": self.worker, "parts_sent": row.parts_sent}
+        try:
+            return self._retry(row, f"{type(error).__name__}: {error}", common)
+        except Exception:  # the database is away too: the lease expires and it is reclaimed
+            log.exception("could not record the failure of outbox message %s", row.id)
+            return DispatchSummary()
+
+    def _retry(self, row: OutboxMessage, reason: str, common: dict[str, Any]) -> DispatchSummary:
+        status = self._call(
+            outbox.mark_retry,
+            now=utcnow(),
+            error=reason,
+            max_attempts=self.reminders.max_attempts,
+            backoff_seconds=self.reminders.backoff_seconds,
+            **common,
+        )
+        if status == OutboxStatus.FAILED:
+            log.warning("outbox message %s gave up after its last attempt: %s", row.id, reason)
+            return DispatchSummary(failed=1)
+        return _recorded("retried", row, status is not None)
+
+    def _call(self, function: Callable[..., Any], **arguments: Any) -> Any:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return function(session, **arguments)
+
+
+def _recorded(outcome: str, row: OutboxMessage, done: bool) -> DispatchSummary:
+    if not done:
+        log.warning("outbox message %s was reclaimed by another dispatcher", row.id)
+        return DispatchSummary(stale=1)
+    return DispatchSummary(**{outcome: 1})
