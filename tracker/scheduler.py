@@ -113,6 +113,7 @@ def configure(scheduler: BaseScheduler, app: Flask, *, now: datetime | None = No
             _in_unit_of_work(app, job.run),
             CronTrigger(timezone=zone, **job.when),
             id=job.id,
+            name=job.id,
             replace_existing=True,
             coalesce=True,
             max_instances=1,
