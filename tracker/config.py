@@ -90,6 +90,14 @@ class SmtpSettings:
         return bool(self.host and self.sender)
 
 
+# The environment variables that switch each reminder channel on (told when one is off).
+CHANNEL_VARIABLES = {
+    "telegram": "TRACKER_TELEGRAM_TOKEN",
+    "zalo": "TRACKER_ZALO_APP_ID, TRACKER_ZALO_APP_SECRET",
+    "email": "TRACKER_SMTP_HOST, TRACKER_SMTP_FROM",
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -110,6 +118,12 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    def channel_is_configured(self, channel: str) -> bool:
+        """Whether reminders can go out on `channel` (one of CHANNEL_VARIABLES)."""
+        return {"telegram": self.telegram, "zalo": self.zalo, "email": self.smtp}[
+            channel
+        ].is_configured
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:

@@ -312,3 +312,13 @@ def recipient_two(session: Session) -> User:
     user = make_user(session, "unit", unit=unit, username="vanphong2")
     session.commit()
     return user
+
+
+def test_the_page_says_which_channels_are_switched_on(
+    app: Flask, client: FlaskClient, session: Session, telegram: None
+) -> None:
+    sign_in(client, session)
+    page = client.get(MESSAGES).get_data(as_text=True)
+    assert "Telegram</span>\n      đang bật" in page
+    assert "chưa bật: đặt TRACKER_ZALO_APP_ID, TRACKER_ZALO_APP_SECRET" in page
+    assert "chưa bật: đặt TRACKER_SMTP_HOST, TRACKER_SMTP_FROM" in page

@@ -16,17 +16,17 @@ log = logging.getLogger(__name__)
 def build_senders(settings: Settings, engine: Engine) -> dict[str, Sender]:
     """A sender for each channel configured in `settings` (none when nothing is set up)."""
     senders: dict[str, Sender] = {}
-    if settings.telegram.is_configured:
+    if settings.channel_is_configured(Channel.TELEGRAM):
         from tracker.notify.telegram import TelegramSender
 
         senders[Channel.TELEGRAM.value] = TelegramSender(
             settings.telegram, per_chat_seconds=settings.reminders.telegram_per_chat_seconds
         )
-    if settings.zalo.is_configured:
+    if settings.channel_is_configured(Channel.ZALO):
         from tracker.notify.zalo import ZaloSender
 
         senders[Channel.ZALO.value] = ZaloSender(settings.zalo, engine)
-    if settings.smtp.is_configured:
+    if settings.channel_is_configured(Channel.EMAIL):
         from tracker.notify.email import EmailSender
 
         senders[Channel.EMAIL.value] = EmailSender(settings.smtp)

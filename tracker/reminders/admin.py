@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from tracker.accounts.models import ChatLink, User
 from tracker.audit import service as audit
-from tracker.config import Settings
+from tracker.config import CHANNEL_VARIABLES, Settings
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
 from tracker.permissions import can_administer
 from tracker.reminders.models import Channel, MessageKind, OutboxMessage, OutboxStatus
@@ -161,14 +161,6 @@ def list_recipients(session: Session, *, actor: User) -> list[tuple[User, list[s
     return result
 
 
-def _channel_setting(settings: Settings, channel: str) -> tuple[bool, str]:
-    if channel == Channel.TELEGRAM:
-        return settings.telegram.is_configured, "TRACKER_TELEGRAM_TOKEN"
-    if channel == Channel.ZALO:
-        return settings.zalo.is_configured, "TRACKER_ZALO_APP_ID, TRACKER_ZALO_APP_SECRET"
-    return settings.smtp.is_configured, "TRACKER_SMTP_HOST, TRACKER_SMTP_FROM"
-
-
 def _address(session: Session, *, user: User, channel: str) -> tuple[str, int | None]:
     """Where a message to `user` on `channel` goes: (address, chat link id)."""
     if channel == Channel.EMAIL:
@@ -226,15 +218,14 @@ def queue_test_message(
         raise InvalidInput(
             N_("Tài khoản {name} đang bị khóa: mở khóa trước khi gửi thử."), name=user.full_name
         )
-    configured, variables = _channel_setting(settings, channel)
-    if not configured:
+    if not settings.channel_is_configured(channel):
         raise InvalidInput(
             N_(
                 "Máy chủ chưa cấu hình kênh {channel}: đặt {variables} rồi khởi động lại "
                 "bộ gửi tin."
             ),
             channel=CHANNEL_NAMES[Channel(channel)],
-            variables=variables,
+            variables=CHANNEL_VARIABLES[channel],
         )
     address, chat_link_id = _address(session, user=user, channel=channel)
     now = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)

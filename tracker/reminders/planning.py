@@ -171,7 +171,7 @@ def plan_day(
     for user_id, by_key in inbox.items():
         person = people[user_id]
         targets = links.get(user_id, [])
-        if not targets and person.email and settings.smtp.is_configured:
+        if not targets and person.email and settings.channel_is_configured(Channel.EMAIL):
             targets = [(Channel.EMAIL, person.email, None)]
         if not targets:
             without_channel += 1
@@ -235,11 +235,8 @@ def _usable_links(
     channel."""
     configured = {
         channel
-        for channel, is_configured in (
-            (Channel.TELEGRAM, settings.telegram.is_configured),
-            (Channel.ZALO, settings.zalo.is_configured),
-        )
-        if is_configured
+        for channel in (Channel.TELEGRAM, Channel.ZALO)
+        if settings.channel_is_configured(channel)
     }
     if not configured:
         return {}

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from tracker.config import CHANNEL_VARIABLES
 from tracker.db import utcnow
 from tracker.errors import DomainError
 from tracker.fields import choices, parse_vn_date
@@ -42,6 +43,15 @@ def _recipient_choices() -> list:
         label = f"{person.full_name} ({person.username})"
         pairs.append((str(person.id), f"{label} — {reach or _('chưa có kênh nào')}"))
     return choices(pairs)
+
+
+def _channel_states() -> list[tuple[Any, bool, str]]:
+    """(label, switched on, the variables that switch it on) for each channel."""
+    settings = current_app.extensions["tracker.settings"]
+    return [
+        (CHANNEL_LABELS[channel], settings.channel_is_configured(channel), variables)
+        for channel, variables in CHANNEL_VARIABLES.items()
+    ]
 
 
 def _messages_page(
@@ -82,6 +92,7 @@ def _messages_page(
         test_form=test_form,
         retry_form=RetryForm(),
         labels=LABELS,
+        channels=_channel_states(),
         error=error,
     ), (400 if error else status)
 
