@@ -18,7 +18,7 @@ from ReminderSettings (defaults in brackets).
   PERIOD_REPORT when a period date p >= D has between(D, p) in `before_period` (3, 1) or == 0.
   The final due keeps the rules above.
 - NEW (an assignment created since the previous digest) and EXTENSION_APPROVED / _REFUSED (a
-  decision since then) come from timestamps, not dates: planning.py finds them.
+  decision since then) come from timestamps, not dates: collect.py finds them.
 
 A due date outside the calendar's years fires nothing: the calendar spans a year on each side
 of the years asked for, so such a date is months away from every reminder anyway.
