@@ -45,8 +45,30 @@ def test_production_with_secret_uses_secure_cookies() -> None:
         ("TRACKER_TIMEZONE", "Mars/Olympus", "TRACKER_TIMEZONE"),
         ("TRACKER_UPLOAD_MAX_MB", "lots", "TRACKER_UPLOAD_MAX_MB"),
         ("TRACKER_ENV", "staging", "TRACKER_ENV"),
+        ("TRACKER_TELEGRAM_PER_SECOND", "fast", "TRACKER_TELEGRAM_PER_SECOND"),
+        ("TRACKER_TELEGRAM_PER_SECOND", "0", "TRACKER_TELEGRAM_PER_SECOND"),
+        ("TRACKER_REMINDER_BEFORE_DUE", "7,ba,1", "TRACKER_REMINDER_BEFORE_DUE"),
+        ("TRACKER_REMINDER_HOUR", "tám", "TRACKER_REMINDER_HOUR"),
+        ("TRACKER_REMINDER_HOUR", "25", "TRACKER_REMINDER_HOUR"),
     ],
 )
 def test_bad_settings_name_the_variable(name: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_settings(env={name: value})
+
+
+def test_reminder_settings_are_read() -> None:
+    settings = load_settings(
+        env={
+            "TRACKER_REMINDER_BEFORE_DUE": "1, 5,10",
+            "TRACKER_REMINDER_OVERDUE_EVERY": "2",
+            "TRACKER_TELEGRAM_PER_SECOND": "7",
+            "TRACKER_TELEGRAM_TOKEN": "1:x",
+        }
+    )
+    assert settings.reminders.before_due == (10, 5, 1)
+    assert settings.reminders.overdue_every == 2
+    assert settings.reminders.telegram_per_second == 7.0
+    assert settings.channel_is_configured("telegram")
+    assert not settings.channel_is_configured("zalo")
+    assert not settings.channel_is_configured("email")

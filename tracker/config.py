@@ -215,15 +215,31 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
 
 def _reminder_settings(env: dict[str, str]) -> ReminderSettings:
     defaults = ReminderSettings()
+    hour = _int(env, "TRACKER_REMINDER_HOUR", defaults.digest_hour)
+    if not 0 <= hour <= 23:
+        raise ConfigError(f"TRACKER_REMINDER_HOUR phải từ 0 đến 23 / must be 0-23, got {hour}")
     return ReminderSettings(
-        digest_hour=_int(env, "TRACKER_REMINDER_HOUR", defaults.digest_hour),
+        digest_hour=hour,
         before_due=_days(env, "TRACKER_REMINDER_BEFORE_DUE", defaults.before_due),
         overdue_every=_int(env, "TRACKER_REMINDER_OVERDUE_EVERY", defaults.overdue_every),
         escalate_after=_int(env, "TRACKER_REMINDER_ESCALATE_AFTER", defaults.escalate_after),
         before_period=_days(env, "TRACKER_REMINDER_BEFORE_PERIOD", defaults.before_period),
         max_attempts=_int(env, "TRACKER_DISPATCH_MAX_ATTEMPTS", defaults.max_attempts),
         backoff_seconds=_int(env, "TRACKER_DISPATCH_BACKOFF_SECONDS", defaults.backoff_seconds),
-        telegram_per_second=float(
-            env.get("TRACKER_TELEGRAM_PER_SECOND") or defaults.telegram_per_second
+        telegram_per_second=_positive_float(
+            env, "TRACKER_TELEGRAM_PER_SECOND", defaults.telegram_per_second
         ),
     )
+
+
+def _positive_float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise ConfigError(f"{name} phải là số dương / must be a positive number, got {raw!r}")
+    return value
