@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from bots.conversation.replies import esc, shorten
+from bots.conversation.replies import esc
 from bots.conversation.turn import Turn
 from tracker.accounts.models import User
 from tracker.assignments import progress
@@ -19,6 +19,7 @@ from tracker.assignments.models import Assignment, AssignmentStatus, ProgressRep
 from tracker.assignments.status import CATEGORY_LABELS, Category
 from tracker.config import Settings
 from tracker.errors import DomainError, StaleUpdate
+from tracker.notify.text import shorten
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from bots.conversation.changes import change, refusal_message, report, state_text
-from bots.conversation.replies import ButtonOutcome, Reply, esc, on_day, refusal, shorten
+from bots.conversation.replies import ButtonOutcome, Reply, esc, on_day, refusal
 from bots.conversation.turn import Turn
 from tracker.accounts.models import ChatLink, User
 from tracker.assignments import extensions
@@ -20,6 +20,7 @@ from tracker.assignments.models import AssignmentStatus, ExtensionRequest, Exten
 from tracker.chat.actions import Action
 from tracker.errors import DomainError, NotFound, PermissionDenied
 from tracker.fields import parse_vn_date
+from tracker.notify.text import shorten
 
 ASK_PERCENT = "report_percent"
 ASK_EXTENSION = "extension"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.chat.actions import BUTTON_LABELS, Action, encode
+from tracker.notify.text import shorten
 
 TOAST_LIMIT = 190
 
@@ -46,12 +47,6 @@ def item_buttons(assignment_id: int, *, prefix: str = "") -> tuple[Button, ...]:
 def refusal(message: str) -> ButtonOutcome:
     """A button press we refuse: the reason as a toast and, in full, as a reply."""
     return ButtonOutcome(shorten(message, TOAST_LIMIT), [Reply(esc(message))])
-
-
-def shorten(text: str, limit: int) -> str:
-    """The text on one line, cut to at most limit characters."""
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def on_day(day: date | None) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bots.conversation.replies import Button, Reply, esc, item_buttons, shorten
+from bots.conversation.replies import Button, Reply, esc, item_buttons
 from bots.conversation.turn import Turn
 from tracker.accounts.models import User
 from tracker.assignments import service
 from tracker.assignments.models import AssignmentStatus
 from tracker.assignments.status import CATEGORY_LABELS, Category
-from tracker.notify.text import split_message
+from tracker.notify.text import shorten, split_message
 from tracker.permissions import can_view_all_assignments, can_work_for_a_unit
 from tracker.units.models import Unit
 

@@ -15,8 +15,9 @@ from flask import Flask
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from tests.browser.pages import desk_page, sign_in
 from tests.conftest import _empty_tables
-from tests.helpers import PASSWORD, make_unit, make_user
+from tests.helpers import make_unit, make_user
 from tracker import create_app
 from tracker.accounts.models import ChatLink, User
 from tracker.chat import linking
@@ -55,14 +56,6 @@ def shots(output_dir: Path) -> Path:
     return folder
 
 
-def sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/dang-nhap")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-
-
 def person(
     session: Session, role: str, username: str, full_name: str, unit_code: str | None = None
 ) -> User:
@@ -83,8 +76,7 @@ def test_a_unit_user_links_and_unlinks_telegram_from_the_profile(
 ) -> None:
     me = person(session, "unit", "huyen", "Nguyễn Thị Hòa", unit_code="HUYEN")
     session.commit()
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    page = context.new_page()
+    context, page = desk_page(browser)
     sign_in(page, live_server, "huyen")
     page.wait_for_url(f"{live_server}/don-vi")
 
@@ -161,8 +153,7 @@ def test_the_admin_reads_deliveries_and_sends_a_test_message(
     unlinked = person(session, "unit", "noivu", "Phạm Chưa Nối", unit_code="NV")
     session.add(ChatLink(user_id=linked.id, channel="telegram", external_id="777001"))
     session.commit()
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    page = context.new_page()
+    context, page = desk_page(browser)
     sign_in(page, live_server, "quantri")
     page.wait_for_url(f"{live_server}/quan-tri/tai-khoan")
 
@@ -279,8 +270,7 @@ def test_the_admin_keeps_the_working_calendar(
 ) -> None:
     person(session, "admin", "quantri", "Trần Quản Trị")
     session.commit()
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    page = context.new_page()
+    context, page = desk_page(browser)
     sign_in(page, live_server, "quantri")
     page.wait_for_url(f"{live_server}/quan-tri/tai-khoan")
 

@@ -7,22 +7,15 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
+from tests.browser.pages import sign_in
 from tests.conftest import SHARED_DIR
-from tests.helpers import PASSWORD, make_user
+from tests.helpers import make_user
 from tracker.units.directory import read_directory
 from tracker.units.service import load_directory
 
 pytestmark = pytest.mark.browser
 CORPUS = SHARED_DIR / "corpus"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/dang-nhap")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_import_publish_report_and_review(

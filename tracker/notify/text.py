@@ -10,6 +10,16 @@ TELEGRAM_LIMIT = 4096
 _TAG = re.compile(r"</?(?:b|i|u|s|code|pre|a)(?:\s[^>]*)?>")
 
 
+def shorten(text: str, limit: int) -> str:
+    """One line of at most `limit` characters, cut at a word, with an ellipsis when cut."""
+    line = " ".join((text or "").split())
+    if len(line) <= limit:
+        return line
+    cut = line.rfind(" ", 0, limit)
+    cut = cut if cut > limit // 2 else limit - 1
+    return line[:cut].rstrip(" ,;:.-") + "…"
+
+
 def to_plain(body: str) -> str:
     """Telegram HTML as plain text (Zalo, e-mail): tags dropped, entities decoded."""
     return html.unescape(_TAG.sub("", body))

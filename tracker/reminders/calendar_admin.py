@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from tracker.accounts.models import User
 from tracker.audit import service as audit
 from tracker.errors import N_, InvalidInput, NotFound
+from tracker.i18n import format_date
 from tracker.reminders.admin import require_admin
 from tracker.reminders.models import CalendarDay
 from tracker.workdays import WorkCalendar
@@ -36,10 +37,6 @@ class CalendarYear:
     year: int
     holidays: list[PublicHoliday]
     exceptions: list[CalendarDay]
-
-
-def _vn(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _check_year(year: int) -> None:
@@ -70,7 +67,7 @@ def add_calendar_day(
     if existing is not None:
         raise InvalidInput(
             N_("Ngày {day} đã có trong danh sách ngoại lệ. Xóa dòng đó trước nếu muốn đổi."),
-            day=_vn(day),
+            day=format_date(day),
         )
     public = WorkCalendar(years=[day.year])
     if is_working and public.is_working_day(day):
@@ -79,13 +76,13 @@ def add_calendar_day(
                 "Ngày {day} ({weekday}) vốn là ngày làm việc, không cần thêm làm ngày làm bù. "
                 "Ngày làm bù là một thứ Bảy, Chủ nhật hoặc ngày lễ phải đi làm."
             ),
-            day=_vn(day),
+            day=format_date(day),
             weekday=WEEKDAYS[day.weekday()],
         )
     if not is_working and not public.is_working_day(day):
         raise InvalidInput(
             N_("Ngày {day} vốn đã là ngày nghỉ ({reason}), không cần thêm."),
-            day=_vn(day),
+            day=format_date(day),
             reason=_day_off_reason(day),
         )
     row = CalendarDay(day=day, is_working=is_working, note=note, created_by_id=actor.id)
@@ -109,7 +106,7 @@ def remove_calendar_day(session: Session, *, actor: User, day: date) -> Calendar
     if row is None:
         raise NotFound(
             N_("Ngày {day} không có trong danh sách ngoại lệ (có thể đã được xóa)."),
-            day=_vn(day),
+            day=format_date(day),
         )
     audit.record(
         session,

@@ -30,10 +30,11 @@ from tracker.assignments.models import (
 )
 from tracker.config import Settings
 from tracker.notices.models import Conclusion, NoticeStatus, Task
+from tracker.notify.text import shorten
 from tracker.reminders.models import Rule
 from tracker.reminders.recipients import Person
 from tracker.reminders.rules import Firing, firings_by_due, rules_for
-from tracker.reminders.texts import shorten
+from tracker.reminders.texts import TEXT_LIMIT
 from tracker.units.models import Unit
 from tracker.workdays import WorkCalendar
 
@@ -171,7 +172,7 @@ def collect_date_rules(
             fired = fired_on.get(due, ())
         if not fired and not new:
             continue
-        short = shorten(text)
+        short = shorten(text, TEXT_LIMIT)
         if new:
             item = _item(assignment_id, Rule.NEW, code, number, short, unit, due)
             item["days"] = _remaining(calendar, day, due)
@@ -225,10 +226,10 @@ def collect_decisions(
         if requester not in people:
             continue
         rule = DECISION_RULES[ExtensionStatus(status)]
-        item = _item(assignment_id, rule, code, number, shorten(text), unit, due)
+        item = _item(assignment_id, rule, code, number, shorten(text, TEXT_LIMIT), unit, due)
         item["days"] = _remaining(calendar, day, due)
         if comment and comment.strip():
-            item["comment"] = shorten(comment)
+            item["comment"] = shorten(comment, TEXT_LIMIT)
         _deliver(inbox, (requester,), item)
 
 

@@ -78,16 +78,6 @@ def _vn_date_from_iso(value: str) -> str:
     return date.fromisoformat(value).strftime("%d/%m/%Y")
 
 
-def shorten(text: str, limit: int = TEXT_LIMIT) -> str:
-    """One line of at most `limit` characters, cut at a word, with an ellipsis when cut."""
-    line = " ".join((text or "").split())
-    if len(line) <= limit:
-        return line
-    cut = line.rfind(" ", 0, limit)
-    cut = cut if cut > limit // 2 else limit - 1
-    return line[:cut].rstrip(" ,;:.-") + "…"
-
-
 def assignment_url(base_url: str, assignment_id: int) -> str:
     """The assignment's page on the web."""
     return f"{base_url.rstrip('/')}{ASSIGNMENT_PATH}{assignment_id}"

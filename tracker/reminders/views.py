@@ -15,7 +15,7 @@ from tracker.config import CHANNEL_VARIABLES
 from tracker.db import utcnow
 from tracker.errors import DomainError
 from tracker.fields import choices, parse_vn_date
-from tracker.i18n import local_today, translate_error
+from tracker.i18n import format_date, local_today, translate_error
 from tracker.permissions import can_administer
 from tracker.reminders import admin, calendar_admin
 from tracker.reminders.forms import (
@@ -192,9 +192,9 @@ def calendar_page() -> Response | tuple[str, int]:
                 raise
             return _calendar_page(year, form, error=translate_error(problem))
         message = (
-            _("Đã thêm ngày làm bù %(day)s.", day=day.strftime("%d/%m/%Y"))
+            _("Đã thêm ngày làm bù %(day)s.", day=format_date(day))
             if form.kind.data == "working"
-            else _("Đã thêm ngày nghỉ %(day)s.", day=day.strftime("%d/%m/%Y"))
+            else _("Đã thêm ngày nghỉ %(day)s.", day=format_date(day))
         )
         flash(message, "success")
         return redirect(url_for(".calendar_page", nam=day.year))
@@ -210,5 +210,5 @@ def remove_calendar_day(day: str) -> Response:
     if not RemoveCalendarDayForm().validate_on_submit():
         abort(400)
     calendar_admin.remove_calendar_day(db(), actor=current_user, day=parsed)
-    flash(_("Đã xóa ngoại lệ ngày %(day)s khỏi lịch.", day=parsed.strftime("%d/%m/%Y")), "success")
+    flash(_("Đã xóa ngoại lệ ngày %(day)s khỏi lịch.", day=format_date(parsed)), "success")
     return redirect(url_for(".calendar_page", nam=parsed.year))
