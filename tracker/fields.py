@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -70,6 +70,17 @@ class VNDateField(StringField):
                         example=f"30/06/{local_today().year}",
                     )
                 )
+            )
+
+
+class ChoiceField(SelectField):
+    """A select whose refusal of a forged or stale value speaks Vietnamese (WTForms has no
+    Vietnamese catalogue, so its own message would reach the page in English)."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data not in {str(choice[0]) for choice in self.iter_choices()}:
+            raise ValidationError(
+                str(_l("Lựa chọn này không có trong danh sách. Tải lại trang rồi chọn lại."))
             )
 
 

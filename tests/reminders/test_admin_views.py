@@ -322,3 +322,20 @@ def test_the_page_says_which_channels_are_switched_on(
     assert "Telegram</span>\n      đang bật" in page
     assert "chưa bật: đặt TRACKER_ZALO_APP_ID, TRACKER_ZALO_APP_SECRET" in page
     assert "chưa bật: đặt TRACKER_SMTP_HOST, TRACKER_SMTP_FROM" in page
+
+
+def test_a_forged_choice_is_refused_in_vietnamese(client: FlaskClient, session: Session) -> None:
+    target = recipient(session)
+    sign_in(client, session)
+    response = client.post(
+        "/quan-tri/nhac-viec/gui-thu",
+        data={
+            "test-csrf_token": csrf_token(client, MESSAGES),
+            "test-user": str(target.id),
+            "test-channel": "fax",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Lựa chọn này không có trong danh sách" in page and "Not a valid choice" not in page
+    assert session.exec(select(OutboxMessage)).all() == []

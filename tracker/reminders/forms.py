@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.fields import VNDateField, choices
+from tracker.fields import ChoiceField, VNDateField, choices
 
 STATUS_LABELS = {
     "pending": _l("Chờ gửi"),
@@ -26,12 +26,12 @@ class MessageFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    status = SelectField(
+    status = ChoiceField(
         _l("Trạng thái"),
         choices=choices([("", _l("Tất cả")), *STATUS_LABELS.items()]),
         validators=[Optional()],
     )
-    channel = SelectField(
+    channel = ChoiceField(
         _l("Kênh"),
         choices=choices([("", _l("Tất cả")), *CHANNEL_LABELS.items()]),
         validators=[Optional()],
@@ -46,7 +46,7 @@ class TestMessageForm(FlaskForm):
         validate_choice=False,
         validators=[DataRequired(message=_l("Chọn người nhận tin thử."))],
     )
-    channel = SelectField(_l("Kênh"), choices=choices(list(CHANNEL_LABELS.items())))
+    channel = ChoiceField(_l("Kênh"), choices=choices(list(CHANNEL_LABELS.items())))
 
 
 class RetryForm(FlaskForm):
@@ -60,7 +60,7 @@ class CalendarDayForm(FlaskForm):
             DataRequired(message=_l("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 30/04/2027."))
         ],
     )
-    kind = SelectField(
+    kind = ChoiceField(
         _l("Loại"),
         choices=choices(
             [
@@ -69,7 +69,10 @@ class CalendarDayForm(FlaskForm):
             ]
         ),
     )
-    note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=255)])
+    note = StringField(
+        _l("Ghi chú"),
+        validators=[Optional(), Length(max=255, message=_l("Ghi chú tối đa 255 ký tự."))],
+    )
 
 
 class RemoveCalendarDayForm(FlaskForm):
