@@ -1,9 +1,19 @@
 """Settings come from the environment, and a production start without a secret is refused."""
 
-import pytest
+import stat
+from pathlib import Path
 
-from tracker import create_app
-from tracker.config import DEVELOPMENT_SECRET, ConfigError, load_settings
+import pytest
+from flask import Flask
+
+from tracker import config, create_app
+from tracker.config import KNOWN_PUBLIC_SECRETS, ConfigError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _instance_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default instance folder, so no test leaves a secret file in the checkout."""
+    monkeypatch.setattr(config, "DEFAULT_INSTANCE", tmp_path / "instance")
 
 
 def test_defaults_are_the_embedded_setup() -> None:
@@ -11,7 +21,58 @@ def test_defaults_are_the_embedded_setup() -> None:
     assert settings.timezone == "Asia/Ho_Chi_Minh"
     assert settings.database_url.startswith("sqlite:///")
     assert settings.database_url.endswith("instance/tracker.sqlite3")
-    assert settings.secret_key == DEVELOPMENT_SECRET
+
+
+def test_embedded_install_generates_a_private_secret_and_keeps_it(tmp_path: Path) -> None:
+    env = {"TRACKER_INSTANCE_PATH": str(tmp_path)}
+    first = load_settings(env=env)
+    secret_file = tmp_path / "secret_key"
+    assert first.secret_key not in KNOWN_PUBLIC_SECRETS
+    assert len(first.secret_key) >= 32
+    assert secret_file.read_text().strip() == first.secret_key
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert first.secret_source == str(secret_file.resolve())
+    # The next start signs with the same key, so sessions survive a restart.
+    assert load_settings(env=env).secret_key == first.secret_key
+    # Another installation gets another key.
+    other = load_settings(env={"TRACKER_INSTANCE_PATH": str(tmp_path / "other")})
+    assert other.secret_key != first.secret_key
+
+
+def test_a_cookie_signed_with_the_old_public_constant_is_not_accepted(tmp_path: Path) -> None:
+    app = create_app(load_settings(env={"TRACKER_INSTANCE_PATH": str(tmp_path)}))
+    attacker = Flask("attacker")
+    attacker.secret_key = "dev-only-secret-not-for-production"
+    signer = app.session_interface.get_signing_serializer(attacker)  # type: ignore[attr-defined]
+    forged = signer.dumps({"_user_id": "1", "_fresh": True})
+    client = app.test_client()
+    client.set_cookie("session", forged)
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+def test_a_publicly_known_secret_is_refused_outside_tests(environment: str) -> None:
+    with pytest.raises(ConfigError, match="TRACKER_SECRET_KEY"):
+        load_settings(
+            env={
+                "TRACKER_ENV": environment,
+                "TRACKER_SECRET_KEY": "dev-only-secret-not-for-production",
+            }
+        )
+
+
+def test_production_refuses_a_short_secret() -> None:
+    with pytest.raises(ConfigError, match="TRACKER_SECRET_KEY"):
+        load_settings(env={"TRACKER_ENV": "production", "TRACKER_SECRET_KEY": "short"})
+
+
+def test_start_up_log_names_where_the_secret_lives(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="tracker.app")
+    create_app(load_settings(env={"TRACKER_INSTANCE_PATH": str(tmp_path)}))
+    assert str((tmp_path / "secret_key").resolve()) in caplog.text
 
 
 def test_environment_variables_are_read() -> None:

@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
             parents=True, exist_ok=True
         )
     app.extensions["tracker.settings"] = settings
+    log.info("Khóa ký phiên đăng nhập / session secret: %s", settings.secret_source)
     app.extensions["tracker.engine"] = make_engine(settings.database_url)
 
     request_db.init_app(app)

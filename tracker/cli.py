@@ -197,6 +197,10 @@ def serve(host: str, port: int, no_scheduler: bool, no_dispatcher: bool) -> None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     scheduler = None if no_scheduler else start_background_scheduler(app)
     dispatcher = None if no_dispatcher else start_dispatcher_thread(app)
+    click.echo(
+        "Khóa ký phiên đăng nhập / session secret: "
+        f"{app.extensions['tracker.settings'].secret_source}"
+    )
     click.echo(f"Đôn Đốc đang chạy tại http://{host}:{port}  (Ctrl+C để dừng)")
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
-DEVELOPMENT_SECRET = "dev-only-secret-not-for-production"
+# Values that once stood in this public source or its examples: anyone can sign a session with
+# them, so they are refused everywhere but in the test suite.
+KNOWN_PUBLIC_SECRETS = frozenset(
+    {"dev-only-secret-not-for-production", "test-secret", "change-me", "secret", "dev"}
+)
+SECRET_FILE_NAME = "secret_key"
+MIN_PRODUCTION_SECRET_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -114,6 +121,8 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    # Where the session secret came from, for the start-up log (never the secret itself).
+    secret_source: str = "TRACKER_SECRET_KEY"
 
     @property
     def is_production(self) -> bool:
@@ -149,15 +158,11 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
             overrides.pop("instance_path", env.get("TRACKER_INSTANCE_PATH", "")) or DEFAULT_INSTANCE
         )
     )
-    secret = str(overrides.pop("secret_key", env.get("TRACKER_SECRET_KEY", "")))
-    if not secret:
-        if environment == "production":
-            raise ConfigError(
-                "Thiếu TRACKER_SECRET_KEY: đặt một chuỗi ngẫu nhiên dài trước khi chạy ở chế độ "
-                "production / TRACKER_SECRET_KEY is missing: set a long random string "
-                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-            )
-        secret = DEVELOPMENT_SECRET
+    secret, secret_source = _session_secret(
+        environment,
+        instance_path,
+        str(overrides.pop("secret_key", env.get("TRACKER_SECRET_KEY", ""))),
+    )
     timezone = str(overrides.pop("timezone", env.get("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh")))
     try:
         ZoneInfo(timezone)
@@ -170,6 +175,7 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
     settings = Settings(
         database_url=database_url,
         secret_key=secret,
+        secret_source=secret_source,
         timezone=timezone,
         environment=environment,
         instance_path=instance_path,
@@ -211,6 +217,65 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
             raise ConfigError(f"unknown setting {name!r}")
         object.__setattr__(settings, name, value)
     return settings
+
+
+def _session_secret(environment: str, instance_path: Path, given: str) -> tuple[str, str]:
+    """The key that signs sessions and CSRF tokens, and where it came from.
+
+    Never a constant from the source: production must set one; the embedded install generates
+    one on first start and keeps it in the instance folder (mode 0600); tests get a fresh one.
+    """
+    if given:
+        if given in KNOWN_PUBLIC_SECRETS and environment != "testing":
+            raise ConfigError(
+                "TRACKER_SECRET_KEY là một giá trị công khai, ai cũng ký được phiên đăng nhập: "
+                "đặt một chuỗi ngẫu nhiên dài hoặc bỏ trống để tự sinh / TRACKER_SECRET_KEY is a "
+                "publicly known value: set a long random string, or leave it empty in development"
+            )
+        if environment == "production" and len(given) < MIN_PRODUCTION_SECRET_LENGTH:
+            raise ConfigError(
+                f"TRACKER_SECRET_KEY quá ngắn (cần ít nhất {MIN_PRODUCTION_SECRET_LENGTH} ký tự) "
+                f"/ TRACKER_SECRET_KEY is too short (at least {MIN_PRODUCTION_SECRET_LENGTH} "
+                "characters): python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        return given, "TRACKER_SECRET_KEY"
+    if environment == "production":
+        raise ConfigError(
+            "Thiếu TRACKER_SECRET_KEY: đặt một chuỗi ngẫu nhiên dài trước khi chạy ở chế độ "
+            "production / TRACKER_SECRET_KEY is missing: set a long random string "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    if environment == "testing":
+        return secrets.token_urlsafe(48), "generated for this test process"
+    path = instance_path / SECRET_FILE_NAME
+    return _read_or_create_secret(path), str(path.resolve())
+
+
+def _read_or_create_secret(path: Path) -> str:
+    """The instance's own secret; created once, readable by its owner only."""
+    try:
+        existing = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        existing = ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(
+            f"Không đọc được khóa bí mật {path} / cannot read the secret file: {error}"
+        ) from None
+    if len(existing) >= MIN_PRODUCTION_SECRET_LENGTH:
+        return existing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    try:
+        # O_EXCL: two processes starting at once must not each write their own key.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if existing:  # a short or damaged file: replace it, keeping it private
+            path.unlink()
+            return _read_or_create_secret(path)
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(value + "\n")
+    return value
 
 
 def _reminder_settings(env: dict[str, str]) -> ReminderSettings:
