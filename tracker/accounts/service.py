@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.accounts import passwords
 from tracker.accounts.models import LoginAttempt, Role, User
 from tracker.audit import service as audit
 from tracker.db import utcnow
@@ -21,8 +21,6 @@ log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 8
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-# Checked when the username is unknown, so both paths take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 class LoginRefused(InvalidInput):
@@ -73,7 +71,7 @@ def create_user(
         full_name=full_name.strip() or username,
         role=role,
         unit_id=unit.id if unit else None,
-        password_hash=generate_password_hash(password),
+        password_hash=passwords.hash_password(password),
         email=email or None,
         phone=phone or None,
     )
@@ -110,7 +108,7 @@ def authenticate(
     remote_addr = (remote_addr or "unknown")[:64]
     _check_rate(session, username, remote_addr, max_failures, window, now)
     user = session.exec(select(User).where(User.username == username)).first()
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    valid = passwords.check_password(user.password_hash if user else None, password)
     succeeded = bool(user and valid and user.is_active)
     session.add(
         LoginAttempt(
@@ -240,7 +238,7 @@ def update_user(
     }
     changes = audit.diff(before, after)
     if new_password:
-        user.password_hash = generate_password_hash(new_password)
+        user.password_hash = passwords.hash_password(new_password)
         changes["password"] = ["***", "***"]
     session.add(user)
     audit.record(
