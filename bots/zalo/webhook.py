@@ -65,16 +65,16 @@ def webhook() -> Response | tuple[Response, int]:
     session = request_db.db()
     now = utcnow()
     try:
-        replies = handle_event(session, payload=payload, settings=settings, now=now)
+        with request_db.change():
+            replies = handle_event(session, payload=payload, settings=settings, now=now)
     except Exception:
         # Answered 200 anyway: Zalo would only retry the same event into the same error.
         log.exception("Zalo webhook event %r failed", payload.get("event_name"))
-        session.rollback()
         follower = _follower_id(str(payload.get("event_name") or ""), payload)
         replies = [(follower, APOLOGY)] if follower else []
     response = jsonify(ok=True)
     if replies:
-        # Runs once the response is sent: the request's unit of work has committed by then.
+        # Runs once the response is sent, so after the event's change committed above.
         response.call_on_close(partial(send_replies, settings, request_db.engine(), replies))
     return response
 

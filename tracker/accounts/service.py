@@ -102,27 +102,49 @@ def authenticate(
     window: timedelta,
     now: datetime | None = None,
 ) -> User:
-    """Check a password; every attempt is recorded, and repeated failures lock the door."""
+    """Check a password; repeated failures lock the door.
+
+    A success is recorded here. A refusal (LoginRefused) writes nothing: the caller records it
+    with `record_failed_login` in a transaction of its own, so that undoing the refused sign-in
+    never undoes the count the rate limit relies on.
+    """
     now = now or utcnow()
-    username = username.strip().lower()[:64]
-    remote_addr = (remote_addr or "unknown")[:64]
+    username, remote_addr = _attempt_key(username, remote_addr)
     _check_rate(session, username, remote_addr, max_failures, window, now)
     user = session.exec(select(User).where(User.username == username)).first()
     valid = passwords.check_password(user.password_hash if user else None, password)
-    succeeded = bool(user and valid and user.is_active)
-    session.add(
-        LoginAttempt(
-            username=username, remote_addr=remote_addr, attempted_at=now, succeeded=succeeded
-        )
-    )
-    if not succeeded or user is None:
+    if not (user and valid and user.is_active):
         log.info("login refused for %r from %s", username, remote_addr)
         raise LoginRefused(
             N_("Tên đăng nhập hoặc mật khẩu không đúng. Kiểm tra lại và thử lần nữa.")
         )
+    session.add(
+        LoginAttempt(username=username, remote_addr=remote_addr, attempted_at=now, succeeded=True)
+    )
     user.last_login_at = now
     session.add(user)
     return user
+
+
+def record_failed_login(
+    session: Session, *, username: str, remote_addr: str, now: datetime | None = None
+) -> None:
+    """Count a refused sign-in towards the rate limit (see `authenticate`)."""
+    username, remote_addr = _attempt_key(username, remote_addr)
+    session.add(
+        LoginAttempt(
+            username=username,
+            remote_addr=remote_addr,
+            attempted_at=now or utcnow(),
+            succeeded=False,
+        )
+    )
+    session.flush()
+
+
+def _attempt_key(username: str, remote_addr: str) -> tuple[str, str]:
+    """The username and address as the rate limit counts them (bounded, case-insensitive)."""
+    return username.strip().lower()[:64], (remote_addr or "unknown")[:64]
 
 
 def _check_rate(

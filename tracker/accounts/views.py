@@ -21,9 +21,8 @@ from werkzeug.wrappers import Response
 
 from tracker.accounts import service
 from tracker.accounts.forms import LanguageForm, LoginForm, LogoutForm
-from tracker.errors import RateLimited
 from tracker.i18n import translate_error
-from tracker.request_db import db
+from tracker.request_db import attempt, change, db
 
 bp = Blueprint("accounts", __name__)
 
@@ -46,20 +45,29 @@ def login() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form)
     settings = current_app.extensions["tracker.settings"]
-    try:
+    username = form.username.data or ""
+    with attempt() as outcome:
         user = service.authenticate(
             db(),
-            username=form.username.data or "",
+            username=username,
             password=form.password.data or "",
             remote_addr=request.remote_addr or "",
             max_failures=settings.login_max_failures,
             window=timedelta(minutes=settings.login_window_minutes),
         )
-    except RateLimited as error:
-        return render_template("accounts/login.html", form=form, error=translate_error(error)), 429
-    except service.LoginRefused as error:
-        # 200 on purpose: the failed attempt must be committed for the rate limit to count it.
-        return render_template("accounts/login.html", form=form, error=translate_error(error))
+    if isinstance(outcome.error, service.LoginRefused):
+        # Its own transaction, on purpose: the refused sign-in is undone, its count must stay.
+        with change():
+            service.record_failed_login(
+                db(), username=username, remote_addr=request.remote_addr or ""
+            )
+        return render_template(
+            "accounts/login.html", form=form, error=translate_error(outcome.error)
+        )
+    if outcome.error is not None:  # rate limited
+        return render_template(
+            "accounts/login.html", form=form, error=translate_error(outcome.error)
+        ), outcome.error.status_code
     session.clear()
     login_user(user)
     return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))

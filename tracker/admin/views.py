@@ -12,11 +12,11 @@ from tracker.accounts import service as accounts
 from tracker.accounts.models import User
 from tracker.admin.forms import DirectoryForm, EditUserForm, UserForm
 from tracker.audit import service as audit
-from tracker.errors import N_, DomainError, NotFound
+from tracker.errors import N_, NotFound
 from tracker.fields import choices
 from tracker.i18n import translate_error
 from tracker.permissions import can_administer
-from tracker.request_db import db
+from tracker.request_db import attempt, change, db
 from tracker.units import service as units
 from tracker.units.directory import DirectoryError, parse_directory
 from tracker.units.models import Unit
@@ -43,7 +43,7 @@ def new_user() -> Response | tuple[str, int]:
     form.unit.choices = _unit_choices()
     if form.validate_on_submit():
         unit = db().get(Unit, int(form.unit.data)) if (form.unit.data or "").isdigit() else None
-        try:
+        with attempt() as outcome:
             user = accounts.create_user(
                 db(),
                 actor=current_user,
@@ -55,9 +55,7 @@ def new_user() -> Response | tuple[str, int]:
                 email=form.email.data,
                 phone=form.phone.data,
             )
-        except DomainError as error:
-            if error.status_code == 403:
-                raise
+        if (error := outcome.error) is not None:
             return render_template(
                 "admin/user_form.html", form=form, error=translate_error(error)
             ), 400
@@ -78,7 +76,7 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
     )
     form.unit.choices = _unit_choices()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             accounts.update_user(
                 db(),
                 actor=current_user,
@@ -89,9 +87,7 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
                 unit_id=int(form.unit.data) if (form.unit.data or "").isdigit() else None,
                 new_password=form.new_password.data or None,
             )
-        except DomainError as error:
-            if error.status_code in (403, 404):
-                raise
+        if (error := outcome.error) is not None:
             return render_template(
                 "admin/user_form.html", form=form, user=user, error=translate_error(error)
             ), 400
@@ -113,7 +109,8 @@ def units_page() -> Response | tuple[str, int]:
             directory = parse_directory(
                 raw.decode("utf-8-sig"), source=upload.filename if upload else ""
             )
-            summary = units.load_directory(db(), actor=current_user, directory=directory)
+            with change():
+                summary = units.load_directory(db(), actor=current_user, directory=directory)
         except UnicodeDecodeError:
             error = _("Tệp không phải văn bản UTF-8. Lưu lại tệp YAML với mã UTF-8 rồi tải lên.")
         except DirectoryError as problem:

@@ -27,7 +27,7 @@ from tracker.chat.forms import LinkCodeForm, UnlinkForm
 from tracker.config import Settings
 from tracker.db import utcnow
 from tracker.errors import N_, NotFound
-from tracker.request_db import db
+from tracker.request_db import change, db
 from tracker.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,8 @@ def new_code() -> Response:
     if not LinkCodeForm().validate_on_submit():
         flash(_("Chưa lấy được mã: tải lại trang và bấm lại."), "error")
         return redirect(url_for(".profile"))
-    issued = linking.issue_link_code(db(), actor=current_user, now=utcnow())
+    with change():
+        issued = linking.issue_link_code(db(), actor=current_user, now=utcnow())
     browser_session[CODE_KEY] = {
         "code": issued.code,
         "expires_at": issued.expires_at.isoformat(),
@@ -128,7 +129,8 @@ def unlink(link_id: int) -> Response:
     elif not link.is_active:
         flash(_("Liên kết này đã ngừng từ trước."), "info")
     else:
-        linking.unlink(db(), channel=link.channel, external_id=link.external_id, now=utcnow())
+        with change():
+            linking.unlink(db(), channel=link.channel, external_id=link.external_id, now=utcnow())
         flash(
             _(
                 "Đã hủy liên kết %(channel)s: tài khoản đó sẽ không nhận nhắc việc nữa.",

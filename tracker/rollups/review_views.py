@@ -19,7 +19,7 @@ from tracker.permissions import (
     can_manage_reviews,
     can_request_explanations,
 )
-from tracker.request_db import db
+from tracker.request_db import attempt, change, db
 from tracker.rollups import (
     explanations,
     export_docx,
@@ -55,9 +55,10 @@ def index() -> str | Response:
         )
     ]
     if form.validate_on_submit():
-        review = reviews.open_review(
-            session, actor=current_user, period=Period.parse(form.period.data or "")
-        )
+        with change():
+            review = reviews.open_review(
+                session, actor=current_user, period=Period.parse(form.period.data or "")
+            )
         return redirect(url_for(".detail", review_id=review.id))
     return render_template(
         "rollups/reviews.html", form=form, rows=reviews.list_reviews(session, actor=current_user)
@@ -145,13 +146,14 @@ def items(review_id: int) -> str:
 def comment(review_id: int) -> Response:
     form = CommentForm()
     if form.validate_on_submit():
-        reviews.save_comment(
-            db(),
-            actor=current_user,
-            review_id=review_id,
-            unit_id=form.unit_id.data or 0,
-            body=form.body.data or "",
-        )
+        with change():
+            reviews.save_comment(
+                db(),
+                actor=current_user,
+                review_id=review_id,
+                unit_id=form.unit_id.data or 0,
+                body=form.body.data or "",
+            )
         flash(_("Đã lưu nhận xét."), "info")
     else:
         flash(_("Nhận xét chưa được lưu: kiểm tra lại nội dung."), "error")
@@ -165,7 +167,10 @@ def freeze(review_id: int) -> Response:
     if not form.validate_on_submit() or form.meeting_on.parsed is None:
         flash(_("Chọn ngày họp giao ban trước khi chốt số liệu."), "error")
         return redirect(url_for(".detail", review_id=review_id))
-    reviews.freeze(db(), actor=current_user, review_id=review_id, meeting_on=form.meeting_on.parsed)
+    with change():
+        reviews.freeze(
+            db(), actor=current_user, review_id=review_id, meeting_on=form.meeting_on.parsed
+        )
     flash(_("Đã chốt số liệu kỳ giao ban; các số liệu này sẽ không thay đổi nữa."), "info")
     return redirect(url_for(".detail", review_id=review_id))
 
@@ -177,14 +182,15 @@ def ask(review_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Nhập nội dung yêu cầu giải trình."), "error")
         return redirect(url_for(".detail", review_id=review_id))
-    created = explanations.request_for_unit(
-        db(),
-        actor=current_user,
-        review_id=review_id,
-        unit_id=form.unit_id.data or 0,
-        message=form.message.data or "",
-        today=local_today(),
-    )
+    with change():
+        created = explanations.request_for_unit(
+            db(),
+            actor=current_user,
+            review_id=review_id,
+            unit_id=form.unit_id.data or 0,
+            message=form.message.data or "",
+            today=local_today(),
+        )
     if created:
         flash(_("Đã gửi yêu cầu giải trình về %(n)s nhiệm vụ quá hạn.", n=len(created)), "info")
     else:
@@ -201,12 +207,12 @@ def answer(request_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Nhập nội dung giải trình."), "error")
         return redirect(back)
-    try:
+    with attempt() as outcome:
         explanations.answer(
             db(), actor=current_user, request_id=request_id, text=form.answer.data or ""
         )
-    except InvalidInput as error:
-        flash(translate_error(error), "error")
+    if outcome.error is not None:
+        flash(translate_error(outcome.error), "error")
         return redirect(back)
     flash(_("Đã gửi giải trình."), "info")
     return redirect(back)
