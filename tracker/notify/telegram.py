@@ -2,7 +2,8 @@
 
 PTB is asynchronous; the dispatcher is not. The sender owns one event loop running in a
 background thread for its whole life, so one HTTP connection pool serves every message and
-several dispatcher threads can send at once. Each Telegram error becomes exactly one of the
+several dispatcher threads can send at once (each hands its coroutine to that loop, and the
+pacer it shares is locked). Each Telegram error becomes exactly one of the
 DeliveryError kinds of tracker.notify.base.
 """
 
@@ -37,6 +38,7 @@ from tracker.chat.actions import BUTTON_LABELS, Action, encode
 from tracker.config import TelegramSettings
 from tracker.notify.base import (
     Delivery,
+    DeliveryError,
     MaybeDelivered,
     Outgoing,
     PermanentFailure,
@@ -122,11 +124,29 @@ class TelegramSender:
         """Send the parts of `message` from `parts_sent` on; the last carries the buttons."""
         if self._closed:
             raise TemporaryFailure("Telegram sender is closed", parts_sent=message.parts_sent)
-        parts = split_message(message.body, TELEGRAM_LIMIT)
+        try:
+            parts = split_message(message.body, TELEGRAM_LIMIT)
+            markup = keyboard(message.items)
+        except Exception as error:  # nothing has left yet
+            raise TemporaryFailure(
+                f"Không soạn được tin Telegram: {error!r}", parts_sent=message.parts_sent
+            ) from error
         # A safety net only: each request has its own timeouts, and a pause asked for by
         # Telegram (429) may hold the later parts back a while.
         budget = len(parts) * (self.settings.timeout_seconds + self.per_chat_seconds + 5) + 600
-        return self._run(self._send(message, parts), timeout=budget, message=message)
+        try:
+            return self._run(self._send(message, parts, markup), timeout=budget, message=message)
+        except DeliveryError:
+            raise
+        except Exception as error:
+            # The Sender contract: nothing escapes raw. Every error of a request is translated
+            # inside the loop, so this is the loop itself failing (stopped, cancelled): what
+            # left before is not known.
+            log.exception("unexpected error sending Telegram message %s", message.message_id)
+            raise MaybeDelivered(
+                f"Telegram: lỗi không lường trước, không rõ đã gửi chưa: {error!r}",
+                parts_sent=message.parts_sent,
+            ) from error
 
     def warm_up(self) -> None:
         """Open a connection and check the token (getMe) before the first message; a failure
@@ -166,11 +186,12 @@ class TelegramSender:
                 parts_sent=message.parts_sent if message else 0,
             ) from None
 
-    async def _send(self, message: Outgoing, parts: list[str]) -> Delivery:
+    async def _send(
+        self, message: Outgoing, parts: list[str], markup: InlineKeyboardMarkup | None
+    ) -> Delivery:
         sent = message.parts_sent
         chat = message.address
         last_id: str | None = None
-        markup = keyboard(message.items)
         try:
             for index in range(message.parts_sent, len(parts)):
                 is_last = index == len(parts) - 1

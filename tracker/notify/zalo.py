@@ -29,6 +29,7 @@ from tracker.config import ZaloSettings
 from tracker.db import utcnow
 from tracker.notify.base import (
     Delivery,
+    DeliveryError,
     MaybeDelivered,
     Outgoing,
     PermanentFailure,
@@ -100,6 +101,20 @@ class ZaloSender:
 
     def send(self, message: Outgoing) -> Delivery:
         """Deliver `message` as consultation texts or as one ZNS template message."""
+        try:
+            return self._deliver(message)
+        except DeliveryError:
+            raise
+        except Exception as error:
+            # The Sender contract: nothing escapes raw. A request that may have left is
+            # already MaybeDelivered (_post); this is the work around it (the database, the
+            # template's data), so nothing left because of it.
+            log.exception("unexpected error sending Zalo message %s", message.message_id)
+            raise TemporaryFailure(
+                f"Lỗi không lường trước khi gửi Zalo: {error!r}", parts_sent=message.parts_sent
+            ) from error
+
+    def _deliver(self, message: Outgoing) -> Delivery:
         if self._in_window(message.last_interaction_at):
             try:
                 return self._send_texts(message)
@@ -140,7 +155,14 @@ class ZaloSender:
         parts = [to_plain(part) for part in split_message(message.body, TEXT_LIMIT)]
         external_id: str | None = None
         for index in range(message.parts_sent, len(parts)):
-            external_id = self._post_text(message.address, parts[index], parts_sent=index)
+            try:
+                external_id = self._post_text(message.address, parts[index], parts_sent=index)
+            except DeliveryError:
+                raise
+            except Exception as error:  # the parts before this one did arrive
+                raise TemporaryFailure(
+                    f"Lỗi không lường trước khi gửi Zalo: {error!r}", parts_sent=index
+                ) from error
         return Delivery(external_id, parts_sent=len(parts))
 
     def _post_text(self, user_id: str, text: str, *, parts_sent: int) -> str | None:
@@ -245,12 +267,13 @@ class ZaloSender:
         try:
             answer = response.json()
         except ValueError:
-            raise TemporaryFailure(
-                f"Zalo trả lời không phải JSON (HTTP {response.status_code})",
-                parts_sent=parts_sent,
-            ) from None
+            answer = None
         if not isinstance(answer, dict):
-            raise TemporaryFailure("Zalo trả lời không đúng định dạng", parts_sent=parts_sent)
+            reason = f"Zalo trả lời không đúng định dạng (HTTP {response.status_code})"
+            if response.status_code < 400:
+                # Zalo took the request and said something we cannot read: it may have sent.
+                raise MaybeDelivered(f"{reason}: có thể đã gửi", parts_sent=parts_sent)
+            raise TemporaryFailure(reason, parts_sent=parts_sent)
         if response.status_code >= 400 and error_code(answer) == 0:
             raise TemporaryFailure(f"Zalo lỗi HTTP {response.status_code}", parts_sent=parts_sent)
         return answer
