@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import smtplib
 import socket
 import socketserver
 import threading
@@ -296,3 +297,22 @@ def test_concurrent_sends_report_exactly_what_the_server_received(smtp: FakeSmtp
     # Each e-mail arrived whole, to the right person.
     for entry, email in zip(smtp.messages, smtp.received(), strict=True):
         assert email["To"] == entry["rcpt"][0]
+
+
+def test_an_unexpected_error_after_the_content_left_is_unknown_not_raw(
+    smtp: FakeSmtp, sender: EmailSender, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_data = smtplib.SMTP.data
+
+    def data_then_fail(self: smtplib.SMTP, content: bytes) -> Any:
+        real_data(self, content)
+        raise ValueError("the reply could not be read")
+
+    monkeypatch.setattr(smtplib.SMTP, "data", data_then_fail)
+    with pytest.raises(MaybeDelivered, match="có thể đã gửi"):
+        sender.send(message())
+    assert len(smtp.messages) == 1  # it did arrive: reported as unknown, never retried
+
+    monkeypatch.setattr(smtplib.SMTP, "data", real_data)
+    sender.send(message(message_id=43))  # a fresh connection for the next one
+    assert len(smtp.messages) == 2
