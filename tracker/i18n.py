@@ -6,9 +6,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, session
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from tracker.errors import DomainError
+from tracker.notify.channels import channel_name
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 DEFAULT_LANGUAGE = "vi"
@@ -53,6 +54,11 @@ def _to_local(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo("UTC"))
     return value.astimezone(local_zone())
+
+
+def channel_label(channel: str) -> str:
+    """A reminder channel's name in the reader's language (lazy: fine in module constants)."""
+    return lazy_gettext(channel_name(channel))  # type: ignore[return-value]
 
 
 def translate_error(error: DomainError) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -22,19 +21,10 @@ from werkzeug.wrappers import Response
 from tracker.accounts import service
 from tracker.accounts.forms import LanguageForm, LoginForm, LogoutForm
 from tracker.i18n import translate_error
+from tracker.redirects import same_site_path
 from tracker.request_db import attempt, change, db
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths, so the login page cannot be used to send people elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -70,7 +60,7 @@ def login() -> str | Response | tuple[str, int]:
         ), outcome.error.status_code
     session.clear()
     login_user(user)
-    return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
+    return redirect(same_site_path(form.next.data) or url_for("dashboard.home"))
 
 
 @bp.post("/dang-xuat")
@@ -88,4 +78,4 @@ def set_language() -> Response:
     form = LanguageForm()
     if form.validate_on_submit():
         session["lang"] = form.lang.data
-    return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
+    return redirect(same_site_path(form.next.data) or url_for("dashboard.home"))

@@ -20,11 +20,11 @@ from tracker.accounts.models import ChatLink, User
 from tracker.audit import service as audit
 from tracker.config import CHANNEL_VARIABLES, Settings
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
+from tracker.notify.channels import channel_name
 from tracker.permissions import can_administer
 from tracker.reminders.models import Channel, MessageKind, OutboxMessage, OutboxStatus
 
 RETRYABLE = (OutboxStatus.FAILED, OutboxStatus.UNCONFIRMED)
-CHANNEL_NAMES = {Channel.TELEGRAM: "Telegram", Channel.ZALO: "Zalo", Channel.EMAIL: "thư điện tử"}
 
 
 @dataclass(frozen=True)
@@ -224,7 +224,7 @@ def queue_test_message(
                 "Máy chủ chưa cấu hình kênh {channel}: đặt {variables} rồi khởi động lại "
                 "bộ gửi tin."
             ),
-            channel=CHANNEL_NAMES[Channel(channel)],
+            channel=channel_name(channel),
             variables=CHANNEL_VARIABLES[channel],
         )
     address, chat_link_id = _address(session, user=user, channel=channel)
@@ -233,7 +233,7 @@ def queue_test_message(
     body = (
         f"Tin nhắn thử từ Đôn Đốc lúc {local:%H:%M %d/%m/%Y}. "
         f"Nếu {html.escape(user.full_name)} đọc được tin này thì kênh "
-        f"{CHANNEL_NAMES[Channel(channel)]} đã thông suốt; không cần trả lời.\n"
+        f"{channel_name(channel)} đã thông suốt; không cần trả lời.\n"
         f"Người gửi thử: {html.escape(actor.full_name)}."
     )
     message = OutboxMessage(

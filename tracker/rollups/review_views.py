@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from io import BytesIO
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from tracker.permissions import (
     can_manage_reviews,
     can_request_explanations,
 )
+from tracker.redirects import same_site_path
 from tracker.request_db import attempt, change, db
 from tracker.rollups import (
     explanations,
@@ -203,7 +203,7 @@ def ask(review_id: int) -> Response:
 def answer(request_id: int) -> Response:
     """The unit's answer, posted from rollups/_explanations.html on the assignment page."""
     form = AnswerForm()
-    back = _same_site(form.next.data) or url_for("dashboard.home")
+    back = same_site_path(form.next.data) or url_for("dashboard.home")
     if not form.validate_on_submit():
         flash(_("Nhập nội dung giải trình."), "error")
         return redirect(back)
@@ -216,14 +216,6 @@ def answer(request_id: int) -> Response:
         return redirect(back)
     flash(_("Đã gửi giải trình."), "info")
     return redirect(back)
-
-
-def _same_site(target: str | None) -> str | None:
-    """Only a path on this site, so the form cannot send people elsewhere."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return None if parts.scheme or parts.netloc else target
 
 
 @bp.route("/giao-ban/<int:review_id>/bao-cao.docx")
