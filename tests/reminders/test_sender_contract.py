@@ -24,7 +24,7 @@ def test_a_telegram_message_that_cannot_be_composed_is_a_temporary_failure() -> 
         items=[{"actionable": True, "code": "1.1"}],  # no assignment id for the buttons
     )
     try:
-        with pytest.raises(TemporaryFailure, match="Không soạn được tin Telegram") as failure:
+        with pytest.raises(TemporaryFailure, match="KeyError") as failure:
             sender.send(broken)
         assert failure.value.parts_sent == 0
     finally:

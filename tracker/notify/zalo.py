@@ -36,6 +36,7 @@ from tracker.notify.base import (
     RateLimitedByChannel,
     TemporaryFailure,
 )
+from tracker.notify.retry_after import retry_after_seconds
 from tracker.notify.text import split_message, to_plain
 from tracker.notify.zalo_errors import (
     RATE_LIMIT_WAIT_SECONDS,
@@ -259,7 +260,11 @@ class ZaloSender:
         if response.status_code == 429:
             raise RateLimitedByChannel(
                 "Zalo: HTTP 429, quá nhiều yêu cầu",
-                retry_after=_retry_after(response),
+                retry_after=retry_after_seconds(
+                    response.headers.get("Retry-After"),
+                    default=RATE_LIMIT_WAIT_SECONDS,
+                    at_least=1.0,
+                ),
                 parts_sent=parts_sent,
             )
         if response.status_code >= 500:
@@ -282,13 +287,6 @@ class ZaloSender:
 def _id_of(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
     return str(value) if value is not None else None
-
-
-def _retry_after(response: httpx.Response) -> float:
-    try:
-        return max(1.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        return RATE_LIMIT_WAIT_SECONDS
 
 
 def _nfc(text: str) -> str:
