@@ -15,6 +15,7 @@ from tracker.audit import service as audit
 from tracker.errors import N_, NotFound
 from tracker.fields import choices
 from tracker.i18n import translate_error
+from tracker.pagination import page_number
 from tracker.permissions import can_administer
 from tracker.request_db import attempt, change, db
 from tracker.units import service as units
@@ -139,6 +140,6 @@ def units_page() -> Response | tuple[str, int]:
 @bp.route("/nhat-ky")
 @requires(can_administer)
 def audit_log() -> str:
-    page = request.args.get("trang", 1, type=int) or 1
+    page = page_number(request.args)
     rows, has_more = audit.list_events(db(), actor=current_user, page=page)
     return render_template("admin/audit.html", rows=rows, page=page, has_more=has_more)

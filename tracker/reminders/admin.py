@@ -21,6 +21,7 @@ from tracker.audit import service as audit
 from tracker.config import CHANNEL_VARIABLES, Settings
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
 from tracker.notify.channels import channel_name
+from tracker.pagination import PER_PAGE, fetch_page
 from tracker.permissions import can_administer
 from tracker.reminders.models import Channel, MessageKind, OutboxMessage, OutboxStatus
 
@@ -71,7 +72,7 @@ def list_messages(
     channel: str | None = None,
     day: date | None = None,
     page: int = 1,
-    per_page: int = 50,
+    per_page: int = PER_PAGE,
 ) -> tuple[list[MessageRow], bool]:
     """A page of outbox messages, newest first, with their person; and whether more remain."""
     require_admin(actor)
@@ -86,13 +87,13 @@ def list_messages(
         statement = statement.where(OutboxMessage.channel == channel)
     if day is not None:
         statement = statement.where(OutboxMessage.day == day)
-    page = max(page, 1)
-    rows = session.exec(
-        statement.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
-    ).all()
-    return [MessageRow(*row) for row in rows[:per_page]], len(rows) > per_page
+    rows, has_more = fetch_page(
+        session,
+        statement.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        page=page,
+        per_page=per_page,
+    )
+    return [MessageRow(*row) for row in rows], has_more
 
 
 def _with_person_and_link(statement: Any) -> Any:

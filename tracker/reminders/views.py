@@ -15,6 +15,7 @@ from tracker.config import CHANNEL_VARIABLES
 from tracker.db import utcnow
 from tracker.fields import choices, parse_vn_date
 from tracker.i18n import format_date, local_today, translate_error
+from tracker.pagination import page_number
 from tracker.permissions import can_administer
 from tracker.reminders import admin, calendar_admin
 from tracker.reminders.forms import (
@@ -57,7 +58,7 @@ def _messages_page(
     *, test_form: TestMessageForm | None = None, error: str | None = None, status: int = 200
 ) -> tuple[str, int]:
     filters = MessageFilterForm(request.args)
-    page = request.args.get("trang", 1, type=int) or 1
+    page = page_number(request.args)
     rows: list[admin.MessageRow] = []
     has_more = False
     if filters.validate():
