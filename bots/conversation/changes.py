@@ -18,6 +18,7 @@ from tracker.config import Settings
 from tracker.db import attempt
 from tracker.errors import DomainError, StaleUpdate
 from tracker.notify.text import shorten
+from tracker.vn_dates import vn_date
 
 T = TypeVar("T")
 
@@ -83,7 +84,7 @@ def evidence_store(settings: Settings) -> EvidenceStore:
 def state_text(context: AssignmentContext, today: date) -> str:
     """The assignment and where it stands, to confirm a change."""
     a, task = context.assignment, context.task
-    due = f" · hạn {a.due:%d/%m/%Y}" if a.due else ""
+    due = f" · hạn {vn_date(a.due)}" if a.due else ""
     return (
         f"<b>{esc(task.code)}</b> {esc(shorten(task.text, 140))}\n"
         f"Tình trạng: {CATEGORY_LABELS[_category(a, today)]} · {a.percent}%{due}"

@@ -48,6 +48,7 @@ from tracker.notify.zalo_errors import (
 )
 from tracker.notify.zalo_tokens import ZaloTokenStore
 from tracker.reminders.models import OutboxMessage
+from tracker.vn_dates import vn_date
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,7 @@ class ZaloSender:
         return {
             "name": _nfc(self._recipient_name(message.message_id))[:NAME_LIMIT],
             "count": str(len(assignments) or len(message.items)),
-            "date": self._clock().astimezone(self._zone).strftime("%d/%m/%Y"),
+            "date": vn_date(self._clock().astimezone(self._zone)),
         }
 
     def _recipient_name(self, message_id: int) -> str:

@@ -24,6 +24,7 @@ from tracker.notify.channels import channel_name
 from tracker.pagination import PER_PAGE, fetch_page
 from tracker.permissions import can_administer
 from tracker.reminders.models import Channel, MessageKind, OutboxMessage, OutboxStatus
+from tracker.vn_dates import vn_date
 
 RETRYABLE = (OutboxStatus.FAILED, OutboxStatus.UNCONFIRMED)
 
@@ -232,7 +233,7 @@ def queue_test_message(
     now = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
     local = now.astimezone(ZoneInfo(settings.timezone))
     body = (
-        f"Tin nhắn thử từ Đôn Đốc lúc {local:%H:%M %d/%m/%Y}. "
+        f"Tin nhắn thử từ Đôn Đốc lúc {local:%H:%M} {vn_date(local)}. "
         f"Nếu {html.escape(user.full_name)} đọc được tin này thì kênh "
         f"{channel_name(channel)} đã thông suốt; không cần trả lời.\n"
         f"Người gửi thử: {html.escape(actor.full_name)}."
