@@ -69,7 +69,7 @@ def attempt() -> Iterator[Outcome]:
     """
     session = db()
     # What the request wrote before would be committed with this change without anyone asking.
-    _check_no_stray_write(session)
+    _check_no_stray_write(session, changed_objects_too=True)
     outcome = Outcome()
     g.db_changing += 1
     try:
@@ -113,10 +113,16 @@ def _finish(response: Response) -> Response:
     return response
 
 
-def _check_no_stray_write(session: Session) -> None:
+def _check_no_stray_write(session: Session, *, changed_objects_too: bool = False) -> None:
     """A write outside change()/attempt() is a programming error: the view changed data without
-    saying the change is wanted. It is never committed; the test suite fails on it."""
-    if not (g.pop("db_stray_flush", False) or session.new or session.deleted):
+    saying the change is wanted. It is never committed; the test suite fails on it.
+
+    Before a change, an object merely modified in memory counts too: the change's flush would
+    write it (at the end of a request such edits are simply dropped)."""
+    stray = g.pop("db_stray_flush", False) or session.new or session.deleted
+    if not stray and changed_objects_too:
+        stray = any(session.is_modified(instance) for instance in session.dirty)
+    if not stray:
         return
     where = request.endpoint or request.path
     log.error("request %s wrote outside change()/attempt(); not committed", where)

@@ -148,3 +148,14 @@ def test_a_refusal_the_page_cannot_show_becomes_the_error_page(app: Flask, world
     with Session(app.extensions["tracker.engine"]) as check:
         actions = check.exec(select(AuditEvent.action).where(AuditEvent.entity_type == "x")).all()
     assert actions == ["kept"]
+
+
+def test_an_object_edited_before_a_change_is_not_slipped_into_it(app: Flask, world: World) -> None:
+    with app.test_request_context("/"):
+        assignment = db().get(Assignment, world.assignment.id)
+        assert assignment is not None
+        assignment.percent = 99  # say, for display only
+        with pytest.raises(UncommittedWrite), change():
+            pass
+    with Session(app.extensions["tracker.engine"]) as check:
+        assert check.get(Assignment, world.assignment.id).percent == 0  # type: ignore[union-attr]
