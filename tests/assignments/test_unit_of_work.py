@@ -65,10 +65,12 @@ def test_a_concurrent_save_leaves_the_extension_decision_unwritten(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     request = _ask(session, world)
-    real_apply_change = extensions.apply_change
+    real_utcnow = extensions.utcnow
 
-    def someone_else_saves_first(*args: Any, **kwargs: Any) -> None:
-        # The unit reports progress between the decision's read and its write.
+    def someone_else_saves_first() -> Any:
+        # The unit reports progress after the decision read the assignment and before it
+        # writes anything (on SQLite a writer waits for the other's commit, so this is the
+        # window where the two can cross).
         with Session(engine) as other:
             other.execute(
                 update(Assignment)
@@ -76,9 +78,11 @@ def test_a_concurrent_save_leaves_the_extension_decision_unwritten(
                 .values(version=Assignment.version + 1, percent=30)
             )
             other.commit()
-        real_apply_change(*args, **kwargs)
+        monkeypatch.setattr(extensions, "utcnow", real_utcnow)
+        return real_utcnow()
 
-    monkeypatch.setattr(extensions, "apply_change", someone_else_saves_first)
+    # Read when the decision is about to be written: the moment it is taken.
+    monkeypatch.setattr(extensions, "utcnow", someone_else_saves_first)
     login_as(client, "thuky")
     response = _decide(client, request.id)
     assert response.status_code == 302  # back to the list, with the message
@@ -93,7 +97,6 @@ def test_a_concurrent_save_leaves_the_extension_decision_unwritten(
     assert _extension_events(session) == []
 
     # Decided again, it goes through whole: approved, the due date moved, history written.
-    monkeypatch.setattr(extensions, "apply_change", real_apply_change)
     assert _decide(client, request.id).status_code == 302
     session.expire_all()
     assert session.get(ExtensionRequest, request.id).status == ExtensionStatus.APPROVED
