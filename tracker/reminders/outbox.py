@@ -1,6 +1,27 @@
 """The outbox: messages are inserted here inside the change's transaction and sent after it
 commits. Inserting is idempotent on the natural key, so planning a day twice adds nothing.
-The dispatcher claims due rows (dispatch.py) and records each outcome (outcomes.py)."""
+The dispatcher claims due rows (dispatch.py) and records each outcome (outcomes.py).
+
+Exactly once, as far as the channel allows. The claim is a lease renewed by the dispatcher's
+heartbeat while the row is in flight (renew), so a live dispatcher's row is never taken over
+and a dispatcher never takes back its own; each delivered part of a long message is committed
+before the next leaves (save_progress). One window remains, and no outbox can close it
+without the channel's help: the channel has accepted a request and we have not committed that
+fact yet. It lasts from the moment Telegram (or Zalo, or the SMTP server) accepts a part until
+our UPDATE ... COMMIT of parts_sent or 'sent' returns: the answer's trip back plus one short
+transaction, a few milliseconds on a healthy network and database, at most the request's read
+timeout (TRACKER_TELEGRAM timeout, 10 s) plus the commit. A dispatcher killed inside that window
+leaves the row 'sending' with the part not counted; after the lease (10 minutes) another
+dispatcher sends that one part again: a duplicate of one part, never of the parts before it.
+Telegram's sendMessage has no idempotency key, so this cannot be narrowed further; a request
+that times out after it left is not retried at all (status 'unconfirmed').
+
+Why such a resend does no harm (design note): a reminder says what is due; it carries no
+one-time code, no link token and nothing counted by its arrival. Its buttons carry only an
+action and an assignment id (tracker/chat/actions.py); pressing the same button under the
+duplicate goes through the same service functions, which check the assignment's state ("done"
+twice answers that it was done already; a percentage or an extension request asks first).
+"""
 
 from __future__ import annotations
 
