@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -15,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, update
-from sqlmodel import Session
+from sqlalchemy import Engine, func, update
+from sqlmodel import Session, select
 
 from tests.fakes.telegram_api import FakeTelegram, Fault
 from tests.reminders.factories import dispatcher, fake_settings, queue, recipient, rows
@@ -109,18 +110,40 @@ def test_a_429_longer_than_the_lease_delivers_each_message_once(
     )
     caplog.set_level(logging.WARNING, logger="tracker.reminders")
 
-    with dispatcher(
-        engine,
-        fake_settings(app, fake),
-        lease=timedelta(seconds=1.5),
-        heartbeat=timedelta(seconds=0.25),
-    ) as sending:
-        summary = sending.run_until_idle(max_seconds=30)
+    lease = timedelta(seconds=1.5)
+    oldest: list[timedelta] = []
+    running = threading.Event()
+    running.set()
+
+    def watch() -> None:  # what another dispatcher would see: never a claim past its lease
+        with Session(engine) as other:
+            while running.is_set():
+                found = other.exec(
+                    select(func.min(OutboxMessage.claimed_at)).where(
+                        OutboxMessage.status == OutboxStatus.SENDING
+                    )
+                ).one()
+                other.rollback()
+                if found is not None:
+                    oldest.append(utcnow() - outbox._aware(found))
+                time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with dispatcher(
+            engine, fake_settings(app, fake), lease=lease, heartbeat=timedelta(seconds=0.25)
+        ) as sending:
+            summary = sending.run_until_idle(max_seconds=30)
+    finally:
+        running.clear()
+        watcher.join()
 
     assert _delivered(fake) == Counter(chats), "a message was lost or delivered twice"
     assert (summary.sent, summary.waited, summary.stale) == (6, 1, 0)
     assert summary.claimed == 7  # six, and the refused one once more after its wait
     assert not [r for r in caplog.records if "reclaimed" in r.getMessage()]
+    assert oldest and max(oldest) < lease, "a live claim looked abandoned to other dispatchers"
     assert {row.status for row in rows(session).values()} == {OutboxStatus.SENT}
 
 
