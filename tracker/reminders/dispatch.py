@@ -367,8 +367,7 @@ class Dispatcher:
             ) from error
         if not kept:
             raise ClaimLost(
-                "the message is no longer this dispatcher's; it stopped after part "
-                f"{parts_sent}",
+                f"the message is no longer this dispatcher's; it stopped after part {parts_sent}",
                 parts_sent=parts_sent,
             )
 

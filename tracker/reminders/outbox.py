@@ -192,9 +192,7 @@ def save_progress(
 def holder(session: Session, *, message_id: int) -> tuple[str | None, str | None]:
     """Who holds the row now and in which status (for the log when a mark did not land)."""
     found = session.execute(
-        select(OutboxMessage.claimed_by, OutboxMessage.status).where(
-            OutboxMessage.id == message_id
-        )
+        select(OutboxMessage.claimed_by, OutboxMessage.status).where(OutboxMessage.id == message_id)
     ).one_or_none()
     session.rollback()
     return (found[0], found[1]) if found is not None else (None, None)
