@@ -14,6 +14,7 @@ from tracker.accounts import service as accounts
 from tracker.config import PROJECT_ROOT, Settings, load_settings
 from tracker.db import make_engine
 from tracker.extensions import babel, csrf, login_manager
+from tracker.inputs import IdConverter
 from tracker.navigation import nav_items
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,8 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     i18n.init_app(app)
     app.add_template_global(nav_items)
     error_pages.init_app(app)
+    # Before the blueprints: their `<int:id>` rules are compiled with the bounded converter.
+    app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
     app.after_request(_security_headers)
     return app

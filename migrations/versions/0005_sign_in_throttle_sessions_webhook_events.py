@@ -1,7 +1,7 @@
 """Sign-in guesses counted atomically, session versions (revocation), webhook events seen
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0011
 Create Date: 2026-12-05 09:11:08.286864
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0005'
-down_revision: str | None = '0004'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,6 +15,7 @@ from tracker.accounts.models import LoginAttempt, LoginThrottle, Role, User
 from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
+from tracker.inputs import MAX_ID, bounded_int, parse_id
 from tracker.permissions import can_administer
 from tracker.units.models import Unit
 
@@ -155,16 +156,14 @@ def user_for_session(session: Session, session_id: str) -> User | None:
     """The active user a signed-in session ("id:version") stands for, or None when the
     session was ended (sign-out elsewhere, a password reset) or the account is disabled."""
     user_part, _, version_part = session_id.partition(":")
-    if not (_is_number(user_part) and _is_number(version_part)):
+    user_id = parse_id(user_part)
+    version = bounded_int(version_part, minimum=0, maximum=MAX_ID)
+    if user_id is None or version is None:
         return None  # also a session from before session versions: signed in again
-    user = get_user(session, int(user_part))
-    if user is None or user.session_version != int(version_part):
+    user = get_user(session, user_id)
+    if user is None or user.session_version != version:
         return None
     return user
-
-
-def _is_number(text: str) -> bool:
-    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 def get_user(session: Session, user_id: int) -> User | None:
