@@ -35,22 +35,18 @@ def login() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form)
     settings = current_app.extensions["tracker.settings"]
-    username = form.username.data or ""
     with attempt() as outcome:
         user = service.authenticate(
             db(),
-            username=username,
+            username=form.username.data or "",
             password=form.password.data or "",
             remote_addr=request.remote_addr or "",
             max_failures=settings.login_max_failures,
             window=timedelta(minutes=settings.login_window_minutes),
         )
+    # The guess was counted by the throttle in a transaction of its own (on purpose: it must
+    # stand although the refused sign-in is rolled back here).
     if isinstance(outcome.error, service.LoginRefused):
-        # Its own transaction, on purpose: the refused sign-in is undone, its count must stay.
-        with change():
-            service.record_failed_login(
-                db(), username=username, remote_addr=request.remote_addr or ""
-            )
         return render_template(
             "accounts/login.html", form=form, error=translate_error(outcome.error)
         )
@@ -60,6 +56,7 @@ def login() -> str | Response | tuple[str, int]:
         ), outcome.error.status_code
     session.clear()
     login_user(user)
+    session.permanent = True  # ends after TRACKER_SESSION_IDLE_HOURS without a request
     return redirect(same_site_path(form.next.data) or url_for("dashboard.home"))
 
 
@@ -67,6 +64,10 @@ def login() -> str | Response | tuple[str, int]:
 def logout() -> Response:
     form = LogoutForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # Ends this person's every session, a copied cookie included, not only this one.
+            with change():
+                service.end_sessions(db(), user=current_user._get_current_object())  # type: ignore[attr-defined]
         logout_user()
         session.clear()
         flash(_("Bạn đã đăng xuất."), "info")

@@ -165,6 +165,8 @@ class ZaloSender:
                 raise TemporaryFailure(
                     f"Lỗi không lường trước khi gửi Zalo: {error!r}", parts_sent=index
                 ) from error
+            if index + 1 < len(parts) and message.on_part is not None:
+                message.on_part(index + 1)  # committed before the next part leaves
         return Delivery(external_id, parts_sent=len(parts))
 
     def _post_text(self, user_id: str, text: str, *, parts_sent: int) -> str | None:
