@@ -87,6 +87,7 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     return ParseResult(
         source=source,
         kind=kind,
+        doc_type=head.doc_type if kind == "conclusion" else "other",
         number=head.number,
         title=head.title,
         issuer=issuer.code if issuer else None,

@@ -19,7 +19,7 @@ _LETTER = re.compile(
     r"|^(?P<upper>[A-ZĐ])\)\s*(?P<t2>\S.*)$"
 )
 _DASH = re.compile(r"^[-•·∙●○■□▪►❖✓+*]\s*(?P<text>.*)$")
-_HAS_WORD = re.compile(r"\w")
+_HAS_WORD = re.compile(r"[^\W_]")  # "______" is a separator, not a line of text
 
 # Ranks nest items: a line becomes the child of the nearest earlier item of a lower rank.
 RANKS = {"section": 0, "roman": 1, "letter": 10}
