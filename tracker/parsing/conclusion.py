@@ -16,6 +16,20 @@ _ASSESSMENT = re.compile(
     r"ưu\s+điểm|hạn\s+chế|khuyết\s+điểm|tồn\s+tại|nhận\s+xét|thành\s+tích|bối\s+cảnh|"
     r"thuận\s+lợi|khó\s+khăn|(?:công\s+)?việc\s+đã)"
 )
+# Sections of a plan that describe rather than assign (CONVENTIONS A5): purpose, targets,
+# who is concerned, principles, forms, timing, budget, reporting, awards, slogans.
+_DESCRIPTIVE = re.compile(
+    r"^(?:(?:về|những|một\s+số|các)\s+)*(?:mục\s+(?:đích|tiêu)|yêu\s+cầu|đối\s+tượng|"
+    r"nguyên\s+tắc|hình\s+thức|thời\s+gian|thành\s+phần|kinh\s+phí|chế\s+độ\s+báo\s+cáo|"
+    r"khen\s+thưởng|số\s+lượng|thủ\s+tục|tiêu\s+chuẩn|khẩu\s+hiệu|lộ\s+trình|phạm\s+vi|"
+    r"quan\s+điểm|căn\s+cứ|nội\s+dung(?!\s+(?:trọng\s+tâm|hoạt\s+động|nhiệm\s+vụ|công\s+việc|"
+    r"chủ\s+yếu|thực\s+hiện|triển\s+khai)))(?!\w)"
+)
+# Items that record a position rather than set work (B5): "Cơ bản thống nhất với Báo cáo".
+_POSITION = re.compile(
+    r"^(?:cơ\s+bản\s+)?(?:thống\s+nhất|ghi\s+nhận|chấp\s+thuận|đồng\s+ý|biểu\s+dương|"
+    r"hoan\s+nghênh|đánh\s+giá\s+cao)(?!\w)"
+)
 _ACTION_START = re.compile(r"^(?:tiếp\s+tục|triển\s+khai|thực\s+hiện|hoàn\s+thành)(?!\w)")
 # A short numbered line that introduces prose rather than stating a task.
 _HEADING_WORDS = re.compile(
@@ -52,10 +66,19 @@ def collect_tasks(
     for root in roots:
         if not in_action and _is_assessment(root, names_past):
             continue
+        if _describes(root):
+            continue
         in_action = True
         _visit(root, drafts, names_only_units)
     _prefix_sections(drafts)
     return drafts
+
+
+def _describes(root: Node) -> bool:
+    """A section (or top heading) that assigns no work: purpose, targets, budget ..."""
+    if root.kind not in ("section", "roman") and not root.children:
+        return False
+    return bool(_DESCRIPTIVE.match(match_key(root.text)))
 
 
 def _is_assessment(root: Node, names_past: Callable[[str], bool]) -> bool:
@@ -70,6 +93,8 @@ def _is_assessment(root: Node, names_past: Callable[[str], bool]) -> bool:
 
 
 def _visit(node: Node, drafts: list[Draft], names_only_units: Callable[[str], bool]) -> None:
+    if node.kind in ("number", "letter") and _POSITION.match(match_key(node.text)):
+        return
     if node.children:
         for child in node.children:
             _visit(child, drafts, names_only_units)
