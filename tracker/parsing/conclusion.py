@@ -93,7 +93,7 @@ def _is_assessment(root: Node, names_past: Callable[[str], bool]) -> bool:
 
 
 def _visit(node: Node, drafts: list[Draft], names_only_units: Callable[[str], bool]) -> None:
-    if node.kind in ("number", "letter") and _POSITION.match(match_key(node.text)):
+    if node.kind in ("number", "letter", "paren") and _POSITION.match(match_key(node.text)):
         return
     if node.children:
         for child in node.children:
@@ -102,7 +102,7 @@ def _visit(node: Node, drafts: list[Draft], names_only_units: Callable[[str], bo
     bullets = _leading_bullets(node)
     if node.kind in ("section", "roman") or _heading_like(node, names_only_units):
         # A heading with dash items and nothing numbered under it: the dashes are its tasks.
-        base = _code(node) if node.kind in ("number", "letter") else ""
+        base = _code(node) if node.kind in ("number", "letter", "paren") else ""
         for number, line in enumerate(bullets, start=1):
             code = f"{base}.{number}" if base else str(number)
             drafts.append(Draft(code, line.text, [node, *node.ancestors()], _section(node)))
@@ -151,6 +151,9 @@ def _continues(text: str, line: str) -> bool:
 
 
 def _code(node: Node) -> str:
+    if node.kind == "paren":
+        parent = next((a for a in node.ancestors() if a.kind in ("number", "letter")), None)
+        return f"{_code(parent)}.{node.label}" if parent else node.label
     if node.kind == "letter":
         parent = next((a for a in node.ancestors() if a.kind == "number"), None)
         return f"{parent.label}.{node.label}" if parent else node.label

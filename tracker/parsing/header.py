@@ -96,7 +96,7 @@ def _locate_title(lines: list[str]) -> tuple[int, int] | None:
                 and (
                     _BODY_START.match(match_key(text))
                     or text.endswith(".")
-                    or len(text.split()) > 30
+                    or (len(text.split()) > 30 and not text.isupper())
                 )
             ):
                 break

@@ -18,16 +18,18 @@ _LETTER = re.compile(
     r"^(?P<label>[a-zđ])\s?(?:[).]|/(?=\s))\s*(?P<text>\S.*)$"
     r"|^(?P<upper>[A-ZĐ])\)\s*(?P<t2>\S.*)$"
 )
+# "(1)", "(2)" or "(i)", "(ii)": sub-items of the item above (CONVENTIONS B4).
+_PAREN = re.compile(r"^\((?P<label>\d{1,2}|[ivx]{1,4})\)\s*(?P<text>\S.*)$")
 _DASH = re.compile(r"^[-•·∙●○■□▪►❖✓+*]\s*(?P<text>.*)$")
 _HAS_WORD = re.compile(r"[^\W_]")  # "______" is a separator, not a line of text
 
 # Ranks nest items: a line becomes the child of the nearest earlier item of a lower rank.
-RANKS = {"section": 0, "roman": 1, "letter": 10}
+RANKS = {"section": 0, "roman": 1, "letter": 10, "paren": 11}
 
 
 @dataclass(frozen=True)
 class Line:
-    kind: str  # section, roman, number, letter, dash, plain, rule (a separator), blank
+    kind: str  # section, roman, number, letter, paren, dash, plain, rule (a separator), blank
     label: str
     text: str
 
@@ -51,6 +53,8 @@ def classify(raw: str) -> Line:
         if match["label"] or match["slash"]:
             return Line("letter", match["label"] or match["slash"], match["text"] or match["t3"])
         return Line("letter", match["upper"].lower(), match["t2"])
+    if match := _PAREN.match(text):
+        return Line("paren", match["label"], match["text"])
     if (match := _DASH.match(text)) and _HAS_WORD.search(match["text"]):
         return Line("dash", "-", match["text"])
     return Line("plain", "", text)
