@@ -36,6 +36,10 @@ _SPAN_DEADLINE = re.compile(
     r"thời\s+(?:hạn|gian\s+hoàn\s+thành|gian\s+thực\s+hiện)\s*:?)\s+"
     rf"(?:{_HALF}|{_QUARTER}|{_MONTH}|{_WHOLE_YEAR})"
 )
+# Before a period, these make it a horizon, a term or part of a date, not the tasks' period:
+# "đến năm 2030", "giai đoạn 2026", "trước ngày 30 tháng 11 năm 2025".
+_NOT_PERIOD_BEFORE = re.compile(r"(?:đến|tới|giai\s+đoạn|ngày\s+\d{1,2})\s+$")
+_EVENT = re.compile(r"(?<!\w)tại\s+(?:hội\s+nghị|buổi|cuộc|phiên)")
 _PLAN_WORDS = re.compile(r"nhiệm vụ|phương hướng|triển khai|kế hoạch|chương trình")
 
 
@@ -93,12 +97,21 @@ def notice_period(texts: list[str], year: int | None) -> Period | None:
             later = next((y for y in stated[n:] if y), year)
             if later and (match["m"] is None or stated[n]):  # "tháng 5" alone is no period
                 periods.append((match.start(), _period(match.groupdict(), later)))
-        periods = [(pos, p) for pos, p in periods if p]
+        periods = [(pos, p) for pos, p in periods if p and not _not_a_period(key, pos)]
         if periods:
             plans = [m.end() for m in _PLAN_WORDS.finditer(key)]
             after = [p for pos, p in periods if plans and pos >= plans[-1]]
-            return after[0] if after else periods[-1][1]
+            if after:
+                return after[0]
+            event = _EVENT.search(key)
+            if event and not plans and periods[-1][0] > event.start():
+                return None  # "tại Hội nghị ... năm 2025": the meeting's year, no period set
+            return periods[-1][1]
     return None
+
+
+def _not_a_period(key: str, position: int) -> bool:
+    return bool(_NOT_PERIOD_BEFORE.search(key[max(0, position - 20) : position]))
 
 
 def names_earlier_period(text: str, current: Period | None) -> bool:
