@@ -11,6 +11,7 @@ from tracker.parsing.conclusion import collect_tasks, group_title
 from tracker.parsing.dates import Period, find_deadline, names_earlier_period, notice_period
 from tracker.parsing.errors import ParseError
 from tracker.parsing.header import Head, read_head
+from tracker.parsing.leadin import lead_in_roles
 from tracker.parsing.normalize import clean_line, fold_ws, match_key
 from tracker.parsing.outline import Node, build_outline, classify
 from tracker.parsing.recurrence import find_recurrence
@@ -39,9 +40,26 @@ class _Context:
     year: int | None
     default_due: date | None
     heading_roles: dict[int, Roles] = field(default_factory=dict)
+    intro: str = ""  # the paragraph before the first item: a letter's or plan's lead-in
+    lead_ins: dict[int, Roles | None] = field(default_factory=dict)
 
     def roles(self, text: str) -> Roles:
         return extract_roles(text, self.index) if self.index else Roles()
+
+    def lead_in(self, headings: list[Node]) -> Roles | None:
+        """The nearest announcing paragraph above a task that names its actor."""
+        if self.index is None:
+            return None
+        for heading in headings:
+            if id(heading) not in self.lead_ins:
+                plain = [line.text for line in heading.trailing if line.kind == "plain"]
+                found = lead_in_roles(plain[-1], self.index) if plain and heading.children else None
+                self.lead_ins[id(heading)] = found
+            if self.lead_ins[id(heading)] is not None:
+                return self.lead_ins[id(heading)]
+        if 0 not in self.lead_ins:
+            self.lead_ins[0] = lead_in_roles(self.intro, self.index) if self.intro else None
+        return self.lead_ins[0]
 
     def roles_of_heading(self, node: Node) -> Roles:
         if id(node) not in self.heading_roles:
@@ -58,7 +76,10 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
         raise ParseError("Tệp không có nội dung", "The file has no text")
     index = unit_index(directory) if directory else None
     head = read_head(lines)
-    roots = build_outline([classify(line) for line in lines[head.body_start :]])
+    body = [classify(line) for line in lines[head.body_start :]]
+    roots = build_outline(body)
+    intro = next((n for n, line in enumerate(body) if line.kind not in ("plain", "blank", "rule")), 0)
+    plain_intro = [line.text for line in body[:intro] if line.kind == "plain"]
     year = head.issued_on.year if head.issued_on else None
     title_period = notice_period([head.title], year) if head.title else None
     drafts = collect_tasks(
@@ -75,6 +96,7 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     year = year or (period.last.year if period else None)
     issuer = _issuer(head, index)
     context = _Context(index, issuer, year, period.last if period else None)
+    context.intro = plain_intro[-1] if plain_intro else ""
     warnings = _notice_warnings(kind, index, issuer, period)
     tasks: list[ParsedTask] = []
     if kind == "conclusion":
@@ -213,6 +235,11 @@ def _task(
                 lead, support = list(inherited.lead), support + inherited.support
                 found.append(inherited)
                 break
+    if not any(source.names_lead for source in found):
+        announced = context.lead_in(headings)
+        if announced is not None:
+            lead, support = list(announced.lead), support + announced.support
+            found.append(announced)
     review = False
     for source in found:
         for name, role in source.unknown:

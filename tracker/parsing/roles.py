@@ -33,14 +33,21 @@ _LIST_START = re.compile(
     r"[.;:(]|(?<!\w)(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|do)\s", re.IGNORECASE
 )
 _ONE_MENTION = re.compile(r"^(?:các\s+)?\ue000(\d+)\ue001$", re.IGNORECASE)
-_SUBJECT = re.compile(
-    r"^\s*(?:(?:về|đối\s+với)(?:\s+phía)?\s+|riêng\s+|đồng\s+chí\s+)?"
+_SUBJECT_BODY = (
+    r"\s*(?:(?:về|đối\s+với)(?:\s+phía)?\s+|riêng\s+|đồng\s+chí\s+)?"
     + _CHAIN
     + r"(?!\s*,?\s*(?:cùng\s+)?phối\s+hợp"
     + _NO_VOI
-    + r"|\s+(?:giao|đề\s+nghị|yêu\s+cầu)\b)",
-    re.IGNORECASE,
+    + r"|\s+(?:giao|đề\s+nghị|yêu\s+cầu)\b)"
 )
+_SUBJECT = re.compile("^" + _SUBJECT_BODY, re.IGNORECASE)
+# A later sentence that opens with a unit names a second lead (CONVENTIONS A4):
+# "Tập đoàn X chủ động làm việc … . Ủy ban nhân dân tỉnh Y phối hợp với …".
+_LATER_SUBJECT = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_]*[A-ZĐÀ-Ỹ]|\ue000)" + _SUBJECT_BODY)
+# A clause that opens with a unit after a comma: "căn cứ …, Văn phòng X cụ thể hoá …".
+_CLAUSE_SUBJECT = re.compile(r"(?:^|(?<=[,;]))\s*(?=\ue000|các\s+\ue000)" + _SUBJECT_BODY)
+# "Về đề nghị …: giao X chủ trì": the topic before the colon names no actor (B24).
+_TOPIC = re.compile(r"^\s*(?:về|đối\s+với)\s[^:]{0,400}:\s*", re.IGNORECASE)
 _SUPPORT_AFTER = re.compile(
     r"phối\s+hợp(?:\s+(?:chặt\s+chẽ|tốt|thường\s+xuyên|đồng\s+bộ))?\s+với\s+", re.IGNORECASE
 )
@@ -177,6 +184,8 @@ def _list_before(masked: str, end: int) -> tuple[list[int], list[str]]:
 
 def extract_roles(text: str, index: UnitIndex) -> Roles:
     """Lead and support units named in one task (or heading) text."""
+    if topic := _TOPIC.match(text):
+        text = text[topic.end() :]
     mentions = index.find(text)
     masked = _mask(text, mentions)
     lead_ids: list[int] = []
@@ -198,6 +207,8 @@ def extract_roles(text: str, index: UnitIndex) -> Roles:
     if not lead_ids and not unknown_lead:
         if match := _SUBJECT.match(masked):
             lead_ids = [int(i) for i in _IDS.findall(match["chain"])]
+            for later in _LATER_SUBJECT.finditer(masked, match.end()):
+                lead_ids += [int(i) for i in _IDS.findall(later["chain"])]
         else:
             phrase, _ = _phrase_at(masked, len(masked) - len(masked.lstrip()))
             if unit_like(phrase):
@@ -215,6 +226,14 @@ def extract_roles(text: str, index: UnitIndex) -> Roles:
             else:
                 roles.unknown.append((display(phrase), role))
     return roles
+
+
+def clause_subjects(text: str, index: UnitIndex) -> list[UnitRef]:
+    """Units that open a clause of `text` as its subject, in order."""
+    mentions = index.find(text)
+    masked = _mask(text, mentions)
+    ids = [int(i) for m in _CLAUSE_SUBJECT.finditer(masked) for i in _IDS.findall(m["chain"])]
+    return _unique(mentions[i].ref for i in ids)
 
 
 def _support(masked: str) -> tuple[list[int], list[str]]:
