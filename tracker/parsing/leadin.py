@@ -16,7 +16,7 @@ from tracker.parsing.units import UnitIndex
 
 _ANNOUNCES = re.compile(r":\s*$")
 _ISSUER_SPEAKS = re.compile(
-    r"kết\s+luận|ý\s+kiến(?:\s+chỉ\s+đạo)?|thông\s+báo|ban\s+hành|xây\s+dựng\s+kế\s+hoạch|"
+    r"kết\s+luận|có\s+ý\s+kiến|thông\s+báo|ban\s+hành|xây\s+dựng\s+kế\s+hoạch|"
     r"kế\s+hoạch\s+(?:triển\s+khai|thực\s+hiện)|điện\s*:"
 )
 _CUE = re.compile(r"(?<!\w)(?:đề\s+nghị|yêu\s+cầu|giao)(?!\w)")
@@ -29,6 +29,13 @@ def lead_in_roles(paragraph: str, index: UnitIndex) -> Roles | None:
         return None
     ends = [m.end() for m in _SENTENCE_END.finditer(paragraph)]
     sentence = paragraph[ends[-1] if ends else 0 :]
+    # "Quán triệt …; căn cứ …, X cụ thể hoá …:" names X in its last clause; "Đề nghị X …;
+    # trong đó lưu ý …:" in the sentence as a whole.
+    clause = sentence[sentence.rfind(";") + 1 :]
+    return _actor(clause, index) or (_actor(sentence, index) if clause != sentence else None)
+
+
+def _actor(sentence: str, index: UnitIndex) -> Roles | None:
     key = match_key(sentence)
     if _ISSUER_SPEAKS.search(key):
         return None
