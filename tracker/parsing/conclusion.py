@@ -36,6 +36,7 @@ _HEADING_WORDS = re.compile(
     r"^(?:về|đối\s+với|tổ\s+chức\s+thực\s+hiện|kiến\s+nghị|đề\s+xuất|nhiệm\s+vụ|phương\s+hướng|"
     r"giải\s+pháp|kết\s+quả|đánh\s+giá|tình\s+hình|một\s+số|các\s+nhiệm\s+vụ|những)(?!\w)"
 )
+_ABOUT = re.compile(r"^(?:về|đối\s+với|riêng)(?!\w)")
 _TERMINAL = re.compile(r"[.;!?…]\W*$")
 _CLOSING = re.compile(r"^(?:trên\s+đây|nơi\s+nhận|.{0,80}\bthông\s+báo\s+(?:để|cho)\b)")
 _HEADING_MAX_WORDS = 15
@@ -99,6 +100,9 @@ def _visit(node: Node, drafts: list[Draft], names_only_units: Callable[[str], bo
         for child in node.children:
             _visit(child, drafts, names_only_units)
         return
+    if node.kind in ("number", "letter", "paren") and _unit_block(node, names_only_units):
+        drafts.append(Draft(_code(node), _block_text(node), node.ancestors(), _section(node)))
+        return
     bullets = _leading_bullets(node)
     if node.kind in ("section", "roman") or _heading_like(node, names_only_units):
         # A heading with dash items and nothing numbered under it: the dashes are its tasks.
@@ -108,6 +112,40 @@ def _visit(node: Node, drafts: list[Draft], names_only_units: Callable[[str], bo
             drafts.append(Draft(code, line.text, [node, *node.ancestors()], _section(node)))
         return
     drafts.append(Draft(_code(node), _full_text(node), node.ancestors(), _section(node)))
+
+
+def _unit_block(node: Node, names_only_units: Callable[[str], bool]) -> bool:
+    """A numbered line that is only a unit's name, with its content below (CONVENTIONS A1).
+
+    "1. Công an tỉnh" with dash bullets or a paragraph is one task led by that unit. A heading
+    about a unit ("Đối với Sở Y tế:") keeps its bullets as separate tasks (../README.md).
+    """
+    text = node.text.rstrip(" :")
+    if not node.trailing or _ABOUT.match(match_key(text)):
+        return False
+    return len(text.split()) <= _HEADING_MAX_WORDS and names_only_units(text)
+
+
+def _block_text(node: Node) -> str:
+    """A unit block's text: the name, its bullets and paragraphs, up to a closing paragraph."""
+    text = node.text.rstrip(" :")
+    for n, line in enumerate(node.trailing):
+        if line.kind == "dash":
+            text += f" - {line.text}"
+        elif n == 0 or not _closing_after_block(node, n):
+            text += f" {line.text}"
+        else:
+            break
+    return text
+
+
+def _closing_after_block(node: Node, position: int) -> bool:
+    """A paragraph after the bullets of the section's last item closes the section."""
+    later = node.trailing[position:]
+    last_item = node.parent is None or node.parent.children[-1] is node
+    return last_item and all(line.kind == "plain" for line in later) and (
+        bool(_CLOSING.match(match_key(later[0].text))) or node.trailing[position - 1].kind == "dash"
+    )
 
 
 def _leading_bullets(node: Node) -> list[Line]:
