@@ -24,8 +24,8 @@ EXPECTED = {
     "3.a": ({"SGDDT"}, {"SYT"}, "2025-08-31", None, False),
     "3.b": (set(), set(), "2025-09-30", None, True),
     "3.c": ({"SNNMT"}, {"CAT"}, "2025-09-30", None, True),
-    "4.1": ({"CAT", "BCHQS"}, set(), "2025-09-30", None, False),
-    "4.2": ({"CAT", "BCHQS"}, {"HND", "HLHPN", "TD"}, "2025-09-30", None, False),
+    # A numbered line naming only a unit, with bullets, is one task (real/CONVENTIONS.md A1).
+    "4": ({"CAT", "BCHQS"}, {"HND", "HLHPN", "TD"}, "2025-09-30", None, False),
 }
 
 
