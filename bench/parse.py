@@ -107,12 +107,13 @@ def accuracy(folder: Path, verbose: bool) -> None:
         return
     columns = [_HEADS.get(m, m) for m in METRICS]
     print(f"{folder.name}: {len(found)} documents")
-    print(f"{'doc':<10}{'tasks':>6}" + "".join(f"{c:>11}" for c in columns) + f"{'overall':>9}{'ms':>8}")
+    heads = "".join(f"{c:>11}" for c in columns)
+    print(f"{'doc':<10}{'tasks':>6}{heads}{'overall':>9}{'ms':>8}")
     total = Score()
     for golden in found:
         units = read_directory(golden.units)
         result = parse_file(golden.source, units)
-        times = timed(lambda: parse_file(golden.source, units), 5)
+        times = timed(lambda source=golden.source, units=units: parse_file(source, units), 5)
         got = score(golden.expected, result.to_json_dict())
         total = total + got
         figures = "".join(f"{got.figure(m) * 100:11.1f}" for m in METRICS)

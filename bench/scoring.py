@@ -86,9 +86,7 @@ def score(expected: dict[str, Any], actual: dict[str, Any]) -> Score:
     for name in NOTICE_FIELDS:
         result.check("fields", actual.get(name) == expected.get(name), f"notice {name}")
     title = (norm(actual.get("title")) or "").lower()
-    result.check(
-        "fields", title.startswith(norm(expected["title_prefix"]).lower()), "notice title"
-    )
+    result.check("fields", title.startswith(norm(expected["title_prefix"]).lower()), "notice title")
     by_code = {task["code"]: task for task in actual["tasks"]}
     for want in expected["tasks"]:
         code = want["code"]
@@ -97,7 +95,9 @@ def score(expected: dict[str, Any], actual: dict[str, Any]) -> Score:
         for name in TASK_FIELDS:
             result.check(name, got is not None and _same(name, got[name], want[name]), code)
         text = norm(got["text"]) if got else ""
-        result.check("fields", got is not None and norm(text[:50]) == norm(want["text_prefix"]), code)
+        result.check(
+            "fields", got is not None and norm(text[:50]) == norm(want["text_prefix"]), code
+        )
         if "text_suffix" in want:
             ends = re.sub(r"[\W_]+$", "", text).endswith(norm(want["text_suffix"]))
             result.check("fields", got is not None and ends, f"{code} text_suffix")
@@ -130,7 +130,7 @@ class Golden:
 
 
 def goldens(folder: Path) -> list[Golden]:
-    """The golden files of a corpus folder: `pNN.units.yaml` beside each, else units-demo.yaml."""
+    """A corpus folder's golden files; each with `NAME.units.yaml`, else units-demo.yaml."""
     found = []
     for path in sorted(folder.glob("*.golden.json")):
         expected = json.loads(path.read_text(encoding="utf-8"))

@@ -143,8 +143,13 @@ def _closing_after_block(node: Node, position: int) -> bool:
     """A paragraph after the bullets of the section's last item closes the section."""
     later = node.trailing[position:]
     last_item = node.parent is None or node.parent.children[-1] is node
-    return last_item and all(line.kind == "plain" for line in later) and (
-        bool(_CLOSING.match(match_key(later[0].text))) or node.trailing[position - 1].kind == "dash"
+    return (
+        last_item
+        and all(line.kind == "plain" for line in later)
+        and (
+            bool(_CLOSING.match(match_key(later[0].text)))
+            or node.trailing[position - 1].kind == "dash"
+        )
     )
 
 

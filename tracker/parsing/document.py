@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from tracker.parsing.actors import listed_actors, names_only_units
 from tracker.parsing.article import article_clauses
 from tracker.parsing.conclusion import collect_tasks, group_title
 from tracker.parsing.dates import Period, find_deadline, names_earlier_period, notice_period
@@ -17,7 +18,7 @@ from tracker.parsing.outline import Node, build_outline, classify
 from tracker.parsing.recurrence import find_recurrence
 from tracker.parsing.result import ParsedTask, ParseResult
 from tracker.parsing.roles import Roles, extract_roles
-from tracker.parsing.units import UnitIndex, UnitRef, unit_index
+from tracker.parsing.units import Mention, UnitIndex, UnitRef, unit_index
 from tracker.units.directory import UnitDirectory
 
 _RECIPIENTS = re.compile(r"^nơi\s+nhận(?!\w)")
@@ -63,7 +64,15 @@ class _Context:
 
     def roles_of_heading(self, node: Node) -> Roles:
         if id(node) not in self.heading_roles:
-            self.heading_roles[id(node)] = self.roles(node.text)
+            roles = self.roles(node.text)
+            actors = (
+                []
+                if roles.names_lead or self.index is None
+                else (listed_actors(self.index, node.text.rstrip(" :")))
+            )
+            if actors:
+                roles = Roles(lead=actors, support=roles.support, names_lead=True)
+            self.heading_roles[id(node)] = roles
         return self.heading_roles[id(node)]
 
 
@@ -78,13 +87,15 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     head = read_head(lines)
     body = [classify(line) for line in lines[head.body_start :]]
     roots = build_outline(body)
-    intro = next((n for n, line in enumerate(body) if line.kind not in ("plain", "blank", "rule")), 0)
+    intro = next(
+        (n for n, line in enumerate(body) if line.kind not in ("plain", "blank", "rule")), 0
+    )
     plain_intro = [line.text for line in body[:intro] if line.kind == "plain"]
     year = head.issued_on.year if head.issued_on else None
     title_period = notice_period([head.title], year) if head.title else None
     drafts = collect_tasks(
         roots,
-        lambda text: _names_only_units(index, text),
+        lambda text: names_only_units(index, text),
         lambda text: names_earlier_period(text, title_period),
     )
     kind = "conclusion" if drafts else "article"
@@ -121,30 +132,35 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     )
 
 
-def _names_only_units(index: UnitIndex | None, text: str) -> bool:
-    """Whether a heading is nothing but unit names ("Lực lượng vũ trang tỉnh")."""
-    if index is None:
-        return False
-    mentions = index.find(text)
-    rest, position = [], 0
-    for mention in mentions:
-        rest.append(text[position : mention.start])
-        position = mention.end
-    rest.append(text[position:])
-    words = re.sub(r"[\W_]+", " ", match_key(" ".join(rest))).split()
-    return bool(mentions) and set(words) <= {"và", "các", "cùng", "đối", "với", "về", "phía"}
-
-
 def _issuer(head: Head, index: UnitIndex | None) -> UnitRef | None:
     if index is None:
         return None
     for phrase in head.issuer_phrases:
         mentions = index.find(phrase)
         if mentions:
-            return mentions[-1].ref  # "Ủy viên BTV, Trưởng Ban Dân vận": the office's board
+            return _speaker(phrase, mentions).ref
     if head.number and "/" in head.number:
         return index.by_code.get(head.number.rsplit("/", 1)[1].upper())
     return None
+
+
+_MEMBERSHIP = re.compile(r"(?:ủy\s+viên|thành\s+viên|thường\s+trực)\s*$")
+_SECOND_POST = re.compile(r"\s[-–]\s")
+
+
+def _speaker(phrase: str, mentions: list[Mention]) -> Mention:
+    """The body a speaker's posts name: the office held, not the board he sits on.
+
+    "Ủy viên BTV Tỉnh ủy, Trưởng Ban Dân vận" is the board he heads (the last name); "Thủ tướng
+    Chính phủ Phạm Minh Chính - Trưởng Ban Chỉ đạo" is the Government (the post before the dash).
+    """
+    key = match_key(phrase)
+    kept = [m for m in mentions if not _MEMBERSHIP.search(key[max(0, m.start - 20) : m.start])]
+    kept = kept or mentions
+    dash = None if "\n" in phrase else _SECOND_POST.search(key)  # not in the header's columns
+    if dash and kept[0].end <= dash.start():
+        return kept[0]
+    return kept[-1]
 
 
 def _article_head(lines: list[str]) -> Head:

@@ -95,7 +95,7 @@ def _locate_title(lines: list[str]) -> tuple[int, int] | None:
                 taken
                 and (
                     _BODY_START.match(match_key(text))
-                    or text.endswith(".")
+                    or (text.endswith(".") and not text.isupper())
                     or (len(text.split()) > 30 and not text.isupper())
                 )
             ):

@@ -11,9 +11,7 @@ _TONES = "\u0300\u0301\u0303\u0309\u0323"
 # "quý" keeps its mark where it is.
 # A further mark after the tone ("hoặc": o, a, dot below, breve) means the vowel is "ă", "ê"
 # and the word is already new-style: it must stay "hoặc", never "họăc".
-_OLD_STYLE = re.compile(
-    rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONES}])(?![^\W\d_]|[\u0300-\u036f])"
-)
+_OLD_STYLE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONES}])(?![^\W\d_]|[\u0300-\u036f])")
 # Zero-width characters, soft hyphens, and the two private-use marks the role finder uses.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\ue000\ue001"), None)
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
