@@ -36,6 +36,10 @@ _HEADING_WORDS = re.compile(
     r"^(?:về|đối\s+với|tổ\s+chức\s+thực\s+hiện|kiến\s+nghị|đề\s+xuất|nhiệm\s+vụ|phương\s+hướng|"
     r"giải\s+pháp|kết\s+quả|đánh\s+giá|tình\s+hình|một\s+số|các\s+nhiệm\s+vụ|những)(?!\w)"
 )
+# How a paragraph that reports rather than sets work opens: "Những kiến nghị …", "Nhìn chung".
+_REPORTS = re.compile(
+    r"^(?:những|nhìn\s+chung|kết\s+quả|tình\s+hình|thời\s+gian\s+qua|qua\s|hiện\s+nay)(?!\w)"
+)
 _ABOUT = re.compile(r"^(?:về|đối\s+với|riêng)(?!\w)")
 _TERMINAL = re.compile(r"[.;!?…]\W*$")
 _CLOSING = re.compile(r"^(?:trên\s+đây|nơi\s+nhận|.{0,80}\bthông\s+báo\s+(?:để|cho)\b)")
@@ -104,8 +108,8 @@ def _visit(node: Node, drafts: list[Draft], names_only_units: Callable[[str], bo
         drafts.append(Draft(_code(node), _block_text(node), node.ancestors(), _section(node)))
         return
     bullets = _leading_bullets(node)
-    if node.kind in ("section", "roman") or _heading_like(node, names_only_units):
-        # A heading with dash items and nothing numbered under it: the dashes are its tasks.
+    if node.kind in ("section", "roman") or _topic_without_work(node, names_only_units):
+        # A section with dash items and nothing numbered under it: the dashes are its tasks.
         base = _code(node) if node.kind in ("number", "letter", "paren") else ""
         for number, line in enumerate(bullets, start=1):
             code = f"{base}.{number}" if base else str(number)
@@ -160,6 +164,16 @@ def _leading_bullets(node: Node) -> list[Line]:
             break
         bullets.append(line)
     return bullets
+
+
+def _topic_without_work(node: Node, names_only_units: Callable[[str], bool]) -> bool:
+    """A topic line whose paragraph reports rather than sets work ("3. Về các kiến nghị" +
+    "Những kiến nghị thuộc thẩm quyền … đã được xem xét"). With dash bullets, or a paragraph
+    that sets work, the item is one task (CONVENTIONS A1, p13)."""
+    if not _heading_like(node, names_only_units) or names_only_units(node.text.rstrip(" :")):
+        return False
+    first = node.trailing[0]
+    return first.kind == "plain" and bool(_REPORTS.match(match_key(first.text)))
 
 
 def _heading_like(node: Node, names_only_units: Callable[[str], bool]) -> bool:

@@ -16,7 +16,7 @@ from tracker.parsing.units import UnitIndex
 
 _ANNOUNCES = re.compile(r":\s*$")
 _ISSUER_SPEAKS = re.compile(
-    r"kết\s+luận|có\s+ý\s+kiến|thông\s+báo|ban\s+hành|xây\s+dựng\s+kế\s+hoạch|"
+    r"kết\s+luận(?!\s+(?:số|\d))|có\s+ý\s+kiến|thông\s+báo|ban\s+hành|xây\s+dựng\s+kế\s+hoạch|"
     r"kế\s+hoạch\s+(?:triển\s+khai|thực\s+hiện)|điện\s*:"
 )
 _CUE = re.compile(r"(?<!\w)(?:đề\s+nghị|yêu\s+cầu|giao)(?!\w)")
