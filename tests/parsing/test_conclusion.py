@@ -167,4 +167,4 @@ b/ Phối hợp với Bộ Chỉ huy Quân sự tỉnh diễn tập phòng thủ
         ("2.a", ["CAT"], [], "2025-12-31"),
         ("2.b", ["CAT"], ["BCHQS"], "2025-12-31"),
     ]
-    assert result.tasks[0].group_title == "Đối với Sở Y tế"
+    assert result.tasks[0].group_title == "Nhiệm vụ quý IV/2025"

@@ -47,7 +47,7 @@ _LATER_SUBJECT = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_]*[A-ZĐÀ-Ỹ]|\ue000)" + 
 # A clause that opens with a unit after a comma: "căn cứ …, Văn phòng X cụ thể hoá …".
 _CLAUSE_SUBJECT = re.compile(r"(?:^|(?<=[,;]))\s*(?=\ue000|các\s+\ue000)" + _SUBJECT_BODY)
 # "Về đề nghị …: giao X chủ trì": the topic before the colon names no actor (B24).
-_TOPIC = re.compile(r"^\s*(?:về|đối\s+với)\s[^:]{0,400}:\s*(?=\S)", re.IGNORECASE)
+_TOPIC = re.compile(r"^\s*về\s[^:]{0,400}:\s*(?=\S)", re.IGNORECASE)
 _SUPPORT_AFTER = re.compile(
     r"phối\s+hợp(?:\s+(?:chặt\s+chẽ|tốt|thường\s+xuyên|đồng\s+bộ))?\s+với\s+", re.IGNORECASE
 )
