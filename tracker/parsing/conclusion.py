@@ -187,12 +187,18 @@ def _heading_like(node: Node, names_only_units: Callable[[str], bool]) -> bool:
 
 
 def _full_text(node: Node) -> str:
-    """The item's text with its dash bullets and the lines that continue its last sentence."""
+    """The item's text with its dash bullets and the lines that continue it.
+
+    A paragraph between two items continues the item above (CONVENTIONS A18); after the last
+    item of its list, only a line that continues the last sentence belongs to it.
+    """
     text = node.text
     for line in node.trailing:
         if line.kind == "dash":
             text += f" - {line.text}"
-        elif _continues(text, line.text):
+        elif _continues(text, line.text) or (
+            not node.last and not _CLOSING.match(match_key(line.text))
+        ):
             text += f" {line.text}"
         else:
             break

@@ -70,6 +70,7 @@ class Node:
     parent: Node | None = None
     children: list[Node] = field(default_factory=list)
     trailing: list[Line] = field(default_factory=list)
+    last: bool = False  # no item follows it under the same parent
 
     @property
     def rank(self) -> int:
@@ -106,4 +107,12 @@ def build_outline(lines: list[Line]) -> list[Node]:
         else:
             roots.append(node)
         stack.append(node)
+    _mark_last(roots)
     return roots
+
+
+def _mark_last(nodes: list[Node]) -> None:
+    if nodes:
+        nodes[-1].last = True
+    for node in nodes:
+        _mark_last(node.children)

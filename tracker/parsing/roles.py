@@ -14,7 +14,7 @@ from tracker.parsing.normalize import strip_marks
 from tracker.parsing.units import Mention, UnitIndex, UnitRef, display
 
 _M = r"\ue000\d+\ue001"
-_MC = rf"(?:các\s+)?{_M}"
+_MC = rf"(?:các\s+)?(?:đồng\s+chí\s+)?{_M}"  # "các đồng chí bí thư tỉnh ủy": the office (B6)
 _JOIN = r"(?:\s*,\s*(?:và\s+)?|\s+và\s+|\s+cùng\s+)"
 _CHAIN = rf"(?P<chain>{_MC}(?:{_JOIN}{_MC})*)"
 _CUE = r"(?<!\w)(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|phân\s+công(?:\s+cho)?)\s+"
