@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tracker.parsing.categories import spell_out_lists
 from tracker.parsing.normalize import strip_marks
 from tracker.parsing.units import Mention, UnitIndex, UnitRef, display
 
 _M = r"\ue000\d+\ue001"
 _MC = rf"(?:các\s+)?(?:đồng\s+chí\s+)?{_M}"  # "các đồng chí bí thư tỉnh ủy": the office (B6)
 _JOIN = r"(?:\s*,\s*(?:và\s+)?|\s+và\s+|\s+cùng\s+)"
-_CHAIN = rf"(?P<chain>{_MC}(?:{_JOIN}{_MC})*)"
+# "các Bộ: ⟨0⟩, ⟨1⟩": the category before a spelled-out list (see categories.py).
+_CATEGORY_HEAD = r"(?:các\s+(?:bộ|tập\s+đoàn|tổng\s+công\s+ty|sở)(?:\s*,\s*cơ\s+quan)?\s*:\s*)?"
+_CHAIN = rf"(?P<chain>{_CATEGORY_HEAD}{_MC}(?:{_JOIN}{_MC})*)"
 _CUE = r"(?<!\w)(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|phân\s+công(?:\s+cho)?)\s+"
 _CHU_TRI = r"(?:là\s+(?:cơ\s+quan|đơn\s+vị)\s+)?(?:chủ\s+trì|chịu\s+trách\s+nhiệm|làm\s+đầu\s+mối)"
 _NO_VOI = r"(?!\s+(?:[^\W\d_]+\s+){0,2}với)"  # "phối hợp (chặt chẽ) với" is not "Y phối hợp"
@@ -186,6 +189,7 @@ def extract_roles(text: str, index: UnitIndex) -> Roles:
     """Lead and support units named in one task (or heading) text."""
     if topic := _TOPIC.match(text):
         text = text[topic.end() :]
+    text = spell_out_lists(text, index)
     mentions = index.find(text)
     masked = _mask(text, mentions)
     lead_ids: list[int] = []

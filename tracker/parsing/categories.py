@@ -1,0 +1,68 @@
+"""Lists after a category: "các tỉnh Nghệ An, Quảng Ngãi, Cao Bằng", "các Bộ: Tài chính, Nội vụ",
+"các Tập đoàn: Bưu chính Viễn thông Việt Nam, …" name one unit per item (CONVENTIONS A10, B16).
+
+The category word is written once; the directory knows "tỉnh Quảng Ngãi" and "Bộ Nội vụ". So
+before units are looked up, each item gets the category word in front of it. Only the copy
+read for roles is rewritten; the task's text stays as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tracker.parsing.units import UnitIndex
+
+_CATEGORY = re.compile(
+    r"(?<!\w)các\s+(?P<word>bộ|tỉnh|thành\s+phố|tập\s+đoàn|tổng\s+công\s+ty|sở)"
+    r"(?P<more>\s*,\s*cơ\s+quan(?:\s+ngang\s+bộ)?)?(?P<colon>\s*:)?\s+(?=[A-ZĐÀ-Ỹ])",
+    re.IGNORECASE,
+)
+# The next item of the list: after a comma or "và", a capitalised word that is not already a
+# category word of its own ("Bộ Y tế" stays as it is).
+_NEXT = re.compile(r"(?:\s*,\s*|\s+và\s+)(?=[A-ZĐÀ-Ỹ])")
+_END = re.compile(r"[.;:()]|,\s*(?=[a-zđà-ỹ])")
+_OWN_CATEGORY = re.compile(
+    r"(?:bộ|tỉnh|thành\s+phố|tập\s+đoàn|tổng\s+công\s+ty|sở|ủy\s+ban|ubnd)\s", re.IGNORECASE
+)
+
+
+def spell_out_lists(text: str, index: UnitIndex) -> str:
+    """`text` with the category word put before every item of a category list that then
+    reads as a known unit ("các tỉnh A, B" -> "các tỉnh A, tỉnh B")."""
+    if "các" not in text.lower():
+        return text
+    out: list[str] = []
+    position = 0
+    for match in _CATEGORY.finditer(text):
+        if match.start() < position:
+            continue
+        word = match["word"]
+        end_match = _END.search(text, match.end() + 1)
+        end = end_match.start() if end_match else len(text)
+        region = text[match.end() : end]
+        starts = [0] if (match["colon"] or match["more"]) else []
+        starts += [m.end() for m in _NEXT.finditer(region)]
+        out.append(text[position : match.end()])
+        covered, cursor = 0, 0
+        if not starts or starts[0] != 0:
+            covered = _known_length(index, match["word"], region, 0, bare=True)
+        for start in starts:
+            if start < covered or _OWN_CATEGORY.match(region, start):
+                continue
+            length = _known_length(index, word, region, start)
+            if length:
+                out.append(region[cursor:start] + f"{word} ")
+                cursor, covered = start, start + length
+        out.append(region[cursor:])
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _known_length(index: UnitIndex, word: str, region: str, start: int, bare: bool = False) -> int:
+    """How much of `region` from `start` a known name covers once the word is put before it."""
+    probe = region[start:] if bare else f"{word} {region[start:]}"
+    mentions = index.find(probe)
+    if not mentions or mentions[0].start != 0:
+        return 0
+    return mentions[0].end - (0 if bare else len(word) + 1)
