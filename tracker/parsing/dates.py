@@ -28,10 +28,10 @@ _DAY_DEADLINE = re.compile(
     r"(?<!\w)(?<!tính\s)(?P<cue>trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|hạn\s+chót|"
     r"thời\s+(?:hạn|gian\s+hoàn\s+thành|gian\s+thực\s+hiện)(?:\s+hoàn\s+thành)?\s*:?|"
     r"đến|hoàn\s+thành(?:\s+vào)?|xong|"
-    rf"kết\s+thúc(?:\s+vào)?)\s+(?:{_DAY})"
+    rf"kết\s+thúc(?:\s+vào)?|vào(?=\s+ngày))\s+(?:{_DAY})"
 )
 _SPAN_DEADLINE = re.compile(
-    r"(?<!\w)(?P<cue>trong|trước|cuối|hết|đến\s+hết|đến\s+cuối|vào|hoàn\s+thành(?:\s+trong)?|"
+    r"(?<!\w)(?<!kế\shoạch\s)(?<!mục\stiêu\s)(?P<cue>trong|trước|cuối|hết|đến\s+hết|đến\s+cuối|vào|hoàn\s+thành(?:\s+trong)?|"
     r"xong\s+trong|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|"
     r"thời\s+(?:hạn|gian\s+hoàn\s+thành|gian\s+thực\s+hiện)\s*:?)\s+"
     rf"(?:{_HALF}|{_QUARTER}|{_MONTH}|{_WHOLE_YEAR})"
