@@ -17,7 +17,7 @@ from tracker.parsing.normalize import clean_line, fold_ws, match_key
 from tracker.parsing.outline import Node, build_outline, classify
 from tracker.parsing.recurrence import find_recurrence
 from tracker.parsing.result import ParsedTask, ParseResult
-from tracker.parsing.roles import Roles, extract_roles
+from tracker.parsing.roles import Roles, clause_subjects, extract_roles
 from tracker.parsing.units import Mention, UnitIndex, UnitRef, unit_index
 from tracker.units.directory import UnitDirectory
 
@@ -106,6 +106,10 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     period = notice_period([t for t in (head.title, *headings) if t], year)
     year = year or (period.last.year if period else None)
     issuer = _issuer(head, index)
+    if issuer is None and index is not None and plain_intro:
+        # A copy without its header: the body that speaks in the lead-in ("…, Ban Chỉ đạo …
+        # yêu cầu …") is the issuer.
+        issuer = next(iter(clause_subjects(plain_intro[-1], index)), None)
     context = _Context(index, issuer, year, period.last if period else None)
     context.intro = plain_intro[-1] if plain_intro else ""
     warnings = _notice_warnings(kind, index, issuer, period)

@@ -49,6 +49,13 @@ _SUBJECT = re.compile("^" + _SUBJECT_BODY, re.IGNORECASE)
 _LATER_SUBJECT = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_]*[A-ZĐÀ-Ỹ]|\ue000)" + _SUBJECT_BODY)
 # A clause that opens with a unit after a comma: "căn cứ …, Văn phòng X cụ thể hoá …".
 _CLAUSE_SUBJECT = re.compile(r"(?:^|(?<=[,;]))\s*(?=\ue000|các\s+\ue000)" + _SUBJECT_BODY)
+# A subordinate clause put first, then the subject: "Quá 24 tháng …, Sở X sẽ tổng hợp",
+# "với vai trò là chủ đầu tư, Tập đoàn X chủ động …" (A4, B26).
+_FRONTED = re.compile(
+    r"^\s*(?:quá|khi|trường\s+hợp|nếu|sau\s+khi|căn\s+cứ|trên\s+cơ\s+sở|với\s+vai\s+trò|"
+    r"trong\s+quá\s+trình)(?!\w)[^.;:]*?,\s*" + _SUBJECT_BODY,
+    re.IGNORECASE,
+)
 # "Về đề nghị …: giao X chủ trì": the topic before the colon names no actor (B24).
 _TOPIC = re.compile(r"^\s*về\s[^:]{0,400}:\s*(?=\S)", re.IGNORECASE)
 _SUPPORT_AFTER = re.compile(
@@ -209,7 +216,7 @@ def extract_roles(text: str, index: UnitIndex) -> Roles:
         else:
             support_ids, unknown_support = support_ids + ids, unknown_support + unknown
     if not lead_ids and not unknown_lead:
-        if match := _SUBJECT.match(masked):
+        if match := _SUBJECT.match(masked) or _FRONTED.match(masked):
             lead_ids = [int(i) for i in _IDS.findall(match["chain"])]
             for later in _LATER_SUBJECT.finditer(masked, match.end()):
                 lead_ids += [int(i) for i in _IDS.findall(later["chain"])]
