@@ -29,7 +29,8 @@ def test_json_is_the_contract_document(province) -> None:
     document = json.loads(result.stdout)
     assert document == parse_file(NOTICE, province).to_json_dict()
     assert list(document)[:9] == [
-        "source", "kind", "doc_type", "number", "title", "issuer", "issued_on", "period", "default_due",
+        "source", "kind", "doc_type", "number", "title", "issuer", "issued_on", "period",
+        "default_due",
     ]  # fmt: skip
     assert document["doc_type"] == "thong_bao"
 
