@@ -9,7 +9,13 @@ from datetime import date
 from tracker.parsing.actors import listed_actors, names_only_units
 from tracker.parsing.article import article_clauses
 from tracker.parsing.conclusion import collect_tasks, group_title
-from tracker.parsing.dates import Period, find_deadline, names_earlier_period, notice_period
+from tracker.parsing.dates import (
+    Period,
+    deadline_for_all,
+    find_deadline,
+    names_earlier_period,
+    notice_period,
+)
 from tracker.parsing.errors import ParseError
 from tracker.parsing.header import Head, read_head
 from tracker.parsing.leadin import lead_in_roles
@@ -40,6 +46,7 @@ class _Context:
     issuer: UnitRef | None
     year: int | None
     default_due: date | None
+    all_items_due: date | None = None  # a closing sentence's deadline for every item (B9)
     heading_roles: dict[int, Roles] = field(default_factory=dict)
     intro: str = ""  # the paragraph before the first item: a letter's or plan's lead-in
     lead_ins: dict[int, Roles | None] = field(default_factory=dict)
@@ -112,6 +119,8 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
         issuer = next(iter(clause_subjects(plain_intro[-1], index)), None)
     context = _Context(index, issuer, year, period.last if period else None)
     context.intro = plain_intro[-1] if plain_intro else ""
+    if drafts:
+        context.all_items_due = deadline_for_all(drafts[-1].text, year)
     warnings = _notice_warnings(kind, index, issuer, period)
     tasks: list[ParsedTask] = []
     if kind == "conclusion":
@@ -295,7 +304,8 @@ def _task(
     support_codes = sorted({code for ref in support for code in ref.members} - set(lead_codes))
     deadline = find_deadline(text, context.year)
     warnings += [_warning(vi, en) for vi, en in deadline.problems]
-    due = deadline.due or (None if deadline.problems else context.default_due)
+    fallback = context.default_due or context.all_items_due
+    due = deadline.due or (None if deadline.problems else fallback)
     if due is None and not deadline.problems:
         warnings.append(_warning("Không có thời hạn", "no due date"))
     review = review or bool(deadline.problems) or due is None or not lead_codes
