@@ -54,6 +54,7 @@ class Draft:
     text: str
     headings: list[Node]  # enclosing items, nearest first
     section: Node | None  # the Roman section it sits in
+    topic: str = ""  # a topic line that opens the text ("Xử lý đối với …"): it names no actor
 
 
 def collect_tasks(
@@ -115,7 +116,8 @@ def _visit(node: Node, drafts: list[Draft], names_only_units: Callable[[str], bo
             code = f"{base}.{number}" if base else str(number)
             drafts.append(Draft(code, line.text, [node, *node.ancestors()], _section(node)))
         return
-    drafts.append(Draft(_code(node), _full_text(node), node.ancestors(), _section(node)))
+    topic = node.text if _short_line(node) else ""
+    drafts.append(Draft(_code(node), _full_text(node), node.ancestors(), _section(node), topic))
 
 
 def _unit_block(node: Node, names_only_units: Callable[[str], bool]) -> bool:
@@ -174,6 +176,16 @@ def _topic_without_work(node: Node, names_only_units: Callable[[str], bool]) -> 
         return False
     first = node.trailing[0]
     return first.kind == "plain" and bool(_REPORTS.match(match_key(first.text)))
+
+
+def _short_line(node: Node) -> bool:
+    """A short numbered line without a full stop, with its content below it."""
+    text = node.text.rstrip()
+    return (
+        bool(node.trailing)
+        and len(text.split()) <= _HEADING_MAX_WORDS
+        and not _TERMINAL.search(text)
+    )
 
 
 def _heading_like(node: Node, names_only_units: Callable[[str], bool]) -> bool:

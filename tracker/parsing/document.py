@@ -125,7 +125,10 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     tasks: list[ParsedTask] = []
     if kind == "conclusion":
         for draft in drafts:
-            tasks.append(_task(context, draft.code, draft.text, draft.headings, group_title(draft)))
+            task = _task(
+                context, draft.code, draft.text, draft.headings, group_title(draft), draft.topic
+            )
+            tasks.append(task)
     else:
         tasks = _article_tasks(context, lines[head.body_start :])
     for task in tasks:
@@ -249,12 +252,22 @@ def _article_tasks(context: _Context, lines: list[str]) -> list[ParsedTask]:
 
 
 def _task(
-    context: _Context, code: str, text: str, headings: list[Node], title: str | None
+    context: _Context,
+    code: str,
+    text: str,
+    headings: list[Node],
+    title: str | None,
+    topic: str = "",
 ) -> ParsedTask:
     text = fold_ws(text)
     warnings: list[str] = []
     unresolved: list[dict[str, str]] = []
-    roles = context.roles(text)
+    # Under a topic line ("3. Xử lý đối với trường hợp chậm triển khai"), its body says who acts.
+    topic = fold_ws(topic)
+    body = text[len(topic) :].strip() if topic and text.startswith(topic) else ""
+    roles = context.roles(body) if body and not context.roles(topic).names_lead else Roles()
+    if not roles.names_lead:
+        roles = context.roles(text)
     lead, support = list(roles.lead), list(roles.support)
     found = [roles]
     if not roles.names_lead:
