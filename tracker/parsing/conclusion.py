@@ -137,7 +137,7 @@ def _block_text(node: Node) -> str:
     text = node.text.rstrip(" :")
     for n, line in enumerate(node.trailing):
         if line.kind == "dash":
-            text += f" - {line.text}"
+            text += f" {line.label} {line.text}"
         elif n == 0 or not _closing_after_block(node, n):
             text += f" {line.text}"
         else:
@@ -207,7 +207,7 @@ def _full_text(node: Node) -> str:
     text = node.text
     for line in node.trailing:
         if line.kind == "dash":
-            text += f" - {line.text}"
+            text += f" {line.label} {line.text}"
         elif _continues(text, line.text) or (
             not node.last and not _CLOSING.match(match_key(line.text))
         ):

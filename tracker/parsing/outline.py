@@ -56,7 +56,7 @@ def classify(raw: str) -> Line:
     if match := _PAREN.match(text):
         return Line("paren", match["label"], match["text"])
     if (match := _DASH.match(text)) and _HAS_WORD.search(match["text"]):
-        return Line("dash", "-", match["text"])
+        return Line("dash", "+" if text[0] == "+" else "-", match["text"])
     return Line("plain", "", text)
 
 

@@ -58,8 +58,24 @@ _FRONTED = re.compile(
 )
 # "Về đề nghị …: giao X chủ trì": the topic before the colon names no actor (B24).
 _TOPIC = re.compile(r"^\s*về\s[^:]{0,400}:\s*(?=\S)", re.IGNORECASE)
+# "phối hợp (chặt chẽ) với Y"; "phối với Y" (a typo a reader forgives); "phối hợp Y" without
+# "với" when a known name follows at once (CONVENTIONS A9).
 _SUPPORT_AFTER = re.compile(
-    r"phối\s+hợp(?:\s+(?:chặt\s+chẽ|tốt|thường\s+xuyên|đồng\s+bộ))?\s+với\s+", re.IGNORECASE
+    r"phối\s+(?:hợp(?:\s+(?:chặt\s+chẽ|tốt|thường\s+xuyên|đồng\s+bộ))?\s+)?với\s+"
+    r"|phối\s+hợp\s+(?=(?:các\s+)?\ue000)",
+    re.IGNORECASE,
+)
+# "Cơ quan thực hiện: + X chủ trì, … + Y đăng tải …": each "+" line's unit leads (A3).
+_PLUS_SUBJECTS = re.compile(
+    r"(?:(?:cơ\s+quan|đơn\s+vị)\s+thực\s+hiện\s*:\s*|(?<=[.;])\s+)\+" + _SUBJECT_BODY,
+    re.IGNORECASE,
+)
+# Field lines (CONVENTIONS A3): "Cơ quan (Đơn vị) chủ trì: X", "Đơn vị phối hợp: Y",
+# "Cơ quan thực hiện: X; Y" (all lead, unless the field itself says "X chủ trì").
+_FIELD = re.compile(
+    r"(?:cơ\s+quan|đơn\s+vị)(?:\s*\(\s*(?:cơ\s+quan|đơn\s+vị)\s*\))?\s+"
+    r"(?P<role>chủ\s+trì|phối\s+hợp|thực\s+hiện)\s*:\s*(?P<content>.*?)(?=\s+-\s|[.:]|$)",
+    re.IGNORECASE,
 )
 _ITEM = re.compile(r"(?:các\s+)?\ue000(\d+)\ue001", re.IGNORECASE)
 _SEPARATOR = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+|\s+cùng\s+", re.IGNORECASE)
@@ -178,7 +194,7 @@ def _split_names(phrase: str) -> list[str]:
 def _list_before(masked: str, end: int) -> tuple[list[int], list[str]]:
     """The names listed right before a verb, nearest first until something else comes."""
     starts = [m.end() for m in _LIST_START.finditer(masked, 0, end)]
-    segment = masked[starts[-1] if starts else 0 : end].strip(" ,")
+    segment = masked[starts[-1] if starts else 0 : end].strip(" ,+-")
     items = [name for part in re.split(r"\s*,\s*", segment) for name in _split_names(part)]
     ids: list[int] = []
     unknown: list[str] = []
@@ -209,6 +225,15 @@ def extract_roles(text: str, index: UnitIndex) -> Roles:
         if unit_like(phrase):
             unknown_lead += _split_names(phrase)
     support_ids, unknown_support = _support(masked)
+    for plus in _PLUS_SUBJECTS.finditer(masked):
+        lead_ids += [int(i) for i in _IDS.findall(plus["chain"])]
+    for field_match in _FIELD.finditer(masked):
+        ids = [int(i) for i in _IDS.findall(field_match["content"])]
+        role = field_match["role"].lower()
+        if role.startswith("phối"):
+            support_ids += ids
+        elif role.startswith("chủ") or not _ROLE_VERB.search(field_match["content"]):
+            lead_ids += ids
     for match in _ROLE_VERB.finditer(masked):
         ids, unknown = _list_before(masked, match.start())
         if match["lead"]:
