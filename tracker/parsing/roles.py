@@ -285,7 +285,7 @@ def _support(masked: str) -> tuple[list[int], list[str]]:
                 phrase, end = _phrase_at(masked, position)
                 if unit_like(phrase):
                     unknown += _split_names(phrase)
-                elif not phrase or not phrase[:1].islower() or len(phrase.split()) > 3:
+                elif not phrase or not phrase[:1].islower() or len(phrase.split()) > 4:
                     break  # not a list item any more: the sentence goes on
                 position = end
             separator = _SEPARATOR.match(masked, position)
