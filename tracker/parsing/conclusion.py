@@ -20,7 +20,7 @@ _ASSESSMENT = re.compile(
 # who is concerned, principles, forms, timing, budget, reporting, awards, slogans.
 _DESCRIPTIVE = re.compile(
     r"^(?:(?:về|những|một\s+số|các)\s+)*(?:mục\s+(?:đích|tiêu)|yêu\s+cầu|đối\s+tượng|"
-    r"nguyên\s+tắc|hình\s+thức|thời\s+gian|thành\s+phần|kinh\s+phí|chế\s+độ\s+báo\s+cáo|"
+    r"nguyên\s+tắc|phương\s+pháp|hình\s+thức|thời\s+gian|thành\s+phần|kinh\s+phí|chế\s+độ\s+báo\s+cáo|"
     r"khen\s+thưởng|số\s+lượng|thủ\s+tục|tiêu\s+chuẩn|khẩu\s+hiệu|lộ\s+trình|phạm\s+vi|"
     r"quan\s+điểm|căn\s+cứ|nội\s+dung(?!\s+(?:trọng\s+tâm|hoạt\s+động|nhiệm\s+vụ|công\s+việc|"
     r"chủ\s+yếu|thực\s+hiện|triển\s+khai)))(?!\w)"
@@ -39,6 +39,10 @@ _HEADING_WORDS = re.compile(
 # How a paragraph that reports rather than sets work opens: "Những kiến nghị …", "Nhìn chung".
 _REPORTS = re.compile(
     r"^(?:những|nhìn\s+chung|kết\s+quả|tình\s+hình|thời\s+gian\s+qua|qua\s|hiện\s+nay)(?!\w)"
+)
+_FIELD_LABEL = re.compile(
+    r"^(?:nhiệm\s+vụ|nội\s+dung|cơ\s+quan|đơn\s+vị|thời\s+(?:gian|hạn)|kinh\s+phí|sản\s+phẩm|"
+    r"kết\s+quả|lãnh\s+đạo\s+phụ\s+trách|chỉ\s+tiêu)[^:]{0,40}:"
 )
 _ABOUT = re.compile(r"^(?:về|đối\s+với|riêng)(?!\w)")
 _TERMINAL = re.compile(r"[.;!?…]\W*$")
@@ -101,6 +105,11 @@ def _is_assessment(root: Node, names_past: Callable[[str], bool]) -> bool:
 def _visit(node: Node, drafts: list[Draft], names_only_units: Callable[[str], bool]) -> None:
     if node.kind in ("number", "letter", "paren") and _POSITION.match(match_key(node.text)):
         return
+    if node.children and node.kind in ("number", "letter", "paren") and _fields_only(node):
+        # "a) Nhiệm vụ: … b) Cơ quan thực hiện: … c) Thời gian thực hiện: …" (CONVENTIONS A2).
+        text = " ".join([_full_text(node)] + [f"{c.label}) {_full_text(c)}" for c in node.children])
+        drafts.append(Draft(_code(node), text, node.ancestors(), _section(node)))
+        return
     if node.children:
         for child in node.children:
             _visit(child, drafts, names_only_units)
@@ -118,6 +127,16 @@ def _visit(node: Node, drafts: list[Draft], names_only_units: Callable[[str], bo
         return
     topic = node.text if _short_line(node) else ""
     drafts.append(Draft(_code(node), _full_text(node), node.ancestors(), _section(node), topic))
+
+
+def _fields_only(node: Node) -> bool:
+    """Whether every lettered child is a field of the item rather than a job of its own."""
+    children = node.children
+    return (
+        len(children) >= 2
+        and all(c.kind == "letter" and not c.children for c in children)
+        and all(_FIELD_LABEL.match(match_key(c.text)) for c in children)
+    )
 
 
 def _unit_block(node: Node, names_only_units: Callable[[str], bool]) -> bool:

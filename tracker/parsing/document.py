@@ -27,7 +27,10 @@ from tracker.parsing.roles import Roles, clause_subjects, extract_roles
 from tracker.parsing.units import Mention, UnitIndex, UnitRef, unit_index
 from tracker.units.directory import UnitDirectory
 
+# Where the body ends: the recipients, the signature block ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ
+# TỊCH", "T/M BỘ CHÍNH TRỊ") or an annex ("PHỤ LỤC"): nothing after it assigns work (A5).
 _RECIPIENTS = re.compile(r"^nơi\s+nhận(?!\w)")
+_SIGNATURE = re.compile(r"^(?:TM|T/M|KT|TL|TUQ)\.?\s+[A-ZĐÀ-Ỹ]|^PHỤ\s+LỤC(?!\w)")
 _FULL_DATE = re.compile(
     r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)|ngày\s+(\d{1,2})\s+tháng"
     r"\s+(\d{1,2})\s+năm\s+(\d{4})"
@@ -86,7 +89,7 @@ class _Context:
 def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) -> ParseResult:
     """Parse a notice given as lines of text (paragraphs, for .docx and .pdf)."""
     lines = [clean_line(line) for line in lines]
-    cut = next((n for n, line in enumerate(lines) if _RECIPIENTS.match(match_key(line))), None)
+    cut = next((n for n, line in enumerate(lines) if _ends_body(line)), None)
     lines = lines[:cut]
     if not any(lines):
         raise ParseError("Tệp không có nội dung", "The file has no text")
@@ -146,6 +149,12 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
         tasks=tasks,
         warnings=list(dict.fromkeys(warnings)),
     )
+
+
+def _ends_body(line: str) -> bool:
+    if _RECIPIENTS.match(match_key(line)):
+        return True
+    return line.isupper() and bool(_SIGNATURE.match(line))
 
 
 def _issuer(head: Head, index: UnitIndex | None) -> UnitRef | None:
