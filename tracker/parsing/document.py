@@ -119,7 +119,9 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     if issuer is None and index is not None and plain_intro:
         # A copy without its header: the body that speaks in the lead-in ("…, Ban Chỉ đạo …
         # yêu cầu …") is the issuer.
-        issuer = next(iter(clause_subjects(plain_intro[-1], index)), None)
+        speakers = clause_subjects(plain_intro[-1], index, speaking=True)
+        speakers = speakers or clause_subjects(plain_intro[-1], index)
+        issuer = next(iter(speakers), None)
     context = _Context(index, issuer, year, period.last if period else None)
     context.intro = plain_intro[-1] if plain_intro else ""
     if drafts:
@@ -170,7 +172,9 @@ def _issuer(head: Head, index: UnitIndex | None) -> UnitRef | None:
 
 
 _MEMBERSHIP = re.compile(r"(?:ủy\s+viên|thành\s+viên|thường\s+trực)\s*$")
-_SECOND_POST = re.compile(r"\s[-–]\s")
+_SECOND_POST = re.compile(
+    r"\s[-–]\s(?=(?:trưởng|phó|chủ\s+tịch|bí\s+thư|giám\s+đốc|ủy\s+viên|thành\s+viên)(?!\w))"
+)
 
 
 def _speaker(phrase: str, mentions: list[Mention]) -> Mention:

@@ -32,8 +32,11 @@ _CITED = re.compile(r"(?:số|/[a-zđ]+)\s*[^\s,;]*\s*$")  # "Kết luận số 
 _ISSUER_IN_TITLE = re.compile(
     r"(?:kết\s+luận|ý\s+kiến)\s+của\s+(?P<who>.+?)(?:\s+(?:tại|về|trong|ở)\s|$)"
 )
-_CONCLUDES = re.compile(r"(?P<who>[^.;:]*?)\s+kết\s+luận,?\s+(?:như\s+sau|như\s+sau:)")
+_CONCLUDES = re.compile(
+    r"(?P<who>[^.;:]*?)\s+(?:kết\s+luận|có\s+ý\s+kiến(?:\s+chỉ\s+đạo)?),?\s+(?:như\s+sau|như\s+sau:)"
+)
 _MAX_TITLE_LINES = 6
+_DATE_LINE_WORDS = 12  # "Lào Cai, ngày 05 tháng 7 năm 2026"; a longer line is the body
 
 
 @dataclass
@@ -125,7 +128,8 @@ def _body_after_subject(lines: list[str], end: int) -> int:
     position = end
     for n in range(end, min(len(lines), end + 30)):
         key = match_key(fold_ws(lines[n]))
-        if _ADDRESSEE.match(key) or _FULL_DATE.search(key) or _BLANK_DATE.search(key):
+        dated = _FULL_DATE.search(key) or _BLANK_DATE.search(key)
+        if _ADDRESSEE.match(key) or (dated and len(key.split()) <= _DATE_LINE_WORDS):
             position = n + 1
             continue
         if position > end and classify(lines[n]).kind == "dash":
@@ -164,7 +168,7 @@ def read_head(lines: list[str]) -> Head:
         phrases.append(title[who.start("who") : who.end("who")])
     if who := _CONCLUDES.search(match_key(intro)):
         phrases.append(intro[who.start("who") : who.end("who")])
-    phrases.append(header)
+    phrases.append("\n".join(lines[:start]))  # the organisation above the title or trích yếu
     return Head(number, title, issued[0] if issued else None, phrases, end, kind)
 
 

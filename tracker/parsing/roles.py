@@ -56,6 +56,11 @@ _FRONTED = re.compile(
     r"trong\s+quá\s+trình)(?!\w)[^.;:]*?,\s*" + _SUBJECT_BODY,
     re.IGNORECASE,
 )
+_CLAUSE_SPEAKER = re.compile(
+    r"(?:^|(?<=[,;]))\s*" + _CHAIN + r"\s+(?:\([^)]*\)\s*)?"
+    r"(?:yêu\s+cầu|đề\s+nghị|giao|chỉ\s+đạo|có\s+ý\s+kiến|thông\s+báo)(?!\w)",
+    re.IGNORECASE,
+)
 # "Về đề nghị …: giao X chủ trì": the topic before the colon names no actor (B24).
 _TOPIC = re.compile(r"^\s*về\s[^:]{0,400}:\s*(?=\S)", re.IGNORECASE)
 # "phối hợp (chặt chẽ) với Y"; "phối với Y" (a typo a reader forgives); "phối hợp Y" without
@@ -264,11 +269,13 @@ def extract_roles(text: str, index: UnitIndex) -> Roles:
     return roles
 
 
-def clause_subjects(text: str, index: UnitIndex) -> list[UnitRef]:
-    """Units that open a clause of `text` as its subject, in order."""
+def clause_subjects(text: str, index: UnitIndex, speaking: bool = False) -> list[UnitRef]:
+    """Units that open a clause of `text` as its subject, in order; with `speaking`, only those
+    that ask or direct ("…, Ủy ban nhân dân tỉnh yêu cầu …"): the body that issues the text."""
     mentions = index.find(text)
     masked = _mask(text, mentions)
-    ids = [int(i) for m in _CLAUSE_SUBJECT.finditer(masked) for i in _IDS.findall(m["chain"])]
+    pattern = _CLAUSE_SPEAKER if speaking else _CLAUSE_SUBJECT
+    ids = [int(i) for m in pattern.finditer(masked) for i in _IDS.findall(m["chain"])]
     return _unique(mentions[i].ref for i in ids)
 
 
