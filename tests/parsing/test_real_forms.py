@@ -152,7 +152,8 @@ def test_a_unit_line_with_bullets_or_a_paragraph_is_one_task(units) -> None:
 def test_lettered_field_items_are_fields_not_tasks(units) -> None:
     """A2: "a) Nhiệm vụ / b) Cơ quan thực hiện / c) Thời gian thực hiện" is one task."""
     body = (
-        "II. NHIỆM VỤ\n1. Số hóa hồ sơ sức khỏe\na) Nhiệm vụ: số hóa hồ sơ sức khỏe của người dân.\n"
+        "II. NHIỆM VỤ\n1. Số hóa hồ sơ sức khỏe\n"
+        "a) Nhiệm vụ: số hóa hồ sơ sức khỏe của người dân.\n"
         "b) Cơ quan thực hiện: Sở Y tế; Sở Xây dựng.\nc) Thời gian thực hiện: Quý IV năm 2025.\n"
     )
     result = parse(plan(body), units)
@@ -171,7 +172,8 @@ def test_sections_that_assign_nothing_are_skipped(units) -> None:
     """A5 and B28: purpose, targets, method, budget, reporting and the annex give no task, and
     the codes need no Roman prefix when only one section holds tasks."""
     body = (
-        "I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\na) Nâng cao nhận thức.\n2. Yêu cầu\na) Bảo đảm an toàn.\n"
+        "I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\na) Nâng cao nhận thức.\n"
+        "2. Yêu cầu\na) Bảo đảm an toàn.\n"
         "II. ĐỐI TƯỢNG\n1. Trẻ em dưới 5 tuổi.\n"
         "III. PHƯƠNG PHÁP\n1. Tiêm tại trạm y tế.\n"
         "IV. KINH PHÍ\n1. Sở Tài chính bố trí kinh phí từ ngân sách tỉnh.\n"
