@@ -59,6 +59,7 @@ class Draft:
     headings: list[Node]  # enclosing items, nearest first
     section: Node | None  # the Roman section it sits in
     topic: str = ""  # a topic line that opens the text ("Xử lý đối với …"): it names no actor
+    block_unit: str = ""  # the name line of a unit block ("1. Công an tỉnh"): it leads (A1)
 
 
 def collect_tasks(
@@ -115,7 +116,9 @@ def _visit(node: Node, drafts: list[Draft], names_only_units: Callable[[str], bo
             _visit(child, drafts, names_only_units)
         return
     if node.kind in ("number", "letter", "paren") and _unit_block(node, names_only_units):
-        drafts.append(Draft(_code(node), _block_text(node), node.ancestors(), _section(node)))
+        draft = Draft(_code(node), _block_text(node), node.ancestors(), _section(node))
+        draft.block_unit = node.text.rstrip(" :")
+        drafts.append(draft)
         return
     bullets = _leading_bullets(node)
     if node.kind in ("section", "roman") or _topic_without_work(node, names_only_units):
@@ -153,7 +156,7 @@ def _unit_block(node: Node, names_only_units: Callable[[str], bool]) -> bool:
 
 def _block_text(node: Node) -> str:
     """A unit block's text: the name, its bullets and paragraphs, up to a closing paragraph."""
-    text = node.text.rstrip(" :")
+    text = node.text
     for n, line in enumerate(node.trailing):
         if line.kind == "dash":
             text += f" {line.label} {line.text}"

@@ -105,7 +105,7 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     title_period = notice_period([head.title], year) if head.title else None
     drafts = collect_tasks(
         roots,
-        lambda text: names_only_units(index, text),
+        lambda text: names_only_units(index, text) or bool(index and listed_actors(index, text)),
         lambda text: names_earlier_period(text, title_period),
     )
     kind = "conclusion" if drafts else "article"
@@ -130,8 +130,15 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     tasks: list[ParsedTask] = []
     if kind == "conclusion":
         for draft in drafts:
+            title = group_title(draft)
             task = _task(
-                context, draft.code, draft.text, draft.headings, group_title(draft), draft.topic
+                context,
+                draft.code,
+                draft.text,
+                draft.headings,
+                title,
+                draft.topic,
+                draft.block_unit,
             )
             tasks.append(task)
     else:
@@ -271,6 +278,7 @@ def _task(
     headings: list[Node],
     title: str | None,
     topic: str = "",
+    block: str = "",
 ) -> ParsedTask:
     text = fold_ws(text)
     warnings: list[str] = []
@@ -281,6 +289,9 @@ def _task(
     roles = context.roles(body) if body and not context.roles(topic).names_lead else Roles()
     if not roles.names_lead:
         roles = context.roles(text)
+    if block and context.index is not None and (actors := listed_actors(context.index, block)):
+        # A unit block is led by the units its name line lists (A1), generic ones aside.
+        roles = Roles(actors, roles.support, roles.unknown, roles.guesses, names_lead=True)
     lead, support = list(roles.lead), list(roles.support)
     found = [roles]
     if not roles.names_lead:

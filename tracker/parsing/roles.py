@@ -22,7 +22,8 @@ _CATEGORY_HEAD = r"(?:các\s+(?:bộ|tập\s+đoàn|tổng\s+công\s+ty|sở)(?:
 _CHAIN = rf"(?P<chain>{_CATEGORY_HEAD}{_MC}(?:{_JOIN}{_MC})*)"
 _CUE = r"(?<!\w)(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|phân\s+công(?:\s+cho)?)\s+"
 _CHU_TRI = r"(?:là\s+(?:cơ\s+quan|đơn\s+vị)\s+)?(?:chủ\s+trì|chịu\s+trách\s+nhiệm|làm\s+đầu\s+mối)"
-_NO_VOI = r"(?!\s+(?:[^\W\d_]+\s+){0,2}với)"  # "phối hợp (chặt chẽ) với" is not "Y phối hợp"
+# "phối hợp (chặt chẽ) với Z" and "phối hợp Z" (A9) are not "Y phối hợp": Y acts, Z supports.
+_NO_VOI = r"(?!\s+(?:[^\W\d_]+\s+){0,2}với|\s+(?:các\s+)?\ue000)"
 
 _LEAD = [
     re.compile(_CUE + _CHAIN, re.IGNORECASE),  # Giao X / Đề nghị X ...
