@@ -13,7 +13,7 @@ _JOINING = {"và", "các", "cùng", "đối", "với", "về", "phía"}
 # nothing, but they do not make the line more than a list of actors.
 _GENERIC = {
     "thủ", "trưởng", "chủ", "tịch", "giám", "đốc", "sở", "ban", "ngành", "cơ", "quan", "đơn",
-    "vị", "địa", "phương", "tỉnh", "thành", "phố", "liên", "có", "đoàn", "thể", "cấp",
+    "vị", "địa", "phương", "tỉnh", "thành", "phố", "liên", "có", "đoàn", "thể", "cấp", "của",
 }  # fmt: skip
 
 
