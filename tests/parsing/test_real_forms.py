@@ -346,3 +346,21 @@ def test_one_closing_deadline_for_all_items(units) -> None:
     )
     result = parse(plan(body), units)
     assert [t.due for t in result.tasks] == [date(2025, 12, 31)] * 2
+
+
+def test_an_approval_that_assigns_work_is_a_task(units) -> None:
+    """B5 covers positions only: "Đồng ý chủ trương …, giao X thực hiện" sets work."""
+    body = "1. Đồng ý chủ trương đầu tư trạm y tế, giao Sở Xây dựng chủ trì thực hiện.\n"
+    result = parse(HEADER + "THÔNG BÁO\nKẾT LUẬN CỦA CHỦ TỊCH UBND TỈNH\n" + body, units)
+    assert [(t.code, t.lead) for t in result.tasks] == [("1", ["SXD"])]
+
+
+def test_a_plan_whose_only_list_is_its_content_section_keeps_its_tasks(units) -> None:
+    """A "NỘI DUNG" section usually describes; when no other section holds tasks, its items are
+    offered rather than reading the plan as having none."""
+    body = "I. MỤC ĐÍCH\n1. Nâng cao nhận thức.\nII. NỘI DUNG\n1. Sở Y tế tổ chức tiêm chủng.\n"
+    result = parse(plan(body), units)
+    assert (result.kind, [(t.code, t.lead) for t in result.tasks]) == (
+        "conclusion",
+        [("1", ["SYT"])],
+    )

@@ -30,6 +30,7 @@ _POSITION = re.compile(
     r"^(?:cơ\s+bản\s+)?(?:thống\s+nhất|ghi\s+nhận|chấp\s+thuận|đồng\s+ý|biểu\s+dương|"
     r"hoan\s+nghênh|đánh\s+giá\s+cao)(?!\w)"
 )
+_ASSIGNS = re.compile(r"(?<!\w)(?:giao|đề\s+nghị|yêu\s+cầu|chủ\s+trì|phân\s+công)(?!\w)")
 _ACTION_START = re.compile(r"^(?:tiếp\s+tục|triển\s+khai|thực\s+hiện|hoàn\s+thành)(?!\w)")
 # A short numbered line that introduces prose rather than stating a task.
 _HEADING_WORDS = re.compile(
@@ -72,17 +73,38 @@ def collect_tasks(
     `names_past` tells a heading about an earlier period ("Kết quả quý I/2021" in a notice for
     quý II): the review of past results, which comes before the work that is set.
     """
+    drafts = _collect(roots, names_only_units, names_past, skip_descriptive=True)
+    if not drafts:
+        # Every section looked descriptive ("II. NỘI DUNG" as the only list of jobs): better
+        # to offer its items for review than to read the plan as having no task at all.
+        drafts = _collect(roots, names_only_units, names_past, skip_descriptive=False)
+    _prefix_sections(drafts)
+    return drafts
+
+
+def _collect(
+    roots: list[Node],
+    names_only_units: Callable[[str], bool],
+    names_past: Callable[[str], bool],
+    skip_descriptive: bool,
+) -> list[Draft]:
     drafts: list[Draft] = []
     in_action = False
     for root in roots:
         if not in_action and _is_assessment(root, names_past):
             continue
-        if _describes(root):
+        if skip_descriptive and _describes(root):
             continue
         in_action = True
         _visit(root, drafts, names_only_units)
-    _prefix_sections(drafts)
     return drafts
+
+
+def _records_a_position(node: Node) -> bool:
+    """ "Cơ bản thống nhất với Báo cáo …" records a position; "Đồng ý chủ trương …, giao Sở X
+    thực hiện" still assigns work."""
+    key = match_key(node.text)
+    return bool(_POSITION.match(key)) and not node.children and not _ASSIGNS.search(key)
 
 
 def _describes(root: Node) -> bool:
@@ -104,7 +126,7 @@ def _is_assessment(root: Node, names_past: Callable[[str], bool]) -> bool:
 
 
 def _visit(node: Node, drafts: list[Draft], names_only_units: Callable[[str], bool]) -> None:
-    if node.kind in ("number", "letter", "paren") and _POSITION.match(match_key(node.text)):
+    if node.kind in ("number", "letter", "paren") and _records_a_position(node):
         return
     if node.children and node.kind in ("number", "letter", "paren") and _fields_only(node):
         # "a) Nhiệm vụ: … b) Cơ quan thực hiện: … c) Thời gian thực hiện: …" (CONVENTIONS A2).
