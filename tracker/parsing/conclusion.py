@@ -25,6 +25,7 @@ _DESCRIPTIVE = re.compile(
     r"quan\s+điểm|căn\s+cứ|nội\s+dung(?!\s+(?:trọng\s+tâm|hoạt\s+động|nhiệm\s+vụ|công\s+việc|"
     r"chủ\s+yếu|thực\s+hiện|triển\s+khai)))(?!\w)"
 )
+_CONTENT = re.compile(r"^(?:(?:về|những|một\s+số|các)\s+)*nội\s+dung(?!\w)")
 # Items that record a position rather than set work (B5): "Cơ bản thống nhất với Báo cáo".
 _POSITION = re.compile(
     r"^(?:cơ\s+bản\s+)?(?:thống\s+nhất|ghi\s+nhận|chấp\s+thuận|đồng\s+ý|biểu\s+dương|"
@@ -75,8 +76,8 @@ def collect_tasks(
     """
     drafts = _collect(roots, names_only_units, names_past, skip_descriptive=True)
     if not drafts:
-        # Every section looked descriptive ("II. NỘI DUNG" as the only list of jobs): better
-        # to offer its items for review than to read the plan as having no task at all.
+        # The only list of jobs sits in a "NỘI DUNG" section: better to offer its items for
+        # review than to read the plan as having no task at all.
         drafts = _collect(roots, names_only_units, names_past, skip_descriptive=False)
     _prefix_sections(drafts)
     return drafts
@@ -93,7 +94,7 @@ def _collect(
     for root in roots:
         if not in_action and _is_assessment(root, names_past):
             continue
-        if skip_descriptive and _describes(root):
+        if _describes(root, content_too=skip_descriptive):
             continue
         in_action = True
         _visit(root, drafts, names_only_units)
@@ -107,11 +108,15 @@ def _records_a_position(node: Node) -> bool:
     return bool(_POSITION.match(key)) and not node.children and not _ASSIGNS.search(key)
 
 
-def _describes(root: Node) -> bool:
-    """A section (or top heading) that assigns no work: purpose, targets, budget ..."""
+def _describes(root: Node, content_too: bool = True) -> bool:
+    """A section (or top heading) that assigns no work: purpose, targets, budget ...; with
+    `content_too`, also a "Nội dung" section that only lists what is done."""
     if root.kind not in ("section", "roman") and not root.children:
         return False
-    return bool(_DESCRIPTIVE.match(match_key(root.text)))
+    key = match_key(root.text)
+    if not content_too and _CONTENT.match(key):
+        return False
+    return bool(_DESCRIPTIVE.match(key))
 
 
 def _is_assessment(root: Node, names_past: Callable[[str], bool]) -> bool:
