@@ -245,13 +245,15 @@ def test_implementing_body_field_with_its_own_lead(units) -> None:
 def test_a_unit_as_the_subject_of_each_sentence_leads(units) -> None:
     """A4 and B26: two sentences with two subjects give two leads."""
     body = (
-        "1. Về dự án bệnh viện tỉnh: Sở Xây dựng khẩn trương rà soát hồ sơ. Ủy ban nhân dân "
-        "tỉnh An Phú phối hợp với Bộ Tài chính bố trí vốn.\n"
+        "1. Về dự án bệnh viện tỉnh: Sở Xây dựng khẩn trương rà soát hồ sơ. Để bảo đảm tiến độ, "
+        "Ủy ban nhân dân tỉnh An Phú phối hợp với Bộ Tài chính bố trí vốn.\n"
         "2. Trường hợp quá hạn mà chưa khởi công, Sở Tài chính tổng hợp, báo cáo UBND tỉnh.\n"
+        "3. Giao Sở Y tế rà soát các trạm y tế. Công an tỉnh bảo đảm an ninh tại các trạm.\n"
     )
     result = parse(HEADER + "THÔNG BÁO\nKẾT LUẬN CỦA CHỦ TỊCH UBND TỈNH\n" + body, units)
     assert (task(result, "1").lead, task(result, "1").support) == (["AP", "SXD"], ["BTC"])
     assert task(result, "2").lead == ["STC"]
+    assert task(result, "3").lead == ["CAT", "SYT"]
 
 
 def test_lists_after_a_category_name_every_item(units) -> None:

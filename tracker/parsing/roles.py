@@ -47,16 +47,19 @@ _SUBJECT_BODY = (
 _SUBJECT = re.compile("^" + _SUBJECT_BODY, re.IGNORECASE)
 # A later sentence that opens with a unit names a second lead (CONVENTIONS A4):
 # "Tập đoàn X chủ động làm việc … . Ủy ban nhân dân tỉnh Y phối hợp với …".
-_LATER_SUBJECT = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_]*[A-ZĐÀ-Ỹ]|\ue000)" + _SUBJECT_BODY)
+_FRONT_WORDS = (
+    r"(?:quá|khi|trường\s+hợp|nếu|sau\s+khi|căn\s+cứ|trên\s+cơ\s+sở|với\s+vai\s+trò|"
+    r"trong\s+quá\s+trình|để)(?!\w)[^.;:]*?,\s*"
+)
+_LATER_SUBJECT = re.compile(
+    rf"(?<=[.!?])\s+(?:{_FRONT_WORDS})?(?=[^\W\d_]*[A-ZĐÀ-Ỹ]|\ue000)" + _SUBJECT_BODY,
+    re.IGNORECASE,
+)
 # A clause that opens with a unit after a comma: "căn cứ …, Văn phòng X cụ thể hoá …".
 _CLAUSE_SUBJECT = re.compile(r"(?:^|(?<=[,;]))\s*(?=\ue000|các\s+\ue000)" + _SUBJECT_BODY)
 # A subordinate clause put first, then the subject: "Quá 24 tháng …, Sở X sẽ tổng hợp",
 # "với vai trò là chủ đầu tư, Tập đoàn X chủ động …" (A4, B26).
-_FRONTED = re.compile(
-    r"^\s*(?:quá|khi|trường\s+hợp|nếu|sau\s+khi|căn\s+cứ|trên\s+cơ\s+sở|với\s+vai\s+trò|"
-    r"trong\s+quá\s+trình)(?!\w)[^.;:]*?,\s*" + _SUBJECT_BODY,
-    re.IGNORECASE,
-)
+_FRONTED = re.compile(r"^\s*" + _FRONT_WORDS + _SUBJECT_BODY, re.IGNORECASE)
 _CLAUSE_SPEAKER = re.compile(
     r"(?:^|(?<=[,;]))\s*" + _CHAIN + r"\s+(?:\([^)]*\)\s*)?"
     r"(?:yêu\s+cầu|đề\s+nghị|giao|chỉ\s+đạo|có\s+ý\s+kiến|thông\s+báo)(?!\w)",
@@ -249,12 +252,14 @@ def extract_roles(text: str, index: UnitIndex) -> Roles:
     if not lead_ids and not unknown_lead:
         if match := _SUBJECT.match(masked) or _FRONTED.match(masked):
             lead_ids = [int(i) for i in _IDS.findall(match["chain"])]
-            for later in _LATER_SUBJECT.finditer(masked, match.end()):
-                lead_ids += [int(i) for i in _IDS.findall(later["chain"])]
         else:
             phrase, _ = _phrase_at(masked, len(masked) - len(masked.lstrip()))
             if unit_like(phrase):
                 unknown_lead += _split_names(phrase)
+    if lead_ids or unknown_lead:
+        # Each later sentence that opens with a unit names one more lead (A4).
+        for later in _LATER_SUBJECT.finditer(masked):
+            lead_ids += [int(i) for i in _IDS.findall(later["chain"])]
     roles = Roles()
     roles.lead = _unique(mentions[i].ref for i in lead_ids)
     roles.support = _unique(mentions[i].ref for i in support_ids)
