@@ -261,10 +261,16 @@ def test_lists_after_a_category_name_every_item(units) -> None:
     body = (
         "1. Các tỉnh An Phú, Bắc Sơn khẩn trương bàn giao mặt bằng.\n"
         "2. Đề nghị các Bộ: Tài chính, Nội vụ hướng dẫn thủ tục.\n"
+        "3. Ủy ban nhân dân các tỉnh, thành phố: An Phú, Nam Hải quyết liệt chỉ đạo thi công.\n"
+        "4. Bộ Tài chính các tỉnh Bắc Sơn, An Phú đôn đốc giải ngân vốn.\n"
+        "5. Các bộ, cơ quan liên quan và các tỉnh: An Phú, Bắc Sơn xử lý các kiến nghị.\n"
     )
     result = parse(HEADER + "THÔNG BÁO\nKẾT LUẬN CỦA THỦ TƯỚNG CHÍNH PHỦ\n" + body, units)
     assert task(result, "1").lead == ["AP", "BS"]
     assert task(result, "2").lead == ["BNV", "BTC"]
+    assert task(result, "3").lead == ["AP", "NH"]
+    assert task(result, "4").lead == ["AP", "BS", "BTC"]  # a comma left out before the list
+    assert task(result, "5").lead == ["AP", "BS"]  # the generic parties give nothing
 
 
 def test_a_lead_in_that_names_its_actor_leads_the_items(units) -> None:

@@ -13,14 +13,15 @@ import re
 from tracker.parsing.units import UnitIndex
 
 _CATEGORY = re.compile(
-    r"(?<!\w)các\s+(?P<word>bộ|tỉnh|thành\s+phố|tập\s+đoàn|tổng\s+công\s+ty|sở)"
-    r"(?P<more>\s*,\s*cơ\s+quan(?:\s+ngang\s+bộ)?)?(?P<colon>\s*:)?\s+(?=[A-ZĐÀ-Ỹ])",
+    r"(?<!\w)các\s+(?P<word>bộ|tỉnh(?:\s*,\s*thành\s+phố)?|thành\s+phố|tập\s+đoàn|"
+    r"tổng\s+công\s+ty|sở)"
+    r"(?P<more>\s*,\s*cơ\s+quan(?:\s+ngang\s+bộ)?)?(?P<colon>\s*:)?\s+(?=[^\W\d_])",
     re.IGNORECASE,
 )
 # The next item of the list: after a comma or "và", a capitalised word that is not already a
 # category word of its own ("Bộ Y tế" stays as it is).
-_NEXT = re.compile(r"(?:\s*,\s*|\s+và\s+)(?=[A-ZĐÀ-Ỹ])")
-_END = re.compile(r"[.;:()]|,\s*(?=[a-zđà-ỹ])")
+_NEXT = re.compile(r"(?:\s*,\s*|\s+và\s+)(?=\w)")
+_END = re.compile(r"[.;:()]|,\s*(?=\w)")
 _OWN_CATEGORY = re.compile(
     r"(?:bộ|tỉnh|thành\s+phố|tập\s+đoàn|tổng\s+công\s+ty|sở|ủy\s+ban|ubnd)\s", re.IGNORECASE
 )
@@ -37,26 +38,38 @@ def spell_out_lists(text: str, index: UnitIndex) -> str:
         if match.start() < position:
             continue
         word = match["word"]
-        end_match = _END.search(text, match.end() + 1)
-        end = end_match.start() if end_match else len(text)
+        end = next(
+            (m.start() for m in _END.finditer(text, match.end() + 1) if _ends_list(text, m)),
+            len(text),
+        )
         region = text[match.end() : end]
         starts = [0] if (match["colon"] or match["more"]) else []
-        starts += [m.end() for m in _NEXT.finditer(region)]
-        out.append(text[position : match.end()])
+        starts += [m.end() for m in _NEXT.finditer(region) if region[m.end()].isupper()]
+        pieces: list[str] = []
         covered, cursor = 0, 0
         if not starts or starts[0] != 0:
             covered = _known_length(index, match["word"], region, 0, bare=True)
         for start in starts:
             if start < covered or _OWN_CATEGORY.match(region, start):
                 continue
-            length = _known_length(index, word, region, start)
-            if length:
-                out.append(region[cursor:start] + f"{word} ")
-                cursor, covered = start, start + length
-        out.append(region[cursor:])
+            # "các tỉnh, thành phố: A, B": each item is "tỉnh A" or "thành phố B".
+            for each in re.split(r"\s*,\s*", word):
+                length = _known_length(index, each, region, start)
+                if length:
+                    pieces.append(region[cursor:start] + f"{each} ")
+                    cursor, covered = start, start + length
+                    break
+        if not pieces:
+            continue  # no list of known names here ("các bộ, cơ quan liên quan")
+        out += [text[position : match.end()], *pieces, region[cursor:]]
         position = end
     out.append(text[position:])
     return "".join(out)
+
+
+def _ends_list(text: str, match: re.Match[str]) -> bool:
+    """Punctuation ends the list; a comma only before a lower-case word (the sentence goes on)."""
+    return match.group()[0] != "," or text[match.end()].islower()
 
 
 def _known_length(index: UnitIndex, word: str, region: str, start: int, bare: bool = False) -> int:

@@ -16,9 +16,13 @@ from tracker.parsing.units import Mention, UnitIndex, UnitRef, display
 
 _M = r"\ue000\d+\ue001"
 _MC = rf"(?:các\s+)?(?:đồng\s+chí\s+)?{_M}"  # "các đồng chí bí thư tỉnh ủy": the office (B6)
-_JOIN = r"(?:\s*,\s*(?:và\s+)?|\s+và\s+|\s+cùng\s+)"
+# Between two names of a list: a comma, "và", "cùng", or a comma left out ("Bộ X Bộ Y").
+_JOIN = r"(?:\s*,\s*(?:và\s+)?|\s+và\s+|\s+cùng\s+|\s+(?=(?:các\s+)?\ue000))"
 # "các Bộ: ⟨0⟩, ⟨1⟩": the category before a spelled-out list (see categories.py).
-_CATEGORY_HEAD = r"(?:các\s+(?:bộ|tập\s+đoàn|tổng\s+công\s+ty|sở)(?:\s*,\s*cơ\s+quan)?\s*:\s*)?"
+_CATEGORY_HEAD = (
+    r"(?:(?:(?:chủ\s+tịch\s+)?(?:ủy\s+ban\s+nhân\s+dân|ubnd)\s+)?các\s+(?:bộ|tập\s+đoàn|"
+    r"tổng\s+công\s+ty|sở|tỉnh(?:\s*,\s*thành\s+phố)?)(?:\s*,\s*cơ\s+quan)?\s*:\s*)?"
+)
 _CHAIN = rf"(?P<chain>{_CATEGORY_HEAD}{_MC}(?:{_JOIN}{_MC})*)"
 _CUE = r"(?<!\w)(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|phân\s+công(?:\s+cho)?)\s+"
 _CHU_TRI = r"(?:là\s+(?:cơ\s+quan|đơn\s+vị)\s+)?(?:chủ\s+trì|chịu\s+trách\s+nhiệm|làm\s+đầu\s+mối)"
@@ -44,7 +48,9 @@ _SUBJECT_BODY = (
     + _NO_VOI
     + r"|\s+(?:giao|đề\s+nghị|yêu\s+cầu)\b)"
 )
-_SUBJECT = re.compile("^" + _SUBJECT_BODY, re.IGNORECASE)
+# Generic parties before the named ones: "Các Bộ, cơ quan liên quan và các Tập đoàn: X, Y".
+_GENERIC_FIRST = r"(?:các\s+[^\W\d_]+(?:[\s,]+[^\W\d_]+){0,5}\s+và\s+(?=các\s))?"
+_SUBJECT = re.compile("^" + _GENERIC_FIRST + _SUBJECT_BODY, re.IGNORECASE)
 # A later sentence that opens with a unit names a second lead (CONVENTIONS A4):
 # "Tập đoàn X chủ động làm việc … . Ủy ban nhân dân tỉnh Y phối hợp với …".
 _FRONT_WORDS = (
@@ -52,7 +58,7 @@ _FRONT_WORDS = (
     r"trong\s+quá\s+trình|để)(?!\w)[^.;:]*?,\s*"
 )
 _LATER_SUBJECT = re.compile(
-    rf"(?<=[.!?])\s+(?:{_FRONT_WORDS})?(?=[^\W\d_]*[A-ZĐÀ-Ỹ]|\ue000)" + _SUBJECT_BODY,
+    rf"(?<=[.!?])\s+(?:{_FRONT_WORDS})?" + _SUBJECT_BODY,
     re.IGNORECASE,
 )
 # A clause that opens with a unit after a comma: "căn cứ …, Văn phòng X cụ thể hoá …".
