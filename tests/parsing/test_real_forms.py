@@ -316,12 +316,14 @@ def test_collective_local_bodies_and_typos(units) -> None:
         ("theo Chương trình giai đoạn 2026 - 2030.", None, None),
         ("thực hiện thường xuyên.", None, None),
         ("báo cáo định kỳ hằng tuần.", None, None),
+        ("trước ngày 30/11/2025. Thời gian hoàn thành: tháng 10/2025.", date(2025, 10, 31), None),
     ],
 )
 def test_dates_and_recurrence(phrase: str, due: date | None, recurrence: str | None, units):
     found = parse(plan(f"1. Sở Y tế chủ trì tổ chức tiêm chủng; {phrase}\n"), units).tasks[0]
     assert (found.due, found.recurrence) == (due, recurrence)
     assert found.needs_review == (due is None)
+    assert any("hằng tuần" in w for w in found.warnings) == ("hằng tuần" in phrase)
 
 
 def test_monthly_report_day_falls_back_to_the_plans_period(units) -> None:

@@ -40,6 +40,7 @@ _SPAN_DEADLINE = re.compile(
 # "đến năm 2030", "giai đoạn 2026", "trước ngày 30 tháng 11 năm 2025".
 _NOT_PERIOD_BEFORE = re.compile(r"(?:đến|tới|giai\s+đoạn|ngày\s+\d{1,2})\s+$")
 _EVENT = re.compile(r"(?<!\w)tại\s+(?:hội\s+nghị|buổi|cuộc|phiên)")
+_FIELD_CUE = re.compile(r"thời\s+(?:hạn|gian\s+hoàn\s+thành)\b.*:")
 _PLAN_WORDS = re.compile(r"nhiệm vụ|phương hướng|triển khai|kế hoạch|chương trình")
 
 
@@ -137,6 +138,7 @@ def find_deadline(text: str, year: int | None) -> Deadline:
     """The latest deadline stated in a task, with problems found on the way."""
     key = match_key(text)
     found: list[date] = []
+    fields: list[date] = []  # dates of a "Thời gian hoàn thành:" field, which win (B8)
     result = Deadline()
     for match in _DAY_DEADLINE.finditer(key):
         day = int(match["d"] or match["d2"])
@@ -150,6 +152,8 @@ def find_deadline(text: str, year: int | None) -> Deadline:
             continue
         try:
             found.append(date(int(stated) if stated else year or 0, month, day))
+            if _FIELD_CUE.match(match["cue"]):
+                fields.append(found[-1])
         except ValueError:
             result.problems.append((f"Ngày không tồn tại: “{shown}”", f"impossible date '{shown}'"))
     for match in _SPAN_DEADLINE.finditer(key):
@@ -159,8 +163,10 @@ def find_deadline(text: str, year: int | None) -> Deadline:
             continue
         before = match["cue"] == "trước"  # "trước tháng 6" ends with May
         found.append(period.first - timedelta(days=1) if before else period.last)
+        if _FIELD_CUE.match(match["cue"]):
+            fields.append(found[-1])
     if found:
-        result.due = max(found)
+        result.due = max(fields or found)
     return result
 
 

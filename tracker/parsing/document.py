@@ -21,7 +21,7 @@ from tracker.parsing.header import Head, read_head
 from tracker.parsing.leadin import lead_in_roles
 from tracker.parsing.normalize import clean_line, fold_ws, match_key
 from tracker.parsing.outline import Node, build_outline, classify
-from tracker.parsing.recurrence import find_recurrence
+from tracker.parsing.recurrence import find_recurrence, mentions_weekly
 from tracker.parsing.result import ParsedTask, ParseResult
 from tracker.parsing.roles import Roles, clause_subjects, extract_roles
 from tracker.parsing.units import Mention, UnitIndex, UnitRef, unit_index
@@ -346,6 +346,13 @@ def _task(
     if due is None and not deadline.problems:
         warnings.append(_warning("Không có thời hạn", "no due date"))
     review = review or bool(deadline.problems) or due is None or not lead_codes
+    if mentions_weekly(text):
+        warnings.append(
+            _warning(
+                "Việc lặp lại hằng tuần: hệ thống chỉ nhắc theo tháng, quý, năm",
+                "weekly work: recurrence is only monthly, quarterly or yearly",
+            )
+        )
     return ParsedTask(
         code=code,
         group_title=title,

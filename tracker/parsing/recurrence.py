@@ -17,3 +17,11 @@ def find_recurrence(text: str) -> str | None:
     """ "monthly", "quarterly" or "yearly" for the first recurrence phrase, else None."""
     match = _RECURRENCE.search(match_key(text))
     return _KINDS[match["unit"]] if match else None
+
+
+_WEEKLY = re.compile(r"(?<!\w)(?:hằng|hàng|mỗi)\s+tuần(?!\w)")
+
+
+def mentions_weekly(text: str) -> bool:
+    """ "báo cáo hằng tuần": the contract has no weekly recurrence (CONVENTIONS B13)."""
+    return bool(_WEEKLY.search(match_key(text)))
