@@ -316,6 +316,9 @@ def test_collective_local_bodies_and_typos(units) -> None:
         ("theo Chương trình giai đoạn 2026 - 2030.", None, None),
         ("thực hiện thường xuyên.", None, None),
         ("báo cáo định kỳ hằng tuần.", None, None),
+        ("gắn với công tác thi đua khen thưởng hằng năm của đơn vị.", None, None),
+        ("phấn đấu sản lượng mỗi tháng đạt tối thiểu 20%.", None, None),
+        ("xây dựng kế hoạch hằng năm.", None, "yearly"),
         ("trước ngày 30/11/2025. Thời gian hoàn thành: tháng 10/2025.", date(2025, 10, 31), None),
     ],
 )
