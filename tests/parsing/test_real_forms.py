@@ -377,3 +377,16 @@ def test_a_plan_whose_only_list_is_its_content_section_keeps_its_tasks(units) ->
         "conclusion",
         [("1", ["SYT"])],
     )
+
+
+def test_a_partner_inside_a_directed_clause_is_no_support(units) -> None:
+    """A9: in "X chỉ đạo các Y phối hợp với Z", Z works with Y, not with X."""
+    body = (
+        "1. Sở Y tế chỉ đạo các trạm y tế phối hợp với Công an tỉnh rà soát đối tượng.\n"
+        "2. Sở Y tế chỉ đạo, phối hợp với Công an tỉnh rà soát đối tượng.\n"
+    )
+    result = parse(plan(body), units)
+    assert [(t.code, t.lead, t.support) for t in result.tasks] == [
+        ("1", ["SYT"], []),
+        ("2", ["SYT"], ["CAT"]),
+    ]

@@ -295,6 +295,8 @@ def _support(masked: str) -> tuple[list[int], list[str]]:
     ids: list[int] = []
     unknown: list[str] = []
     for match in _SUPPORT_AFTER.finditer(masked):
+        if _nested(masked, match.start()):
+            continue
         position = match.end()
         while True:
             if item := _ITEM.match(masked, position):
@@ -312,6 +314,24 @@ def _support(masked: str) -> tuple[list[int], list[str]]:
                 break
             position = separator.end()
     return ids, unknown
+
+
+# A verb whose object may carry its own "phối hợp với" (CONVENTIONS A9): "chỉ đạo các bộ,
+# ngành tiếp tục phối hợp với Bộ X" — Bộ X works with the ministries, not with the task's lead.
+_OBJECT_VERB = re.compile(
+    r"(?<!\w)(?:chỉ\s+đạo|hướng\s+dẫn|tham\s+mưu|đôn\s+đốc)\s+", re.IGNORECASE
+)
+_OBJECT_START = re.compile(r"(?:[Cc]ác|[Nn]hững)\s|\ue000")
+
+
+def _nested(masked: str, position: int) -> bool:
+    """Whether a "phối hợp" at `position` sits in the object clause of "chỉ đạo X …"."""
+    clause_start = max(masked.rfind(".", 0, position), masked.rfind(";", 0, position)) + 1
+    verbs = list(_OBJECT_VERB.finditer(masked, clause_start, position))
+    if not verbs:
+        return False
+    after = masked[verbs[-1].end() : position]
+    return bool(_OBJECT_START.match(after)) or after[:1].isupper()
 
 
 def _unique(refs) -> list[UnitRef]:
