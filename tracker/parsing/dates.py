@@ -173,14 +173,18 @@ def find_deadline(text: str, year: int | None) -> Deadline:
 # "… bảo đảm đến hết tháng 12 năm 2025 giải quyết dứt điểm … về 04 nội dung nêu trên": one
 # deadline for every item (CONVENTIONS B9).
 _ALL_ITEMS = re.compile(
-    r"[^.;]*(?:\d+|các|những)\s+(?:nội\s+dung|nhiệm\s+vụ|việc)\s+(?:nêu\s+trên|trên\s+đây)[^.;]*"
+    r"(?<!\w)(?:\d+|các|những)\s+(?:nội\s+dung|nhiệm\s+vụ|việc)\s+(?:nêu\s+trên|trên\s+đây)"
 )
+_SENTENCE_STOP = re.compile(r"[.;]")
 
 
 def deadline_for_all(text: str, year: int | None) -> date | None:
     """The deadline a closing sentence sets for all the items above it, if it sets one."""
-    for match in _ALL_ITEMS.finditer(match_key(text)):
-        found = find_deadline(text[match.start() : match.end()], year)
+    key = match_key(text)
+    for match in _ALL_ITEMS.finditer(key):
+        start = max(key.rfind(".", 0, match.start()), key.rfind(";", 0, match.start())) + 1
+        stop = _SENTENCE_STOP.search(key, match.end())
+        found = find_deadline(text[start : stop.start() if stop else len(text)], year)
         if found.due and not found.problems:
             return found.due
     return None

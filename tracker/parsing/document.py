@@ -53,9 +53,14 @@ class _Context:
     heading_roles: dict[int, Roles] = field(default_factory=dict)
     intro: str = ""  # the paragraph before the first item: a letter's or plan's lead-in
     lead_ins: dict[int, Roles | None] = field(default_factory=dict)
+    known_roles: dict[str, Roles] = field(default_factory=dict)  # by text: a topic is asked twice
 
     def roles(self, text: str) -> Roles:
-        return extract_roles(text, self.index) if self.index else Roles()
+        if self.index is None:
+            return Roles()
+        if text not in self.known_roles:
+            self.known_roles[text] = extract_roles(text, self.index)
+        return self.known_roles[text]
 
     def lead_in(self, headings: list[Node]) -> Roles | None:
         """The nearest announcing paragraph above a task that names its actor."""

@@ -16,6 +16,7 @@ _OLD_STYLE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONES}])(?![^\W\d_]
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\ue000\ue001"), None)
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _DASHES = str.maketrans("\u2010\u2011\u2012\u2013\u2014\u2212", "------")
+_ANY_DASH = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2212]")
 # Emphasis left over from HTML-to-text conversion ("*Dân vận khéo*"); a lone "*" stays.
 _EMPHASIS = re.compile(r"(?<![\w*])\*{1,2}(?=\S)([^*\n]+?)(?<=\S)\*{1,2}(?![\w*])")
 _WS = re.compile(r"\s+")
@@ -45,7 +46,8 @@ def match_key(text: str) -> str:
     lowered = text.lower()
     if len(lowered) != len(text):  # a few non-Vietnamese letters lengthen when lowered
         lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-    return lowered.translate(_DASHES)
+    # translate() looks every character up; most lines have no typographic dash at all.
+    return lowered.translate(_DASHES) if _ANY_DASH.search(lowered) else lowered
 
 
 def _bare(char: str) -> str:
