@@ -390,3 +390,10 @@ def test_a_partner_inside_a_directed_clause_is_no_support(units) -> None:
         ("1", ["SYT"], []),
         ("2", ["SYT"], ["CAT"]),
     ]
+
+
+def test_an_implied_addressee_falls_back_to_the_issuer_for_review(units) -> None:
+    """A13: "Tỉnh …" without a name; "về việc giao X" names what is discussed, not who acts."""
+    body = "1. Tỉnh chủ động làm việc với Bộ Tài chính về việc giao Sở Xây dựng làm chủ đầu tư.\n"
+    found = parse(HEADER + "THÔNG BÁO\nKẾT LUẬN CỦA THỦ TƯỚNG CHÍNH PHỦ\n" + body, units).tasks[0]
+    assert (found.lead, found.needs_review) == (["CP"], True)

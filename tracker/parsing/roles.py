@@ -24,7 +24,8 @@ _CATEGORY_HEAD = (
     r"tổng\s+công\s+ty|sở|tỉnh(?:\s*,\s*thành\s+phố)?)(?:\s*,\s*cơ\s+quan)?\s*:\s*)?"
 )
 _CHAIN = rf"(?P<chain>{_CATEGORY_HEAD}{_MC}(?:{_JOIN}{_MC})*)"
-_CUE = r"(?<!\w)(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|phân\s+công(?:\s+cho)?)\s+"
+# "về việc giao X là chủ đầu tư" names what is discussed, not who acts.
+_CUE = r"(?<!\w)(?<!việc\s)(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|phân\s+công(?:\s+cho)?)\s+"
 _CHU_TRI = r"(?:là\s+(?:cơ\s+quan|đơn\s+vị)\s+)?(?:chủ\s+trì|chịu\s+trách\s+nhiệm|làm\s+đầu\s+mối)"
 # "phối hợp (chặt chẽ) với Z" and "phối hợp Z" (A9) are not "Y phối hợp": Y acts, Z supports.
 _NO_VOI = r"(?!\s+(?:[^\W\d_]+\s+){0,2}với|\s+(?:các\s+)?\ue000)"
