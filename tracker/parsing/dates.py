@@ -37,8 +37,8 @@ _SPAN_DEADLINE = re.compile(
     rf"(?:{_HALF}|{_QUARTER}|{_MONTH}|{_WHOLE_YEAR})"
 )
 # Before a period, these make it a horizon, a term or part of a date, not the tasks' period:
-# "đến năm 2030", "giai đoạn 2026", "trước ngày 30 tháng 11 năm 2025".
-_NOT_PERIOD_BEFORE = re.compile(r"(?:đến|tới|giai\s+đoạn|ngày\s+\d{1,2})\s+$")
+# "đến năm 2030", "từ tháng 6/2022 đến nay", "giai đoạn 2026", "trước ngày 30 tháng 11 năm 2025".
+_NOT_PERIOD_BEFORE = re.compile(r"(?:từ|đến|tới|giai\s+đoạn|ngày\s+\d{1,2})\s+$")
 _EVENT = re.compile(r"(?<!\w)tại\s+(?:hội\s+nghị|buổi|cuộc|phiên)")
 _FIELD_CUE = re.compile(r"thời\s+(?:hạn|gian\s+hoàn\s+thành)\b.*:")
 _PLAN_WORDS = re.compile(r"nhiệm vụ|phương hướng|triển khai|kế hoạch|chương trình")

@@ -90,7 +90,7 @@ def _locate_title(lines: list[str]) -> tuple[int, int] | None:
         while end < len(lines) and taken < _MAX_TITLE_LINES:
             text = fold_ws(lines[end])
             if not text:
-                if taken > 1 or match_key(fold_ws(lines[start])) != "thông báo":
+                if not _title_goes_on(lines, start, end, taken):
                     break
                 end += 1
                 continue
@@ -107,6 +107,16 @@ def _locate_title(lines: list[str]) -> tuple[int, int] | None:
             end += 1
         return start, end
     return None
+
+
+def _title_goes_on(lines: list[str], start: int, blank: int, taken: int) -> bool:
+    """Whether a title continues after a blank line: after the bare title word ("KẾ HOẠCH"),
+    or from one upper-case line to the next (files with a blank line between paragraphs)."""
+    if taken == 1 and len(lines[start].split()) <= 3:
+        return True
+    following = next((fold_ws(line) for line in lines[blank:] if fold_ws(line)), "")
+    previous = fold_ws(lines[blank - 1]) if blank > start else ""
+    return taken >= 1 and previous.isupper() and following.isupper() and len(following) > 3
 
 
 def _subject_end(lines: list[str], start: int) -> int:
