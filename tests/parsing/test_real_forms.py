@@ -314,6 +314,7 @@ def test_collective_local_bodies_and_typos(units) -> None:
         ("khởi công dự án vào ngày 19 tháng 12 năm 2025.", date(2025, 12, 19), None),
         ("trước ngày 30 tháng 11 năm 2025; hoàn thành trong năm 2025.", date(2025, 12, 31), None),
         ("theo Chương trình giai đoạn 2026 - 2030.", None, None),
+        ("rà soát các nhiệm vụ được giao trong năm 2025.", None, None),
         ("thực hiện thường xuyên.", None, None),
         ("báo cáo định kỳ hằng tuần.", None, None),
         ("gắn với công tác thi đua khen thưởng hằng năm của đơn vị.", None, None),

@@ -31,7 +31,9 @@ _DAY_DEADLINE = re.compile(
     rf"kết\s+thúc(?:\s+vào)?|vào(?=\s+ngày))\s+(?:{_DAY})"
 )
 _SPAN_DEADLINE = re.compile(
-    r"(?<!\w)(?<!kế\shoạch\s)(?<!mục\stiêu\s)(?P<cue>trong|trước|cuối|hết|đến\s+hết|đến\s+cuối|vào|hoàn\s+thành(?:\s+trong)?|"
+    # "theo kế hoạch / mục tiêu … năm 2025", "các nhiệm vụ được giao trong năm 2025": no deadline.
+    r"(?<!\w)(?<!kế\shoạch\s)(?<!mục\stiêu\s)(?<!giao\s)"
+    r"(?P<cue>trong|trước|cuối|hết|đến\s+hết|đến\s+cuối|vào|hoàn\s+thành(?:\s+trong)?|"
     r"xong\s+trong|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|"
     r"thời\s+(?:hạn|gian\s+hoàn\s+thành|gian\s+thực\s+hiện)\s*:?)\s+"
     rf"(?:{_HALF}|{_QUARTER}|{_MONTH}|{_WHOLE_YEAR})"
