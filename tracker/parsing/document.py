@@ -18,13 +18,14 @@ from tracker.parsing.dates import (
 )
 from tracker.parsing.errors import ParseError
 from tracker.parsing.header import Head, read_head
+from tracker.parsing.issuer import find_issuer
 from tracker.parsing.leadin import lead_in_roles
 from tracker.parsing.normalize import clean_line, fold_ws, match_key
 from tracker.parsing.outline import Node, build_outline, classify
 from tracker.parsing.recurrence import find_recurrence, mentions_weekly
 from tracker.parsing.result import ParsedTask, ParseResult
 from tracker.parsing.roles import Roles, clause_subjects, extract_roles
-from tracker.parsing.units import Mention, UnitIndex, UnitRef, unit_index
+from tracker.parsing.units import UnitIndex, UnitRef, unit_index
 from tracker.units.directory import UnitDirectory
 
 # Where the body ends: the recipients, the signature block ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ
@@ -120,7 +121,7 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     headings = [r.text for r in roots if r.kind in ("section", "roman") or r.children]
     period = notice_period([t for t in (head.title, *headings) if t], year)
     year = year or (period.last.year if period else None)
-    issuer = _issuer(head, index)
+    issuer = find_issuer(head, index)
     if issuer is None and index is not None and plain_intro:
         # A copy without its header: the body that speaks in the lead-in ("…, Ban Chỉ đạo …
         # yêu cầu …") is the issuer.
@@ -169,39 +170,6 @@ def _ends_body(line: str) -> bool:
     if _RECIPIENTS.match(match_key(line)):
         return True
     return line.isupper() and bool(_SIGNATURE.match(line))
-
-
-def _issuer(head: Head, index: UnitIndex | None) -> UnitRef | None:
-    if index is None:
-        return None
-    for phrase in head.issuer_phrases:
-        mentions = index.find(phrase)
-        if mentions:
-            return _speaker(phrase, mentions).ref
-    if head.number and "/" in head.number:
-        return index.by_code.get(head.number.rsplit("/", 1)[1].upper())
-    return None
-
-
-_MEMBERSHIP = re.compile(r"(?:ủy\s+viên|thành\s+viên|thường\s+trực)\s*$")
-_SECOND_POST = re.compile(
-    r"\s[-–]\s(?=(?:trưởng|phó|chủ\s+tịch|bí\s+thư|giám\s+đốc|ủy\s+viên|thành\s+viên)(?!\w))"
-)
-
-
-def _speaker(phrase: str, mentions: list[Mention]) -> Mention:
-    """The body a speaker's posts name: the office held, not the board he sits on.
-
-    "Ủy viên BTV Tỉnh ủy, Trưởng Ban Dân vận" is the board he heads (the last name); "Thủ tướng
-    Chính phủ Phạm Minh Chính - Trưởng Ban Chỉ đạo" is the Government (the post before the dash).
-    """
-    key = match_key(phrase)
-    kept = [m for m in mentions if not _MEMBERSHIP.search(key[max(0, m.start - 20) : m.start])]
-    kept = kept or mentions
-    dash = None if "\n" in phrase else _SECOND_POST.search(key)  # not in the header's columns
-    if dash and kept[0].end <= dash.start():
-        return kept[0]
-    return kept[-1]
 
 
 def _article_head(lines: list[str]) -> Head:
