@@ -306,6 +306,8 @@ def test_collective_local_bodies_and_typos(units) -> None:
     ("phrase", "due", "recurrence"),
     [
         ("Thời gian thực hiện: Quý IV năm 2025.", date(2025, 12, 31), None),
+        ("Thời gian: Quý IV năm 2025.", date(2025, 12, 31), None),
+        ("Thời gian: thường xuyên.", None, None),
         ("Thời gian thực hiện: Năm 2026 và các năm tiếp theo.", date(2026, 12, 31), None),
         ("Thời gian thực hiện: Quý IV năm 2025 và các năm tiếp theo.", date(2025, 12, 31), None),
         ("báo cáo kết quả trước ngày 25/12 hằng năm.", date(2025, 12, 25), "yearly"),

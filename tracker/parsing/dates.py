@@ -27,6 +27,7 @@ _DAY = (
 _DAY_DEADLINE = re.compile(
     r"(?<!\w)(?<!tính\s)(?P<cue>trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|hạn\s+chót|"
     r"thời\s+(?:hạn|gian\s+hoàn\s+thành|gian\s+thực\s+hiện)(?:\s+hoàn\s+thành)?\s*:?|"
+    r"thời\s+gian\s*:|"
     r"đến|hoàn\s+thành(?:\s+vào)?|xong|"
     rf"kết\s+thúc(?:\s+vào)?|vào(?=\s+ngày))\s+(?:{_DAY})"
 )
@@ -35,7 +36,7 @@ _SPAN_DEADLINE = re.compile(
     r"(?<!\w)(?<!kế\shoạch\s)(?<!mục\stiêu\s)(?<!giao\s)"
     r"(?P<cue>trong|trước|cuối|hết|đến\s+hết|đến\s+cuối|vào|hoàn\s+thành(?:\s+trong)?|"
     r"xong\s+trong|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|"
-    r"thời\s+(?:hạn|gian\s+hoàn\s+thành|gian\s+thực\s+hiện)\s*:?)\s+"
+    r"thời\s+(?:hạn|gian\s+hoàn\s+thành|gian\s+thực\s+hiện)\s*:?|thời\s+gian\s*:)\s+"
     rf"(?:{_HALF}|{_QUARTER}|{_MONTH}|{_WHOLE_YEAR})"
 )
 # Before a period, these make it a horizon, a term or part of a date, not the tasks' period:
