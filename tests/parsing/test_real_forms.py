@@ -264,6 +264,7 @@ def test_lists_after_a_category_name_every_item(units) -> None:
         "3. Ủy ban nhân dân các tỉnh, thành phố: An Phú, Nam Hải quyết liệt chỉ đạo thi công.\n"
         "4. Bộ Tài chính các tỉnh Bắc Sơn, An Phú đôn đốc giải ngân vốn.\n"
         "5. Các bộ, cơ quan liên quan và các tỉnh: An Phú, Bắc Sơn xử lý các kiến nghị.\n"
+        "6. UBND các phường: Đông Hòa, Tân Lập rà soát số nhà.\n"
     )
     result = parse(HEADER + "THÔNG BÁO\nKẾT LUẬN CỦA THỦ TƯỚNG CHÍNH PHỦ\n" + body, units)
     assert task(result, "1").lead == ["AP", "BS"]
@@ -271,6 +272,7 @@ def test_lists_after_a_category_name_every_item(units) -> None:
     assert task(result, "3").lead == ["AP", "NH"]
     assert task(result, "4").lead == ["AP", "BS", "BTC"]  # a comma left out before the list
     assert task(result, "5").lead == ["AP", "BS"]  # the generic parties give nothing
+    assert task(result, "6").lead == ["DH", "TL"]
 
 
 def test_a_lead_in_that_names_its_actor_leads_the_items(units) -> None:

@@ -12,9 +12,14 @@ import re
 
 from tracker.parsing.units import UnitIndex
 
+# The category words a list can follow; roles.py reads "các Bộ: ⟨0⟩, ⟨1⟩" with the same list.
+CATEGORY_WORDS = (
+    r"bộ|tỉnh(?:\s*,\s*thành\s+phố)?|thành\s+phố|tập\s+đoàn|tổng\s+công\s+ty|sở|"
+    r"(?:phường|xã)(?:\s*,\s*(?:phường|xã|đặc\s+khu))*|huyện|quận"
+)
 _CATEGORY = re.compile(
-    r"(?<!\w)các\s+(?P<word>bộ|tỉnh(?:\s*,\s*thành\s+phố)?|thành\s+phố|tập\s+đoàn|"
-    r"tổng\s+công\s+ty|sở)"
+    r"(?<!\w)(?P<body>(?:chủ\s+tịch\s+)?(?:ủy\s+ban\s+nhân\s+dân|ubnd)\s+)?"
+    rf"các\s+(?P<word>{CATEGORY_WORDS})"
     r"(?P<more>\s*,\s*cơ\s+quan(?:\s+ngang\s+bộ)?)?(?P<colon>\s*:)?\s+(?=[^\W\d_])",
     re.IGNORECASE,
 )
@@ -23,7 +28,8 @@ _CATEGORY = re.compile(
 _NEXT = re.compile(r"(?:\s*,\s*|\s+và\s+)(?=\w)")
 _END = re.compile(r"[.;:()]|,\s*(?=\w)")
 _OWN_CATEGORY = re.compile(
-    r"(?:bộ|tỉnh|thành\s+phố|tập\s+đoàn|tổng\s+công\s+ty|sở|ủy\s+ban|ubnd)\s", re.IGNORECASE
+    r"(?:bộ|tỉnh|thành\s+phố|tập\s+đoàn|tổng\s+công\s+ty|sở|phường|xã|huyện|quận|ủy\s+ban|ubnd)\s",
+    re.IGNORECASE,
 )
 
 
@@ -52,8 +58,9 @@ def spell_out_lists(text: str, index: UnitIndex) -> str:
         for start in starts:
             if start < covered or _OWN_CATEGORY.match(region, start):
                 continue
-            # "các tỉnh, thành phố: A, B": each item is "tỉnh A" or "thành phố B".
-            for each in re.split(r"\s*,\s*", word):
+            # "các tỉnh, thành phố: A, B": each item is "tỉnh A" or "thành phố B"; after
+            # "UBND các phường: A, B" it may be known only as "Ủy ban nhân dân phường A".
+            for each in _item_words(word, bool(match["body"])):
                 length = _known_length(index, each, region, start)
                 if length:
                     pieces.append(region[cursor:start] + f"{each} ")
@@ -65,6 +72,11 @@ def spell_out_lists(text: str, index: UnitIndex) -> str:
         position = end
     out.append(text[position:])
     return "".join(out)
+
+
+def _item_words(word: str, of_committee: bool) -> list[str]:
+    words = re.split(r"\s*,\s*", word)
+    return words + [f"Ủy ban nhân dân {w}" for w in words] if of_committee else words
 
 
 def _ends_list(text: str, match: re.Match[str]) -> bool:

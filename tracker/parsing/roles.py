@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tracker.parsing.categories import spell_out_lists
+from tracker.parsing.categories import CATEGORY_WORDS, spell_out_lists
 from tracker.parsing.normalize import strip_marks
 from tracker.parsing.units import Mention, UnitIndex, UnitRef, display
 
@@ -20,8 +20,8 @@ _MC = rf"(?:các\s+)?(?:đồng\s+chí\s+)?{_M}"  # "các đồng chí bí thư 
 _JOIN = r"(?:\s*,\s*(?:và\s+)?|\s+và\s+|\s+cùng\s+|\s+(?=(?:các\s+)?\ue000))"
 # "các Bộ: ⟨0⟩, ⟨1⟩": the category before a spelled-out list (see categories.py).
 _CATEGORY_HEAD = (
-    r"(?:(?:(?:chủ\s+tịch\s+)?(?:ủy\s+ban\s+nhân\s+dân|ubnd)\s+)?các\s+(?:bộ|tập\s+đoàn|"
-    r"tổng\s+công\s+ty|sở|tỉnh(?:\s*,\s*thành\s+phố)?)(?:\s*,\s*cơ\s+quan)?\s*:\s*)?"
+    r"(?:(?:(?:chủ\s+tịch\s+)?(?:ủy\s+ban\s+nhân\s+dân|ubnd)\s+)?"
+    rf"các\s+(?:{CATEGORY_WORDS})(?:\s*,\s*cơ\s+quan)?\s*:\s*)?"
 )
 _CHAIN = rf"(?P<chain>{_CATEGORY_HEAD}{_MC}(?:{_JOIN}{_MC})*)"
 # "về việc giao X là chủ đầu tư" names what is discussed, not who acts.
