@@ -402,3 +402,13 @@ def test_an_implied_addressee_falls_back_to_the_issuer_for_review(units) -> None
     body = "1. Tỉnh chủ động làm việc với Bộ Tài chính về việc giao Sở Xây dựng làm chủ đầu tư.\n"
     found = parse(HEADER + "THÔNG BÁO\nKẾT LUẬN CỦA THỦ TƯỚNG CHÍNH PHỦ\n" + body, units).tasks[0]
     assert (found.lead, found.needs_review) == (["CP"], True)
+
+
+def test_an_office_holder_stands_for_the_body(units) -> None:
+    """B6, also when the directory does not list the office as an alias."""
+    body = (
+        "1. Giao đồng chí Giám đốc Sở Xây dựng trực tiếp chỉ đạo thi công.\n"
+        "2. Đồng chí Giám đốc Công an tỉnh chỉ đạo bảo đảm an ninh.\n"
+    )
+    result = parse(plan(body), units)
+    assert [(t.code, t.lead) for t in result.tasks] == [("1", ["SXD"]), ("2", ["CAT"])]
