@@ -15,7 +15,13 @@ from tracker.parsing.normalize import strip_marks
 from tracker.parsing.units import Mention, UnitIndex, UnitRef, display
 
 _M = r"\ue000\d+\ue001"
-_MC = rf"(?:các\s+)?(?:đồng\s+chí\s+)?{_M}"  # "các đồng chí bí thư tỉnh ủy": the office (B6)
+# An office holder stands for the office's body (B6): "(các) (đồng chí) Bộ trưởng ⟨Bộ X⟩",
+# "Chủ tịch ⟨UBND tỉnh⟩", "các đồng chí bí thư ⟨tỉnh ủy⟩".
+_OFFICE = (
+    r"(?:(?:phó\s+)?(?:chủ\s+tịch|giám\s+đốc|bí\s+thư|trưởng\s+ban|chánh\s+văn\s+phòng)|"
+    r"bộ\s+trưởng|thứ\s+trưởng|thủ\s+trưởng)\s+"
+)
+_MC = rf"(?:các\s+)?(?:đồng\s+chí\s+)?(?:{_OFFICE})?{_M}"
 # Between two names of a list: a comma, "và", "cùng", or a comma left out ("Bộ X Bộ Y").
 _JOIN = r"(?:\s*,\s*(?:và\s+)?|\s+và\s+|\s+cùng\s+|\s+(?=(?:các\s+)?\ue000))"
 # "các Bộ: ⟨0⟩, ⟨1⟩": the category before a spelled-out list (see categories.py).
