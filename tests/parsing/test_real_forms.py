@@ -412,3 +412,10 @@ def test_an_office_holder_stands_for_the_body(units) -> None:
     )
     result = parse(plan(body), units)
     assert [(t.code, t.lead) for t in result.tasks] == [("1", ["SXD"]), ("2", ["CAT"])]
+
+
+def test_a_list_of_partners_is_never_cut_into_a_subject(units) -> None:
+    """ "Công an tỉnh, Sở Xây dựng phối hợp" (no "với"): both support, neither leads."""
+    body = "1. Sở Y tế chủ trì triển khai. Công an tỉnh, Sở Xây dựng phối hợp.\n"
+    found = parse(plan(body), units).tasks[0]
+    assert (found.lead, found.support) == (["SYT"], ["CAT", "SXD"])

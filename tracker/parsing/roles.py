@@ -50,7 +50,8 @@ _LIST_START = re.compile(
 _ONE_MENTION = re.compile(r"^(?:các\s+)?\ue000(\d+)\ue001$", re.IGNORECASE)
 _SUBJECT_BODY = (
     r"\s*(?:(?:về|đối\s+với)(?:\s+phía)?\s+|riêng\s+|đồng\s+chí\s+)?"
-    + _CHAIN
+    # Atomic: the whole list is the subject, or none of it ("X, Y phối hợp" never leaves X).
+    + f"(?>{_CHAIN})"
     + r"(?!\s*,?\s*(?:cùng\s+)?phối\s+hợp"
     + _NO_VOI
     + r"|\s+(?:giao|đề\s+nghị|yêu\s+cầu)\b)"
