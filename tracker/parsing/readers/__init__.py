@@ -8,6 +8,7 @@ from pathlib import PurePath
 
 from tracker.parsing.errors import ParseError
 from tracker.parsing.readers.docx import read_docx
+from tracker.parsing.readers.legacy import read_legacy
 from tracker.parsing.readers.pdf import read_pdf
 from tracker.parsing.readers.text import decode_text
 
@@ -24,12 +25,11 @@ def read_lines(data: bytes, filename: str) -> list[str]:
     if data.startswith(b"PK\x03\x04"):
         if _is_docx(data):
             return read_docx(data)
+        if _is_odt(data):
+            return read_legacy(data, ".odt")
         raise _unsupported(suffix or ".zip")
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # the pre-2007 binary Office format
-        raise ParseError(
-            "Tệp .doc (Word cũ) chưa được hỗ trợ; hãy lưu lại thành .docx",
-            "Old Word .doc files are not supported; save it as .docx",
-        )
+        return read_legacy(data, ".doc")
     if suffix == ".pdf":
         raise ParseError("Tệp PDF bị hỏng", "The PDF file is corrupt")
     if suffix == ".docx":
@@ -49,6 +49,14 @@ def _is_docx(data: bytes) -> bool:
     except (zipfile.BadZipFile, OSError, EOFError):
         # A broken zip named .docx is a corrupt Word file; read_docx says so.
         return True
+
+
+def _is_odt(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text"
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+        return False
 
 
 def _unsupported(suffix: str) -> ParseError:
