@@ -1,0 +1,73 @@
+"""Misread item labels repaired from where they stand in the outline, not per file.
+
+Tesseract reads "II." as "H." or "IL.", "c)" as "È)", "g)" as "ø)", and puts dust before a
+label ("-_ đ)", ".3."). One wrong label regroups every task under it, so each label is checked
+against the one the outline expects next (after "I." comes "II.", after "e)" comes "g)").
+"""
+
+from __future__ import annotations
+
+import re
+
+LETTERS = "abcdđeghiklmnopqrstuvxy"  # the Vietnamese order used for lettered items
+_ROMANS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+_JUNK_BEFORE_LABEL = re.compile(r"^[-_.,'`\"~·•|]+\s*(?=(?:\S{1,5}[.)]|\d{1,2}[.,])\s)")
+_ROMAN_LIKE = re.compile(r"^(?P<token>[IVXLHl1|]{1,5})\s*[.:,]\s+(?P<rest>\S.*)$")
+_LETTER_LIKE = re.compile(r"^(?P<char>\S)\)\s*(?P<rest>\S.*)$")
+_NUMBER_LIKE = re.compile(r"^(?P<number>\d{1,2})(?P<term>[.,:;])\s+(?P<rest>[^\W\d_].*)$")
+_RECIPIENTS = re.compile(r"^n\s*[ơo]\s*i\s*n\s*h\s*[ậaâ]\s*n\s*\W*", re.IGNORECASE)
+
+
+def fix_labels(paragraphs: list[str]) -> list[str]:
+    """The paragraphs with misread labels at their starts put right."""
+    fixed: list[str] = []
+    roman = 0  # the last Roman numeral's value
+    number = 0  # the last top-level number
+    letter: int | None = None  # index in LETTERS of the last lettered item
+    for text in paragraphs:
+        text = _JUNK_BEFORE_LABEL.sub("", text)
+        if match := _RECIPIENTS.match(text):
+            text = "Nơi nhận: " + text[match.end() :]
+        elif (match := _ROMAN_LIKE.match(text)) and _mostly_upper(match["rest"]):
+            value = _roman_value(match["token"], roman)
+            if value:
+                roman, number, letter = value, 0, None
+                text = f"{_ROMANS[value - 1]}. {match['rest']}"
+        elif match := _NUMBER_LIKE.match(text):
+            value = int(match["number"])
+            if match["term"] != "." and value == number + 1:
+                text = f"{value}. {match['rest']}"
+            if match["term"] == "." or value == number + 1:
+                number, letter = value, None
+        elif match := _LETTER_LIKE.match(text):
+            char = match["char"].lower()
+            expected = 0 if letter is None else letter + 1
+            if char in LETTERS and LETTERS.index(char) >= expected:
+                letter = LETTERS.index(char)
+            elif expected < len(LETTERS) and not ("a" <= char <= "z" or char == "đ"):
+                letter = expected
+            else:
+                fixed.append(text)
+                continue
+            text = f"{LETTERS[letter]}) {match['rest']}"
+        fixed.append(text)
+    return fixed
+
+
+def _mostly_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
+
+
+def _roman_value(token: str, previous: int) -> int | None:
+    """The numeral a heading label stands for: itself when valid and in order, else the next."""
+    if token in _ROMANS:
+        value = _ROMANS.index(token) + 1
+        if value == previous + 1 or previous == 0:
+            return value
+    if token.isdigit():
+        return None  # "1. ĐÁNH GIÁ" is a numbered heading, not a misread Roman one
+    expected = previous + 1
+    if expected <= len(_ROMANS) and abs(len(token) - len(_ROMANS[expected - 1])) <= 1:
+        return expected
+    return None

@@ -1,0 +1,166 @@
+"""Parsing what OCR read: unit names put right against the directory, every task flagged.
+
+The text goes through the same parser as a .docx. Before that, names of units that OCR
+misread by a mark or two ("Bộ Tài chinh", "Sở Nội vu") are matched fuzzily against the unit
+directory and written as the directory spells them; the score goes into a warning. After it,
+every task is marked for review with the page it was read from, and the result says "ocr".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from tracker.parsing.document import parse_lines
+from tracker.parsing.normalize import fold_ws, strip_marks
+from tracker.parsing.readers.ocr import OcrReading
+from tracker.parsing.result import ParseResult
+from tracker.units.directory import UnitDirectory
+
+NAME_CUTOFF = 90  # rapidfuzz ratio (0-100) between the words read and a directory name
+_MIN_NAME = 10  # shorter names ("Sở Nội vụ" / "Bộ Nội vụ") differ by too little to guess
+_SURE = 95  # a long name this similar is taken even when more than marks differ
+_WORD = re.compile(r"\S+")
+_EDGE_PUNCTUATION = "\"'“”‘’()[],.;:!?"
+
+
+@dataclass
+class NameFix:
+    paragraph: int
+    read: str
+    name: str
+    score: float
+
+
+@dataclass
+class ScannedParseResult(ParseResult):
+    """A ParseResult read by OCR: the JSON adds "ocr": true, the mean confidence and pages."""
+
+    ocr_confidence: float = 0.0
+    pages: int = 0
+    name_fixes: list[NameFix] = field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        document = super().to_json_dict()
+        document["ocr"] = True
+        document["ocr_confidence"] = round(self.ocr_confidence, 1)
+        document["pages"] = self.pages
+        return document
+
+
+def parse_scanned(
+    reading: OcrReading, source: str, directory: UnitDirectory | None
+) -> ScannedParseResult:
+    """Parse OCR output; every task needs review and names the page it was read from."""
+    paragraphs = list(reading.paragraphs)
+    fixes = correct_unit_names(paragraphs, directory) if directory else []
+    parsed = parse_lines(paragraphs, source, directory)
+    result = ScannedParseResult(
+        **{name: getattr(parsed, name) for name in ParseResult.__dataclass_fields__},
+        ocr_confidence=reading.confidence,
+        pages=reading.page_count,
+        name_fixes=fixes,
+    )
+    keys = [fold_ws(p) for p in paragraphs]
+    notice_warnings = [
+        f"Văn bản được đọc bằng OCR từ {reading.page_count} trang (độ tin cậy trung bình "
+        f"{reading.confidence:.0f}%): cần đối chiếu với bản gốc / read by OCR from "
+        f"{reading.page_count} page(s) (mean confidence {reading.confidence:.0f}%): check "
+        "against the original"
+    ]
+    task_warnings: list[str] = []
+    for task in result.tasks:
+        where = _paragraph_of(fold_ws(task.text), keys)
+        page = reading.pages[where] if where is not None else None
+        task.needs_review = True
+        task.warnings.insert(
+            0,
+            f"Đọc bằng OCR từ trang {page}: cần kiểm tra / read by OCR from page {page}: check it"
+            if page
+            else "Đọc bằng OCR: cần kiểm tra / read by OCR: check it",
+        )
+        for fix in fixes:
+            if fix.name in task.text:
+                task.warnings.append(_fix_warning(fix))
+        task_warnings += [f"[{task.code}] {w}" for w in task.warnings[:1]]
+        task_warnings += [f"[{task.code}] {w}" for w in task.warnings[1:] if "OCR" in w]
+    result.warnings = list(
+        dict.fromkeys(
+            notice_warnings + [_fix_warning(fix) for fix in fixes] + result.warnings + task_warnings
+        )
+    )
+    return result
+
+
+def correct_unit_names(paragraphs: list[str], directory: UnitDirectory) -> list[NameFix]:
+    """Rewrite, in place, unit names OCR got nearly right; returns what was changed."""
+    names: dict[int, list[str]] = {}
+    for entry in (*directory.units, *directory.groups):
+        for name in (entry.name, *entry.aliases):
+            if len(name) >= _MIN_NAME and len(name.split()) >= 2:
+                names.setdefault(len(name.split()), []).append(_nfc(name))
+    exact = {name.lower() for group in names.values() for name in group}
+    sizes = sorted(names, reverse=True)
+    fixes: list[NameFix] = []
+    for number, paragraph in enumerate(paragraphs):
+        spans = [(m.start(), m.end()) for m in _WORD.finditer(paragraph)]
+        pieces: list[str] = []
+        position = index = 0
+        while index < len(spans):
+            fix = None
+            for size in sizes:
+                window = spans[index : index + size]
+                if len(window) < size or not paragraph[window[0][0]].isupper():
+                    continue
+                start, end = window[0][0], window[-1][1]
+                read = paragraph[start:end].rstrip(_EDGE_PUNCTUATION)
+                end = start + len(read)
+                if read.lower() in exact:
+                    fix = (size, start, end, None)
+                    break
+                best = process.extractOne(
+                    read, names[size], scorer=fuzz.ratio, score_cutoff=NAME_CUTOFF
+                )
+                if best and (
+                    strip_marks(read.lower()) == strip_marks(best[0].lower())
+                    or (best[1] >= _SURE and len(read) >= 2 * _MIN_NAME)
+                ):
+                    fix = (size, start, end, NameFix(number, read, best[0], best[1]))
+                    break
+            if fix is None:
+                index += 1
+                continue
+            size, start, end, name_fix = fix
+            if name_fix is not None:
+                pieces += [paragraph[position:start], name_fix.name]
+                position = end
+                fixes.append(name_fix)
+            index += size
+        paragraphs[number] = "".join(pieces) + paragraph[position:]
+    return fixes
+
+
+def _fix_warning(fix: NameFix) -> str:
+    return (
+        f"OCR: “{fix.read}” được sửa thành “{fix.name}” theo danh mục đơn vị (giống "
+        f"{fix.score:.0f}%) / OCR: '{fix.read}' corrected to '{fix.name}' from the unit "
+        f"directory ({fix.score:.0f}% similar)"
+    )
+
+
+def _paragraph_of(text: str, keys: list[str]) -> int | None:
+    """The paragraph a task's text was taken from (its opening words), if found."""
+    probe = text[:40]
+    for index, key in enumerate(keys):
+        if probe and probe in key:
+            return index
+    best = process.extractOne(text[:80], keys, scorer=fuzz.partial_ratio, score_cutoff=80)
+    return best[2] if best else None
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
