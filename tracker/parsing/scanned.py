@@ -16,7 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from tracker.parsing.document import parse_lines
-from tracker.parsing.normalize import fold_ws, strip_marks
+from tracker.parsing.normalize import canonical, fold_ws, strip_marks
 from tracker.parsing.readers.ocr import OcrReading
 from tracker.parsing.result import ParseResult
 from tracker.units.directory import UnitDirectory
@@ -103,7 +103,7 @@ def correct_unit_names(paragraphs: list[str], directory: UnitDirectory) -> list[
         for name in (entry.name, *entry.aliases):
             if len(name) >= _MIN_NAME and len(name.split()) >= 2:
                 names.setdefault(len(name.split()), []).append(_nfc(name))
-    exact = {name.lower() for group in names.values() for name in group}
+    exact = {canonical(name).lower() for group in names.values() for name in group}
     sizes = sorted(names, reverse=True)
     fixes: list[NameFix] = []
     for number, paragraph in enumerate(paragraphs):
@@ -119,7 +119,7 @@ def correct_unit_names(paragraphs: list[str], directory: UnitDirectory) -> list[
                 start, end = window[0][0], window[-1][1]
                 read = paragraph[start:end].rstrip(_EDGE_PUNCTUATION)
                 end = start + len(read)
-                if read.lower() in exact:
+                if canonical(read).lower() in exact:
                     fix = (size, start, end, None)
                     break
                 best = process.extractOne(

@@ -12,7 +12,7 @@ import re
 LETTERS = "abcdđeghiklmnopqrstuvxy"  # the Vietnamese order used for lettered items
 _ROMANS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 _JUNK_BEFORE_LABEL = re.compile(r"^[-_.,'`\"~·•|]+\s*(?=(?:\S{1,5}[.)]|\d{1,2}[.,])\s)")
-_ROMAN_LIKE = re.compile(r"^(?P<token>[IVXLHl1|]{1,5})\s*[.:,]\s+(?P<rest>\S.*)$")
+_ROMAN_LIKE = re.compile(r"^(?P<token>[IVXLHl1|]{1,5})\s*(?P<dot>[.:,]?)\s+(?P<rest>\S.*)$")
 _LETTER_LIKE = re.compile(r"^(?P<char>\S)\)\s*(?P<rest>\S.*)$")
 _NUMBER_LIKE = re.compile(r"^(?P<number>\d{1,2})(?P<term>[.,:;])\s+(?P<rest>[^\W\d_].*)$")
 _RECIPIENTS = re.compile(r"^n\s*[ơo]\s*i\s*n\s*h\s*[ậaâ]\s*n\s*\W*", re.IGNORECASE)
@@ -29,7 +29,7 @@ def fix_labels(paragraphs: list[str]) -> list[str]:
         if match := _RECIPIENTS.match(text):
             text = "Nơi nhận: " + text[match.end() :]
         elif (match := _ROMAN_LIKE.match(text)) and _mostly_upper(match["rest"]):
-            value = _roman_value(match["token"], roman)
+            value = _roman_value(match["token"], roman, bool(match["dot"]))
             if value:
                 roman, number, letter = value, 0, None
                 text = f"{_ROMANS[value - 1]}. {match['rest']}"
@@ -59,8 +59,14 @@ def _mostly_upper(text: str) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
 
 
-def _roman_value(token: str, previous: int) -> int | None:
-    """The numeral a heading label stands for: itself when valid and in order, else the next."""
+def _roman_value(token: str, previous: int, dotted: bool = True) -> int | None:
+    """The numeral a heading label stands for: itself when valid and in order, else the next.
+
+    Without its dot ("II NHIỆM VỤ") only the numeral expected next is taken.
+    """
+    if not dotted:
+        expected = previous + 1
+        return expected if expected <= len(_ROMANS) and token == _ROMANS[expected - 1] else None
     if token in _ROMANS:
         value = _ROMANS.index(token) + 1
         if value == previous + 1 or previous == 0:
