@@ -16,7 +16,8 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from tracker.parsing.document import parse_lines
-from tracker.parsing.normalize import canonical, fold_ws, strip_marks
+from tracker.parsing.header import read_head
+from tracker.parsing.normalize import canonical, clean_line, fold_ws, strip_marks
 from tracker.parsing.readers.ocr import OcrReading
 from tracker.parsing.result import ParseResult
 from tracker.units.directory import UnitDirectory
@@ -25,6 +26,7 @@ NAME_CUTOFF = 90  # rapidfuzz ratio (0-100) between the words read and a directo
 _MIN_NAME = 10  # shorter names ("Sở Nội vụ" / "Bộ Nội vụ") differ by too little to guess
 _SURE = 95  # a long name this similar is taken even when more than marks differ
 _WORD = re.compile(r"\S+")
+_INNER_PUNCTUATION = re.compile(r"[,.;:()\[\]“”\"]")
 _EDGE_PUNCTUATION = "\"'“”‘’()[],.;:!?"
 
 
@@ -59,6 +61,8 @@ def parse_scanned(
     paragraphs = list(reading.paragraphs)
     fixes = correct_unit_names(paragraphs, directory) if directory else []
     parsed = parse_lines(paragraphs, source, directory)
+    if parsed.kind == "article":
+        parsed = _notice_without_tasks(parsed, paragraphs)
     result = ScannedParseResult(
         **{name: getattr(parsed, name) for name in ParseResult.__dataclass_fields__},
         ocr_confidence=reading.confidence,
@@ -96,6 +100,26 @@ def parse_scanned(
     return result
 
 
+def _notice_without_tasks(parsed: ParseResult, paragraphs: list[str]) -> ParseResult:
+    """A photo of a notice's first page has its head but no numbered task: still a notice.
+
+    Read as a news item it would lose its number; with a notice's number and title above the
+    text it is kept as a notice with no task, saying that pages may be missing.
+    """
+    head = read_head([clean_line(p) for p in paragraphs])
+    if not (head.number and head.title):
+        return parsed
+    parsed.kind, parsed.number, parsed.title = "conclusion", head.number, head.title
+    parsed.issued_on = head.issued_on or parsed.issued_on
+    parsed.tasks = []
+    parsed.warnings = [
+        "Không thấy nhiệm vụ đánh số trên các trang đã đọc (có thể thiếu trang) / no numbered "
+        "task on the pages read (pages may be missing)",
+        *(w for w in parsed.warnings if not w.startswith(("Văn bản dạng tin bài", "["))),
+    ]
+    return parsed
+
+
 def correct_unit_names(paragraphs: list[str], directory: UnitDirectory) -> list[NameFix]:
     """Rewrite, in place, unit names OCR got nearly right; returns what was changed."""
     names: dict[int, list[str]] = {}
@@ -119,6 +143,8 @@ def correct_unit_names(paragraphs: list[str], directory: UnitDirectory) -> list[
                 start, end = window[0][0], window[-1][1]
                 read = paragraph[start:end].rstrip(_EDGE_PUNCTUATION)
                 end = start + len(read)
+                if _INNER_PUNCTUATION.search(read):
+                    continue  # "các Bộ: Nông nghiệp và Môi trường" lists, it does not name
                 if canonical(read).lower() in exact:
                     fix = (size, start, end, None)
                     break
