@@ -39,7 +39,9 @@ def parse_in_child(path: Path, units: Path) -> dict:
         "elapsed = time.perf_counter() - start\n"
         "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "print(json.dumps({'result': result.to_json_dict(), 'seconds': elapsed,"
+        "cpu = sum(getattr(resource.getrusage(who), f) for who in"
+        " (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ('ru_utime', 'ru_stime'))\n"
+        "print(json.dumps({'result': result.to_json_dict(), 'seconds': elapsed, 'cpu': cpu,"
         " 'own_kib': own, 'child_kib': child}, ensure_ascii=False))\n"
     )
     done = subprocess.run(
@@ -64,7 +66,7 @@ def main() -> None:
         print(f"{args.dir} is absent: nothing to measure")
         return
     print(
-        f"{'file':<24}{'pages':>6}{'s/page':>8}{'peak MB':>9}{'conf':>6}"
+        f"{'file':<24}{'pages':>6}{'s/page':>8}{'cpu/p':>7}{'peak MB':>9}{'conf':>6}"
         f"{'F1':>6}{'lead':>6}{'due':>6}{'score':>7}{'text':>7}{'ratio':>7}"
     )
     ratios, per_page, peaks = [], [], []
@@ -103,19 +105,23 @@ def main() -> None:
         if ratio is not None and golden["tasks"]:
             ratios.append(ratio)
         seconds_per_page = run["seconds"] / pages
+        cpu_per_page = run["cpu"] / pages  # includes the interpreter's start and imports
         if result.get("ocr"):
-            per_page.append(seconds_per_page)
+            per_page.append((seconds_per_page, cpu_per_page))
         peaks.append(peak)
         print(
-            f"{name:<24}{pages:>6}{seconds_per_page:>8.2f}{peak:>9.0f}"
+            f"{name:<24}{pages:>6}{seconds_per_page:>8.2f}{cpu_per_page:>7.2f}{peak:>9.0f}"
             f"{result.get('ocr_confidence', 0):>6.0f}{mine.f1:>6.2f}{mine.fields['lead']:>6.2f}"
             f"{mine.fields['due']:>6.2f}{mine.overall:>7.2f}"
             f"{(text_score if text_score is not None else float('nan')):>7.2f}"
             f"{(ratio if ratio is not None else float('nan')):>7.2f}"
         )
     if per_page:
-        mean = sum(per_page) / len(per_page)
-        print(f"OCR seconds per page: mean {mean:.2f}, max {max(per_page):.2f}")
+        walls, cpus = [w for w, _ in per_page], [c for _, c in per_page]
+        print(
+            f"OCR seconds per page: wall mean {sum(walls) / len(walls):.2f}, max "
+            f"{max(walls):.2f}; CPU mean {sum(cpus) / len(cpus):.2f}, max {max(cpus):.2f}"
+        )
     if peaks:
         print(f"peak memory: max {max(peaks):.0f} MB")
     if ratios:

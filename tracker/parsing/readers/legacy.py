@@ -17,6 +17,8 @@ from tracker.parsing.errors import ParseError
 from tracker.parsing.readers.docx import read_docx
 from tracker.parsing.readers.engines import missing_converter, soffice_path
 
+# Word 97-2003 first; Word 6/95 files share the container. OpenDocument text is "writer8".
+_FILTERS = {".doc": ("MS Word 97", "MS Word 95", "MS WinWord 6.0"), ".odt": ("writer8",)}
 CONVERT_SECONDS = 120  # a first start creates the profile; a 60-page .doc converts in ~10 s
 
 
@@ -30,20 +32,25 @@ def read_legacy(data: bytes, suffix: str, timeout: float = CONVERT_SECONDS) -> l
         source = work / f"notice{suffix}"
         source.write_bytes(data)
         out = work / "out"
-        command = [
-            soffice,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "docx",
-            "--outdir",
-            str(out),
-            str(source),
-        ]
-        _run(command, timeout, suffix, work)
         converted = out / "notice.docx"
+        # The filter is named: left to guess, LibreOffice imports a damaged file as plain text.
+        for import_filter in _FILTERS[suffix]:
+            command = [
+                soffice,
+                f"-env:UserInstallation={(work / 'profile').as_uri()}",
+                "--headless",
+                "--norestore",
+                "--nolockcheck",
+                f"--infilter={import_filter}",
+                "--convert-to",
+                "docx",
+                "--outdir",
+                str(out),
+                str(source),
+            ]
+            _run(command, timeout, suffix, work)
+            if converted.exists():
+                break
         if not converted.exists():
             raise ParseError(
                 f"Không chuyển được tệp {suffix} sang .docx (tệp hỏng hoặc không phải văn bản "

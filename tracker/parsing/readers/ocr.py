@@ -110,7 +110,6 @@ def read_image(
     from PIL import Image, UnidentifiedImageError
 
     limits = limits or OcrLimits.from_env()
-    _require_engine()
     try:
         image = Image.open(io.BytesIO(data))
         count = getattr(image, "n_frames", 1)
@@ -118,6 +117,7 @@ def read_image(
         raise ParseError(
             "Tệp ảnh bị hỏng hoặc quá lớn", "The image file is corrupt or too large"
         ) from None
+    _require_engine()
     _check_pages(count, limits)
 
     def pages() -> Iterator:
