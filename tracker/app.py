@@ -13,6 +13,7 @@ from tracker.config import PROJECT_ROOT, Settings, load_settings
 from tracker.db import make_engine
 from tracker.extensions import babel, csrf, login_manager
 from tracker.navigation import nav_items
+from tracker.parsing.readers.engines import formats_status
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         )
     app.extensions["tracker.settings"] = settings
     log.info("Khóa ký phiên đăng nhập / session secret: %s", settings.secret_source)
+    log.info("Định dạng thông báo / notice formats: %s", formats_status())
     app.extensions["tracker.engine"] = make_engine(settings.database_url)
 
     request_db.init_app(app)
