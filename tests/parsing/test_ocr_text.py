@@ -1,0 +1,183 @@
+"""OCR output made into a notice's lines, without Tesseract: word boxes in, paragraphs out."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.parsing.conftest import FIXTURES
+from tracker.parsing.readers.ocr_fixes import fix_labels
+from tracker.parsing.readers.ocr_lines import join_pages, page_text, words_of
+from tracker.parsing.scanned import correct_unit_names
+from tracker.units.directory import read_directory
+
+H = 50  # text height in pixels (13 pt at 300 dpi, accents included)
+LEFT, RIGHT = 350, 1700
+
+
+def _data(lines: list[list[tuple[str, int]]], top: int = 200) -> dict[str, list]:
+    """image_to_data's dictionary for printed lines of (word, left edge) pairs."""
+    data: dict[str, list] = {
+        k: [] for k in ("text", "conf", "block_num", "par_num", "line_num", "left", "top")
+    }
+    data["width"], data["height"] = [], []
+    for number, words in enumerate(lines):
+        for text, left in words:
+            width = 28 * len(text)
+            for key, value in (
+                ("text", text), ("conf", 95), ("block_num", 1), ("par_num", 1),
+                ("line_num", number + 1), ("left", left), ("top", top + number * 70),
+                ("width", width), ("height", H),
+            ):  # fmt: skip
+                data[key].append(value)
+    return data
+
+
+def _line(text: str, left: int = LEFT, right: int | None = None) -> list[tuple[str, int]]:
+    """Words spread from `left` to `right` (a justified line) or set close (a short one)."""
+    words = text.split()
+    if right is None:
+        positions, x = [], left
+        for word in words:
+            positions.append(x)
+            x += 28 * len(word) + 14
+        return list(zip(words, positions, strict=True))
+    natural = sum(28 * len(word) for word in words) + 14 * (len(words) - 1)
+    assert natural <= right - left, "a justified line must fit between its margins"
+    gap = 14 + (right - left - natural) / max(len(words) - 1, 1)
+    placed, x = [], float(left)
+    for word in words:
+        placed.append((word, int(x)))
+        x += 28 * len(word) + gap
+    return placed
+
+
+def test_header_columns_come_apart_and_wrapped_lines_join() -> None:
+    data = _data(
+        [
+            _line("ỦY BAN NHÂN DÂN", 450) + _line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA", 1050),
+            _line("TỈNH BÌNH NGUYÊN", 450) + _line("Độc lập - Tự do", 1150),
+            _line("Số: 12/TB-UBND", 450) + _line("Bình Nguyên, ngày 2", 1150),
+            _line("THÔNG BÁO", 900),
+            _line("1. Sở Y tế chủ trì tổ chức tiêm chủng", LEFT + 120, RIGHT),
+            _line("mùa thu cho trẻ em dưới năm tuổi trên địa", LEFT, RIGHT),
+            _line("hoàn thành trong quý III.", LEFT),
+            _line("2. Công an tỉnh bảo đảm an ninh.", LEFT + 120),
+        ]
+    )
+    page = page_text(words_of(data), first_page=True)
+    assert page.paragraphs == [
+        "ỦY BAN NHÂN DÂN",
+        "TỈNH BÌNH NGUYÊN",
+        "Số: 12/TB-UBND",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA",
+        "Độc lập - Tự do",
+        "Bình Nguyên, ngày 2",
+        "THÔNG BÁO",
+        "1. Sở Y tế chủ trì tổ chức tiêm chủng mùa thu cho trẻ em dưới năm tuổi trên địa "
+        "hoàn thành trong quý III.",
+        "2. Công an tỉnh bảo đảm an ninh.",
+    ]
+
+
+def test_paragraph_runs_over_the_page_break_but_page_numbers_do_not() -> None:
+    first = page_text(
+        words_of(
+            _data(
+                [
+                    _line("I. NHIỆM VỤ", LEFT),
+                    _line("1. Sở Y tế chủ trì tổ chức tiêm chủng", LEFT + 120, RIGHT),
+                ]
+            )
+        ),
+        False,
+    )
+    second = page_text(
+        words_of(
+            _data(
+                [
+                    _line("2", 1280),
+                    _line("chủng cho trẻ em.", LEFT),
+                    _line("2. Công an tỉnh bảo đảm.", LEFT + 120),
+                ]
+            )
+        ),
+        False,
+    )
+    paragraphs, pages = join_pages([first, second])
+    assert paragraphs == [
+        "I. NHIỆM VỤ",
+        "1. Sở Y tế chủ trì tổ chức tiêm chủng chủng cho trẻ em.",
+        "2. Công an tỉnh bảo đảm.",
+    ]
+    assert pages == [1, 1, 2]
+
+
+def test_a_reference_at_a_line_start_is_not_a_new_item() -> None:
+    page = page_text(
+        words_of(
+            _data(
+                [
+                    _line("1. Thực hiện nghiêm Nghị quyết số", LEFT + 120, RIGHT),
+                    _line("66/NQ-CP của Chính phủ.", LEFT),
+                ]
+            )
+        ),
+        False,
+    )
+    assert page.paragraphs == ["1. Thực hiện nghiêm Nghị quyết số 66/NQ-CP của Chính phủ."]
+
+
+def test_misread_labels_are_put_right_by_their_place_in_the_outline() -> None:
+    read = [
+        "I. ĐÁNH GIÁ CHUNG",
+        "H. NHIỆM VỤ",  # II.
+        ".3. Sở Nội vụ",  # dust before the label
+        "a) Một",
+        "b) Hai",
+        "È) Ba",  # c)
+        "-_ đ) Bốn",
+        "e) Năm",
+        "ø) Sáu",  # g) in the Vietnamese order
+        "HI. TỔ CHỨC THỰC HIỆN",  # III.
+        "IV TỔNG KẾT",  # dot lost
+        "Nơinhận:",
+        "1. ĐÁNH GIÁ KẾT QUẢ",  # a numbered heading stays numbered
+    ]
+    assert fix_labels(read) == [
+        "I. ĐÁNH GIÁ CHUNG",
+        "II. NHIỆM VỤ",
+        "3. Sở Nội vụ",
+        "a) Một",
+        "b) Hai",
+        "c) Ba",
+        "đ) Bốn",
+        "e) Năm",
+        "g) Sáu",
+        "III. TỔ CHỨC THỰC HIỆN",
+        "IV. TỔNG KẾT",
+        "Nơi nhận: ",
+        "1. ĐÁNH GIÁ KẾT QUẢ",
+    ]
+
+
+@pytest.fixture(scope="module")
+def province():
+    return read_directory(FIXTURES / "units-binh-nguyen.yaml")
+
+
+def test_unit_names_read_with_wrong_marks_are_corrected_with_their_score(province) -> None:
+    paragraphs = [
+        "a) Ban Tuyên giao và Dân vân Tỉnh ủy chủ trì.",
+        "b) Phối hợp với các Ban: Tuyên giáo và Dân vận Tỉnh ủy.",  # a list, not a name
+        "c) Hội Nông dân tỉnh chủ trì.",  # already right
+    ]
+    fixes = correct_unit_names(paragraphs, province)
+    assert paragraphs[0] == "a) Ban Tuyên giáo và Dân vận Tỉnh ủy chủ trì."
+    assert paragraphs[1:] == [
+        "b) Phối hợp với các Ban: Tuyên giáo và Dân vận Tỉnh ủy.",
+        "c) Hội Nông dân tỉnh chủ trì.",
+    ]
+    assert [(f.read, f.name) for f in fixes] == [
+        ("Ban Tuyên giao và Dân vân Tỉnh ủy", "Ban Tuyên giáo và Dân vận Tỉnh ủy")
+    ]
+    assert 90 <= fixes[0].score < 100
