@@ -62,13 +62,13 @@ def find_skew(grey: Image.Image) -> float:
     scale = 1000 / max(width, height)
     small = grey.resize((max(int(width * scale), 1), max(int(height * scale), 1)))
     ink = Image.fromarray(((np.asarray(small) < 160) * 255).astype(np.uint8))
-    best_angle, best_score = 0.0, -1.0
-    steps = int(_MAX_SKEW / _SKEW_STEP)
-    for step in range(-steps, steps + 1):
-        angle = step * _SKEW_STEP
+
+    def sharpness(angle: float) -> float:
         rows = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST), dtype=np.float32)
-        profile = rows.sum(axis=1)
-        score = float(np.square(np.diff(profile)).sum())
-        if score > best_score:
-            best_angle, best_score = angle, score
-    return best_angle
+        return float(np.square(np.diff(rows.sum(axis=1))).sum())
+
+    # Coarse steps over the whole range, then fine steps around the best coarse angle.
+    coarse = [step * 0.5 for step in range(-int(_MAX_SKEW * 2), int(_MAX_SKEW * 2) + 1)]
+    best = max(coarse, key=sharpness)
+    fine = [round(best + step * _SKEW_STEP, 2) for step in range(-4, 5)]
+    return max(fine, key=sharpness)
