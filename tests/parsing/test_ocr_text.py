@@ -112,6 +112,22 @@ def test_paragraph_runs_over_the_page_break_but_page_numbers_do_not() -> None:
     assert pages == [1, 1, 2]
 
 
+def test_fax_header_lines_are_dropped() -> None:
+    page = page_text(
+        words_of(
+            _data(
+                [
+                    _line("12/01/2024 10:22 FAX 0255385", LEFT),
+                    _line("P.002/003", 1400),
+                    _line("2.3. Giao Công an tỉnh.", LEFT + 120),
+                ]
+            )
+        ),
+        False,
+    )
+    assert page.paragraphs == ["2.3. Giao Công an tỉnh."]
+
+
 def test_a_reference_at_a_line_start_is_not_a_new_item() -> None:
     page = page_text(
         words_of(
@@ -142,6 +158,13 @@ def test_misread_labels_are_put_right_by_their_place_in_the_outline() -> None:
         "IV TỔNG KẾT",  # dot lost
         "Nơinhận:",
         "1. ĐÁNH GIÁ KẾT QUẢ",  # a numbered heading stays numbered
+        "2. Về nhiệm vụ",
+        "2.9. Giao",
+        "2,10. Giao",  # comma for dot
+        "3.11. Giao",  # 2.11: section 3 has not begun
+        "3. Về kiến nghị",
+        "3.1. Về",
+        "2.5 triệu đồng được cấp",  # a sentence, not an item
     ]
     assert fix_labels(read) == [
         "I. ĐÁNH GIÁ CHUNG",
@@ -157,6 +180,13 @@ def test_misread_labels_are_put_right_by_their_place_in_the_outline() -> None:
         "IV. TỔNG KẾT",
         "Nơi nhận: ",
         "1. ĐÁNH GIÁ KẾT QUẢ",
+        "2. Về nhiệm vụ",
+        "2.9. Giao",
+        "2.10. Giao",
+        "2.11. Giao",
+        "3. Về kiến nghị",
+        "3.1. Về",
+        "2.5 triệu đồng được cấp",
     ]
 
 
@@ -170,14 +200,17 @@ def test_unit_names_read_with_wrong_marks_are_corrected_with_their_score(provinc
         "a) Ban Tuyên giao và Dân vân Tỉnh ủy chủ trì.",
         "b) Phối hợp với các Ban: Tuyên giáo và Dân vận Tỉnh ủy.",  # a list, not a name
         "c) Hội Nông dân tỉnh chủ trì.",  # already right
+        "d) Ủy ban MTTQ tính phối hợp.",  # one letter off, marks aside
     ]
     fixes = correct_unit_names(paragraphs, province)
     assert paragraphs[0] == "a) Ban Tuyên giáo và Dân vận Tỉnh ủy chủ trì."
     assert paragraphs[1:] == [
         "b) Phối hợp với các Ban: Tuyên giáo và Dân vận Tỉnh ủy.",
         "c) Hội Nông dân tỉnh chủ trì.",
+        "d) Ủy ban MTTQ tỉnh phối hợp.",
     ]
     assert [(f.read, f.name) for f in fixes] == [
-        ("Ban Tuyên giao và Dân vân Tỉnh ủy", "Ban Tuyên giáo và Dân vận Tỉnh ủy")
+        ("Ban Tuyên giao và Dân vân Tỉnh ủy", "Ban Tuyên giáo và Dân vận Tỉnh ủy"),
+        ("Ủy ban MTTQ tính", "Ủy ban MTTQ tỉnh"),
     ]
     assert 90 <= fixes[0].score < 100

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from tracker.parsing.document import parse_lines
 from tracker.parsing.header import read_head
@@ -22,7 +23,7 @@ from tracker.parsing.readers.ocr import OcrReading
 from tracker.parsing.result import ParseResult
 from tracker.units.directory import UnitDirectory
 
-NAME_CUTOFF = 90  # rapidfuzz ratio (0-100) between the words read and a directory name
+NAME_CUTOFF = 80  # rapidfuzz ratio (0-100) between the words read and a directory name
 _MIN_NAME = 10  # shorter names ("Sở Nội vụ" / "Bộ Nội vụ") differ by too little to guess
 _SURE = 95  # a long name this similar is taken even when more than marks differ
 _WORD = re.compile(r"\S+")
@@ -152,7 +153,9 @@ def correct_unit_names(paragraphs: list[str], directory: UnitDirectory) -> list[
                     read, names[size], scorer=fuzz.ratio, score_cutoff=NAME_CUTOFF
                 )
                 if best and (
-                    strip_marks(read.lower()) == strip_marks(best[0].lower())
+                    # marks aside, at most one letter differs ("Tỉnh úv" for "Tỉnh ủy")
+                    Levenshtein.distance(strip_marks(read.lower()), strip_marks(best[0].lower()))
+                    <= 1
                     or (best[1] >= _SURE and len(read) >= 2 * _MIN_NAME)
                 ):
                     fix = (size, start, end, NameFix(number, read, best[0], best[1]))

@@ -14,6 +14,7 @@ _ROMANS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "X
 _JUNK_BEFORE_LABEL = re.compile(r"^[-_.,'`\"~·•|]+\s*(?=(?:\S{1,5}[.)]|\d{1,2}[.,])\s)")
 _ROMAN_LIKE = re.compile(r"^(?P<token>[IVXLHl1|]{1,5})\s*(?P<dot>[.:,]?)\s+(?P<rest>\S.*)$")
 _LETTER_LIKE = re.compile(r"^(?P<char>\S)\)\s*(?P<rest>\S.*)$")
+_SUB_NUMBER = re.compile(r"^(?P<top>\d{1,2})[.,](?P<sub>\d{1,2})[.,]\s+(?P<rest>[^\W\d_].*)$")
 _NUMBER_LIKE = re.compile(r"^(?P<number>\d{1,2})(?P<term>[.,:;])\s+(?P<rest>[^\W\d_].*)$")
 _RECIPIENTS = re.compile(r"^n\s*[ơo]\s*i\s*n\s*h\s*[ậaâ]\s*n\s*\W*", re.IGNORECASE)
 
@@ -24,21 +25,29 @@ def fix_labels(paragraphs: list[str]) -> list[str]:
     roman = 0  # the last Roman numeral's value
     number = 0  # the last top-level number
     letter: int | None = None  # index in LETTERS of the last lettered item
+    sub = 0  # the last "N.M." item's M under the current N
     for text in paragraphs:
         text = _JUNK_BEFORE_LABEL.sub("", text)
         if match := _RECIPIENTS.match(text):
             text = "Nơi nhận: " + text[match.end() :]
+        elif match := _SUB_NUMBER.match(text):
+            top, value = int(match["top"]), int(match["sub"])
+            if top != number and number and value == sub + 1 and value > 1:
+                top = number  # "3.11." right after "2.10." is "2.11."
+            if top == number or not number:
+                number, sub, letter = top, value, None
+            text = f"{top}.{value}. {match['rest']}"
         elif (match := _ROMAN_LIKE.match(text)) and _mostly_upper(match["rest"]):
             value = _roman_value(match["token"], roman, bool(match["dot"]))
             if value:
-                roman, number, letter = value, 0, None
+                roman, number, letter, sub = value, 0, None, 0
                 text = f"{_ROMANS[value - 1]}. {match['rest']}"
         elif match := _NUMBER_LIKE.match(text):
             value = int(match["number"])
             if match["term"] != "." and value == number + 1:
                 text = f"{value}. {match['rest']}"
             if match["term"] == "." or value == number + 1:
-                number, letter = value, None
+                number, letter, sub = value, None, 0
         elif match := _LETTER_LIKE.match(text):
             char = match["char"].lower()
             expected = 0 if letter is None else letter + 1

@@ -15,7 +15,10 @@ from typing import Any
 from tracker.parsing.outline import classify
 
 _PAGE_NUMBER = re.compile(r"^\W*(?:trang\s*)?[-–]?\s*\d{1,3}(?:\s*/\s*\d{1,3})?\s*[-–]?\W*$", re.I)
-_FAX_LINE = re.compile(r"\bfax\b.*\bp\s*\.?\s*\d{1,3}\s*/\s*\d{1,3}\b", re.I)
+# A fax machine's header: "12/01/2024 10:22 FAX 0255... P.001/003", often read as two lines.
+_FAX_LINE = re.compile(
+    r"\bFAX\b.*\d{1,2}:\d{2}|\d{1,2}:\d{2}.*\bFAX\b|^\W*P\W{0,3}[\dO]{3}\s*/\s*[\dO]{3}\W*$"
+)
 _TITLE = re.compile(
     r"^(?:thông\s+báo|kết\s+luận|chỉ\s+thị|công\s+điện|quyết\s+định|kế\s+hoạch)\b", re.I
 )
