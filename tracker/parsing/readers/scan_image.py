@@ -8,7 +8,7 @@ turned one degree breaks lines apart. All of it is cheap with numpy on a grey im
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageFilter
 
 _RED_MARGIN = 40  # red this much above both green and blue is stamp ink, not toner
 _LIGHT_SCALE = 8  # the lighting is estimated on a page this many times smaller
@@ -18,38 +18,35 @@ _SKEW_STEP = 0.1
 
 def clean_page(image: Image.Image) -> Image.Image:
     """A grey page with the red ink removed, the lighting flattened and the skew undone."""
-    grey = _drop_red(image)
-    grey = _even_lighting(grey)
+    grey = _even_lighting(_drop_red(image))
     angle = find_skew(grey)
     if abs(angle) >= _SKEW_STEP:
         grey = grey.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255, expand=False)
     return grey
 
 
-def _drop_red(image: Image.Image) -> np.ndarray:
-    """Grey levels (float32, 0-255) with stamp-red pixels turned to paper white."""
-    if image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
+def _drop_red(image: Image.Image) -> Image.Image:
+    """The page in grey with stamp-red pixels turned to paper white (8-bit, in Pillow's C)."""
     if image.mode == "L":
-        return np.asarray(image, dtype=np.float32)
-    rgb = np.asarray(image, dtype=np.int16)
-    red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    grey = (0.299 * red + 0.587 * green + 0.114 * blue).astype(np.float32)
-    stamp = (red - np.maximum(green, blue)) > _RED_MARGIN
-    grey[stamp] = 255.0
+        return image
+    image = image.convert("RGB")
+    red, green, blue = image.split()
+    redness = ImageChops.subtract(red, ImageChops.lighter(green, blue))
+    stamp = redness.point(lambda v: 255 if v > _RED_MARGIN else 0)
+    grey = image.convert("L")
+    grey.paste(255, mask=stamp)
     return grey
 
 
-def _even_lighting(grey: np.ndarray) -> Image.Image:
+def _even_lighting(page: Image.Image) -> Image.Image:
     """Divide the page by a blurred copy of itself: shadows and paper tint become white."""
-    height, width = grey.shape
-    page = Image.fromarray(grey.clip(0, 255).astype(np.uint8))
+    width, height = page.size
     small = page.resize((max(width // _LIGHT_SCALE, 1), max(height // _LIGHT_SCALE, 1)))
     # A max filter first lifts the paper between strokes, so text does not darken the estimate.
     background = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(6))
-    light = np.asarray(background.resize((width, height)), dtype=np.float32)
-    flat = grey / np.maximum(light, 1.0) * 255.0
-    return Image.fromarray(flat.clip(0, 255).astype(np.uint8))
+    light = np.asarray(background.resize((width, height)), dtype=np.uint16)
+    flat = np.asarray(page, dtype=np.uint16) * 255 // np.maximum(light, 1)
+    return Image.fromarray(np.minimum(flat, 255).astype(np.uint8))
 
 
 def find_skew(grey: Image.Image) -> float:
