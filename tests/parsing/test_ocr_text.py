@@ -7,7 +7,7 @@ import pytest
 from tests.parsing.conftest import FIXTURES
 from tracker.parsing.readers.ocr_fixes import fix_labels
 from tracker.parsing.readers.ocr_lines import join_pages, page_text, words_of
-from tracker.parsing.scanned import correct_unit_names
+from tracker.parsing.scanned import correct_common_phrases, correct_unit_names
 from tracker.units.directory import read_directory
 
 H = 50  # text height in pixels (13 pt at 300 dpi, accents included)
@@ -214,3 +214,17 @@ def test_unit_names_read_with_wrong_marks_are_corrected_with_their_score(provinc
         ("Ủy ban MTTQ tính", "Ủy ban MTTQ tỉnh"),
     ]
     assert 90 <= fixes[0].score < 100
+
+
+def test_marks_of_the_phrases_the_parser_keys_on_are_put_right() -> None:
+    paragraphs = [
+        "2.4. Ban Dân vận chú trì theo dõi, tõng hợp tình hình, phôi hợp với Sở Y tế.",
+        "Đê nghị Ủy ban tô chức hội nghị trưóc ngày 15/8.",
+        "Ban Tuyên giáo chủ trì; Tổ chức tốt.",  # right already: unchanged
+    ]
+    assert correct_common_phrases(paragraphs) == 6
+    assert paragraphs == [
+        "2.4. Ban Dân vận chủ trì theo dõi, tổng hợp tình hình, phối hợp với Sở Y tế.",
+        "Đề nghị Ủy ban tổ chức hội nghị trước ngày 15/8.",
+        "Ban Tuyên giáo chủ trì; Tổ chức tốt.",
+    ]

@@ -8,6 +8,7 @@ every task is marked for review with the page it was read from, and the result s
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -25,8 +26,18 @@ from tracker.units.directory import UnitDirectory
 
 NAME_CUTOFF = 80  # rapidfuzz ratio (0-100) between the words read and a directory name
 _MIN_NAME = 10  # shorter names ("Sở Nội vụ" / "Bộ Nội vụ") differ by too little to guess
+# Phrases the parser keys on (roles, deadlines, recurrence), by their spelling without marks.
+_PHRASES = {
+    strip_marks(phrase): phrase
+    for phrase in (
+        "chủ trì", "phối hợp", "đề nghị", "tổ chức", "trước ngày", "hoàn thành", "báo cáo",
+        "tham mưu", "thực hiện", "theo dõi", "đôn đốc", "hằng tháng", "hằng quý", "hằng năm",
+        "định kỳ", "kiểm tra", "tổng hợp", "hướng dẫn", "nơi nhận",
+    )
+}  # fmt: skip
 _SURE = 95  # a long name this similar is taken even when more than marks differ
 _WORD = re.compile(r"\S+")
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
 _INNER_PUNCTUATION = re.compile(r"[,.;:()\[\]“”\"]")
 _EDGE_PUNCTUATION = "\"'“”‘’()[],.;:!?"
 
@@ -60,6 +71,7 @@ def parse_scanned(
 ) -> ScannedParseResult:
     """Parse OCR output; every task needs review and names the page it was read from."""
     paragraphs = list(reading.paragraphs)
+    phrases = correct_common_phrases(paragraphs)
     fixes = correct_unit_names(paragraphs, directory) if directory else []
     parsed = parse_lines(paragraphs, source, directory)
     if parsed.kind == "article":
@@ -77,6 +89,11 @@ def parse_scanned(
         f"{reading.page_count} page(s) (mean confidence {reading.confidence:.0f}%): check "
         "against the original"
     ]
+    if phrases:
+        notice_warnings.append(
+            f"OCR: sửa dấu {phrases} cụm từ thường gặp (như “chủ trì”, “phối hợp”) / OCR: "
+            f"the marks of {phrases} common phrase(s) (such as 'chủ trì') were corrected"
+        )
     task_warnings: list[str] = []
     for task in result.tasks:
         where = _paragraph_of(fold_ws(task.text), keys)
@@ -119,6 +136,34 @@ def _notice_without_tasks(parsed: ParseResult, paragraphs: list[str]) -> ParseRe
         *(w for w in parsed.warnings if not w.startswith(("Văn bản dạng tin bài", "["))),
     ]
     return parsed
+
+
+def correct_common_phrases(paragraphs: list[str]) -> int:
+    """Put the tone marks right, in place, in the phrases the parser's rules look for.
+
+    Only marks change, and only in two-word phrases ("chú trì", "phôi hợp", "Đê nghị"):
+    no other Vietnamese phrase is spelled the same without its marks.
+    """
+    count = 0
+    for number, paragraph in enumerate(paragraphs):
+        words = list(_LETTER_WORD.finditer(paragraph))
+        pieces: list[str] = []
+        position = 0
+        for first, second in itertools.pairwise(words):
+            read = paragraph[first.start() : second.end()]
+            if first.start() < position or paragraph[first.end() : second.start()] != " ":
+                continue
+            bare = strip_marks(read.lower())
+            phrase = _PHRASES.get(bare)
+            if phrase is None or canonical(read).lower() == phrase:
+                continue
+            if read[0].isupper():
+                phrase = phrase[0].upper() + phrase[1:]
+            pieces += [paragraph[position : first.start()], phrase]
+            position = second.end()
+            count += 1
+        paragraphs[number] = "".join(pieces) + paragraph[position:]
+    return count
 
 
 def correct_unit_names(paragraphs: list[str], directory: UnitDirectory) -> list[NameFix]:
