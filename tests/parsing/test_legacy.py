@@ -127,3 +127,25 @@ def _odt_shell() -> bytes:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
         archive.writestr("content.xml", "<office:document-content/>")
     return buffer.getvalue()
+
+
+def test_start_up_says_which_formats_are_unavailable(monkeypatch, tmp_path, caplog) -> None:
+    from tracker.app import create_app
+    from tracker.config import load_settings
+    from tracker.parsing.readers import engines
+
+    monkeypatch.setattr(engines, "soffice_path", lambda: None)
+    monkeypatch.setattr(engines, "tesseract_path", lambda: None)
+    caplog.set_level("INFO", logger="tracker.app")
+    create_app(load_settings(env={"TRACKER_INSTANCE_PATH": str(tmp_path)}))
+    line = next(r.getMessage() for r in caplog.records if "notice formats" in r.getMessage())
+    assert ".doc, .odt (cần / needs libreoffice-writer-nogui)" in line
+    assert "PDF scan, .png, .jpg, .tif (cần / needs tesseract-ocr tesseract-ocr-vie)" in line
+
+
+def test_start_up_with_every_engine_says_all_formats_are_readable(monkeypatch) -> None:
+    from tracker.parsing.readers import engines
+
+    monkeypatch.setattr(engines, "soffice_path", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(engines, "tesseract_path", lambda: "/usr/bin/tesseract")
+    assert engines.formats_status().endswith("all formats readable")
