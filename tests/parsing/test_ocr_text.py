@@ -165,6 +165,7 @@ def test_misread_labels_are_put_right_by_their_place_in_the_outline() -> None:
         "3. Về kiến nghị",
         "3.1. Về",
         "2.5 triệu đồng được cấp",  # a sentence, not an item
+        "nhiệm vụ trọng tâm quý Ï năm 2024, quý lI và quý IV",  # bent I's in quarters
     ]
     assert fix_labels(read) == [
         "I. ĐÁNH GIÁ CHUNG",
@@ -187,6 +188,7 @@ def test_misread_labels_are_put_right_by_their_place_in_the_outline() -> None:
         "3. Về kiến nghị",
         "3.1. Về",
         "2.5 triệu đồng được cấp",
+        "nhiệm vụ trọng tâm quý I năm 2024, quý II và quý IV",
     ]
 
 

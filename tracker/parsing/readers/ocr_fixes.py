@@ -16,6 +16,8 @@ _ROMAN_LIKE = re.compile(r"^(?P<token>[IVXLHl1|]{1,5})\s*(?P<dot>[.:,]?)\s+(?P<r
 _LETTER_LIKE = re.compile(r"^(?P<char>\S)\)\s*(?P<rest>\S.*)$")
 _SUB_NUMBER = re.compile(r"^(?P<top>\d{1,2})[.,](?P<sub>\d{1,2})[.,]\s+(?P<rest>[^\W\d_].*)$")
 _NUMBER_LIKE = re.compile(r"^(?P<number>\d{1,2})(?P<term>[.,:;])\s+(?P<rest>[^\W\d_].*)$")
+_QUARTER = re.compile(r"(?P<word>\b[qQ]u[ýyỳ])\s+(?P<numeral>[IVÏÍÌIl|1]{1,3}V?)(?![\w])")
+_I_LIKE = str.maketrans("ÏÍÌl|1", "IIIIII")
 _RECIPIENTS = re.compile(r"^n\s*[ơo]\s*i\s*n\s*h\s*[ậaâ]\s*n\s*\W*", re.IGNORECASE)
 
 
@@ -27,7 +29,7 @@ def fix_labels(paragraphs: list[str]) -> list[str]:
     letter: int | None = None  # index in LETTERS of the last lettered item
     sub = 0  # the last "N.M." item's M under the current N
     for text in paragraphs:
-        text = _JUNK_BEFORE_LABEL.sub("", text)
+        text = _QUARTER.sub(_quarter, _JUNK_BEFORE_LABEL.sub("", text))
         if match := _RECIPIENTS.match(text):
             text = "Nơi nhận: " + text[match.end() :]
         elif match := _SUB_NUMBER.match(text):
@@ -61,6 +63,14 @@ def fix_labels(paragraphs: list[str]) -> list[str]:
             text = f"{LETTERS[letter]}) {match['rest']}"
         fixed.append(text)
     return fixed
+
+
+def _quarter(match: re.Match[str]) -> str:
+    """ "quý Ï" is "quý I": a quarter is I to IV, and OCR bends the I's."""
+    numeral = match["numeral"].translate(_I_LIKE)
+    if numeral not in ("I", "II", "III", "IV"):
+        return match[0]
+    return f"{match['word']} {numeral}"
 
 
 def _mostly_upper(text: str) -> bool:
