@@ -99,6 +99,7 @@ class Numbering:
         self._nums: dict[str, _Num] = {}
         self._styles: dict[str, tuple[str | None, str | None, str | None]] = {}
         self._counters: dict[str, dict[int, int]] = {}
+        self._restarted: set[str] = set()
         if numbering is not None:
             self._read_numbering(numbering)
         if styles is not None:
@@ -159,10 +160,14 @@ class Numbering:
         ilvl = _int(ilvl_text, 0)
         if ilvl not in levels:
             return None
-        # A list instance that restarts its numbering counts on its own; the others share
-        # the counters of their abstract definition, as Word continues them.
-        key = f"num:{num_id}" if num.start_overrides else f"abs:{num.abstract}"
-        counters = self._counters.setdefault(key, {})
+        # List instances share the counters of their abstract definition, as Word continues
+        # them; one with a start override restarts those levels where it is first used
+        # (LibreOffice writes every paragraph of a restarted list as its own instance).
+        counters = self._counters.setdefault(f"abs:{num.abstract}", {})
+        if num.start_overrides and num_id not in self._restarted:
+            self._restarted.add(num_id)
+            for level in num.start_overrides:
+                counters.pop(level, None)
 
         def start(level: int) -> int:
             return num.start_overrides.get(level, levels[level].start)
