@@ -70,7 +70,9 @@ def category_at(reference: date) -> ColumnElement[str]:
     )
 
 
-def category_on(status: str, due: date | None, completed_on: date | None, reference: date) -> Category:
+def category_on(
+    status: str, due: date | None, completed_on: date | None, reference: date
+) -> Category:
     """The Python twin of `category_at`, for one assignment's state in force at `reference`.
 
     A completion dated after `reference` (only in states carried over from before the history

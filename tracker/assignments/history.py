@@ -9,7 +9,7 @@ UPDATE of `progress.apply_change` (reports, roll-ups, extensions, cancellations)
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,11 @@ def local_day(moment: datetime) -> date:
     return aware.astimezone(_zone()).date()
 
 
+def end_of(day: date) -> datetime:
+    """The UTC moment the users' `day` ends: what was recorded before it counts on that day."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=_zone()).astimezone(UTC)
+
+
 def _write(connection: Connection, assignment: Assignment, day: date) -> None:
     values = {name: getattr(assignment, name) for name in STATE_FIELDS}
     current = connection.execute(
@@ -53,7 +58,9 @@ def _write(connection: Connection, assignment: Assignment, day: date) -> None:
         if current.valid_from >= day:
             # A second change on the same day: the day ends with the last one.
             connection.execute(
-                update(_table).where(_table.c.id == current.id).values(**values, recorded_at=utcnow())
+                update(_table)
+                .where(_table.c.id == current.id)
+                .values(**values, recorded_at=utcnow())
             )
             return
         connection.execute(update(_table).where(_table.c.id == current.id).values(valid_until=day))
