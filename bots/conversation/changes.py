@@ -19,6 +19,7 @@ from tracker.assignments.evidence import EvidenceStore
 from tracker.assignments.models import Assignment, ProgressReport
 from tracker.assignments.status import CATEGORY_LABELS
 from tracker.config import Settings
+from tracker.db import clock_at
 from tracker.errors import DomainError, StaleUpdate
 from tracker.notify.text import shorten
 
@@ -49,16 +50,18 @@ def change(
     What every change from the chat passes alike (who, which assignment, today) is said here
     once; `details` are that service's own arguments.
     """
-    return attempt(
-        turn.session,
-        lambda: service(
+    # Recorded at the moment of the message, like its `today`: one clock for the whole change.
+    with clock_at(turn.now):
+        return attempt(
             turn.session,
-            actor=user,
-            assignment_id=assignment.id or 0,
-            today=turn.today,
-            **details,
-        ),
-    )
+            lambda: service(
+                turn.session,
+                actor=user,
+                assignment_id=assignment.id or 0,
+                today=turn.today,
+                **details,
+            ),
+        )
 
 
 def report(
