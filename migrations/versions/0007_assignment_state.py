@@ -44,7 +44,6 @@ def upgrade() -> None:
     with op.batch_alter_table('assignment_state', schema=None) as batch_op:
         batch_op.create_index('ix_assignment_state_assignment_id_valid_until', ['assignment_id', 'valid_until'], unique=False)
         batch_op.create_index(batch_op.f('ix_assignment_state_task_id'), ['task_id'], unique=False)
-        batch_op.create_index('ix_assignment_state_unit_id_valid_from', ['unit_id', 'valid_from'], unique=False)
 
     if op.get_bind().dialect.name == 'postgresql':
         local_day = "CAST(timezone('Asia/Ho_Chi_Minh', created_at) AS date)"
@@ -65,7 +64,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('assignment_state', schema=None) as batch_op:
-        batch_op.drop_index('ix_assignment_state_unit_id_valid_from')
         batch_op.drop_index(batch_op.f('ix_assignment_state_task_id'))
         batch_op.drop_index('ix_assignment_state_assignment_id_valid_until')
 
