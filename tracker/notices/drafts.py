@@ -20,6 +20,7 @@ from tracker.inputs import parse_id
 from tracker.notices.models import Conclusion, NoticeStatus, Recurrence, Task, TaskUnit
 from tracker.parsing import ParseError, parse_bytes, parse_text
 from tracker.permissions import can_manage_notices
+from tracker.rollups.periods import Period
 from tracker.units.models import Unit, UnitGroup
 from tracker.units.service import directory_from_db, picker_options
 
@@ -260,7 +261,7 @@ def save_draft(
         "tasks": len(existing),
     }
     notice.number, notice.title = (header.number or "").strip() or None, header.title.strip()
-    notice.issued_on, notice.period = header.issued_on, (header.period or "").strip() or None
+    notice.issued_on, notice.period = header.issued_on, _period_code(header.period)
     notice.default_due, notice.version = header.default_due, notice.version + 1
     notice.updated_at = utcnow()
     session.add(notice)
@@ -307,6 +308,13 @@ def _claim_for_publishing(
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleUpdate(N_("Thông báo này vừa được ban hành hoặc sửa ở nơi khác. Tải lại trang."))
     session.refresh(notice)
+
+
+def _period_code(written: str | None) -> str | None:
+    """The period as its code ("Quý II/2021" -> "2021-Q2"), refused with advice when it is none:
+    never cut to fit the column."""
+    written = (written or "").strip()
+    return Period.parse(written).code if written else None
 
 
 def publish(
