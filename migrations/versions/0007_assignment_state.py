@@ -1,7 +1,7 @@
 """Assignment states by day: the figures at any past date (see tracker/assignments/asof.py)
 
 Revision ID: 0007
-Revises: 0011
+Revises: 0005
 Create Date: 2026-12-05 09:20:00
 
 Existing assignments get one state row, from the local day they were created (Asia/Ho_Chi_Minh,
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0007'
-down_revision: str | None = '0011'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
