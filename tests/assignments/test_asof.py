@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -292,13 +293,19 @@ def test_a_completion_reported_today_leaves_yesterdays_figures_alone(
     assert _tiles(today_after) != _tiles(today_before)  # today's figures do see it
 
 
-def test_a_future_reference_date_is_refused(client: FlaskClient, session: Session) -> None:
+def test_a_future_reference_date_is_refused(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    with app.app_context():
+        tomorrow = local_today() + timedelta(days=1)
     make_user(session, "head", username="lanhdao")
     session.commit()
     login_as(client, "lanhdao")
-    response = client.get("/tong-hop?ngay=2999-01-01")
+    response = client.get(f"/tong-hop?ngay={tomorrow.isoformat()}")
     assert response.status_code == 400
-    assert "Chưa có số liệu của ngày 01/01/2999" in response.get_data(as_text=True)
+    assert f"Chưa có số liệu của ngày {tomorrow:%d/%m/%Y}" in response.get_data(as_text=True)
+    listing = client.get(f"/tong-hop/danh-sach?ngay={tomorrow.isoformat()}")
+    assert listing.status_code == 400
 
 
 def test_the_head_counts_use_the_same_rule(session: Session) -> None:
