@@ -6,6 +6,10 @@ Rows go in with bulk inserts (COPY on PostgreSQL, executemany on SQLite) and exp
 million assignments take minutes. The database must be migrated (done here) and hold no
 assignments yet. Statuses follow the calendar: past quarters are mostly done (some late, some
 still overdue), the current quarter is mixed, future quarters have not started.
+
+Each assignment gets its history too (assignment_state): not started from its notice's
+publication, then in progress, done on its completion date or cancelled, and one in ten with
+an extension approved on the way, so the figures of a past date read real history.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.machine import add_database_argument, database_url, describe
 from tracker import migrate
 from tracker.accounts.models import User
-from tracker.assignments.models import Assignment
+from tracker.assignments.models import STILL_IN_FORCE, Assignment, AssignmentState
 from tracker.db import make_engine
 from tracker.notices.models import Conclusion, Task
 from tracker.units.models import Unit
@@ -54,6 +58,7 @@ class Summary:
     notices: int
     tasks: int
     assignments: int
+    states: int
     seconds: float
 
 
@@ -111,9 +116,45 @@ def _assignment_state(rng: random.Random, due: date, today: date) -> tuple[str, 
     return "not_started", 0, None
 
 
+def _history(rng: random.Random, row: dict, published: date, today: date) -> list[dict]:
+    """The state rows of one generated assignment, ending in its stored state."""
+    start = min(published, today)
+    final_due, status = row["due"], row["status"]
+    changes: list[tuple[date, dict]] = []
+    first_due = final_due
+    if final_due is not None and rng.random() < 0.1:
+        first_due = final_due - timedelta(days=30)
+        approved = first_due - timedelta(days=rng.randint(0, 10))
+        changes.append((min(today, max(start, approved)), {"due": final_due}))
+    if status in ("in_progress", "done"):
+        end = row["completed_on"] or today
+        started = start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
+        percent = row["percent"] if status == "in_progress" else rng.randint(10, 90)
+        changes.append((started, {"status": "in_progress", "percent": percent}))
+    if status == "done":
+        done = {"status": "done", "percent": 100, "completed_on": row["completed_on"]}
+        changes.append((max(start, row["completed_on"]), done))
+    if status == "cancelled":
+        changes.append((start + timedelta(days=rng.randint(0, 40)), {"status": "cancelled"}))
+    fixed = {name: row[name] for name in ("task_id", "unit_id", "role", "parent_id")}
+    state = {"status": "not_started", "percent": 0, "due": first_due, "completed_on": None}
+    rows = [{"assignment_id": row["id"], **fixed, **state, "valid_from": start}]
+    for day, change in sorted(changes, key=lambda pair: pair[0]):
+        state = {**state, **change}
+        if day <= rows[-1]["valid_from"]:
+            rows[-1].update(state)
+            continue
+        rows[-1]["valid_until"] = day
+        rows.append({"assignment_id": row["id"], **fixed, **state, "valid_from": day})
+    rows[-1]["valid_until"] = STILL_IN_FORCE
+    for state_row in rows:
+        state_row["recorded_at"] = CREATED_AT
+    return rows
+
+
 def _plan(
     units: int, assignments: int, quarters: int, today: date, seed: int
-) -> tuple[list[dict], list[dict], Iterator[list[dict]]]:
+) -> tuple[list[dict], list[dict], Iterator[tuple[list[dict], list[dict]]]]:
     rng = random.Random(seed)
     task_count = -(-assignments // UNITS_PER_TASK)
     notice_count = -(-task_count // TASKS_PER_NOTICE)
@@ -166,8 +207,9 @@ def _plan(
             }
         )
 
-    def assignment_batches() -> Iterator[list[dict]]:
+    def assignment_batches() -> Iterator[tuple[list[dict], list[dict]]]:
         batch: list[dict] = []
+        states: list[dict] = []
         for number in range(1, assignments + 1):
             task = tasks[(number - 1) // UNITS_PER_TASK]
             # Each task's units are consecutive from a scattered start: spread, never repeated.
@@ -191,11 +233,13 @@ def _plan(
                     "updated_at": CREATED_AT,
                 }
             )
+            published = notices[task["conclusion_id"] - 1]["issued_on"]
+            states += _history(rng, batch[-1], published, today)
             if len(batch) == BATCH:
-                yield batch
-                batch = []
+                yield batch, states
+                batch, states = [], []
         if batch:
-            yield batch
+            yield batch, states
 
     return notices, tasks, assignment_batches()
 
@@ -254,13 +298,25 @@ def generate(
     _insert(engine, Conclusion.__table__, notices)
     for start in range(0, len(tasks), BATCH):
         _insert(engine, Task.__table__, tasks[start : start + BATCH])
-    written = 0
-    for batch in batches:
+    written = states_written = 0
+    for batch, states in batches:
         _insert(engine, Assignment.__table__, batch)
+        for state_id, state in enumerate(states, start=states_written + 1):
+            state["id"] = state_id
+        _insert(engine, AssignmentState.__table__, states)
         written += len(batch)
+        states_written += len(states)
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
-            for table in ("unit", "user_account", "conclusion", "task", "assignment"):
+            tables = (
+                "unit",
+                "user_account",
+                "conclusion",
+                "task",
+                "assignment",
+                "assignment_state",
+            )
+            for table in tables:
                 connection.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -276,6 +332,7 @@ def generate(
         notices=len(notices),
         tasks=len(tasks),
         assignments=written,
+        states=states_written,
         seconds=time.perf_counter() - started,
     )
 
@@ -307,7 +364,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"database: {engine.dialect.name} {engine.url.render_as_string()}")
     print(
         f"wrote {summary.units} units, {summary.notices} notices, {summary.tasks} tasks, "
-        f"{summary.assignments} assignments in {summary.seconds:.1f} s "
+        f"{summary.assignments} assignments with {summary.states} state rows "
+        f"in {summary.seconds:.1f} s "
         f"({rate:,.0f} assignments/s)"
     )
 

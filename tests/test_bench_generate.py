@@ -49,3 +49,27 @@ def test_quarters_ending_counts_back_across_years() -> None:
     ]
     start, end, _ = quarters_ending(date(2026, 11, 22), 1)[0]
     assert (start, end) == (date(2026, 10, 1), date(2026, 12, 31))
+
+
+def test_generated_history_ends_in_the_stored_state(engine: Engine, session: Session) -> None:
+    from tracker.assignments.asof import State, in_force
+
+    generate(engine, units=40, assignments=500, quarters=4, today=TODAY)
+    current = {
+        row.assignment_id: (row.status, row.percent, row.due, row.completed_on)
+        for row in session.exec(select(State).where(in_force(TODAY))).all()
+    }
+    stored = {
+        a.id: (a.status, a.percent, a.due, a.completed_on)
+        for a in session.exec(select(Assignment)).all()
+    }
+    assert current == stored
+    # History to read: more state rows than assignments, ranges that never overlap.
+    states = session.exec(select(func.count()).select_from(State)).one()
+    assert states > 1.5 * 500
+    overlapping = session.exec(
+        select(func.count(), func.count(func.distinct(State.assignment_id))).where(
+            in_force(date(2026, 8, 1))
+        )
+    ).one()
+    assert overlapping[0] == overlapping[1]

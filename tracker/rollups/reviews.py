@@ -9,8 +9,10 @@ from sqlalchemy import func, insert, literal
 from sqlmodel import Session, select
 
 from tracker.accounts.models import User
-from tracker.assignments.models import Assignment, ProgressReport
-from tracker.assignments.status import Category, category_of
+from tracker.assignments.asof import State, category_at
+from tracker.assignments.history import end_of
+from tracker.assignments.models import ProgressReport
+from tracker.assignments.status import Category
 from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
@@ -123,8 +125,14 @@ def comments(session: Session, review_id: int) -> dict[int, ReviewComment]:
     return {comment.unit_id: comment for comment in rows}
 
 
-def freeze(session: Session, *, actor: User, review_id: int, meeting_on: date) -> Review:
-    """Record every assignment's state and every unit's figures on the meeting date, for good."""
+def freeze(
+    session: Session, *, actor: User, review_id: int, meeting_on: date, today: date
+) -> Review:
+    """Record every assignment's state and every unit's figures on the meeting date, for good.
+
+    The meeting date must be today or earlier: the figures of a later day are not known yet,
+    and a review frozen on them would count as overdue work that is not due, for ever.
+    """
     if not can_freeze_reviews(actor):
         raise PermissionDenied(N_("Chỉ lãnh đạo ban mới chốt được số liệu kỳ giao ban."))
     review = get_review(session, actor=actor, review_id=review_id)
@@ -132,6 +140,16 @@ def freeze(session: Session, *, actor: User, review_id: int, meeting_on: date) -
         raise InvalidInput(N_("Kỳ giao ban này đã chốt số liệu rồi."))
     if meeting_on < Period.parse(review.period).start:
         raise InvalidInput(N_("Ngày họp không thể trước ngày đầu của kỳ."))
+    if meeting_on > today:
+        raise InvalidInput(
+            N_(
+                "Chưa chốt được số liệu ở ngày họp {meeting} vì ngày đó chưa đến: số liệu chỉ "
+                "chốt được khi đã có đủ, tức là vào ngày họp hoặc sau đó. Hãy chốt vào ngày "
+                "{meeting} hoặc chọn ngày họp không muộn hơn hôm nay ({today})."
+            ),
+            meeting=meeting_on.strftime("%d/%m/%Y"),
+            today=today.strftime("%d/%m/%Y"),
+        )
     scope = scope_of(review, meeting_on)
     start = Period.parse(review.period).start
     # Copied in the database (INSERT ... SELECT): a province's review never passes through Python.
@@ -152,15 +170,15 @@ def freeze(session: Session, *, actor: User, review_id: int, meeting_on: date) -
             queries.scoped(
                 select(
                     literal(review.id),
-                    Assignment.id,
-                    Assignment.unit_id,
-                    category_of(meeting_on),
-                    Assignment.status,
-                    Assignment.percent,
-                    Assignment.due,
-                    Assignment.completed_on,
-                    Assignment.due < start,
-                    latest_report(),
+                    State.assignment_id,
+                    State.unit_id,
+                    category_at(meeting_on),
+                    State.status,
+                    State.percent,
+                    State.due,
+                    State.completed_on,
+                    State.due < start,
+                    latest_report(meeting_on),
                 ),
                 scope,
             ),
@@ -188,11 +206,16 @@ def freeze(session: Session, *, actor: User, review_id: int, meeting_on: date) -
     return review
 
 
-def latest_report():  # type: ignore[no-untyped-def]
-    """The note of an assignment's latest progress report that has one (a scalar subquery)."""
+def latest_report(reference: date):  # type: ignore[no-untyped-def]
+    """The note of the latest progress report with one made by the end of `reference`, for the
+    state rows of a scoped query (a scalar subquery)."""
     return (
         select(ProgressReport.note)
-        .where(ProgressReport.assignment_id == Assignment.id, ProgressReport.note != "")
+        .where(
+            ProgressReport.assignment_id == State.assignment_id,
+            ProgressReport.note != "",
+            ProgressReport.created_at < end_of(reference),
+        )
         .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
         .limit(1)
         .scalar_subquery()
