@@ -8,7 +8,7 @@ counted. Python only loads the few rows shown and cuts their snippets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import IntEnum
 from typing import Any
@@ -111,49 +111,92 @@ class Viewer:
         )
 
 
-class _Matcher:
-    """The dialect's full-text match and rank for one kind of row."""
+def _visible_rows(viewer: Viewer) -> list[tuple[Kind, Any, Callable[[Select[Any]], Select[Any]]]]:
+    """For each kind: its table, and how to narrow a select over it to the visible rows."""
 
-    def __init__(self, session: Session, terms: Sequence[str]) -> None:
-        self.dialect = session.get_bind().dialect.name
-        if self.dialect == "postgresql":
-            # Every word must match; the last may be the beginning of a word still being typed.
-            words = [*terms[:-1], f"{terms[-1]}:*"]
-            self.tsquery = func.to_tsquery(
-                literal_column("'simple'::regconfig"), bindparam("search_query", " & ".join(words))
-            )
-        else:
-            words = [f'"{term}"' for term in terms[:-1]] + [f'"{terms[-1]}"*']
-            self.fts = (
-                select(
-                    literal_column("rowid").label("key"),
-                    literal_column(f"bm25({SQLITE_INDEX_TABLE})").label("rank"),
-                )
-                .select_from(sql_text(SQLITE_INDEX_TABLE))
-                .where(
-                    sql_text(f"{SQLITE_INDEX_TABLE} MATCH :search_query").bindparams(
-                        search_query=" ".join(words)
-                    )
-                )
-                .cte("fts")
-            )
+    def notices(query: Select[Any]) -> Select[Any]:
+        return query.where(viewer.notice_condition())
 
-    def select(self, kind: Kind, table: Any) -> Select[Any]:
-        """(kind, id, score) of the matching rows of `table`; higher score is better."""
-        if self.dialect == "postgresql":
-            vector = literal_column(f"{table.__tablename__}.{SEARCH_VECTOR_COLUMN}")
-            # Normalised by the document's length: a short text about the words beats a long one
-            # that mentions them once.
-            score = func.ts_rank(vector, self.tsquery, 1)
-            return select(literal(int(kind)).label("kind"), table.id, score.label("score")).where(
-                vector.op("@@")(self.tsquery)
-            )
-        return (
-            select(literal(int(kind)).label("kind"), table.id, (-self.fts.c.rank).label("score"))
-            .select_from(self.fts)
-            .join(table, table.id == self.fts.c.key.op(">>")(3))
-            .where(self.fts.c.key.op("&")(7) == int(kind))
+    def tasks(query: Select[Any]) -> Select[Any]:
+        return query.join(Conclusion, Task.conclusion_id == Conclusion.id).where(
+            viewer.task_condition()
         )
+
+    def units(query: Select[Any]) -> Select[Any]:
+        return query.where(Unit.is_active.is_(True))
+
+    def of_assignment(table: Any) -> Callable[[Select[Any]], Select[Any]]:
+        def narrow(query: Select[Any]) -> Select[Any]:
+            return (
+                query.join(Assignment, table.assignment_id == Assignment.id)
+                .join(Task, Assignment.task_id == Task.id)
+                .join(Conclusion, Task.conclusion_id == Conclusion.id)
+                .where(viewer.assignment_condition())
+            )
+
+        return narrow
+
+    kinds: list[tuple[Kind, Any, Callable[[Select[Any]], Select[Any]]]] = [
+        (Kind.NOTICE, Conclusion, notices),
+        (Kind.TASK, Task, tasks),
+        (Kind.UNIT, Unit, units),
+    ]
+    if viewer.sees_all or viewer.scope:
+        kinds.append((Kind.REPORT, ProgressReport, of_assignment(ProgressReport)))
+        kinds.append((Kind.COMMENT, AssignmentComment, of_assignment(AssignmentComment)))
+    return kinds
+
+
+def _ranked_postgres(terms: Sequence[str], viewer: Viewer) -> Select[Any]:
+    """(kind, id, score) of every visible match: each table's tsvector, one branch per kind."""
+    # Every word must match; the last may be the beginning of a word still being typed.
+    words = [*terms[:-1], f"{terms[-1]}:*"]
+    tsquery = func.to_tsquery(
+        literal_column("'simple'::regconfig"), bindparam("search_query", " & ".join(words))
+    )
+    branches = []
+    for kind, table, narrow in _visible_rows(viewer):
+        vector = literal_column(f"{table.__tablename__}.{SEARCH_VECTOR_COLUMN}")
+        # Normalised by the document's length: a short text about the words beats a long one
+        # that mentions them once.
+        score = func.ts_rank(vector, tsquery, 1)
+        branches.append(
+            narrow(
+                select(literal(int(kind)).label("kind"), table.id, score.label("score")).where(
+                    vector.op("@@")(tsquery)
+                )
+            )
+        )
+    ranked = union_all(*branches).subquery("ranked")
+    return select(ranked.c.kind, ranked.c.id, ranked.c.score)
+
+
+def _ranked_sqlite(terms: Sequence[str], viewer: Viewer) -> Select[Any]:
+    """(kind, id, score) of every visible match: one pass over the FTS5 matches, each kept if
+    its row is visible (a primary-key lookup per match, no second pass over the index)."""
+    words = [f'"{term}"' for term in terms[:-1]] + [f'"{terms[-1]}"*']
+    matches = (
+        select(
+            literal_column("rowid").label("key"),
+            literal_column(f"bm25({SQLITE_INDEX_TABLE})").label("rank"),
+        )
+        .select_from(sql_text(SQLITE_INDEX_TABLE))
+        .where(
+            sql_text(f"{SQLITE_INDEX_TABLE} MATCH :search_query").bindparams(
+                search_query=" ".join(words)
+            )
+        )
+        .subquery("fts")
+    )
+    kind = matches.c.key.op("&")(7)
+    entity_id = matches.c.key.op(">>")(3)
+    visible = [
+        and_(kind == int(number), narrow(select(table.id).where(table.id == entity_id)).exists())
+        for number, table, narrow in _visible_rows(viewer)
+    ]
+    return select(
+        kind.label("kind"), entity_id.label("id"), (-matches.c.rank).label("score")
+    ).where(or_(*visible))
 
 
 def search(
@@ -164,32 +207,17 @@ def search(
     if not terms:
         return [], []
     viewer = Viewer.of(session, actor)
-    matcher = _Matcher(session, terms)
-    parts = [
-        matcher.select(Kind.NOTICE, Conclusion).where(viewer.notice_condition()),
-        matcher.select(Kind.TASK, Task)
-        .join(Conclusion, Task.conclusion_id == Conclusion.id)
-        .where(viewer.task_condition()),
-        matcher.select(Kind.UNIT, Unit).where(Unit.is_active.is_(True)),
-    ]
-    if viewer.sees_all or viewer.scope:
-        for kind, table in ((Kind.REPORT, ProgressReport), (Kind.COMMENT, AssignmentComment)):
-            parts.append(
-                matcher.select(kind, table)
-                .join(Assignment, table.assignment_id == Assignment.id)
-                .join(Task, Assignment.task_id == Task.id)
-                .join(Conclusion, Task.conclusion_id == Conclusion.id)
-                .where(viewer.assignment_condition())
-            )
-    ranked = union_all(*parts).subquery("ranked")
+    if session.get_bind().dialect.name == "postgresql":
+        ranked = _ranked_postgres(terms, viewer).subquery("ranked")
+    else:
+        ranked = _ranked_sqlite(terms, viewer).subquery("ranked")
     rows = session.exec(
         select(ranked.c.kind, ranked.c.id, ranked.c.score)
         .order_by(ranked.c.score.desc(), ranked.c.kind, ranked.c.id)
         .limit(limit)
     ).all()
-    return _load(
-        session, viewer, [(Kind(kind), ident, score) for kind, ident, score in rows]
-    ), terms
+    hits = [(Kind(kind), ident, score) for kind, ident, score in rows]
+    return _load(session, viewer, hits), terms
 
 
 def _load(session: Session, viewer: Viewer, ranked: list[tuple[Kind, int, float]]) -> list[Hit]:
