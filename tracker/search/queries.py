@@ -275,7 +275,7 @@ def _tasks(session: Session, viewer: Viewer, ids: list[int]) -> list[Hit]:
         Hit(
             kind=Kind.TASK,
             entity_id=task.id or 0,
-            title=" ".join(part for part in (notice.number, task.code) if part),
+            title=" · ".join(part for part in (notice.number, task.code) if part),
             text=task.text,
             score=0.0,
             conclusion_id=notice.id,
@@ -300,7 +300,7 @@ def _assignment_texts(table: Any, kind: Kind, body: str) -> Any:
             Hit(
                 kind=kind,
                 entity_id=row.id,
-                title=" ".join(part for part in (notice.number, task.code, "·", unit.name) if part),
+                title=" · ".join(part for part in (notice.number, task.code, unit.name) if part),
                 text=getattr(row, body),
                 score=0.0,
                 conclusion_id=notice.id,
