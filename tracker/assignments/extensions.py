@@ -19,6 +19,7 @@ from tracker.assignments.progress import apply_change
 from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
+from tracker.inputs import require_date_in_window
 from tracker.notices.models import Conclusion, Task
 from tracker.permissions import can_decide_extensions
 from tracker.units.models import Unit
@@ -41,6 +42,7 @@ def request_extension(
     reason = reason.strip()
     if assignment.status in (AssignmentStatus.DONE, AssignmentStatus.CANCELLED):
         raise InvalidInput(N_("Nhiệm vụ đã hoàn thành hoặc đã hủy, không cần gia hạn."))
+    require_date_in_window(requested_due)
     if not reason:
         raise InvalidInput(N_("Nêu lý do xin gia hạn để lãnh đạo có căn cứ xem xét."))
     if len(reason) > MAX_REASON:

@@ -16,6 +16,7 @@ from tracker.assignments.models import Assignment
 from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
+from tracker.inputs import parse_id
 from tracker.notices.models import Conclusion, NoticeStatus, Recurrence, Task, TaskUnit
 from tracker.parsing import ParseError, parse_bytes, parse_text
 from tracker.permissions import can_manage_notices
@@ -180,9 +181,10 @@ def expand_picks(options: PickerOptions, picks: list[str]) -> list[int]:
     for pick in picks:
         kind, _, raw = pick.partition(":")
         known = unit_ids if kind == "u" else group_ids if kind == "g" else set()
-        if not raw.isdigit() or int(raw) not in known:
+        pick_id = parse_id(raw)
+        if pick_id is None or pick_id not in known:
             raise InvalidInput(N_("Có đơn vị không còn trong danh mục; tải lại trang và chọn lại."))
-        result += [int(raw)] if kind == "u" else members.get(int(raw), [])
+        result += [pick_id] if kind == "u" else members.get(pick_id, [])
     return list(dict.fromkeys(result))
 
 

@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.fields import VNDateField, choices
+from tracker.fields import VersionField, VNDateField, choices
 
 RECURRENCE_CHOICES = [
     ("", _l("Không lặp lại")),
@@ -46,7 +46,7 @@ class TaskRowForm(Form):
 
 
 class DraftForm(FlaskForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     number = StringField(_l("Số thông báo"), validators=[Length(max=64)])
     title = TextAreaField(
         _l("Trích yếu"),

@@ -12,6 +12,7 @@ from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
 from tracker.errors import DomainError
 from tracker.fields import choices
 from tracker.i18n import local_today, translate_error
+from tracker.inputs import parse_id
 from tracker.notices import corrections, drafts, service
 from tracker.notices.forms import CorrectTaskForm, DraftForm, ImportForm
 from tracker.notices.models import NoticeStatus, Task, TaskUnit
@@ -140,7 +141,7 @@ def edit(conclusion_id: int) -> Response | tuple[str, int]:
         )
     rows = [
         drafts.DraftRow(
-            task_id=int(row.task_id.data) if (row.task_id.data or "").isdigit() else None,
+            task_id=parse_id(row.task_id.data),
             code=row.code.data or "",
             text=row.text.data or "",
             lead=row.lead.data or [],

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tracker.errors import N_, InvalidInput
+from tracker.inputs import year_in_window, year_window
 
 _PATTERN = re.compile(r"^(\d{4})(?:-([QH])([1-4]))?$")
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -28,6 +29,14 @@ class Period:
             raise InvalidInput(
                 N_("Kỳ {code} không hợp lệ: viết 2021-Q2 (quý), 2021-H1 (6 tháng), 2021 (năm)."),
                 code=code,
+            )
+        if not year_in_window(int(match[1])):
+            first, last = year_window()
+            raise InvalidInput(
+                N_("Kỳ {code} nằm ngoài khoảng năm cho phép ({first}–{last})."),
+                code=code,
+                first=first,
+                last=last,
             )
         if match[2] is None:
             return cls(int(match[1]), "Y", 1)
