@@ -16,12 +16,19 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from tracker.accounts import service
-from tracker.accounts.forms import LanguageForm, LoginForm, LogoutForm
-from tracker.errors import RateLimited
+from tracker.accounts import own, service
+from tracker.accounts.forms import (
+    ContactForm,
+    LanguageForm,
+    LoginForm,
+    LogoutForm,
+    PasswordChangeForm,
+)
+from tracker.chat.views import render_profile
+from tracker.errors import DomainError, RateLimited
 from tracker.i18n import translate_error
 from tracker.request_db import db
 
@@ -81,3 +88,44 @@ def set_language() -> Response:
     if form.validate_on_submit():
         session["lang"] = form.lang.data
     return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
+
+
+@bp.post("/ho-so/mat-khau")
+@login_required
+def change_password() -> Response:
+    """The person's own password; the current one is required."""
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return render_profile(status=400, password_form=form)
+    try:
+        user = own.change_password(
+            db(),
+            actor=current_user,
+            current_password=form.current_password.data or "",
+            new_password=form.new_password.data or "",
+            confirmation=form.confirmation.data or "",
+        )
+    except DomainError as error:
+        return render_profile(status=400, error=translate_error(error), password_form=form)
+    # This browser stays signed in with the new password (sessions elsewhere are the ones
+    # own.end_other_sessions ends).
+    login_user(user)
+    flash(_("Đã đổi mật khẩu. Lần đăng nhập sau, dùng mật khẩu mới."), "success")
+    return redirect(url_for("chat.profile"))
+
+
+@bp.post("/ho-so/lien-he")
+@login_required
+def change_contact() -> Response:
+    """The person's own e-mail address and phone number."""
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return render_profile(status=400, contact_form=form)
+    try:
+        own.update_contact(
+            db(), actor=current_user, email=form.email.data or "", phone=form.phone.data or ""
+        )
+    except DomainError as error:
+        return render_profile(status=400, error=translate_error(error), contact_form=form)
+    flash(_("Đã lưu thư điện tử và số điện thoại."), "success")
+    return redirect(url_for("chat.profile"))

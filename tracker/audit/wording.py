@@ -65,6 +65,8 @@ FIELD_NAMES = {
     "attempts": N_("Số lần gửi"),
     "last_error": N_("Lỗi gần nhất"),
     "meeting_on": N_("Ngày họp"),
+    "email": N_("Thư điện tử"),
+    "phone": N_("Số điện thoại"),
 }
 DATE_FIELDS = {
     "due", "completed_on", "issued_on", "default_due", "day", "meeting_on", "requested_due",
@@ -380,6 +382,8 @@ SENTENCES: dict[str, Sentence] = {
         event,
         names,
     ),
+    "user.password_changed": _simple(N_("%(who)s đổi mật khẩu của mình")),
+    "user.contact_changed": _simple(N_("%(who)s sửa thông tin liên hệ"), details=True),
     "chat.linked": _simple(N_("%(who)s liên kết %(channel)s"), "channel"),
     "chat.unlinked": lambda event, who, names: say(
         N_("%(who)s hủy liên kết %(channel)s"),
