@@ -1,4 +1,5 @@
-"""Search: each dialect's full-text index over notices, tasks, reports, comments and units
+"""Search: each dialect's full-text index over notices, tasks, reports, comments and units;
+each person's interface language
 
 SQLite: one contentless FTS5 table `search_index` (unicode61, remove_diacritics 2) kept by
 triggers; its rowid is the source row's id * 8 + a kind number (1 notice, 2 task, 3 report,
@@ -17,6 +18,7 @@ Create Date: 2026-12-05 09:30:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
@@ -59,6 +61,8 @@ WATCHED_COLUMNS = {
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("user_account") as batch:
+        batch.add_column(sa.Column("language", sa.String(length=8), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         _postgres_upgrade()
     else:
@@ -70,11 +74,13 @@ def downgrade() -> None:
         for _kind, table, _text in SOURCES:
             op.execute(f"DROP INDEX IF EXISTS ix_{table}_search_vector")
             op.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector")
-        return
-    for _kind, table, _text in SOURCES:
-        for suffix in ("insert", "update", "delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS search_{table}_{suffix}")
-    op.execute("DROP TABLE IF EXISTS search_index")
+    else:
+        for _kind, table, _text in SOURCES:
+            for suffix in ("insert", "update", "delete"):
+                op.execute(f"DROP TRIGGER IF EXISTS search_{table}_{suffix}")
+        op.execute("DROP TABLE IF EXISTS search_index")
+    with op.batch_alter_table("user_account") as batch:
+        batch.drop_column("language")
 
 
 def _postgres_upgrade() -> None:

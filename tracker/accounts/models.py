@@ -41,6 +41,8 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # The interface language the person chose ("vi", "en"); None: not chosen yet.
+    language: str | None = Field(default=None, max_length=8)
 
     # Flask-Login's user protocol.
     @property

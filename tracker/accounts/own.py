@@ -14,6 +14,7 @@ from tracker.accounts.models import User
 from tracker.accounts.service import MIN_PASSWORD_LENGTH
 from tracker.audit import service as audit
 from tracker.errors import N_, InvalidInput
+from tracker.i18n import LANGUAGES
 
 MAX_PASSWORD_LENGTH = 256
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"]{1,64}@[^@\s<>\"]+\.[^@\s<>\".]{2,}$")
@@ -91,6 +92,27 @@ def update_contact(session: Session, *, actor: User, email: str, phone: str) -> 
         session,
         actor=actor,
         action="user.contact_changed",
+        entity_type="user",
+        entity_id=actor.id,
+        changes=changes,
+    )
+    session.flush()
+    return actor
+
+
+def set_language(session: Session, *, actor: User, language: str) -> User:
+    """Keep `actor`'s interface language, so it follows them to every browser."""
+    if language not in LANGUAGES:
+        raise InvalidInput(N_("Ngôn ngữ '{language}' chưa có. Chọn vi hoặc en."), language=language)
+    if actor.language == language:
+        return actor
+    changes = {"language": [actor.language, language]}
+    actor.language = language
+    session.add(actor)
+    audit.record(
+        session,
+        actor=actor,
+        action="user.language_changed",
         entity_type="user",
         entity_id=actor.id,
         changes=changes,

@@ -67,8 +67,13 @@ def login() -> str | Response | tuple[str, int]:
     except service.LoginRefused as error:
         # 200 on purpose: the failed attempt must be committed for the rate limit to count it.
         return render_template("accounts/login.html", form=form, error=translate_error(error))
+    chosen = session.get("lang")
     session.clear()
     login_user(user)
+    # The language the person keeps; else the one just chosen on the sign-in page.
+    language = user.language or chosen
+    if language:
+        session["lang"] = language
     return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
 
 
@@ -87,6 +92,8 @@ def set_language() -> Response:
     form = LanguageForm()
     if form.validate_on_submit():
         session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            own.set_language(db(), actor=current_user, language=form.lang.data)
     return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
 
 

@@ -24,7 +24,7 @@ from tracker.assignments.models import Assignment, ExtensionRequest
 from tracker.assignments.status import STATUS_LABELS
 from tracker.audit.models import AuditEvent
 from tracker.errors import N_
-from tracker.i18n import format_date
+from tracker.i18n import LANGUAGES, format_date
 from tracker.notices.models import Conclusion, Task
 from tracker.rollups.models import ExplanationRequest, Review
 from tracker.units.models import Unit
@@ -232,6 +232,8 @@ def value_of(field: str, value: Any, names: Names) -> Markup:
         return escape(gettext(ROLE_NAMES[value]))
     if field == "percent":
         return escape(f"{value} %")
+    if field == "language":
+        return escape(LANGUAGES.get(str(value), str(value)))
     if field == "channel":
         return escape(CHANNEL_NAMES.get(str(value), str(value)))
     if isinstance(value, bool):
@@ -383,6 +385,7 @@ SENTENCES: dict[str, Sentence] = {
         names,
     ),
     "user.password_changed": _simple(N_("%(who)s đổi mật khẩu của mình")),
+    "user.language_changed": _simple(N_("%(who)s chọn ngôn ngữ %(language)s"), "language"),
     "user.contact_changed": _simple(N_("%(who)s sửa thông tin liên hệ"), details=True),
     "chat.linked": _simple(N_("%(who)s liên kết %(channel)s"), "channel"),
     "chat.unlinked": lambda event, who, names: say(
