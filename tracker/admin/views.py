@@ -20,8 +20,9 @@ from tracker.inputs import page_arg, parse_id
 from tracker.permissions import can_administer
 from tracker.request_db import db
 from tracker.units import service as units
-from tracker.units.directory import DirectoryError, parse_directory
+from tracker.units.directory import DirectoryError
 from tracker.units.models import Unit
+from tracker.units.spreadsheet import read_directory_upload
 from tracker.view_guards import requires
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
@@ -113,12 +114,8 @@ def units_page() -> Response | tuple[str, int]:
         upload = form.file.data
         raw = upload.read() if upload and upload.filename else b""
         try:
-            directory = parse_directory(
-                raw.decode("utf-8-sig"), source=upload.filename if upload else ""
-            )
+            directory = read_directory_upload(raw, source=upload.filename if upload else "")
             summary = units.load_directory(db(), actor=current_user, directory=directory)
-        except UnicodeDecodeError:
-            error = _("Tệp không phải văn bản UTF-8. Lưu lại tệp YAML với mã UTF-8 rồi tải lên.")
         except DirectoryError as problem:
             error = _(
                 "Không nạp được danh mục: %(problem)s. Sửa tệp rồi tải lên lại; "
