@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, session
 from flask_babel import gettext
-from flask_login import current_user
 
 from tracker.errors import DomainError
 
@@ -16,10 +15,8 @@ DEFAULT_LANGUAGE = "vi"
 
 
 def select_locale() -> str:
-    """The language chosen in this browser, else the one the signed-in person keeps."""
+    """The language chosen in this browser; signing in puts the person's kept choice there."""
     language = session.get("lang")
-    if language not in LANGUAGES and current_user and current_user.is_authenticated:
-        language = current_user.language
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
