@@ -82,6 +82,8 @@ class Viewer:
         return union_all(assigned, self.supported_tasks())
 
     def notice_condition(self) -> ColumnElement[bool]:
+        """Published notices (drafts too for the secretariat); for a unit, those it has
+        work in."""
         if self.sees_all:
             if self.sees_drafts:
                 return literal(True)
@@ -92,10 +94,10 @@ class Viewer:
         )
 
     def task_condition(self) -> ColumnElement[bool]:
-        published = self.notice_condition() if self.sees_all else Conclusion.status == "published"
+        """Tasks of the notices one may see; for a unit, only its own and supported tasks."""
         if self.sees_all:
-            return published
-        return and_(published, Task.id.in_(self.visible_tasks()))
+            return self.notice_condition()
+        return and_(Conclusion.status == NoticeStatus.PUBLISHED, Task.id.in_(self.visible_tasks()))
 
     def assignment_condition(self) -> ColumnElement[bool]:
         """For reports and comments: the rule of can_view_assignment, on published notices."""
