@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tracker.accounts import passwords
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 # Values that once stood in this public source or its examples: anyone can sign a session with
@@ -117,12 +119,19 @@ class Settings:
     login_window_minutes: int
     session_cookie_secure: bool
     base_url: str = "http://127.0.0.1:5000"
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none,
+    # the connection's own address counts).
+    trusted_proxies: int = 0
+    # A signed-in session ends after this many hours without a request.
+    session_idle_hours: float = 12.0
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     # Where the session secret came from, for the start-up log (never the secret itself).
     secret_source: str = "TRACKER_SECRET_KEY"
+    # How new passwords are hashed (tracker.accounts.passwords.METHODS).
+    password_hash: str = passwords.DEFAULT
     # Dates outside these years are refused at input (see tracker.inputs).
     year_min: int = 2000
     year_max: int = 2100
@@ -146,6 +155,15 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} phải là số nguyên / must be an integer, got {raw!r}") from None
+
+
+def _int_between(env: dict[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    value = _int(env, name, default)
+    if not low <= value <= high:
+        raise ConfigError(
+            f"{name} phải từ {low} đến {high} / must be between {low} and {high}, got {value}"
+        )
+    return value
 
 
 def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -177,6 +195,9 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
     )
     settings = Settings(
         database_url=database_url,
+        password_hash=_password_hash(
+            environment, str(overrides.pop("password_hash", env.get("TRACKER_PASSWORD_HASH", "")))
+        ),
         secret_key=secret,
         secret_source=secret_source,
         timezone=timezone,
@@ -190,6 +211,8 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         year_min=_int(env, "TRACKER_YEAR_MIN", 2000),
         year_max=_int(env, "TRACKER_YEAR_MAX", 2100),
         base_url=env.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        trusted_proxies=_int_between(env, "TRACKER_TRUSTED_PROXIES", 0, low=0, high=10),
+        session_idle_hours=_int_between(env, "TRACKER_SESSION_IDLE_HOURS", 12, low=1, high=24 * 31),
         reminders=_reminder_settings(env),
         telegram=TelegramSettings(
             token=env.get("TRACKER_TELEGRAM_TOKEN", ""),
@@ -228,6 +251,24 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
             raise ConfigError(f"unknown setting {name!r}")
         object.__setattr__(settings, name, value)
     return settings
+
+
+def _password_hash(environment: str, given: str) -> str:
+    """scrypt unless said otherwise; the test suite defaults to the cheap hash, production
+    refuses it (a stolen database would give up its passwords in seconds)."""
+    setting = given.strip() or ("fast" if environment == "testing" else passwords.DEFAULT)
+    if setting not in passwords.METHODS:
+        raise ConfigError(
+            f"TRACKER_PASSWORD_HASH phải là một trong {sorted(passwords.METHODS)} / "
+            f"must be one of {sorted(passwords.METHODS)}, got {setting!r}"
+        )
+    if environment == "production" and setting in passwords.UNSAFE_IN_PRODUCTION:
+        raise ConfigError(
+            f"TRACKER_PASSWORD_HASH={setting} chỉ dùng cho bộ kiểm thử, không dùng ở production: "
+            "bỏ biến này để dùng scrypt / is for the test suite only: unset it in production "
+            "(scrypt is the default)"
+        )
+    return setting
 
 
 def _session_secret(environment: str, instance_path: Path, given: str) -> tuple[str, str]:

@@ -12,7 +12,7 @@ leave them alone. Note for later migrations on SQLite: a batch rebuild of one of
 drops its triggers; recreate them with the statements below.
 
 Revision ID: 0009
-Revises: 0011
+Revises: 0005
 Create Date: 2026-12-05 09:30:00
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0011"  # main's last; the lead may rechain
+down_revision: str | None = "0005"  # main's last; the lead may rechain
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

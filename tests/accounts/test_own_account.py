@@ -72,9 +72,14 @@ def test_a_bad_password_change_is_refused_and_changes_nothing(
 def test_the_password_changes_with_the_current_one_and_this_browser_stays_signed_in(
     app: Flask, client: FlaskClient, session: Session, me: User
 ) -> None:
+    elsewhere = app.test_client()
+    login_as(elsewhere, "mattran")
+    assert elsewhere.get("/ho-so").status_code == 200
     login_as(client, "mattran")
     response = change(client, PASSWORD, NEW_PASSWORD)
     assert response.status_code == 302
+    # The session in the other browser has ended; this one goes on.
+    assert "/dang-nhap" in elsewhere.get("/ho-so").headers.get("Location", "")
     page = client.get("/ho-so").get_data(as_text=True)
     assert "Đã đổi mật khẩu" in page
     event = session.exec(

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.accounts.models import User
-from tracker.accounts.service import MIN_PASSWORD_LENGTH
+from tracker.accounts.service import MIN_PASSWORD_LENGTH, end_sessions
 from tracker.audit import service as audit
 from tracker.errors import N_, InvalidInput
 from tracker.i18n import LANGUAGES
@@ -58,13 +58,9 @@ def change_password(
 
 
 def end_other_sessions(session: Session, *, user: User) -> None:
-    """HOOK, not yet effective: end every other signed-in session of `user`.
-
-    Sessions are ended by a session version on the user row, which branch `outbox` adds
-    (tracker.accounts.service.end_sessions: it bumps the version, so every session signed in
-    before ends at its next request). Once that is on main, call it here; the password view
-    already signs the current browser in again afterwards (login_user), so only the sessions
-    elsewhere end. Until then a password change leaves other sessions signed in."""
+    """Every session `user` signed in before ends at its next request (a copied cookie too);
+    the view signs the current browser in again, so only the sessions elsewhere end."""
+    end_sessions(session, user=user)
 
 
 def update_contact(session: Session, *, actor: User, email: str, phone: str) -> User:

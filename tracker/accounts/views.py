@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -28,21 +27,11 @@ from tracker.accounts.forms import (
     PasswordChangeForm,
 )
 from tracker.chat.views import render_profile
-from tracker.errors import DomainError, RateLimited
 from tracker.i18n import translate_error
-from tracker.request_db import db
+from tracker.redirects import same_site_path
+from tracker.request_db import attempt, change, db
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths, so the login page cannot be used to send people elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -53,7 +42,7 @@ def login() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form)
     settings = current_app.extensions["tracker.settings"]
-    try:
+    with attempt() as outcome:
         user = service.authenticate(
             db(),
             username=form.username.data or "",
@@ -62,25 +51,35 @@ def login() -> str | Response | tuple[str, int]:
             max_failures=settings.login_max_failures,
             window=timedelta(minutes=settings.login_window_minutes),
         )
-    except RateLimited as error:
-        return render_template("accounts/login.html", form=form, error=translate_error(error)), 429
-    except service.LoginRefused as error:
-        # 200 on purpose: the failed attempt must be committed for the rate limit to count it.
-        return render_template("accounts/login.html", form=form, error=translate_error(error))
+    # The guess was counted by the throttle in a transaction of its own (on purpose: it must
+    # stand although the refused sign-in is rolled back here).
+    if isinstance(outcome.error, service.LoginRefused):
+        return render_template(
+            "accounts/login.html", form=form, error=translate_error(outcome.error)
+        )
+    if outcome.error is not None:  # rate limited
+        return render_template(
+            "accounts/login.html", form=form, error=translate_error(outcome.error)
+        ), outcome.error.status_code
     chosen = session.get("lang")
     session.clear()
     login_user(user)
+    session.permanent = True  # ends after TRACKER_SESSION_IDLE_HOURS without a request
     # The language the person keeps; else the one just chosen on the sign-in page.
     language = user.language or chosen
     if language:
         session["lang"] = language
-    return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
+    return redirect(same_site_path(form.next.data) or url_for("dashboard.home"))
 
 
 @bp.post("/dang-xuat")
 def logout() -> Response:
     form = LogoutForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # Ends this person's every session, a copied cookie included, not only this one.
+            with change():
+                service.end_sessions(db(), user=current_user._get_current_object())  # type: ignore[attr-defined]
         logout_user()
         session.clear()
         flash(_("Bạn đã đăng xuất."), "info")
@@ -93,8 +92,9 @@ def set_language() -> Response:
     if form.validate_on_submit():
         session["lang"] = form.lang.data
         if current_user.is_authenticated:
-            own.set_language(db(), actor=current_user, language=form.lang.data)
-    return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
+            with change():
+                own.set_language(db(), actor=current_user, language=form.lang.data)
+    return redirect(same_site_path(form.next.data) or url_for("dashboard.home"))
 
 
 @bp.post("/ho-so/mat-khau")
@@ -104,7 +104,7 @@ def change_password() -> Response:
     form = PasswordChangeForm()
     if not form.validate_on_submit():
         return render_profile(status=400, password_form=form)
-    try:
+    with attempt() as outcome:
         user = own.change_password(
             db(),
             actor=current_user,
@@ -112,11 +112,16 @@ def change_password() -> Response:
             new_password=form.new_password.data or "",
             confirmation=form.confirmation.data or "",
         )
-    except DomainError as error:
-        return render_profile(status=400, error=translate_error(error), password_form=form)
-    # This browser stays signed in with the new password (sessions elsewhere are the ones
-    # own.end_other_sessions ends).
+    if outcome.error is not None:
+        return render_profile(
+            status=outcome.error.status_code,
+            error=translate_error(outcome.error),
+            password_form=form,
+        )
+    # Every session signed in before has ended; this browser signs in again with the new
+    # session version, so only the sessions elsewhere end.
     login_user(user)
+    session.permanent = True
     flash(_("Đã đổi mật khẩu. Lần đăng nhập sau, dùng mật khẩu mới."), "success")
     return redirect(url_for("chat.profile"))
 
@@ -128,11 +133,15 @@ def change_contact() -> Response:
     form = ContactForm()
     if not form.validate_on_submit():
         return render_profile(status=400, contact_form=form)
-    try:
+    with attempt() as outcome:
         own.update_contact(
             db(), actor=current_user, email=form.email.data or "", phone=form.phone.data or ""
         )
-    except DomainError as error:
-        return render_profile(status=400, error=translate_error(error), contact_form=form)
+    if outcome.error is not None:
+        return render_profile(
+            status=outcome.error.status_code,
+            error=translate_error(outcome.error),
+            contact_form=form,
+        )
     flash(_("Đã lưu thư điện tử và số điện thoại."), "success")
     return redirect(url_for("chat.profile"))

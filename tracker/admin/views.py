@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
@@ -13,12 +13,12 @@ from tracker.accounts.models import User
 from tracker.admin.forms import DirectoryForm, EditUserForm, UserForm
 from tracker.audit import service as audit
 from tracker.audit import wording
-from tracker.errors import N_, DomainError, NotFound
+from tracker.errors import N_, NotFound
 from tracker.fields import choices
 from tracker.i18n import translate_error
 from tracker.inputs import page_arg, parse_id
 from tracker.permissions import can_administer
-from tracker.request_db import db
+from tracker.request_db import attempt, change, db
 from tracker.units import service as units
 from tracker.units.directory import DirectoryError
 from tracker.units.models import Unit
@@ -47,7 +47,7 @@ def new_user() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         unit_id = parse_id(form.unit.data)
         unit = db().get(Unit, unit_id) if unit_id is not None else None
-        try:
+        with attempt() as outcome:
             user = accounts.create_user(
                 db(),
                 actor=current_user,
@@ -59,9 +59,7 @@ def new_user() -> Response | tuple[str, int]:
                 email=form.email.data,
                 phone=form.phone.data,
             )
-        except DomainError as error:
-            if error.status_code == 403:
-                raise
+        if (error := outcome.error) is not None:
             return render_template(
                 "admin/user_form.html", form=form, error=translate_error(error)
             ), 400
@@ -82,7 +80,7 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
     )
     form.unit.choices = _unit_choices()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             accounts.update_user(
                 db(),
                 actor=current_user,
@@ -93,12 +91,12 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
                 unit_id=parse_id(form.unit.data),
                 new_password=form.new_password.data or None,
             )
-        except DomainError as error:
-            if error.status_code in (403, 404):
-                raise
+        if (error := outcome.error) is not None:
             return render_template(
                 "admin/user_form.html", form=form, user=user, error=translate_error(error)
             ), 400
+        if user.id == current_user.id:
+            login_user(user)  # a new password ends the admin's other sessions, not this one
         flash(_("Đã lưu tài khoản %(username)s.", username=user.username), "success")
         return redirect(url_for(".users"))
     status = 400 if request.method == "POST" else 200
@@ -115,7 +113,8 @@ def units_page() -> Response | tuple[str, int]:
         raw = upload.read() if upload and upload.filename else b""
         try:
             directory = read_directory_upload(raw, source=upload.filename if upload else "")
-            summary = units.load_directory(db(), actor=current_user, directory=directory)
+            with change():
+                summary = units.load_directory(db(), actor=current_user, directory=directory)
         except DirectoryError as problem:
             error = _(
                 "Không nạp được danh mục: %(problem)s. Sửa tệp rồi tải lên lại; "

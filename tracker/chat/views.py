@@ -28,7 +28,8 @@ from tracker.chat.forms import LinkCodeForm, UnlinkForm
 from tracker.config import Settings
 from tracker.db import utcnow
 from tracker.errors import N_, NotFound
-from tracker.request_db import db
+from tracker.i18n import channel_label
+from tracker.request_db import change, db
 from tracker.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,6 @@ ROLE_LABELS = {
     Role.SECRETARY: N_("Chuyên viên theo dõi"),
     Role.UNIT: N_("Đơn vị"),
 }
-CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo"}
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # The code just issued, kept in the signed session cookie so the page can be reloaded (and
 # reached again) without a new code silently replacing the one the person copied.
@@ -55,8 +55,8 @@ def _settings() -> Settings:
 def chat_channels(settings: Settings) -> list[tuple[str, str, bool]]:
     """(channel, label, switched on) for each chat channel this installation may offer."""
     return [
-        (channel, label, settings.channel_is_configured(channel))
-        for channel, label in CHANNEL_LABELS.items()
+        (channel, channel_label(channel), settings.channel_is_configured(channel))
+        for channel in ("telegram", "zalo")
     ]
 
 
@@ -93,7 +93,7 @@ def render_profile(
             issued=issued,
             deep_link=deep_link,
             bot_username=bot_username,
-            channel_labels=CHANNEL_LABELS,
+            channel_labels={link.channel: channel_label(link.channel) for link in links},
             channels=channels,
             telegram_on=telegram_on,
             zalo_on=settings.channel_is_configured("zalo"),
@@ -151,7 +151,8 @@ def new_code() -> Response:
             "error",
         )
         return redirect(url_for(".profile"))
-    issued = linking.issue_link_code(db(), actor=current_user, now=utcnow())
+    with change():
+        issued = linking.issue_link_code(db(), actor=current_user, now=utcnow())
     browser_session[CODE_KEY] = {
         "code": issued.code,
         "expires_at": issued.expires_at.isoformat(),
@@ -171,11 +172,12 @@ def unlink(link_id: int) -> Response:
     elif not link.is_active:
         flash(_("Liên kết này đã ngừng từ trước."), "info")
     else:
-        linking.unlink(db(), channel=link.channel, external_id=link.external_id, now=utcnow())
+        with change():
+            linking.unlink(db(), channel=link.channel, external_id=link.external_id, now=utcnow())
         flash(
             _(
                 "Đã hủy liên kết %(channel)s: tài khoản đó sẽ không nhận nhắc việc nữa.",
-                channel=CHANNEL_LABELS.get(link.channel, link.channel),
+                channel=channel_label(link.channel),
             ),
             "success",
         )
@@ -195,7 +197,9 @@ def telegram_webhook() -> Response:
         )
         return Response("forbidden\n", 403, mimetype="text/plain")
     payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
+    update_id = payload.get("update_id") if isinstance(payload, dict) else None
+    # Every update has a whole-number update_id: it is what repeats are recognised by.
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < 2**53:
         return Response("not a Telegram update\n", 400, mimetype="text/plain")
     # Imported here: the web app needs python-telegram-bot only when the webhook is used.
     from bots.telegram.app import process_webhook_update
