@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from bench.generate import generate, quarters_ending
-from tracker.assignments.models import Assignment
+from tracker.assignments.models import Assignment, ProgressReport
 from tracker.notices.models import Conclusion, Task
 from tracker.units.models import Unit
 
@@ -28,6 +28,10 @@ def test_generated_data_spans_quarters_and_statuses(engine: Engine, session: Ses
         select(func.count(func.distinct(Assignment.task_id * 100_000 + Assignment.unit_id)))
     ).one()
     assert pairs == 1_003 and tasks == 201
+    # Text for search: varied task words, progress reports and comments.
+    assert summary.reports > 100 and summary.comments > 30
+    assert session.exec(select(func.count()).select_from(ProgressReport)).one() == summary.reports
+    assert len(set(session.exec(select(Task.text)).all())) == tasks
     # Every unit below the root has a parent: a real tree for the rollups.
     orphans = session.exec(
         select(func.count()).select_from(Unit).where(Unit.parent_id.is_(None))

@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.reminders.views import bp as reminders_bp
     from tracker.rollups.review_views import bp as reviews_bp
     from tracker.rollups.views import bp as rollups_bp
+    from tracker.search.views import bp as search_bp
 
     for blueprint in (
         accounts_bp,
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
         rollups_bp,
         reviews_bp,
         chat_bp,
+        search_bp,
         zalo_bp,
     ):
         app.register_blueprint(blueprint)
