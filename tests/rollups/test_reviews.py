@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlmodel import Session
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
 
-from tests.helpers import make_assignment
+from tests.helpers import at_once, make_assignment
 from tests.rollups.conftest import JULY_1, World
 from tests.rollups.test_queries import counts
 from tracker.assignments.models import ProgressReport
 from tracker.errors import InvalidInput, PermissionDenied
 from tracker.rollups import explanations, report, reviews
+from tracker.rollups.models import ReviewItem
 from tracker.rollups.periods import Period
 
 Q2 = Period.parse("2021-Q2")
@@ -241,3 +243,21 @@ def test_a_meeting_date_still_to_come_cannot_be_frozen(session: Session, world: 
     assert not review.is_frozen and review.meeting_on is None
     reviews.freeze(session, actor=world.head, review_id=review.id, meeting_on=JULY_1, today=JULY_1)
     assert review.is_frozen and review.frozen_by_id == world.head.id
+
+
+def test_two_freezes_at_once_freeze_once_and_tell_the_other(
+    engine: Engine, session: Session, world: World
+) -> None:
+    review = reviews.open_review(session, actor=world.secretary, period=Q2)
+    session.commit()
+    outcomes = at_once(
+        engine,
+        [world.head.id, world.head.id],
+        lambda s, actor, _index: reviews.freeze(
+            s, actor=actor, review_id=review.id, meeting_on=JULY_1, today=JULY_1
+        ),
+    )
+    assert sorted(outcomes) in (["StaleUpdate", "ok"], ["InvalidInput", "ok"])
+    items = session.exec(select(func.count()).select_from(ReviewItem)).one()
+    frozen_live = reviews.totals(session, actor=world.head, review=review, today=JULY_1)
+    assert items == sum(counts(frozen_live).values())

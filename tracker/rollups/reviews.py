@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, insert, literal
-from sqlmodel import Session, select
+from sqlalchemy import func, insert, literal, update
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.asof import State, category_at
@@ -15,7 +15,7 @@ from tracker.assignments.models import ProgressReport
 from tracker.assignments.status import Category
 from tracker.audit import service as audit
 from tracker.db import utcnow
-from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
+from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
 from tracker.permissions import can_freeze_reviews, can_manage_reviews
 from tracker.rollups import queries
 from tracker.rollups.models import Review, ReviewComment, ReviewFigure, ReviewItem
@@ -150,6 +150,7 @@ def freeze(
             meeting=meeting_on.strftime("%d/%m/%Y"),
             today=today.strftime("%d/%m/%Y"),
         )
+    _claim_for_freezing(session, review, actor=actor, meeting_on=meeting_on)
     scope = scope_of(review, meeting_on)
     start = Period.parse(review.period).start
     # Copied in the database (INSERT ... SELECT): a province's review never passes through Python.
@@ -191,10 +192,6 @@ def freeze(
             select(literal(review.id), *rollup.c),
         )
     )
-    review.is_frozen, review.meeting_on = True, meeting_on
-    review.frozen_at, review.frozen_by_id, review.updated_at = utcnow(), actor.id, utcnow()
-    session.add(review)
-    session.flush()
     audit.record(
         session,
         actor=actor,
@@ -204,6 +201,29 @@ def freeze(
         changes={"is_frozen": [False, True], "meeting_on": [None, meeting_on]},
     )
     return review
+
+
+def _claim_for_freezing(session: Session, review: Review, *, actor: User, meeting_on: date) -> None:
+    """Mark the review frozen in one conditional UPDATE before copying anything: of two
+    freezes at once (a double-click, two tabs) one copies the figures, the other is told."""
+    now = utcnow()
+    claimed = session.execute(
+        update(Review)
+        .where(col(Review.id) == review.id, col(Review.is_frozen).is_(False))
+        .values(
+            is_frozen=True,
+            meeting_on=meeting_on,
+            frozen_at=now,
+            frozen_by_id=actor.id,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleUpdate(
+            N_("Kỳ giao ban này vừa được chốt số liệu ở nơi khác. Tải lại trang để xem.")
+        )
+    session.refresh(review)
 
 
 def latest_report(reference: date):  # type: ignore[no-untyped-def]
