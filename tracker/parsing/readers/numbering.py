@@ -13,9 +13,11 @@ from xml.etree.ElementTree import Element
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
-# Vietnamese lists skip f, j, w, z and add đ; Word's own lowerLetter would print "e" for the
-# fifth item, but a notice typed by hand says "đ", and both must give the same codes.
-VIETNAMESE_LETTERS = tuple("abcdđeghiklmnopqrstuvxy")
+# Word's lowerLetter prints the Latin alphabet (a, b, c, d, e …): the label a reader sees is
+# what the code must say. A hand-typed Vietnamese "đ)" is in the text and read from there; Word
+# cannot number one, so offices restart a list at that letter or type it
+# (../shared/corpus/scans/README.md).
+WORD_LETTERS = tuple("abcdefghijklmnopqrstuvwxyz")
 _ROMAN = (
     (1000, "m"),
     (900, "cm"),
@@ -75,8 +77,8 @@ def _level(lvl: Element) -> Level:
 def format_number(value: int, fmt: str) -> str:
     """One counter value in a Word number format."""
     if fmt in ("lowerLetter", "upperLetter"):
-        count = len(VIETNAMESE_LETTERS)
-        letter = VIETNAMESE_LETTERS[(value - 1) % count] * ((value - 1) // count + 1)
+        count = len(WORD_LETTERS)
+        letter = WORD_LETTERS[(value - 1) % count] * ((value - 1) // count + 1)
         return letter if fmt == "lowerLetter" else letter.upper()
     if fmt in ("lowerRoman", "upperRoman"):
         roman, rest = "", value
