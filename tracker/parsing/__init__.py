@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tracker.parsing.document import parse_lines
 from tracker.parsing.errors import ParseError
+from tracker.parsing.limits import DEFAULT_LIMITS, ParseLimits
 from tracker.parsing.readers import read_lines
 from tracker.parsing.result import ParsedTask, ParseResult
 from tracker.units.directory import UnitDirectory
@@ -34,9 +35,18 @@ def parse_file(path: str | os.PathLike[str], directory: UnitDirectory | None = N
     return parse_bytes(data, path.name, directory)
 
 
-def parse_bytes(data: bytes, filename: str, directory: UnitDirectory | None = None) -> ParseResult:
-    """Parse an uploaded notice; the file name hints at the type, the content decides."""
-    return parse_lines(read_lines(data, filename), Path(filename).name, directory)
+def parse_bytes(
+    data: bytes,
+    filename: str,
+    directory: UnitDirectory | None = None,
+    limits: ParseLimits = DEFAULT_LIMITS,
+) -> ParseResult:
+    """Parse an uploaded notice; the file name hints at the type, the content decides.
+
+    The readers refuse a file over `limits` before decoding it; time and memory are only
+    bounded when this runs in the parse child (tracker.parsing.sandbox).
+    """
+    return parse_lines(read_lines(data, filename, limits), Path(filename).name, directory)
 
 
 def parse_text(text: str, source: str, directory: UnitDirectory | None = None) -> ParseResult:

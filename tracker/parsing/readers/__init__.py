@@ -7,6 +7,7 @@ import zipfile
 from pathlib import PurePath
 
 from tracker.parsing.errors import ParseError
+from tracker.parsing.limits import DEFAULT_LIMITS, ParseLimits, text_too_large
 from tracker.parsing.readers.docx import read_docx
 from tracker.parsing.readers.pdf import read_pdf
 from tracker.parsing.readers.text import decode_text
@@ -14,16 +15,16 @@ from tracker.parsing.readers.text import decode_text
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 
 
-def read_lines(data: bytes, filename: str) -> list[str]:
-    """Lines (paragraphs) of a .txt, .docx or .pdf file given as bytes."""
+def read_lines(data: bytes, filename: str, limits: ParseLimits = DEFAULT_LIMITS) -> list[str]:
+    """Lines (paragraphs) of a .txt, .docx or .pdf file given as bytes, within `limits`."""
     suffix = PurePath(filename).suffix.lower()
     if not data.strip():
         raise ParseError("Tệp rỗng", "The file is empty")
     if b"%PDF-" in data[:1024]:
-        return read_pdf(data)
+        return read_pdf(data, limits)
     if data.startswith(b"PK\x03\x04"):
         if _is_docx(data):
-            return read_docx(data)
+            return read_docx(data, limits)
         raise _unsupported(suffix or ".zip")
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # the pre-2007 binary Office format
         raise ParseError(
@@ -39,6 +40,8 @@ def read_lines(data: bytes, filename: str) -> list[str]:
         )
     if suffix not in TEXT_SUFFIXES:
         raise _unsupported(suffix)
+    if len(data) > limits.max_text_bytes:
+        raise text_too_large(limits)
     return decode_text(data).splitlines()
 
 
