@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tracker.parsing.limits import LimitError, ParseLimits, limits_from_env
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 # Values that once stood in this public source or its examples: anyone can sign a session with
@@ -121,6 +123,7 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    parse_limits: ParseLimits = field(default_factory=ParseLimits)
     # Where the session secret came from, for the start-up log (never the secret itself).
     secret_source: str = "TRACKER_SECRET_KEY"
 
@@ -186,6 +189,7 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         or environment == "production",
         base_url=env.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         reminders=_reminder_settings(env),
+        parse_limits=_parse_limits(env),
         telegram=TelegramSettings(
             token=env.get("TRACKER_TELEGRAM_TOKEN", ""),
             base_url=env.get("TRACKER_TELEGRAM_BASE_URL", TelegramSettings.base_url),
@@ -276,6 +280,13 @@ def _read_or_create_secret(path: Path) -> str:
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(value + "\n")
     return value
+
+
+def _parse_limits(env: dict[str, str]) -> ParseLimits:
+    try:
+        return limits_from_env(env)
+    except LimitError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _reminder_settings(env: dict[str, str]) -> ReminderSettings:

@@ -10,7 +10,7 @@ from tracker.assignments.models import (
 )
 from tracker.audit.models import AuditEvent
 from tracker.chat.models import ChannelToken, LinkCode
-from tracker.notices.models import Conclusion, Task, TaskUnit
+from tracker.notices.models import Conclusion, NoticeImport, Task, TaskUnit
 from tracker.reminders.models import CalendarDay, OutboxMessage
 from tracker.rollups.models import (
     ExplanationRequest,
@@ -34,6 +34,7 @@ __all__ = [
     "ExtensionRequest",
     "LinkCode",
     "LoginAttempt",
+    "NoticeImport",
     "OutboxMessage",
     "ProgressReport",
     "Review",
