@@ -29,8 +29,17 @@ def _limit_self(memory_bytes: int, cpu_seconds: int) -> None:
 
 
 def _usage() -> dict[str, float]:
+    """This process's CPU time and peak memory since it started Python.
+
+    VmHWM, not ru_maxrss: the latter keeps the parent's size from before exec.
+    """
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"peak_kb": usage.ru_maxrss, "cpu_seconds": usage.ru_utime + usage.ru_stime}
+    peak_kb = 0
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                peak_kb = int(line.split()[1])
+    return {"peak_kb": peak_kb, "cpu_seconds": usage.ru_utime + usage.ru_stime}
 
 
 def _answer(payload: dict[str, Any]) -> None:
@@ -51,7 +60,8 @@ def main() -> int:
         from tracker.parsing.errors import ParseError
 
         if isinstance(error, ParseError):
-            _answer({"error": {"vi": error.message_vi, "en": error.message_en}})
+            setting = getattr(error, "setting", None)
+            _answer({"error": {"vi": error.message_vi, "en": error.message_en, "cap": setting}})
         else:
             print(f"parse child failed: {type(error).__name__}: {error}", file=sys.stderr)
             _answer({"error": "unexpected"})

@@ -78,25 +78,30 @@ DEFAULT_LIMITS = ParseLimits()
 class LimitExceeded(ParseError):
     """The document is over one of the caps; the message names the cap and its setting."""
 
-    def __init__(self, what_vi: str, what_en: str, setting: str) -> None:
+    def __init__(self, message_vi: str, message_en: str, setting: str) -> None:
         self.setting = setting
-        super().__init__(
-            f"tệp vượt giới hạn {what_vi} ({setting}); hãy chia nhỏ văn bản hoặc lưu lại "
-            "thành .docx/.txt chỉ gồm phần kết luận, hoặc nhờ quản trị viên nâng giới hạn",
-            f"the file is over the limit of {what_en} ({setting}); split the document or save "
-            "only the conclusion part as .docx/.txt, or ask the administrator to raise the limit",
-        )
+        super().__init__(message_vi, message_en)
+
+
+def _exceeded(what_vi: str, what_en: str, setting: str) -> LimitExceeded:
+    return LimitExceeded(
+        f"tệp vượt giới hạn {what_vi} ({setting}); hãy chia nhỏ văn bản hoặc lưu lại "
+        "thành .docx/.txt chỉ gồm phần kết luận, hoặc nhờ quản trị viên nâng giới hạn",
+        f"the file is over the limit of {what_en} ({setting}); split the document or save "
+        "only the conclusion part as .docx/.txt, or ask the administrator to raise the limit",
+        setting,
+    )
 
 
 def too_many_pages(limits: ParseLimits) -> LimitExceeded:
-    return LimitExceeded(
+    return _exceeded(
         f"{limits.max_pages} trang", f"{limits.max_pages} pages", "TRACKER_PARSE_MAX_PAGES"
     )
 
 
 def part_too_large(limits: ParseLimits) -> LimitExceeded:
     size = limits.max_part_bytes // MB
-    return LimitExceeded(
+    return _exceeded(
         f"{size} MB cho một phần nội dung khi giải nén",
         f"{size} MB for one part once decompressed",
         "TRACKER_PARSE_MAX_PART_MB",
@@ -105,7 +110,7 @@ def part_too_large(limits: ParseLimits) -> LimitExceeded:
 
 def inflated_too_large(limits: ParseLimits) -> LimitExceeded:
     size = limits.max_inflated_bytes // MB
-    return LimitExceeded(
+    return _exceeded(
         f"{size} MB nội dung khi giải nén",
         f"{size} MB of content once decompressed",
         "TRACKER_PARSE_MAX_INFLATED_MB",
@@ -113,7 +118,7 @@ def inflated_too_large(limits: ParseLimits) -> LimitExceeded:
 
 
 def too_many_objects(limits: ParseLimits) -> LimitExceeded:
-    return LimitExceeded(
+    return _exceeded(
         f"{limits.max_objects} đối tượng",
         f"{limits.max_objects} objects",
         "TRACKER_PARSE_MAX_OBJECTS",
@@ -122,7 +127,7 @@ def too_many_objects(limits: ParseLimits) -> LimitExceeded:
 
 def text_too_large(limits: ParseLimits) -> LimitExceeded:
     size = limits.max_text_bytes // MB
-    return LimitExceeded(
+    return _exceeded(
         f"{size} MB cho tệp văn bản thuần",
         f"{size} MB for a plain-text file",
         "TRACKER_PARSE_MAX_TEXT_MB",
@@ -130,7 +135,7 @@ def text_too_large(limits: ParseLimits) -> LimitExceeded:
 
 
 def too_slow(limits: ParseLimits) -> LimitExceeded:
-    return LimitExceeded(
+    return _exceeded(
         f"{limits.timeout_seconds} giây xử lý",
         f"{limits.timeout_seconds} seconds of processing",
         "TRACKER_PARSE_TIMEOUT_SECONDS",
@@ -139,7 +144,7 @@ def too_slow(limits: ParseLimits) -> LimitExceeded:
 
 def too_much_memory(limits: ParseLimits) -> LimitExceeded:
     size = limits.memory_bytes // MB
-    return LimitExceeded(
+    return _exceeded(
         f"{size} MB bộ nhớ khi đọc", f"{size} MB of memory while reading", "TRACKER_PARSE_MEMORY_MB"
     )
 

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from tracker.parsing.errors import ParseError
-from tracker.parsing.limits import ParseLimits, too_much_memory, too_slow
+from tracker.parsing.limits import LimitExceeded, ParseLimits, too_much_memory, too_slow
 from tracker.units.directory import UnitDirectory
 
 _POLL_SECONDS = 0.02
@@ -75,10 +75,21 @@ def run_parse(
         wall = time.monotonic() - started
         answer.seek(0)
         raw = answer.read()
-    peak = usage.ru_maxrss * 1024
     cpu = usage.ru_utime + usage.ru_stime
-    result, error = _outcome(raw, status, timed_out, cpu, peak, limits)
+    answer = _read_answer(raw)
+    # The child's own high-water mark when it answered; else the kernel's figure, which also
+    # counts the parent's size before exec (an upper bound).
+    peak = int(answer.get("peak_kb") or usage.ru_maxrss) * 1024
+    result, error = _outcome(answer, status, timed_out, cpu, peak, limits)
     return ChildRun(result, error, wall, cpu, peak)
+
+
+def _read_answer(raw: bytes) -> dict[str, Any]:
+    try:
+        answer = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}
 
 
 def _wait(child: subprocess.Popen[bytes], deadline: float) -> tuple[int, Any, bool]:
@@ -98,19 +109,22 @@ def _wait(child: subprocess.Popen[bytes], deadline: float) -> tuple[int, Any, bo
 
 
 def _outcome(
-    raw: bytes, status: int, timed_out: bool, cpu: float, peak: int, limits: ParseLimits
+    answer: dict[str, Any],
+    status: int,
+    timed_out: bool,
+    cpu: float,
+    peak: int,
+    limits: ParseLimits,
 ) -> tuple[dict[str, Any] | None, ParseError | None]:
     if timed_out:
         return None, too_slow(limits)
-    try:
-        answer = json.loads(raw) if raw else {}
-    except ValueError:
-        answer = {}
     if "result" in answer:
         return answer["result"], None
     error = answer.get("error")
     if isinstance(error, dict):
-        return None, ParseError(str(error.get("vi")), str(error.get("en")))
+        vi, en = str(error.get("vi")), str(error.get("en"))
+        cap = error.get("cap")
+        return None, LimitExceeded(vi, en, str(cap)) if cap else ParseError(vi, en)
     if error == "memory":
         return None, too_much_memory(limits)
     signalled = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
