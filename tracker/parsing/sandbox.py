@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from tracker.parsing.errors import ParseError
 from tracker.parsing.limits import LimitExceeded, ParseLimits, too_much_memory, too_slow
 from tracker.units.directory import UnitDirectory
 
+log = logging.getLogger(__name__)
 _POLL_SECONDS = 0.02
 
 
@@ -58,7 +60,11 @@ def run_parse(
         "limits": limits.to_json_dict(),
         "directory": asdict(directory) if directory is not None else None,
     }
-    with tempfile.TemporaryFile() as request, tempfile.TemporaryFile() as answer:
+    with (
+        tempfile.TemporaryFile() as request,
+        tempfile.TemporaryFile() as answer,
+        tempfile.TemporaryFile() as complaints,
+    ):
         request.write(json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
         request.write(body)
         request.seek(0)
@@ -67,7 +73,7 @@ def run_parse(
             [sys.executable, "-m", "tracker.parsing.child"],
             stdin=request,
             stdout=answer,
-            stderr=subprocess.DEVNULL,
+            stderr=complaints,
             close_fds=True,
             start_new_session=True,  # its own process group: killed with everything it started
         )
@@ -75,12 +81,16 @@ def run_parse(
         wall = time.monotonic() - started
         answer.seek(0)
         raw = answer.read()
+        complaints.seek(0)
+        stderr = complaints.read()[-4000:]
     cpu = usage.ru_utime + usage.ru_stime
     answer = _read_answer(raw)
     # The child's own high-water mark when it answered; else the kernel's figure, which also
     # counts the parent's size before exec (an upper bound).
     peak = int(answer.get("peak_kb") or usage.ru_maxrss) * 1024
     result, error = _outcome(answer, status, timed_out, cpu, peak, limits)
+    if error is not None and not isinstance(error, LimitExceeded) and stderr:
+        log.warning("parse child on %s: %s", filename, stderr.decode("utf-8", "replace"))
     return ChildRun(result, error, wall, cpu, peak)
 
 
