@@ -128,7 +128,7 @@ def report_progress(
     session.add(report)
     session.flush()
     for upload in uploads:
-        stored = store.save(upload)
+        stored = store.save(session, upload)
         session.add(
             EvidenceFile(
                 assignment_id=assignment.id,
