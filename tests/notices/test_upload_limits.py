@@ -166,3 +166,24 @@ def test_someone_elses_import_is_not_shown(
     client.post("/dang-xuat", data={"csrf_token": csrf_token(client, "/thong-bao/nhap")})
     login_as(client, "thuky2")
     assert client.get(f"/thong-bao/nhap/{job.id}").status_code == 404
+
+
+def test_an_import_whose_process_stopped_is_reported_lost(
+    client: FlaskClient, session: Session, secretary: User
+) -> None:
+    from datetime import timedelta
+
+    from tracker.db import utcnow
+
+    job = NoticeImport(
+        created_by_id=secretary.id,
+        filename="dai.pdf",
+        status="running",
+        created_at=utcnow() - imports.LOST_AFTER - timedelta(minutes=1),
+    )
+    session.add(job)
+    session.commit()
+    login_as(client, "thuky")
+    page = client.get(f"/thong-bao/nhap/{job.id}").get_data(as_text=True)
+    assert "Máy chủ đã dừng khi đang đọc tệp này; hãy tải tệp lên lại." in page
+    assert 'http-equiv="refresh"' not in page
