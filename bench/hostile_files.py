@@ -85,6 +85,24 @@ def pdf_deflate_bomb(inflated_mb: int = 50) -> bytes:
     return _pdf([_deflated_stream(inflated_mb * MB, _GLYPHS)])
 
 
+def pdf_wrapped_bomb(inflated_mb: int = 50) -> bytes:
+    """The deflate bomb again, hidden under an ASCII85 layer (/Filter [/A85 /Flate])."""
+    import base64
+
+    inner = _deflated_stream(inflated_mb * MB, _GLYPHS)
+    body = inner.split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0]
+    wrapped = base64.a85encode(body, wrapcol=76) + b"~>"
+    return _pdf(
+        [
+            b"<< /Length "
+            + str(len(wrapped)).encode()
+            + b" /Filter [/ASCII85Decode /FlateDecode] >>\nstream\n"
+            + wrapped
+            + b"\nendstream"
+        ]
+    )
+
+
 def pdf_huge_page() -> bytes:
     """One poster-sized page drawing 12 MB of text operators, stored uncompressed."""
     return _pdf(
@@ -168,6 +186,7 @@ def pdf_long_notice(pages: int = 200) -> bytes:
 
 HOSTILE: dict[str, tuple[str, Callable[[], bytes]]] = {
     "pdf-deflate-bomb": ("bomb.pdf", pdf_deflate_bomb),
+    "pdf-wrapped-bomb": ("bomb-a85.pdf", pdf_wrapped_bomb),
     "pdf-huge-page": ("poster.pdf", pdf_huge_page),
     "pdf-many-pages": ("nhieu-trang.pdf", pdf_many_pages),
     "docx-zip-bomb": ("bomb.docx", docx_zip_bomb),

@@ -31,6 +31,7 @@ BUDGET_BYTES = 300 * MB
 
 REFUSED_BY = {
     "pdf-deflate-bomb": "TRACKER_PARSE_MAX_PART_MB",
+    "pdf-wrapped-bomb": "TRACKER_PARSE_MAX_PART_MB",
     "pdf-huge-page": "TRACKER_PARSE_MAX_PART_MB",
     "pdf-many-pages": "TRACKER_PARSE_MAX_PAGES",
     "docx-zip-bomb": "TRACKER_PARSE_MAX_PART_MB",

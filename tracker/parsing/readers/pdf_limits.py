@@ -7,6 +7,8 @@ straight from the file's bytes, so a bomb is refused after a few megabytes of wo
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import zlib
 
@@ -21,6 +23,7 @@ from tracker.parsing.limits import (
 _STREAM = re.compile(rb"(?<![A-Za-z])stream\r?\n")
 _OBJECT_HEAD = re.compile(rb"\d+\s+\d+\s+obj\b")
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/\w+)")
 _DICT_WINDOW = 4096  # how far back from "stream" its dictionary may start
 
 
@@ -34,7 +37,7 @@ def check_streams(data: bytes, limits: ParseLimits) -> None:
             continue
         end = data.find(b"endstream", start)
         raw = data[start : end if end >= 0 else len(data)]
-        size = _inflated_size(raw, limits.max_part_bytes) if b"/FlateDecode" in head else len(raw)
+        size = _decoded_size(raw, _filters(head), limits.max_part_bytes)
         if size > limits.max_part_bytes:
             raise part_too_large(limits)
         total += size
@@ -49,13 +52,34 @@ def _dictionary_before(data: bytes, stream_at: int) -> bytes:
     return window[heads[-1].end() :] if heads else window
 
 
-def _inflated_size(raw: bytes, cap: int) -> int:
-    """Size of `raw` once inflated, counting no further than cap + 1."""
-    inflater = zlib.decompressobj()
-    try:
-        return len(inflater.decompress(raw, cap + 1))
-    except zlib.error:
-        return len(raw)  # not really deflate: pdfminer will refuse or skip it
+def _filters(head: bytes) -> list[bytes]:
+    """The stream's filters in the order they are undone (/Filter /A or /Filter [/A /B])."""
+    found = _FILTER.search(head)
+    return re.findall(rb"/(\w+)", found.group(1)) if found else []
+
+
+def _decoded_size(raw: bytes, filters: list[bytes], cap: int) -> int:
+    """Size of `raw` once its filters are undone, counting no further than cap + 1.
+
+    The text encodings (hex, ASCII85) only shrink; deflate is inflated in bounded steps. Other
+    filters (LZW, run length) are left to the child's memory and time caps.
+    """
+    data = raw
+    for name in filters:
+        try:
+            if name in (b"ASCIIHexDecode", b"AHx"):
+                text = re.sub(rb"\s", b"", data.split(b">", 1)[0])
+                data = binascii.unhexlify(text + b"0" * (len(text) % 2))
+            elif name in (b"ASCII85Decode", b"A85"):
+                text = re.sub(rb"\s", b"", data.split(b"~>", 1)[0]).removeprefix(b"<~")
+                data = base64.a85decode(text)
+            elif name in (b"FlateDecode", b"Fl"):
+                data = zlib.decompressobj().decompress(data, cap + 1)
+            else:
+                break
+        except (ValueError, zlib.error):
+            break  # not what it claims: pdfminer will refuse or skip it
+    return len(data)
 
 
 def check_document(document: object, limits: ParseLimits) -> None:
