@@ -45,8 +45,15 @@ def cases() -> list[tuple[str, str, Callable[[], bytes], bool]]:
     listed = [(label, name, make, True) for label, (name, make) in hostile_files.HOSTILE.items()]
     return [
         *listed,
+        ("text-cp1258-2mb", "thong-bao-2mb.txt", _largest_text, False),
         ("pdf-200-pages-normal", "thong-bao-dai.pdf", hostile_files.pdf_long_notice, False),
     ]
+
+
+def _largest_text() -> bytes:
+    """The largest legacy-encoded text the default cap accepts (whole lines)."""
+    text = hostile_files.text_cp1258(3)[: ParseLimits().max_text_bytes]
+    return text[: text.rindex(b"\n") + 1]
 
 
 def child_costs(limits: ParseLimits) -> list[bool]:
