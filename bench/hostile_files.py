@@ -140,6 +140,23 @@ def text_cp1258(size_mb: int = 20) -> bytes:
     return line * (size_mb * MB // len(line))
 
 
+def text_cp1258_notice(tasks: int, size_bytes: int) -> bytes:
+    """A cp1258 notice of `tasks` numbered tasks with long paragraphs, just under `size_bytes`."""
+    filler = "Tiếp tục rà soát, tổng hợp ý kiến các xã, phường và báo cáo kết quả cụ thể. "
+    room = size_bytes // tasks - 120
+    body = (filler * (room // len(_cp1258(filler)) + 1)).strip()
+    lines = [
+        f"{number}. Sở Nội vụ chủ trì, hoàn thành trước 30/9/2025. {body}"
+        for number in range(1, tasks + 1)
+    ]
+    data = _cp1258("\n".join(lines) + "\n")
+    while len(data) > size_bytes:
+        body = body[: len(body) * 9 // 10]
+        lines = [f"{number}. Sở Nội vụ chủ trì. {body}" for number in range(1, tasks + 1)]
+        data = _cp1258("\n".join(lines) + "\n")
+    return data
+
+
 def _cp1258(text: str) -> bytes:
     tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
     out = []

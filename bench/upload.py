@@ -49,15 +49,14 @@ def cases() -> list[tuple[str, str, Callable[[], bytes], bool]]:
     listed = [(label, name, make, True) for label, (name, make) in hostile_files.HOSTILE.items()]
     return [
         *listed,
-        ("text-cp1258-2mb", "thong-bao-2mb.txt", _largest_text, False),
+        ("text-cp1258-2mb-900", "thong-bao-2mb.txt", _largest_text, False),
         ("pdf-200-pages-normal", "thong-bao-dai.pdf", hostile_files.pdf_long_notice, False),
     ]
 
 
 def _largest_text() -> bytes:
-    """The largest legacy-encoded text the default cap accepts (whole lines)."""
-    text = hostile_files.text_cp1258(3)[: ParseLimits().max_text_bytes]
-    return text[: text.rindex(b"\n") + 1]
+    """Nearly the largest legacy-encoded text the default caps accept: 900 long tasks."""
+    return hostile_files.text_cp1258_notice(tasks=900, size_bytes=ParseLimits().max_text_bytes)
 
 
 def child_costs(limits: ParseLimits) -> list[bool]:
@@ -218,7 +217,8 @@ def _one_upload(
         f"{' ' * len(kind)}  {label:<22} {answered:>7.2f}s {finished:>9.1f}s  {result:<10} "
         f"{median:>19.0f} ms {worst * 1000:>5.0f} ms"
     )
-    return answered < 1 and worst < 1
+    # The upload request itself also carries the file (20 MB take a moment to send and read).
+    return worst < 1 and (answered < 1 or len(data) > MB)
 
 
 def main() -> int:
@@ -236,7 +236,8 @@ def main() -> int:
     print(
         f"caps: {limits.max_pages} pages, {limits.max_part_bytes // MB} MB a part, "
         f"{limits.max_inflated_bytes // MB} MB inflated, {limits.max_text_bytes // MB} MB text, "
-        f"{limits.timeout_seconds} s, {limits.memory_bytes // MB} MB memory\n"
+        f"{limits.max_tasks} tasks, {limits.cpu_seconds} s CPU, {limits.timeout_seconds} s in all, "
+        f"{limits.memory_bytes // MB} MB memory\n"
     )
     verdicts = child_costs(limits)
     if not arguments.skip_web:

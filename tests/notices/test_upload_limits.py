@@ -74,6 +74,22 @@ def test_a_parse_over_its_time_is_killed_at_the_deadline() -> None:
     assert run.wall_seconds < 2 + 1.5
 
 
+def test_the_kernel_ends_a_child_over_its_cpu_time() -> None:
+    limits = ParseLimits(cpu_seconds=1)
+    run = run_parse(hostile_files.pdf_long_notice(60), "dai.pdf", None, limits)
+    assert isinstance(run.error, LimitExceeded)
+    assert run.error.setting == "TRACKER_PARSE_CPU_SECONDS"
+    assert run.cpu_seconds < 1 + 0.5
+
+
+def test_a_notice_with_more_tasks_than_the_cap_is_refused() -> None:
+    text = "\n".join(f"{number}. Phòng số {number} rà soát kế hoạch." for number in range(1, 31))
+    run = run_parse(text.encode("utf-8"), "dai.txt", None, ParseLimits(max_tasks=25))
+    assert isinstance(run.error, LimitExceeded)
+    assert run.error.setting == "TRACKER_PARSE_MAX_TASKS"
+    assert "25 nhiệm vụ" in run.error.message_vi
+
+
 def test_more_than_99_numbered_tasks_are_read() -> None:
     text = "\n".join(
         f"{number}. Phòng số {number} rà soát kế hoạch năm, hoàn thành trước 30/9/2025."

@@ -51,7 +51,7 @@ def _answer(payload: dict[str, Any]) -> None:
 def main() -> int:
     header = json.loads(sys.stdin.buffer.readline())
     limits_data = header["limits"]
-    _limit_self(int(limits_data["memory_bytes"]), int(limits_data["timeout_seconds"]))
+    _limit_self(int(limits_data["memory_bytes"]), int(limits_data["cpu_seconds"]))
     try:
         _answer({"result": _parse(header, sys.stdin.buffer.read())})
     except MemoryError:
@@ -70,7 +70,7 @@ def main() -> int:
 
 def _parse(header: dict[str, Any], body: bytes) -> dict[str, Any]:
     from tracker.parsing import parse_bytes, parse_text
-    from tracker.parsing.limits import ParseLimits
+    from tracker.parsing.limits import ParseLimits, too_many_tasks
     from tracker.units.directory import DirectoryGroup, DirectoryUnit, UnitDirectory
 
     limits = ParseLimits.from_json_dict(header["limits"])
@@ -93,6 +93,8 @@ def _parse(header: dict[str, Any], body: bytes) -> dict[str, Any]:
         result = parse_text(body.decode("utf-8"), header["filename"], directory)
     else:
         result = parse_bytes(body, header["filename"], directory, limits)
+    if len(result.tasks) > limits.max_tasks:
+        raise too_many_tasks(limits)
     return result.to_json_dict()
 
 

@@ -27,7 +27,9 @@ class ParseLimits:
     max_inflated_bytes: int = 64 * MB  # all of them together
     max_objects: int = 200_000  # PDF objects, or entries in a .docx
     max_text_bytes: int = 2 * MB  # a plain-text notice
-    timeout_seconds: int = 120  # wall clock and CPU time of the child process
+    max_tasks: int = 1000  # tasks in one notice (a draft's editor shows them all)
+    cpu_seconds: int = 90  # CPU time of the child process (RLIMIT_CPU)
+    timeout_seconds: int = 300  # wall clock: the child is killed at this age, busy or not
     memory_bytes: int = 300 * MB  # address space of the child process
     workers: int = 1  # parses at once per web process; later uploads wait their turn
 
@@ -46,6 +48,8 @@ SETTINGS: dict[str, tuple[str, int, int]] = {
     "TRACKER_PARSE_MAX_INFLATED_MB": ("max_inflated_bytes", MB, 1),
     "TRACKER_PARSE_MAX_OBJECTS": ("max_objects", 1, 100),
     "TRACKER_PARSE_MAX_TEXT_MB": ("max_text_bytes", MB, 1),
+    "TRACKER_PARSE_MAX_TASKS": ("max_tasks", 1, 1),
+    "TRACKER_PARSE_CPU_SECONDS": ("cpu_seconds", 1, 1),
     "TRACKER_PARSE_TIMEOUT_SECONDS": ("timeout_seconds", 1, 2),
     "TRACKER_PARSE_MEMORY_MB": ("memory_bytes", MB, 128),
     "TRACKER_PARSE_WORKERS": ("workers", 1, 1),
@@ -139,6 +143,20 @@ def too_slow(limits: ParseLimits) -> LimitExceeded:
         f"{limits.timeout_seconds} giây xử lý",
         f"{limits.timeout_seconds} seconds of processing",
         "TRACKER_PARSE_TIMEOUT_SECONDS",
+    )
+
+
+def too_much_cpu(limits: ParseLimits) -> LimitExceeded:
+    return _exceeded(
+        f"{limits.cpu_seconds} giây CPU",
+        f"{limits.cpu_seconds} seconds of CPU time",
+        "TRACKER_PARSE_CPU_SECONDS",
+    )
+
+
+def too_many_tasks(limits: ParseLimits) -> LimitExceeded:
+    return _exceeded(
+        f"{limits.max_tasks} nhiệm vụ", f"{limits.max_tasks} tasks", "TRACKER_PARSE_MAX_TASKS"
     )
 
 

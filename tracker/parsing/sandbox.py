@@ -20,7 +20,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from tracker.parsing.errors import ParseError
-from tracker.parsing.limits import LimitExceeded, ParseLimits, too_much_memory, too_slow
+from tracker.parsing.limits import (
+    LimitExceeded,
+    ParseLimits,
+    too_much_cpu,
+    too_much_memory,
+    too_slow,
+)
 from tracker.units.directory import UnitDirectory
 
 log = logging.getLogger(__name__)
@@ -138,10 +144,8 @@ def _outcome(
     if error == "memory":
         return None, too_much_memory(limits)
     signalled = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-    if signalled == signal.SIGXCPU or (
-        signalled == signal.SIGKILL and cpu >= limits.timeout_seconds
-    ):
-        return None, too_slow(limits)
+    if signalled == signal.SIGXCPU or (signalled == signal.SIGKILL and cpu >= limits.cpu_seconds):
+        return None, too_much_cpu(limits)
     if signalled is not None or peak >= limits.memory_bytes // 2:
         # Killed without a word (the kernel's OOM killer), or a crash near the memory cap.
         return None, too_much_memory(limits)
