@@ -12,6 +12,7 @@ from tracker.accounts import service as accounts
 from tracker.config import PROJECT_ROOT, Settings, load_settings
 from tracker.db import make_engine
 from tracker.extensions import babel, csrf, login_manager
+from tracker.inputs import IdConverter, parse_id
 from tracker.navigation import nav_items
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     i18n.init_app(app)
     app.add_template_global(nav_items)
     error_pages.init_app(app)
+    # Before the blueprints: their `<int:id>` rules are compiled with the bounded converter.
+    app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
     app.after_request(_security_headers)
     return app
@@ -67,9 +70,10 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
 @login_manager.user_loader
 def _load_user(user_id: str):  # type: ignore[no-untyped-def]
-    if not user_id.isdigit():
+    parsed = parse_id(user_id)
+    if parsed is None:
         return None
-    return accounts.get_user(request_db.db(), int(user_id))
+    return accounts.get_user(request_db.db(), parsed)
 
 
 def _register_blueprints(app: Flask) -> None:

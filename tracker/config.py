@@ -126,6 +126,9 @@ class Settings:
     parse_limits: ParseLimits = field(default_factory=ParseLimits)
     # Where the session secret came from, for the start-up log (never the secret itself).
     secret_source: str = "TRACKER_SECRET_KEY"
+    # Dates outside these years are refused at input (see tracker.inputs).
+    year_min: int = 2000
+    year_max: int = 2100
 
     @property
     def is_production(self) -> bool:
@@ -187,6 +190,8 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         login_window_minutes=_int(env, "TRACKER_LOGIN_WINDOW_MINUTES", 15),
         session_cookie_secure=env.get("TRACKER_COOKIE_SECURE", "0") == "1"
         or environment == "production",
+        year_min=_int(env, "TRACKER_YEAR_MIN", 2000),
+        year_max=_int(env, "TRACKER_YEAR_MAX", 2100),
         base_url=env.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         reminders=_reminder_settings(env),
         parse_limits=_parse_limits(env),
@@ -216,6 +221,12 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
             starttls=env.get("TRACKER_SMTP_STARTTLS", "1") == "1",
         ),
     )
+    if not 1900 <= settings.year_min < settings.year_max <= 9000:
+        raise ConfigError(
+            "TRACKER_YEAR_MIN / TRACKER_YEAR_MAX phải là hai năm tăng dần trong khoảng 1900–9000 "
+            "/ must be increasing years within 1900-9000, "
+            f"got {settings.year_min}-{settings.year_max}"
+        )
     for name, value in overrides.items():
         if not hasattr(settings, name):
             raise ConfigError(f"unknown setting {name!r}")

@@ -7,11 +7,12 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from tracker.i18n import local_today
+from tracker.inputs import parse_id, year_in_window, year_window
 
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
@@ -19,7 +20,12 @@ _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 
 def parse_vn_date(text: str) -> date | None:
     """'30/6/2021' (or '2021-06-30', as links carry it) -> date(2021, 6, 30); None when the
-    text is no real date."""
+    text is no real date or its year lies outside the installation's window."""
+    day = _parse_any_year(text)
+    return day if day is not None and year_in_window(day.year) else None
+
+
+def _parse_any_year(text: str) -> date | None:
     iso = _ISO_DATE.match(text or "")
     match = _DATE.match(text or "")
     if iso:
@@ -58,6 +64,21 @@ class VNDateField(StringField):
         if not text:
             return
         self.parsed = parse_vn_date(text)
+        outside = _parse_any_year(text)
+        if self.parsed is None and outside is not None:
+            first, last = year_window()
+            raise ValidationError(
+                str(
+                    _l(
+                        "Năm %(year)s nằm ngoài khoảng cho phép (%(first)s–%(last)s). "
+                        "Kiểm tra lại ngày '%(text)s'.",
+                        year=outside.year,
+                        first=first,
+                        last=last,
+                        text=text,
+                    )
+                )
+            )
         if self.parsed is None:
             # A plain str: a lazy string counts as markup, and what was typed must be escaped.
             raise ValidationError(
@@ -87,3 +108,12 @@ class ChoiceField(SelectField):
 def choices(pairs: list[tuple[Any, Any]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class VersionField(HiddenField):
+    """The record version a form was drawn from; anything but a plain id means a stale or
+    tampered page, refused with advice instead of failing in int()."""
+
+    def pre_validate(self, form: Any) -> None:
+        if parse_id(self.data) is None:
+            raise ValidationError(str(_l("Trang đã cũ hoặc bị sửa. Tải lại trang rồi nhập lại.")))

@@ -23,7 +23,14 @@ class UserForm(FlaskForm):
     unit = SelectField(
         _l("Đơn vị (bắt buộc với vai trò Đơn vị)"), coerce=str, validate_choice=False
     )
-    email = StringField(_l("Thư điện tử"), validators=[Optional(), Email(), Length(max=255)])
+    email = StringField(
+        _l("Thư điện tử"),
+        validators=[
+            Optional(),
+            Email(_l("Địa chỉ thư điện tử chưa đúng dạng, ví dụ: ten@coquan.gov.vn.")),
+            Length(max=255),
+        ],
+    )
     phone = StringField(_l("Số điện thoại"), validators=[Optional(), Length(max=32)])
     password = PasswordField(
         _l("Mật khẩu (ít nhất 8 ký tự)"),

@@ -15,6 +15,7 @@ from tracker.audit import service as audit
 from tracker.errors import N_, DomainError, NotFound
 from tracker.fields import choices
 from tracker.i18n import translate_error
+from tracker.inputs import page_arg, parse_id
 from tracker.permissions import can_administer
 from tracker.request_db import db
 from tracker.units import service as units
@@ -42,7 +43,8 @@ def new_user() -> Response | tuple[str, int]:
     form = UserForm()
     form.unit.choices = _unit_choices()
     if form.validate_on_submit():
-        unit = db().get(Unit, int(form.unit.data)) if (form.unit.data or "").isdigit() else None
+        unit_id = parse_id(form.unit.data)
+        unit = db().get(Unit, unit_id) if unit_id is not None else None
         try:
             user = accounts.create_user(
                 db(),
@@ -86,7 +88,7 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
                 full_name=form.full_name.data or "",
                 role=form.role.data,
                 is_active=bool(form.is_active.data),
-                unit_id=int(form.unit.data) if (form.unit.data or "").isdigit() else None,
+                unit_id=parse_id(form.unit.data),
                 new_password=form.new_password.data or None,
             )
         except DomainError as error:
@@ -142,6 +144,6 @@ def units_page() -> Response | tuple[str, int]:
 @bp.route("/nhat-ky")
 @requires(can_administer)
 def audit_log() -> str:
-    page = request.args.get("trang", 1, type=int) or 1
+    page = request.args.get("trang", 1, type=page_arg)
     rows, has_more = audit.list_events(db(), actor=current_user, page=page)
     return render_template("admin/audit.html", rows=rows, page=page, has_more=has_more)

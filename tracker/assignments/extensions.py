@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.access import load_assignment
@@ -18,7 +20,8 @@ from tracker.assignments.models import (
 from tracker.assignments.progress import apply_change
 from tracker.audit import service as audit
 from tracker.db import utcnow
-from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
+from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
+from tracker.inputs import require_date_in_window
 from tracker.notices.models import Conclusion, Task
 from tracker.permissions import can_decide_extensions
 from tracker.plain_text import strip_control
@@ -42,6 +45,7 @@ def request_extension(
     reason = strip_control(reason).strip()
     if assignment.status in (AssignmentStatus.DONE, AssignmentStatus.CANCELLED):
         raise InvalidInput(N_("Nhiệm vụ đã hoàn thành hoặc đã hủy, không cần gia hạn."))
+    require_date_in_window(requested_due)
     if not reason:
         raise InvalidInput(N_("Nêu lý do xin gia hạn để lãnh đạo có căn cứ xem xét."))
     if len(reason) > MAX_REASON:
@@ -66,8 +70,13 @@ def request_extension(
         requested_due=requested_due,
         reason=reason,
     )
-    session.add(request)
-    session.flush()
+    try:
+        # The partial unique index holds the one-open-request rule against a double-click.
+        with session.begin_nested():
+            session.add(request)
+            session.flush()
+    except IntegrityError:
+        raise InvalidInput(N_("Nhiệm vụ này đã có đề nghị gia hạn đang chờ quyết định.")) from None
     audit.record(
         session,
         actor=actor,
@@ -96,10 +105,25 @@ def decide_extension(
         raise InvalidInput(N_("Khi không đồng ý gia hạn, hãy ghi rõ lý do để đơn vị biết."))
     assignment = session.get(Assignment, request.assignment_id)
     assert assignment is not None  # a foreign key guarantees it
-    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
-    request.decided_by_id, request.decided_at = actor.id, utcnow()
-    request.decision_comment = comment or None
-    session.add(request)
+    # Conditional on "still pending": of an approval and a refusal made at once, the second
+    # finds nothing to decide and is told so; the first one's decision stands alone.
+    decided = session.execute(
+        update(ExtensionRequest)
+        .where(
+            col(ExtensionRequest.id) == request.id,
+            col(ExtensionRequest.status) == ExtensionStatus.PENDING,
+        )
+        .values(
+            status=ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED,
+            decided_by_id=actor.id,
+            decided_at=utcnow(),
+            decision_comment=comment or None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleUpdate(N_("Đề nghị này vừa được người khác quyết định; tải lại trang để xem."))
+    session.refresh(request)
     if approve:
         old_due = assignment.due
         apply_change(session, assignment, assignment.version, {"due": request.requested_due})

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.fields import VNDateField, choices
+from tracker.fields import VersionField, VNDateField, choices
 
 STATUS_PAIRS = [
     ("not_started", _l("Chưa triển khai")),
@@ -24,7 +23,7 @@ STATUS_PAIRS = [
 
 
 class ProgressForm(FlaskForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     status = SelectField(_l("Tình trạng"), choices=choices(STATUS_PAIRS))
     percent = IntegerField(
         _l("Tiến độ (%)"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from tracker.db import utcnow
@@ -88,6 +88,15 @@ class ExtensionRequest(SQLModel, table=True):
         CheckConstraint(
             "status = 'pending' OR (decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
             name="decision_recorded",
+        ),
+        # One open request per assignment, held by the database: a double-click or two tabs
+        # can no longer slip a second one past the service's check.
+        Index(
+            "uq_extension_request_one_pending",
+            "assignment_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
         ),
     )
 

@@ -30,6 +30,7 @@ from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
 from tracker.errors import N_, DomainError, NotFound
 from tracker.fields import choices
 from tracker.i18n import local_today, translate_error
+from tracker.inputs import parse_id
 from tracker.permissions import can_decide_extensions
 from tracker.request_db import db
 from tracker.rollups import explanations
@@ -156,7 +157,11 @@ def ask_extension(assignment_id: int) -> Response | tuple[str, int]:
 def delegate(assignment_id: int) -> Response | tuple[str, int]:
     form = DelegateForm()
     form.units.choices = choices(
-        [(int(value), value) for value in request.form.getlist("units") if value.isdigit()]
+        [
+            (unit_id, value)
+            for value in request.form.getlist("units")
+            if (unit_id := parse_id(value)) is not None
+        ]
     )
     if not form.validate_on_submit():
         return _page(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tracker.errors import N_
+from tracker.inputs import parse_id
 
 MAX_CALLBACK_BYTES = 64
 
@@ -39,6 +40,7 @@ def encode(action: Action, assignment_id: int) -> str:
 def decode(data: str) -> ButtonPress | None:
     """The press, or None for anything we did not send (old or forged buttons)."""
     action, _, raw_id = (data or "").partition(":")
-    if action not in {a.value for a in Action} or not raw_id.isdigit() or len(raw_id) > 18:
+    assignment_id = parse_id(raw_id)
+    if action not in {a.value for a in Action} or assignment_id is None:
         return None
-    return ButtonPress(Action(action), int(raw_id))
+    return ButtonPress(Action(action), assignment_id)

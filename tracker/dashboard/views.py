@@ -18,6 +18,7 @@ from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
 from tracker.db import utcnow
 from tracker.fields import choices
 from tracker.i18n import local_today
+from tracker.inputs import parse_id
 from tracker.notices import service as notices
 from tracker.permissions import (
     can_decide_extensions,
@@ -65,7 +66,7 @@ def unit_home() -> str:
     if form.validate():
         filters = assignments.UnitFilters(
             status=form.status.data or None,
-            conclusion_id=int(form.notice.data) if (form.notice.data or "").isdigit() else None,
+            conclusion_id=parse_id(form.notice.data),
             period=form.period.data or None,
             overdue_only=bool(form.overdue.data),
         )

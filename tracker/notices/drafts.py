@@ -9,19 +9,21 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.models import Assignment
 from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
+from tracker.inputs import parse_id
 from tracker.notices.models import Conclusion, NoticeStatus, Recurrence, Task, TaskUnit
 from tracker.parsing import ParseError
 from tracker.parsing.limits import DEFAULT_LIMITS, ParseLimits
 from tracker.parsing.sandbox import ChildRun, run_parse
 from tracker.permissions import can_manage_notices
+from tracker.rollups.periods import Period
 from tracker.stored_files import write_in_transaction
 from tracker.units.directory import UnitDirectory
 from tracker.units.models import Unit, UnitGroup
@@ -218,9 +220,10 @@ def expand_picks(options: PickerOptions, picks: list[str]) -> list[int]:
     for pick in picks:
         kind, _, raw = pick.partition(":")
         known = unit_ids if kind == "u" else group_ids if kind == "g" else set()
-        if not raw.isdigit() or int(raw) not in known:
+        pick_id = parse_id(raw)
+        if pick_id is None or pick_id not in known:
             raise InvalidInput(N_("Có đơn vị không còn trong danh mục; tải lại trang và chọn lại."))
-        result += [int(raw)] if kind == "u" else members.get(int(raw), [])
+        result += [pick_id] if kind == "u" else members.get(pick_id, [])
     return list(dict.fromkeys(result))
 
 
@@ -296,7 +299,7 @@ def save_draft(
         "tasks": len(existing),
     }
     notice.number, notice.title = (header.number or "").strip() or None, header.title.strip()
-    notice.issued_on, notice.period = header.issued_on, (header.period or "").strip() or None
+    notice.issued_on, notice.period = header.issued_on, _period_code(header.period)
     notice.default_due, notice.version = header.default_due, notice.version + 1
     notice.updated_at = utcnow()
     session.add(notice)
@@ -318,6 +321,38 @@ def save_draft(
     )
     session.flush()
     return notice
+
+
+def _claim_for_publishing(
+    session: Session, notice: Conclusion, *, actor: User, expected_version: int
+) -> None:
+    """Mark the draft published in one conditional UPDATE: of several people (or a
+    double-click) publishing at once, exactly one gets the row; the others are told."""
+    claimed = session.execute(
+        update(Conclusion)
+        .where(
+            col(Conclusion.id) == notice.id,
+            col(Conclusion.status) == NoticeStatus.DRAFT,
+            col(Conclusion.version) == expected_version,
+        )
+        .values(
+            status=NoticeStatus.PUBLISHED,
+            published_by_id=actor.id,
+            published_at=utcnow(),
+            version=Conclusion.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleUpdate(N_("Thông báo này vừa được ban hành hoặc sửa ở nơi khác. Tải lại trang."))
+    session.refresh(notice)
+
+
+def _period_code(written: str | None) -> str | None:
+    """The period as its code ("Quý II/2021" -> "2021-Q2"), refused with advice when it is none:
+    never cut to fit the column."""
+    written = (written or "").strip()
+    return Period.parse(written).code if written else None
 
 
 def publish(
@@ -363,6 +398,7 @@ def publish(
             N_("Nhiệm vụ {codes} chưa có hạn hoàn thành. Nhập hạn rồi ban hành."),
             codes=", ".join(missing_due),
         )
+    _claim_for_publishing(session, notice, actor=actor, expected_version=expected_version)
     created = []
     for task in tasks:
         for unit_id in leads[task.id]:
@@ -378,13 +414,6 @@ def publish(
                 changes={"unit_id": [None, unit_id], "due": [None, task.due]},
             )
             created.append(assignment)
-    notice.status, notice.published_by_id, notice.published_at = (
-        NoticeStatus.PUBLISHED,
-        actor.id,
-        utcnow(),
-    )
-    notice.version += 1
-    session.add(notice)
     audit.record(
         session,
         actor=actor,

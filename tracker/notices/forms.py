@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.fields import VNDateField, choices
+from tracker.fields import VersionField, VNDateField, choices
 
 RECURRENCE_CHOICES = [
     ("", _l("Không lặp lại")),
@@ -46,7 +46,7 @@ class TaskRowForm(Form):
 
 
 class DraftForm(FlaskForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     number = StringField(_l("Số thông báo"), validators=[Length(max=64)])
     title = TextAreaField(
         _l("Trích yếu"),
@@ -54,7 +54,10 @@ class DraftForm(FlaskForm):
         render_kw={"rows": 2},
     )
     issued_on = VNDateField(_l("Ngày ban hành"), validators=[Optional()])
-    period = StringField(_l("Kỳ (ví dụ 2021-Q2, 2021-H1, 2021)"), validators=[Length(max=10)])
+    # No maxlength: "Quý II/2021" is longer than its code, and the service turns it into one.
+    period = StringField(
+        _l("Kỳ (ví dụ Quý II/2021, 2021-Q2, 2021-H1, 2021)"), validators=[Length(max=40)]
+    )
     default_due = VNDateField(_l("Hạn chung"), validators=[Optional()])
     rows = FieldList(FormField(TaskRowForm))
     save = SubmitField(_l("Lưu nháp"))

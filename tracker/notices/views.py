@@ -13,6 +13,7 @@ from tracker.db import unit_of_work
 from tracker.errors import DomainError
 from tracker.fields import choices
 from tracker.i18n import local_today, translate_error
+from tracker.inputs import parse_id
 from tracker.notices import corrections, drafts, imports, service
 from tracker.notices.forms import CorrectTaskForm, DraftForm, ImportForm
 from tracker.notices.models import ImportStatus, NoticeStatus, Task, TaskUnit
@@ -166,7 +167,7 @@ def edit(conclusion_id: int) -> Response | tuple[str, int]:
         )
     rows = [
         drafts.DraftRow(
-            task_id=int(row.task_id.data) if (row.task_id.data or "").isdigit() else None,
+            task_id=parse_id(row.task_id.data),
             code=row.code.data or "",
             text=row.text.data or "",
             lead=row.lead.data or [],

@@ -16,12 +16,12 @@ from tracker.accounts.models import User
 from tracker.audit import service as audit
 from tracker.errors import N_, InvalidInput, NotFound
 from tracker.i18n import format_date
+from tracker.inputs import year_window
 from tracker.reminders.admin import require_admin
 from tracker.reminders.models import CalendarDay
 from tracker.workdays import WorkCalendar
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,13 @@ class CalendarYear:
 
 
 def _check_year(year: int) -> None:
-    if not FIRST_YEAR <= year <= LAST_YEAR:
+    first, last = year_window()
+    if not first <= year <= last:
         raise InvalidInput(
             N_("Năm {year} nằm ngoài khoảng {first}–{last}: chọn năm khác."),
             year=year,
-            first=FIRST_YEAR,
-            last=LAST_YEAR,
+            first=first,
+            last=last,
         )
 
 

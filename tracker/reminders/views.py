@@ -16,6 +16,7 @@ from tracker.db import utcnow
 from tracker.errors import DomainError
 from tracker.fields import choices, parse_vn_date
 from tracker.i18n import format_date, local_today, translate_error
+from tracker.inputs import page_arg, parse_id
 from tracker.permissions import can_administer
 from tracker.reminders import admin, calendar_admin
 from tracker.reminders.forms import (
@@ -58,7 +59,7 @@ def _messages_page(
     *, test_form: TestMessageForm | None = None, error: str | None = None, status: int = 200
 ) -> tuple[str, int]:
     filters = MessageFilterForm(request.args)
-    page = request.args.get("trang", 1, type=int) or 1
+    page = request.args.get("trang", 1, type=page_arg)
     rows: list[admin.MessageRow] = []
     has_more = False
     if filters.validate():
@@ -110,13 +111,14 @@ def send_test() -> Response | tuple[str, int]:
     form.user.choices = _recipient_choices()
     if not form.validate_on_submit():
         return _messages_page(test_form=form, status=400)
-    if not (form.user.data or "").isdigit():
+    recipient_id = parse_id(form.user.data)
+    if recipient_id is None:
         return _messages_page(test_form=form, error=_("Chọn người nhận tin thử."))
     try:
         message = admin.queue_test_message(
             db(),
             actor=current_user,
-            user_id=int(form.user.data),
+            user_id=recipient_id,
             channel=form.channel.data,
             now=utcnow(),
             settings=current_app.extensions["tracker.settings"],

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import update
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.access import actor_scope, load_assignment
@@ -14,7 +15,7 @@ from tracker.assignments.models import Assignment
 from tracker.assignments.status import Category, category_of
 from tracker.audit import service as audit
 from tracker.db import utcnow
-from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
+from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
 from tracker.permissions import (
     can_answer_explanation,
     can_request_explanations,
@@ -100,9 +101,16 @@ def answer(session: Session, *, actor: User, request_id: int, text: str) -> Expl
     text = strip_control(text).strip()
     if not text:
         raise InvalidInput(N_("Nhập nội dung giải trình."))
-    request.answer, request.answered_by_id, request.answered_at = text, actor.id, utcnow()
-    session.add(request)
-    session.flush()
+    # Conditional: of two answers sent at once, the second is refused instead of overwriting.
+    answered = session.execute(
+        update(ExplanationRequest)
+        .where(col(ExplanationRequest.id) == request.id, col(ExplanationRequest.answer).is_(None))
+        .values(answer=text, answered_by_id=actor.id, answered_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if answered.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleUpdate(N_("Yêu cầu này vừa được giải trình ở nơi khác. Tải lại trang để xem."))
+    session.refresh(request)
     audit.record(
         session,
         actor=actor,

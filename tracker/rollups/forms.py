@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.fields import VNDateField
+from tracker.inputs import MAX_ID
 
 
 class FilterForm(FlaskForm):
@@ -26,7 +27,7 @@ class OpenReviewForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    unit_id = IntegerField(validators=[InputRequired()])
+    unit_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
     body = TextAreaField(_l("Nhận xét"), validators=[Length(max=4000)])
 
 
@@ -37,7 +38,7 @@ class FreezeForm(FlaskForm):
 
 
 class ExplanationRequestForm(FlaskForm):
-    unit_id = IntegerField(validators=[InputRequired()])
+    unit_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
     message = TextAreaField(
         _l("Nội dung yêu cầu giải trình"),
         validators=[DataRequired(_l("Nhập nội dung yêu cầu giải trình.")), Length(max=4000)],

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from tracker.assignments.status import STATUS_LABELS, Category
 from tracker.errors import N_, InvalidInput
 from tracker.i18n import local_today, translate_error
+from tracker.inputs import id_arg
 from tracker.permissions import (
     can_freeze_reviews,
     can_manage_reviews,
@@ -69,7 +70,7 @@ def index() -> str | Response:
 def detail(review_id: int) -> str:
     session, today = db(), local_today()
     review = reviews.get_review(session, actor=current_user, review_id=review_id)
-    parent_id = request.args.get("dv", type=int)
+    parent_id = request.args.get("dv", type=id_arg)
     level = report.review_level(
         session, actor=current_user, review=review, parent_id=parent_id, today=today
     )
@@ -119,7 +120,7 @@ def items(review_id: int) -> str:
     raw = request.args.get("loai", "")
     if raw and raw not in {category.value for category in Category}:
         raise InvalidInput(N_("Loại tình trạng không hợp lệ."))
-    unit = report.unit_or_none(session, request.args.get("dv", type=int))
+    unit = report.unit_or_none(session, request.args.get("dv", type=id_arg))
     lines = report.review_items(
         session,
         actor=current_user,

@@ -13,6 +13,7 @@ from sqlmodel import select
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS, Category
 from tracker.errors import N_, InvalidInput
 from tracker.i18n import local_today
+from tracker.inputs import parse_id
 from tracker.notices.models import Conclusion, NoticeStatus
 from tracker.permissions import can_manage_reviews, can_view_rollups
 from tracker.request_db import db
@@ -89,9 +90,10 @@ def _int_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
     if not raw:
         return None
-    if not raw.isdigit():
+    value = parse_id(raw)
+    if value is None:
         raise InvalidInput(N_("Tham số {name} phải là số."), name=name)
-    return int(raw)
+    return value
 
 
 def render_dashboard() -> str:
