@@ -153,12 +153,14 @@ def test_upload_answers_at_once_and_the_site_answers_while_it_is_read(
         content_type="multipart/form-data",
     )
     assert queued.status_code == 303
-    assert time.monotonic() - started < 1
+    # The request did not wait for the parse (seconds of CPU): the job is still unfinished.
+    # (The bench measures the answer's time; on a loaded test machine only a bound is fair.)
+    assert time.monotonic() - started < 5
+    assert session.exec(select(NoticeImport)).one().status in ("queued", "running")
     progress = client.get(queued.headers["Location"])
     assert 'http-equiv="refresh"' in progress.get_data(as_text=True)
-    started = time.monotonic()
     assert client.get("/thong-bao/nhap").status_code == 200  # another page, meanwhile
-    assert time.monotonic() - started < 1
+    assert session.exec(select(NoticeImport)).one().status in ("queued", "running")
     editor = follow_progress(client, queued.headers["Location"])
     assert editor.status_code == 302 and "/soan" in editor.headers["Location"]
     notice = session.exec(select(Conclusion)).one()
