@@ -168,13 +168,19 @@ def _cp1258(text: str) -> bytes:
 
 
 def pdf_long_notice(pages: int = 200) -> bytes:
-    """An ordinary notice of `pages` pages: numbered tasks (more than 99) with lettered parts."""
+    """An ordinary notice of `pages` pages: numbered tasks (more than 99) with lettered parts,
+    about 1.5 numbered tasks a page, each with two parts (under the 1000-task cap at 200 pages).
+    """
     from fpdf import FPDF
 
     pdf = FPDF()
     pdf.set_auto_page_break(True, margin=15)
     pdf.set_font("helvetica", size=11)
     pdf.add_page()
+    reason = (
+        "It shall also explain each delay, name the people in charge and say what help it "
+        "needs from the board, the wards and the other departments. "
+    )
     number = 0
     while pdf.page < pages:
         number += 1
@@ -182,19 +188,17 @@ def pdf_long_notice(pages: int = 200) -> bytes:
             0,
             6,
             f"{number}. Department {number} shall review the plans of the year and report "
-            "progress every month to the standing board; deadline 30/09/2025. "
-            + "It shall also explain each delay, name the people in charge and say what help "
-            "it needs from the board, the wards and the other departments. " * 6,
+            "progress every month to the standing board; deadline 30/09/2025. " + reason * 11,
             new_x="LMARGIN",
             new_y="NEXT",
         )
-        for letter in "abc":
+        for letter in "ab":
             pdf.multi_cell(
                 0,
                 6,
                 f"{letter}) Part {letter} of task {number}: collect the figures from the wards, "
                 "check them against last year's report and send a short note to the office "
-                "of the board before the end of each month, with the reasons for any gap.",
+                "of the board before the end of each month. " + reason * 2,
                 new_x="LMARGIN",
                 new_y="NEXT",
             )

@@ -144,7 +144,7 @@ def test_upload_answers_at_once_and_the_site_answers_while_it_is_read(
     from io import BytesIO
 
     login_as(client, "thuky")
-    data = hostile_files.pdf_long_notice(25)
+    data = hostile_files.pdf_long_notice(40)
     token = csrf_token(client, "/thong-bao/nhap")
     started = time.monotonic()
     queued = client.post(
