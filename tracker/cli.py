@@ -92,7 +92,7 @@ def units() -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
 def units_load(path: str) -> None:
-    """Nạp hoặc cập nhật danh mục đơn vị từ tệp YAML / load a directory file."""
+    """Nạp hoặc cập nhật danh mục đơn vị từ tệp YAML hoặc Excel (.xlsx) / load a directory."""
     from tracker.units.service import load_directory
 
     try:

@@ -1,7 +1,7 @@
 """Background notice imports: one row per upload being read, for its progress page
 
 Revision ID: 0006
-Revises: 0011
+Revises: 0005
 Create Date: 2026-12-05 09:05:25.974368
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0006'
-down_revision: str | None = '0011'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -52,4 +52,4 @@ class EditUserForm(FlaskForm):
 
 
 class DirectoryForm(FlaskForm):
-    file = FileField(_l("Tệp danh mục đơn vị (.yaml)"))
+    file = FileField(_l("Tệp danh mục đơn vị (Excel .xlsx hoặc .yaml)"))

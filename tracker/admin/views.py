@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
@@ -19,8 +19,9 @@ from tracker.inputs import page_arg, parse_id
 from tracker.permissions import can_administer
 from tracker.request_db import db
 from tracker.units import service as units
-from tracker.units.directory import DirectoryError, parse_directory
+from tracker.units.directory import DirectoryError
 from tracker.units.models import Unit
+from tracker.units.spreadsheet import read_directory_upload
 from tracker.view_guards import requires
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
@@ -97,6 +98,8 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
             return render_template(
                 "admin/user_form.html", form=form, user=user, error=translate_error(error)
             ), 400
+        if user.id == current_user.id:
+            login_user(user)  # a new password ends the admin's other sessions, not this one
         flash(_("Đã lưu tài khoản %(username)s.", username=user.username), "success")
         return redirect(url_for(".users"))
     status = 400 if request.method == "POST" else 200
@@ -112,12 +115,8 @@ def units_page() -> Response | tuple[str, int]:
         upload = form.file.data
         raw = upload.read() if upload and upload.filename else b""
         try:
-            directory = parse_directory(
-                raw.decode("utf-8-sig"), source=upload.filename if upload else ""
-            )
+            directory = read_directory_upload(raw, source=upload.filename if upload else "")
             summary = units.load_directory(db(), actor=current_user, directory=directory)
-        except UnicodeDecodeError:
-            error = _("Tệp không phải văn bản UTF-8. Lưu lại tệp YAML với mã UTF-8 rồi tải lên.")
         except DirectoryError as problem:
             error = _(
                 "Không nạp được danh mục: %(problem)s. Sửa tệp rồi tải lên lại; "

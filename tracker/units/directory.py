@@ -51,17 +51,16 @@ class DirectoryError(ValueError):
 
 
 def read_directory(path: str | os.PathLike[str]) -> UnitDirectory:
-    """Read and validate a directory file."""
+    """Read and validate a directory file: YAML, or an Excel workbook (.xlsx)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+        data = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
         raise DirectoryError("không tìm thấy tệp / file not found", source=str(path)) from None
-    except UnicodeDecodeError:
-        raise DirectoryError(
-            "tệp không phải UTF-8 / the file is not UTF-8 text", source=str(path)
-        ) from None
-    return parse_directory(text, source=str(path))
+    # Imported here: the workbook reader builds on this module's types and checks.
+    from tracker.units.spreadsheet import read_directory_upload
+
+    return read_directory_upload(data, source=str(path))
 
 
 def parse_directory(text: str, source: str = "<text>") -> UnitDirectory:
@@ -190,39 +189,50 @@ def _check_references(
     source: str,
 ) -> None:
     """Codes unique, parents and members known, no parent cycles; report the offending line."""
-    unit_nodes = list(top["units"].value)
-    group_nodes = list(top["groups"].value) if groups else []
+    unit_lines = [_line(node) for node in top["units"].value]
+    group_lines = [_line(node) for node in top["groups"].value] if groups else []
+    check_references(units, groups, unit_lines, group_lines, source)
+
+
+def check_references(
+    units: tuple[DirectoryUnit, ...],
+    groups: tuple[DirectoryGroup, ...],
+    unit_lines: list[int],
+    group_lines: list[int],
+    source: str,
+) -> None:
+    """The rules every directory meets, whatever file it came from (YAML lines or sheet rows)."""
     seen: set[str] = set()
-    for unit, node in zip(units, unit_nodes, strict=True):
+    for unit, line in zip(units, unit_lines, strict=True):
         if unit.code in seen:
-            raise DirectoryError(f"mã đơn vị '{unit.code}' bị trùng", _line(node), source)
+            raise DirectoryError(f"mã đơn vị '{unit.code}' bị trùng", line, source)
         seen.add(unit.code)
-    for unit, node in zip(units, unit_nodes, strict=True):
+    for unit, line in zip(units, unit_lines, strict=True):
         if unit.parent is not None and unit.parent not in seen:
             raise DirectoryError(
                 f"đơn vị '{unit.code}' có cấp trên '{unit.parent}' không có trong danh mục",
-                _line(node),
+                line,
                 source,
             )
     parents = {unit.code: unit.parent for unit in units}
-    for unit, node in zip(units, unit_nodes, strict=True):
+    for unit, line in zip(units, unit_lines, strict=True):
         chain, current = {unit.code}, unit.parent
         while current is not None:
             if current in chain:
                 raise DirectoryError(
-                    f"quan hệ cấp trên của '{unit.code}' tạo thành vòng lặp", _line(node), source
+                    f"quan hệ cấp trên của '{unit.code}' tạo thành vòng lặp", line, source
                 )
             chain.add(current)
             current = parents[current]
     group_codes: set[str] = set()
-    for group, node in zip(groups, group_nodes, strict=True):
+    for group, line in zip(groups, group_lines, strict=True):
         if group.code in seen or group.code in group_codes:
-            raise DirectoryError(f"mã nhóm '{group.code}' bị trùng", _line(node), source)
+            raise DirectoryError(f"mã nhóm '{group.code}' bị trùng", line, source)
         group_codes.add(group.code)
         unknown = [member for member in group.members if member not in seen]
         if unknown:
             raise DirectoryError(
                 f"nhóm '{group.code}' có thành viên không có trong danh mục: {', '.join(unknown)}",
-                _line(node),
+                line,
                 source,
             )
