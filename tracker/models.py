@@ -11,7 +11,7 @@ from tracker.assignments.models import (
 )
 from tracker.audit.models import AuditEvent
 from tracker.chat.models import ChannelToken, LinkCode, WebhookEvent
-from tracker.notices.models import Conclusion, Task, TaskUnit
+from tracker.notices.models import Conclusion, NoticeImport, Task, TaskUnit
 from tracker.reminders.models import CalendarDay, OutboxMessage
 from tracker.rollups.models import (
     ExplanationRequest,
@@ -37,6 +37,7 @@ __all__ = [
     "LinkCode",
     "LoginAttempt",
     "LoginThrottle",
+    "NoticeImport",
     "OutboxMessage",
     "ProgressReport",
     "Review",

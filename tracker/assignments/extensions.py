@@ -24,6 +24,7 @@ from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUp
 from tracker.inputs import require_date_in_window
 from tracker.notices.models import Conclusion, Task
 from tracker.permissions import can_decide_extensions
+from tracker.plain_text import strip_control
 from tracker.units.models import Unit
 
 MAX_REASON = 2000
@@ -41,7 +42,7 @@ def request_extension(
     """Ask for a new due date, with a reason; one open request per assignment at a time."""
     context = load_assignment(session, actor=actor, assignment_id=assignment_id, for_change=True)
     assignment = context.assignment
-    reason = reason.strip()
+    reason = strip_control(reason).strip()
     if assignment.status in (AssignmentStatus.DONE, AssignmentStatus.CANCELLED):
         raise InvalidInput(N_("Nhiệm vụ đã hoàn thành hoặc đã hủy, không cần gia hạn."))
     require_date_in_window(requested_due)
@@ -99,7 +100,7 @@ def decide_extension(
         raise NotFound(N_("Không tìm thấy đề nghị gia hạn này."))
     if request.status != ExtensionStatus.PENDING:
         raise InvalidInput(N_("Đề nghị này đã được quyết định trước đó; tải lại trang để xem."))
-    comment = comment.strip()
+    comment = strip_control(comment).strip()
     if not approve and not comment:
         raise InvalidInput(N_("Khi không đồng ý gia hạn, hãy ghi rõ lý do để đơn vị biết."))
     assignment = session.get(Assignment, request.assignment_id)

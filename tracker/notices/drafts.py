@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
@@ -18,15 +19,20 @@ from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
 from tracker.inputs import parse_id
 from tracker.notices.models import Conclusion, NoticeStatus, Recurrence, Task, TaskUnit
-from tracker.parsing import ParseError, parse_bytes, parse_text
+from tracker.parsing import ParseError
+from tracker.parsing.limits import DEFAULT_LIMITS, ParseLimits
+from tracker.parsing.sandbox import ChildRun, run_parse
 from tracker.permissions import can_manage_notices
 from tracker.rollups.periods import Period
+from tracker.stored_files import write_in_transaction
+from tracker.units.directory import UnitDirectory
 from tracker.units.models import Unit, UnitGroup
 from tracker.units.service import directory_from_db, picker_options
 
 log = logging.getLogger(__name__)
 
 MAX_PASTED_CHARS = 500_000
+PASTED_NAME = "noi-dung-dan.txt"
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,38 @@ def load_notice(session: Session, conclusion_id: int) -> Conclusion:
     return notice
 
 
+def check_import(actor: User, data: bytes | None, text: str | None) -> None:
+    """Refuse at once what needs no reading: no permission, nothing given, text too long."""
+    _require_secretary(actor)
+    if data is None and not (text or "").strip():
+        raise InvalidInput(N_("Chọn tệp thông báo (.docx, .pdf, .txt) hoặc dán nội dung vào ô."))
+    if text is not None and len(text) > MAX_PASTED_CHARS:
+        raise InvalidInput(N_("Nội dung dán vào quá dài; hãy tải tệp lên thay vì dán."))
+
+
+def unreadable(error: ParseError) -> InvalidInput:
+    """The refusal shown for a file the parser would not read, in either language."""
+    return InvalidInput(
+        N_("Không đọc được văn bản: {reason}"),
+        reason=error.message_vi,
+        reason_en=error.message_en,
+    )
+
+
+def parse_isolated(
+    directory: UnitDirectory,
+    *,
+    filename: str,
+    data: bytes | None,
+    text: str | None,
+    limits: ParseLimits,
+) -> ChildRun:
+    """Parse an upload (or pasted text) in a capped child process; never raises ParseError."""
+    if data is not None:
+        return run_parse(data, filename, directory, limits)
+    return run_parse((text or "").encode("utf-8"), PASTED_NAME, directory, limits, pasted=True)
+
+
 def import_notice(
     session: Session,
     *,
@@ -72,45 +110,45 @@ def import_notice(
     data: bytes | None,
     text: str | None,
     source_dir: Path,
+    limits: ParseLimits = DEFAULT_LIMITS,
 ) -> Conclusion:
-    """Parse an uploaded file or pasted text into a draft notice with its tasks."""
+    """Parse an uploaded file or pasted text into a draft notice with its tasks (in one go)."""
+    check_import(actor, data, text)
+    run = parse_isolated(
+        directory_from_db(session), filename=filename, data=data, text=text, limits=limits
+    )
+    if run.error is not None:
+        raise unreadable(run.error)
+    return create_draft(
+        session,
+        actor=actor,
+        filename=filename if data is not None else PASTED_NAME,
+        raw=data if data is not None else (text or "").encode("utf-8"),
+        parsed=run.parsed(),
+        source_dir=source_dir,
+    )
+
+
+def create_draft(
+    session: Session,
+    *,
+    actor: User,
+    filename: str,
+    raw: bytes,
+    parsed: dict[str, Any],
+    source_dir: Path,
+) -> Conclusion:
+    """The draft notice and its tasks from a parse result; the source file kept beside it."""
     _require_secretary(actor)
-    if data is None and not (text or "").strip():
-        raise InvalidInput(N_("Chọn tệp thông báo (.docx, .pdf, .txt) hoặc dán nội dung vào ô."))
-    if text is not None and len(text) > MAX_PASTED_CHARS:
-        raise InvalidInput(N_("Nội dung dán vào quá dài; hãy tải tệp lên thay vì dán."))
-    directory = directory_from_db(session)
-    try:
-        if data is not None:
-            result = parse_bytes(data, filename, directory)
-            raw = data
-        else:
-            filename = "noi-dung-dan.txt"
-            result = parse_text(text or "", filename, directory)
-            raw = (text or "").encode("utf-8")
-    except ParseError as error:
-        raise InvalidInput(
-            N_("Không đọc được văn bản: {reason}"), reason=error.message_vi
-        ) from None
-    except Exception:  # the parser met something it does not know: refuse, keep the details
-        log.exception("parser failed on %s", filename)
-        raise InvalidInput(
-            N_(
-                "Không phân tích được văn bản này. Hãy thử lưu sang .docx hoặc dán "
-                "nội dung vào ô văn bản."
-            )
-        ) from None
-    parsed = result.to_json_dict()
     digest = hashlib.sha256(raw).hexdigest()
     suffix = (
         Path(filename).suffix.lower()
-        if Path(filename).suffix.lower() in {".docx", ".pdf", ".txt"}
+        if Path(filename).suffix.lower() in NOTICE_SUFFIXES
         else ".bin"
     )
-    source_dir.mkdir(parents=True, exist_ok=True)
     stored = source_dir / f"{digest}{suffix}"
     if not stored.exists():
-        stored.write_bytes(raw)
+        write_in_transaction(session, stored, raw)
     notice = Conclusion(
         number=parsed.get("number"),
         title=parsed.get("title") or filename,
@@ -308,6 +346,12 @@ def _claim_for_publishing(
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleUpdate(N_("Thông báo này vừa được ban hành hoặc sửa ở nơi khác. Tải lại trang."))
     session.refresh(notice)
+
+
+# The notice files the import reads (scans and old Word files need Tesseract / LibreOffice).
+NOTICE_SUFFIXES = frozenset(
+    {".docx", ".doc", ".odt", ".pdf", ".txt", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+)
 
 
 def _period_code(written: str | None) -> str | None:

@@ -28,7 +28,9 @@ RECURRENCE_CHOICES = [
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Tệp thông báo (.docx, .pdf có lớp chữ, .txt)"))
+    file = FileField(
+        _l("Tệp thông báo (.docx, .doc, .odt, .pdf, .txt, hoặc bản quét .pdf/.png/.jpg/.tif)")
+    )
     text = TextAreaField(
         _l("Hoặc dán nội dung thông báo"), validators=[Length(max=500_000)], render_kw={"rows": 8}
     )

@@ -12,12 +12,12 @@ from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
 from tracker.fields import choices
 from tracker.i18n import local_today, translate_error
 from tracker.inputs import parse_id
-from tracker.notices import corrections, drafts, service
+from tracker.notices import corrections, drafts, imports, service
 from tracker.notices.doc_types import doc_type_label
 from tracker.notices.forms import CorrectTaskForm, DraftForm, ImportForm
-from tracker.notices.models import NoticeStatus, Task, TaskUnit
+from tracker.notices.models import ImportStatus, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_manage_notices, can_view_all_assignments
-from tracker.request_db import attempt, db
+from tracker.request_db import attempt, db, engine
 from tracker.units.service import picker_options
 from tracker.view_guards import requires
 
@@ -40,21 +40,45 @@ def import_page() -> Response | tuple[str, int] | str:
         return render_template("notices/import.html", form=form)
     upload = form.file.data
     data = upload.read() if upload and upload.filename else None
+    text = None if data is not None else form.text.data
+    # attempt() commits the job before its thread starts, so the thread and any worker see it.
     with attempt() as outcome:
-        notice = drafts.import_notice(
+        job = imports.queue_import(
             db(),
             actor=current_user,
             filename=upload.filename if data is not None else "",
             data=data,
-            text=None if data is not None else form.text.data,
-            source_dir=current_app.extensions["tracker.settings"].instance_path / "notices",
+            text=text,
         )
     if (error := outcome.error) is not None:
         return render_template(
             "notices/import.html", form=form, error=translate_error(error)
         ), error.status_code
-    flash(_("Đã đọc thông báo: kiểm tra, sửa từng nhiệm vụ rồi bấm Ban hành."), "success")
-    return redirect(url_for(".edit", conclusion_id=notice.id))
+    settings = current_app.extensions["tracker.settings"]
+    imports.start(
+        engine(),
+        job.id or 0,
+        data=data,
+        text=text,
+        source_dir=settings.instance_path / "notices",
+        limits=settings.parse_limits,
+    )
+    return redirect(url_for(".import_progress", import_id=job.id), code=303)
+
+
+@bp.route("/nhap/<int:import_id>")
+@requires(can_manage_notices)
+def import_progress(import_id: int) -> Response | str:
+    job = imports.load_import(db(), actor=current_user, import_id=import_id)
+    if job.status == ImportStatus.DONE and job.conclusion_id is not None:
+        flash(_("Đã đọc thông báo: kiểm tra, sửa từng nhiệm vụ rồi bấm Ban hành."), "success")
+        return redirect(url_for(".edit", conclusion_id=job.conclusion_id))
+    refused = imports.refusal(job)
+    if refused is not None:
+        return render_template(
+            "notices/import.html", form=ImportForm(), error=translate_error(refused)
+        )
+    return render_template("notices/progress.html", job=job)
 
 
 def _fill_rows(form: DraftForm, conclusion_id: int) -> dict[str, list[str]]:
