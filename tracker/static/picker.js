@@ -1,0 +1,185 @@
+/* Đôn Đốc unit picker: progressive enhancement of a list of checkboxes.
+ *
+ * Without JavaScript the picker is a <details> list of checkboxes (the form posts them as they
+ * are). With it, the chosen units show as chips with a remove button, and a text box finds a
+ * unit or group by any part of its name, code or alias, with or without diacritics
+ * ("mat tran" finds "Ủy ban MTTQ"). The checkboxes stay the only state: a click can add or
+ * remove one unit, never replace the whole choice. Keyboard: arrows move, Enter adds,
+ * Escape closes, Backspace in an empty box removes the last chip.
+ */
+(function () {
+  "use strict";
+
+  var MAX_SHOWN = 12;
+  var texts = { find: "Gõ tên đơn vị", remove: "Bỏ", none: "Không tìm thấy", chosen: "đã chọn" };
+  var counter = 0;
+
+  function fold(text) {
+    return text
+      .replace(/đ/g, "d")
+      .replace(/Đ/g, "D")
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/\s+/g, " ")
+      .trim();
+  }
+
+  function loadTexts() {
+    var block = document.getElementById("picker-i18n");
+    if (!block) return;
+    try {
+      var given = JSON.parse(block.textContent);
+      Object.keys(given).forEach(function (key) { texts[key] = given[key]; });
+    } catch (ignored) { /* keep the defaults */ }
+  }
+
+  function enhance(root) {
+    var boxes = Array.prototype.slice.call(root.querySelectorAll("input[type=checkbox]"));
+    var options = boxes.map(function (box) {
+      var label = box.closest("label");
+      var name = label.textContent.trim();
+      return { box: box, name: name, search: label.getAttribute("data-search") || fold(name) };
+    });
+    var id = "picker-" + (++counter);
+    var legend = root.getAttribute("data-legend") || "";
+    var chips = root.querySelector(".chips");
+    var wrap = document.createElement("div");
+    wrap.className = "picker-find";
+    var input = document.createElement("input");
+    input.type = "text";
+    input.className = "picker-input";
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", id + "-list");
+    input.setAttribute("aria-label", legend + ": " + texts.find);
+    input.setAttribute("placeholder", texts.find);
+    input.setAttribute("autocomplete", "off");
+    var list = document.createElement("ul");
+    list.id = id + "-list";
+    list.className = "picker-options";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    wrap.appendChild(input);
+    wrap.appendChild(list);
+    chips.insertAdjacentElement("afterend", wrap);
+    root.classList.add("is-enhanced");
+    var shown = [];
+    var active = -1;
+
+    function drawChips() {
+      chips.textContent = "";
+      options.forEach(function (option) {
+        if (!option.box.checked) return;
+        var chip = document.createElement("li");
+        chip.className = "chip";
+        chip.appendChild(document.createTextNode(option.name + " "));
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "chip-remove";
+        remove.textContent = "×";
+        remove.setAttribute("aria-label", texts.remove + " " + option.name);
+        remove.addEventListener("click", function () {
+          option.box.checked = false;
+          drawChips();
+          input.focus();
+        });
+        chip.appendChild(remove);
+        chips.appendChild(chip);
+      });
+    }
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function highlight(index) {
+      active = index;
+      shown.forEach(function (item, position) {
+        item.element.setAttribute("aria-selected", position === index ? "true" : "false");
+      });
+      if (index >= 0 && shown[index]) {
+        input.setAttribute("aria-activedescendant", shown[index].element.id);
+        shown[index].element.scrollIntoView({ block: "nearest" });
+      }
+    }
+
+    function choose(option) {
+      option.box.checked = true;
+      input.value = "";
+      drawChips();
+      close();
+      input.focus();
+    }
+
+    function search() {
+      var words = fold(input.value).split(" ").filter(Boolean);
+      list.textContent = "";
+      shown = [];
+      if (!words.length) { close(); return; }
+      options.forEach(function (option) {
+        if (shown.length >= MAX_SHOWN) return;
+        var hit = words.every(function (word) { return option.search.indexOf(word) !== -1; });
+        if (!hit) return;
+        var item = document.createElement("li");
+        item.id = id + "-o" + shown.length;
+        item.setAttribute("role", "option");
+        item.textContent = option.name + (option.box.checked ? " (" + texts.chosen + ")" : "");
+        item.addEventListener("mousedown", function (event) { event.preventDefault(); });
+        item.addEventListener("click", function () { choose(option); });
+        list.appendChild(item);
+        shown.push({ element: item, option: option });
+      });
+      if (!shown.length) {
+        var empty = document.createElement("li");
+        empty.className = "picker-empty";
+        empty.textContent = texts.none;
+        list.appendChild(empty);
+      }
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      highlight(shown.length ? 0 : -1);
+    }
+
+    input.addEventListener("input", search);
+    input.addEventListener("blur", close);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" && shown.length) {
+        event.preventDefault();
+        if (list.hidden) search();
+        highlight((active + 1) % shown.length);
+      } else if (event.key === "ArrowUp" && shown.length) {
+        event.preventDefault();
+        highlight((active - 1 + shown.length) % shown.length);
+      } else if (event.key === "Enter") {
+        if (!list.hidden) event.preventDefault(); // never submit the form from the search box
+        if (active >= 0 && shown[active]) choose(shown[active].option);
+      } else if (event.key === "Escape") {
+        close();
+      } else if (event.key === "Backspace" && !input.value) {
+        var checked = options.filter(function (option) { return option.box.checked; });
+        if (checked.length) {
+          checked[checked.length - 1].box.checked = false;
+          drawChips();
+        }
+      }
+    });
+    boxes.forEach(function (box) { box.addEventListener("change", drawChips); });
+    drawChips();
+  }
+
+  function start() {
+    loadTexts();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-picker]"), enhance);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
