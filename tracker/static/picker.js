@@ -4,8 +4,9 @@
  * are). With it, the chosen units show as chips with a remove button, and a text box finds a
  * unit or group by any part of its name, code or alias, with or without diacritics
  * ("mat tran" finds "Ủy ban MTTQ"). The checkboxes stay the only state: a click can add or
- * remove one unit, never replace the whole choice. Keyboard: arrows move, Enter adds,
- * Escape closes, Backspace in an empty box removes the last chip.
+ * remove one unit, never replace the whole choice. Keyboard: arrows move (ArrowDown in the
+ * empty box lists every unit), Enter adds, Escape closes, Backspace in an empty box removes
+ * the last chip.
  */
 (function () {
   "use strict";
@@ -116,13 +117,13 @@
       input.focus();
     }
 
-    function search() {
+    function search(event, everything) {
       var words = fold(input.value).split(" ").filter(Boolean);
       list.textContent = "";
       shown = [];
-      if (!words.length) { close(); return; }
+      if (!words.length && !everything) { close(); return; }
       options.forEach(function (option) {
-        if (shown.length >= MAX_SHOWN) return;
+        if (shown.length >= MAX_SHOWN && !everything) return;
         var hit = words.every(function (word) { return option.search.indexOf(word) !== -1; });
         if (!hit) return;
         var item = document.createElement("li");
@@ -146,12 +147,19 @@
     }
 
     input.addEventListener("input", search);
+    // A tap or click in the empty box lists every unit, to browse instead of typing.
+    input.addEventListener("click", function () {
+      if (!input.value && list.hidden) search(null, true);
+    });
     input.addEventListener("blur", close);
     input.addEventListener("keydown", function (event) {
-      if (event.key === "ArrowDown" && shown.length) {
+      if (event.key === "ArrowDown") {
         event.preventDefault();
-        if (list.hidden) search();
-        highlight((active + 1) % shown.length);
+        if (list.hidden) {
+          search(null, !input.value);
+        } else if (shown.length) {
+          highlight((active + 1) % shown.length);
+        }
       } else if (event.key === "ArrowUp" && shown.length) {
         event.preventDefault();
         highlight((active - 1 + shown.length) % shown.length);
