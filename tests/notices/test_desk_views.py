@@ -199,3 +199,29 @@ def test_source_document_link_and_download_permissions(
     assert other.get(link).status_code in (302, 401)  # signed out: to the login page
     login_as(other, "ngoai")
     assert other.get(link).status_code == 403
+
+
+def test_correcting_a_published_task_uses_the_same_picker(
+    client: FlaskClient, session: Session, secretary: User
+) -> None:
+    location, page = draft(client)
+    values = form_values(main_part(page))
+    values[f"{row_of(values, '3.b')}-lead"] = values.getlist("rows-0-lead")[0]
+    values["publish"] = "Ban hành"
+    confirm_url = client.post(location, data=values).headers["Location"]
+    confirm = client.get(confirm_url).get_data(as_text=True)
+    assert client.post(confirm_url, data=publish_values(confirm)).status_code == 302
+    task = session.exec(select(Task).where(Task.code == "1.a")).one()
+    url = f"/thong-bao/nhiem-vu/{task.id}/dieu-chinh"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="lead" value="u:' in page and "<select multiple" not in page
+    values = form_values(main_part(page))
+    mttq = session.exec(select(Unit.id).where(Unit.code == "MTTQ")).one()
+    values.add("lead", f"u:{mttq}")
+    assert client.post(url, data=values).status_code == 302
+    leads = session.exec(
+        select(Assignment.unit_id).where(
+            Assignment.task_id == task.id, Assignment.status != "cancelled"
+        )
+    ).all()
+    assert mttq in leads and len(leads) == len(values.getlist("lead"))

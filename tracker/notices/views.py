@@ -21,7 +21,6 @@ from werkzeug.wrappers import Response
 
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
 from tracker.errors import DomainError
-from tracker.fields import choices
 from tracker.i18n import local_today, translate_error
 from tracker.inputs import parse_id
 from tracker.notices import corrections, desk, drafts, service
@@ -38,18 +37,9 @@ from tracker.notices.picker import picker_entries
 from tracker.notices.review import review_reasons
 from tracker.permissions import can_manage_notices, can_view_all_assignments
 from tracker.request_db import db
-from tracker.units.service import picker_options
 from tracker.view_guards import requires
 
 bp = Blueprint("notices", __name__, url_prefix="/thong-bao")
-
-
-def _unit_choices() -> list:  # the published-task correction form still uses the select
-    groups, units, _members = picker_options(db())
-    return choices(
-        [(f"g:{group.id}", _("Nhóm: %(name)s", name=group.name)) for group in groups]
-        + [(f"u:{unit.id}", unit.name) for unit in units]
-    )
 
 
 @bp.route("/nhap", methods=["GET", "POST"])
@@ -417,7 +407,7 @@ def correct(task_id: int) -> Response | tuple[str, int]:
         )
     else:
         form = CorrectTaskForm()
-    form.lead.choices = form.support.choices = _unit_choices()
+    entries = picker_entries(session)
     if request.method == "POST" and form.validate_on_submit():
         try:
             corrections.correct_task(
@@ -438,6 +428,7 @@ def correct(task_id: int) -> Response | tuple[str, int]:
                 form=form,
                 task=task,
                 notice=notice,
+                entries=entries,
                 error=translate_error(error),
             ), error.status_code
         flash(
@@ -446,4 +437,6 @@ def correct(task_id: int) -> Response | tuple[str, int]:
         )
         return redirect(url_for(".view", conclusion_id=notice.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("notices/correct.html", form=form, task=task, notice=notice), status
+    return render_template(
+        "notices/correct.html", form=form, task=task, notice=notice, entries=entries
+    ), status
