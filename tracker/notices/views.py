@@ -25,6 +25,7 @@ from tracker.i18n import local_today, translate_error
 from tracker.inputs import parse_id
 from tracker.notices import corrections, desk, drafts, service
 from tracker.notices.forms import (
+    RECURRENCE_CHOICES,
     CorrectTaskForm,
     DeleteDraftForm,
     DraftForm,
@@ -33,7 +34,7 @@ from tracker.notices.forms import (
     PublishForm,
 )
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
-from tracker.notices.picker import picker_entries
+from tracker.notices.picker import PickerMarkup, picker_entries
 from tracker.notices.review import review_reasons
 from tracker.permissions import can_manage_notices, can_view_all_assignments
 from tracker.request_db import db
@@ -164,7 +165,8 @@ def _render_editor(
         only_flagged=request.args.get("loc") == REVIEW_FILTER,
         review_filter=REVIEW_FILTER,
         problems=_row_problems(form),
-        entries=picker_entries(db()),
+        entries=PickerMarkup(picker_entries(db())),
+        recurrence_choices=[(value, str(label)) for value, label in RECURRENCE_CHOICES],
         error=error,
     ), status
 
@@ -407,7 +409,7 @@ def correct(task_id: int) -> Response | tuple[str, int]:
         )
     else:
         form = CorrectTaskForm()
-    entries = picker_entries(session)
+    entries = PickerMarkup(picker_entries(session))
     if request.method == "POST" and form.validate_on_submit():
         try:
             corrections.correct_task(

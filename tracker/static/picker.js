@@ -35,12 +35,21 @@
     } catch (ignored) { /* keep the defaults */ }
   }
 
-  function enhance(root) {
+  function loadSearchKeys() {
+    var block = document.getElementById("picker-search");
+    try {
+      return block ? JSON.parse(block.textContent) : {};
+    } catch (ignored) {
+      return {};
+    }
+  }
+
+  function enhance(root, keys) {
     var boxes = Array.prototype.slice.call(root.querySelectorAll("input[type=checkbox]"));
     var options = boxes.map(function (box) {
-      var label = box.closest("label");
-      var name = label.textContent.trim();
-      return { box: box, name: name, search: label.getAttribute("data-search") || fold(name) };
+      var name = box.closest("label").textContent.trim();
+      // The server's key holds the name, code and aliases ("MTTQ", "Mặt trận Tổ quốc").
+      return { box: box, name: name, search: keys[box.value] || fold(name) };
     });
     var id = "picker-" + (++counter);
     var legend = root.getAttribute("data-legend") || "";
@@ -182,7 +191,10 @@
 
   function start() {
     loadTexts();
-    Array.prototype.forEach.call(document.querySelectorAll("[data-picker]"), enhance);
+    var keys = loadSearchKeys();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-picker]"), function (root) {
+      enhance(root, keys);
+    });
   }
 
   if (document.readyState === "loading") {
