@@ -7,6 +7,10 @@ pending messages to N distinct chats, runs one dispatcher with the real python-t
 sender against the fake server, and prints the machine, the sustained rate (the median of
 five one-second windows after a warm-up second), the overall rate, and how many 429s the fake
 answered (Telegram's limits are 30 messages/s overall and 1/s per chat: it must be 0).
+
+It also measures the one window in which a crash could still send a message twice
+(tracker/reminders/outbox.py): from the moment the fake Bot API accepted a message to the
+moment the dispatcher's commit marking it sent returned (median, 95th percentile, largest).
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -30,6 +37,7 @@ from tracker.db import make_engine, unit_of_work
 from tracker.notify.senders import build_senders
 from tracker.reminders import outbox
 from tracker.reminders.dispatch import Dispatcher
+from tracker.reminders.models import OutboxMessage
 
 DEFAULT_DATABASE = Path(__file__).resolve().parent / "out" / "dispatch.sqlite3"
 WINDOWS = 5
@@ -101,6 +109,7 @@ def run_dispatch_bench(*, messages: int, database_url: str) -> None:
         dispatcher = Dispatcher(
             engine, settings, build_senders(settings, engine), worker="bench-dispatch"
         )
+        committed = _time_commits(dispatcher)
         started = time.monotonic()
         try:
             summary = dispatcher.run_until_idle(max_seconds=messages / 5 + 60)
@@ -109,8 +118,14 @@ def run_dispatch_bench(*, messages: int, database_url: str) -> None:
             engine.dispose()
         elapsed = time.monotonic() - started
         arrivals = sorted(call.at for call in fake.calls if call.method == "sendMessage")
+        accepted = {
+            str(call.params.get("chat_id")): call.at
+            for call in fake.calls
+            if call.method == "sendMessage" and call.status == 200
+        }
         delivered = len(fake.sent())
         refused = fake.rate_limit_hits
+        windows_ms = _windows_ms(database_url, committed, accepted)
 
     print(
         f"sent {summary.sent}, retried {summary.retried}, waited {summary.waited}, "
@@ -129,6 +144,48 @@ def run_dispatch_bench(*, messages: int, database_url: str) -> None:
         print("sustained: too few messages for the windows; use --messages 300 or more")
     print(f"overall: {delivered / elapsed:.1f} messages/s ({delivered} in {elapsed:.1f} s)")
     print(f"429 answers from the fake: {refused}")
+    if windows_ms:
+        ordered = sorted(windows_ms)
+        print(
+            "duplicate window (accepted by the Bot API -> our commit returned): "
+            f"median {statistics.median(ordered):.1f} ms, "
+            f"95th percentile {ordered[int(len(ordered) * 0.95) - 1]:.1f} ms, "
+            f"largest {ordered[-1]:.1f} ms over {len(ordered)} messages"
+        )
+
+
+def _time_commits(dispatcher: Dispatcher) -> dict[int, float]:
+    """When each mark_sent commit returned (wall clock), by message id."""
+    committed: dict[int, float] = {}
+    record = dispatcher.record
+    call = record._call
+
+    def timed(function: Any, **arguments: Any) -> Any:
+        result = call(function, **arguments)
+        if function is outbox.mark_sent:
+            committed[arguments["message_id"]] = time.time()
+        return result
+
+    record._call = timed  # type: ignore[method-assign]
+    return committed
+
+
+def _windows_ms(
+    database_url: str, committed: dict[int, float], accepted: dict[str, float]
+) -> list[float]:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            addresses = dict(
+                connection.execute(select(OutboxMessage.id, OutboxMessage.address)).all()  # type: ignore[call-overload]
+            )
+    finally:
+        engine.dispose()
+    return [
+        (at - accepted[addresses[message_id]]) * 1000
+        for message_id, at in committed.items()
+        if addresses.get(message_id) in accepted
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,8 +4,10 @@ file lock); a second scheduler waits as standby and takes over when the first go
 from __future__ import annotations
 
 import logging
+import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -167,6 +169,40 @@ def test_a_second_holder_cannot_take_the_advisory_lock(tmp_path: Path, key: int)
     finally:
         first.release()
         second.release()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(POSTGRES_PROBLEM is not None, reason=POSTGRES_SKIP_REASON)
+def test_the_lock_connection_notices_a_dead_peer_within_a_minute_on_both_ends(
+    tmp_path: Path, key: int
+) -> None:
+    lock = SchedulerLock(database_url=POSTGRES_URL, lock_file=tmp_path / "a", key=key)
+    try:
+        assert lock.acquire()
+        connection = lock._connection
+        assert connection is not None
+        # The server's end: it frees the lock of a leader whose machine died.
+        server = {
+            name: int(connection.execute(f"SHOW {name}").fetchone()[0])  # type: ignore[index]
+            for name in ("tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count")
+        }
+        assert server == {
+            "tcp_keepalives_idle": 10,
+            "tcp_keepalives_interval": 5,
+            "tcp_keepalives_count": 3,
+        }
+        # The leader's end: the socket itself probes a silent server.
+        # (A duplicate of its descriptor: closing it leaves the connection open.)
+        with socket.socket(fileno=os.dup(connection.fileno())) as sock:
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+            idle = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE)
+            interval = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL)
+            count = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT)
+        assert lock.is_held
+        assert (idle, interval, count) == (10, 5, 3)
+        assert idle + interval * count < 60
+    finally:
+        lock.release()
 
 
 @pytest.mark.postgres

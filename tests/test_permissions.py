@@ -37,6 +37,10 @@ def user(role: str) -> User:
         ("unit", permissions.can_view_rollups, False),
         ("head", permissions.can_view_all_assignments, True),
         ("unit", permissions.can_view_all_assignments, False),
+        ("admin", permissions.can_view_all_assignments, False),
+        ("secretary", permissions.can_view_draft_notices, True),
+        ("head", permissions.can_view_draft_notices, False),
+        ("admin", permissions.can_view_draft_notices, False),
         ("unit", permissions.can_work_for_a_unit, True),
         ("head", permissions.can_work_for_a_unit, False),
         ("admin", permissions.can_work_for_a_unit, False),
@@ -68,7 +72,8 @@ SCOPE = {10, 11}
         ("unit", 99, [11], True, False),  # a task it supports: read and comment only
         ("head", 99, [], True, False),  # sees everything, reports nothing
         ("secretary", 99, [], True, False),
-        ("admin", 99, [], True, False),
+        # The admin runs directory, accounts and channels (design's role table): no unit's work.
+        ("admin", 99, [], False, False),
     ],
 )
 def test_assignment_rules(

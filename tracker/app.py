@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import error_pages, i18n, request_db
 from tracker.accounts import service as accounts
 from tracker.config import PROJECT_ROOT, Settings, load_settings
 from tracker.db import make_engine
 from tracker.extensions import babel, csrf, login_manager
-from tracker.inputs import IdConverter, parse_id
+from tracker.inputs import IdConverter
 from tracker.navigation import nav_items
 
 log = logging.getLogger(__name__)
 
+# Browsers keep to HTTPS for a year once they have seen this (production only: it is served
+# over HTTPS there, TRACKER_COOKIE_SECURE).
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 # A strict policy works because every script and style is served from our own origin.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -40,6 +45,10 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         REMEMBER_COOKIE_HTTPONLY=True,
+        # Signed-in sessions are permanent, re-signed on every request and refused by the
+        # server once older than this: the idle limit (TRACKER_SESSION_IDLE_HOURS).
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_idle_hours),
+        SESSION_REFRESH_EACH_REQUEST=True,
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         BABEL_DEFAULT_LOCALE=i18n.DEFAULT_LANGUAGE,
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
@@ -54,6 +63,10 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     log.info("Khóa ký phiên đăng nhập / session secret: %s", settings.secret_source)
     app.extensions["tracker.engine"] = make_engine(settings.database_url)
 
+    if settings.trusted_proxies:
+        # The client's address and scheme as the proxies we run say, never as a client claims.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     request_db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -69,11 +82,9 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):  # type: ignore[no-untyped-def]
-    parsed = parse_id(user_id)
-    if parsed is None:
-        return None
-    return accounts.get_user(request_db.db(), parsed)
+def _load_user(session_id: str):  # type: ignore[no-untyped-def]
+    # Checked on every request: a session ended by sign-out or a password reset is refused.
+    return accounts.user_for_session(request_db.db(), session_id)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -111,4 +122,6 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.extensions["tracker.settings"].is_production:
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     return response

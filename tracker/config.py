@@ -117,6 +117,11 @@ class Settings:
     login_window_minutes: int
     session_cookie_secure: bool
     base_url: str = "http://127.0.0.1:5000"
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none,
+    # the connection's own address counts).
+    trusted_proxies: int = 0
+    # A signed-in session ends after this many hours without a request.
+    session_idle_hours: float = 12.0
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
@@ -146,6 +151,15 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} phải là số nguyên / must be an integer, got {raw!r}") from None
+
+
+def _int_between(env: dict[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    value = _int(env, name, default)
+    if not low <= value <= high:
+        raise ConfigError(
+            f"{name} phải từ {low} đến {high} / must be between {low} and {high}, got {value}"
+        )
+    return value
 
 
 def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -190,6 +204,8 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         year_min=_int(env, "TRACKER_YEAR_MIN", 2000),
         year_max=_int(env, "TRACKER_YEAR_MAX", 2100),
         base_url=env.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        trusted_proxies=_int_between(env, "TRACKER_TRUSTED_PROXIES", 0, low=0, high=10),
+        session_idle_hours=_int_between(env, "TRACKER_SESSION_IDLE_HOURS", 12, low=1, high=24 * 31),
         reminders=_reminder_settings(env),
         telegram=TelegramSettings(
             token=env.get("TRACKER_TELEGRAM_TOKEN", ""),

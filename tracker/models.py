@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
-from tracker.accounts.models import ChatLink, LoginAttempt, User
+from tracker.accounts.models import ChatLink, LoginAttempt, LoginThrottle, User
 from tracker.assignments.models import (
     Assignment,
     AssignmentComment,
@@ -9,7 +9,7 @@ from tracker.assignments.models import (
     ProgressReport,
 )
 from tracker.audit.models import AuditEvent
-from tracker.chat.models import ChannelToken, LinkCode
+from tracker.chat.models import ChannelToken, LinkCode, WebhookEvent
 from tracker.notices.models import Conclusion, Task, TaskUnit
 from tracker.reminders.models import CalendarDay, OutboxMessage
 from tracker.rollups.models import (
@@ -34,6 +34,7 @@ __all__ = [
     "ExtensionRequest",
     "LinkCode",
     "LoginAttempt",
+    "LoginThrottle",
     "OutboxMessage",
     "ProgressReport",
     "Review",
@@ -46,4 +47,5 @@ __all__ = [
     "UnitGroup",
     "UnitGroupMember",
     "User",
+    "WebhookEvent",
 ]

@@ -25,7 +25,15 @@ def can_decide_extensions(user: User) -> bool:
 
 
 def can_view_all_assignments(user: User) -> bool:
-    return user.role in {Role.HEAD, Role.SECRETARY, Role.ADMIN}
+    """The board's people: the secretary who follows the work and the head who reviews it.
+    The admin runs the directory, accounts and channels (design's role table): no unit's
+    assignments, reports or evidence files."""
+    return user.role in {Role.HEAD, Role.SECRETARY}
+
+
+def can_view_draft_notices(user: User) -> bool:
+    """A draft is the secretary's work in progress until it is published."""
+    return can_manage_notices(user)
 
 
 def can_view_rollups(user: User) -> bool:

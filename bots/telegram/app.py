@@ -3,6 +3,8 @@ handed over by the web app. Both go through handle_update.
 
 Each update runs in its own unit of work, in a worker thread because the database calls block;
 the replies are sent after the commit, so a reply never announces a change that rolled back.
+The update_id is entered in that same unit of work (tracker/chat/webhook_events.py): an update
+Telegram sends again, or anyone replays, is ignored once it has been handled.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bots.conversation import Button, ButtonOutcome, Reply, handle_button, handle_text
+from tracker.chat import webhook_events
 from tracker.config import Settings, TelegramSettings
 from tracker.db import unit_of_work, utcnow
 
@@ -138,10 +141,13 @@ async def handle_update(update: Update, bot: Bot, app: Flask) -> None:
                     now=now,
                     settings=settings,
                 ),
+                update_id=update.update_id,
             )
         except Exception:
             log.exception("telegram button %r from %s failed", data, external_id)
             outcome = ButtonOutcome("Chưa ghi nhận được, thử lại sau.", [Reply(FAILURE_TEXT)])
+        if outcome is None:
+            return
         await _answer_query(bot, query.id, outcome.toast)
         await send_replies(bot, external_id, outcome.replies)
         return
@@ -163,10 +169,13 @@ async def handle_update(update: Update, bot: Bot, app: Flask) -> None:
             lambda session, settings: handle_text(
                 session, channel=CHANNEL, external_id=chat_id, text=text, now=now, settings=settings
             ),
+            update_id=update.update_id,
         )
     except Exception:
         log.exception("telegram message from %s failed", chat_id)
         replies = [Reply(FAILURE_TEXT)]
+    if replies is None:
+        return
     await send_replies(bot, chat_id, replies)
 
 
@@ -239,9 +248,17 @@ async def _process_webhook_update(app: Flask, payload: dict[str, Any]) -> None:
         await handle_update(update, bot, app)
 
 
-def _in_unit_of_work(app: Flask, work: Callable[[Session, Settings], T]) -> T:
-    """Run the blocking conversation in one transaction (committed on return)."""
+def _in_unit_of_work(
+    app: Flask, work: Callable[[Session, Settings], T], *, update_id: int | None = None
+) -> T | None:
+    """Run the blocking conversation in one transaction (committed on return); None, and
+    nothing done, when update `update_id` was handled already."""
     with app.app_context(), unit_of_work(app.extensions["tracker.engine"]) as session:
+        if update_id is not None and not webhook_events.first_sighting(
+            session, channel=CHANNEL, event_id=str(update_id), now=utcnow()
+        ):
+            log.info("telegram update %s ignored: handled already", update_id)
+            return None
         return work(session, _settings(app))
 
 

@@ -6,6 +6,10 @@ OA secret key); anything else is refused with 403. A signed call is answered 200
 request's unit of work, and the replies go out through the OA API only after the response,
 so after that unit of work has committed.
 
+An event stamped more than 5 minutes away from now, or seen already (its message id, or the
+fingerprint of its signed body, is kept for two days: tracker/chat/webhook_events.py), is
+answered 200 and ignored: a replayed "/huy" does nothing the second time.
+
 A follower's event opens Zalo's interaction window (consultation messages are allowed for 7
 days after it): the link's last_interaction_at records it. Texts go to the same conversation
 as Telegram (bots.conversation): a link code links the follower, commands list work.
@@ -28,7 +32,7 @@ from werkzeug.wrappers import Response
 
 from tracker import request_db
 from tracker.accounts.models import ChatLink
-from tracker.chat import linking
+from tracker.chat import linking, webhook_events
 from tracker.config import Settings, ZaloSettings
 from tracker.db import utcnow
 from tracker.extensions import csrf
@@ -64,6 +68,15 @@ def webhook() -> Response | tuple[Response, int]:
         return jsonify(ok=False), 403
     session = request_db.db()
     now = utcnow()
+    stamped = _stamped_at(payload)
+    if stamped is None or abs(now - stamped) > webhook_events.MAX_ZALO_EVENT_AGE:
+        log.warning("Zalo webhook event ignored: stamped %s, now %s", stamped, now)
+        return jsonify(ok=True, ignored="stale")
+    if not webhook_events.first_sighting(
+        session, channel=CHANNEL, event_id=_event_id(payload, raw), now=now
+    ):
+        log.info("Zalo webhook event ignored: seen already")
+        return jsonify(ok=True, ignored="repeat")
     try:
         replies = handle_event(session, payload=payload, settings=settings, now=now)
     except Exception:
@@ -170,8 +183,27 @@ def _touch(session: Session, follower: str, at: datetime) -> None:
 
 def _event_time(payload: dict[str, Any], now: datetime) -> datetime:
     """When the follower acted (Zalo's timestamp, in ms): a retried call arrives later."""
+    at = _stamped_at(payload)
+    return now if at is None else min(at, now)
+
+
+def _stamped_at(payload: dict[str, Any]) -> datetime | None:
+    """Zalo's timestamp of the event (milliseconds, signed with the body), or None."""
+    text = str(payload.get("timestamp") or "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 15):
+        return None
     try:
-        at = datetime.fromtimestamp(int(str(payload.get("timestamp"))) / 1000, UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return now
-    return min(at, now)
+        return datetime.fromtimestamp(int(text) / 1000, UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _event_id(payload: dict[str, Any], raw: bytes) -> str:
+    """Zalo's message id when the event has one (the same in a retried call), else the
+    fingerprint of the signed body."""
+    message = payload.get("message")
+    msg_id = message.get("msg_id") if isinstance(message, dict) else None
+    if isinstance(msg_id, str | int) and str(msg_id).strip():
+        event = str(payload.get("event_name") or "")[:40]
+        return f"{event}:{str(msg_id).strip()}"[:128]
+    return webhook_events.fingerprint(raw)

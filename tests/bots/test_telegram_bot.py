@@ -396,3 +396,44 @@ def test_bot_command_in_webhook_mode_registers_the_webhook(app: Flask, fake: Fak
     assert call["url"] == "https://dondoc.example.vn/telegram/webhook"
     assert call["secret_token"] == SECRET
     assert call["allowed_updates"] == ["message", "callback_query"]
+
+
+def test_a_repeated_webhook_update_is_handled_once(
+    bot_app: Flask, fake: FakeTelegram, world: World
+) -> None:
+    client = bot_app.test_client()
+    update = fake.update_json(fake.push_message(CHAT, "/viec"))
+    for _ in range(3):  # Telegram retrying, or someone replaying the call
+        response = client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})
+        assert response.status_code == 200
+    assert len(fake.sent(CHAT)) == 1
+    # A new update from the same chat is answered as usual.
+    client.post(
+        "/telegram/webhook",
+        json=fake.update_json(fake.push_message(CHAT, "/viec")),
+        headers={HEADER: SECRET},
+    )
+    assert len(fake.sent(CHAT)) == 2
+
+
+def test_a_repeated_button_press_is_handled_once(
+    bot_app: Flask, fake: FakeTelegram, world: World
+) -> None:
+    client = bot_app.test_client()
+    update = fake.update_json(fake.push_callback(CHAT, "done:1"))
+    for _ in range(2):
+        client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})
+    assert len(fake.calls_to("answerCallbackQuery")) == 1
+
+
+@pytest.mark.parametrize("update_id", [None, "7", -1, 2**63, True], ids=str)
+def test_an_update_without_a_usable_update_id_is_refused(
+    bot_app: Flask, fake: FakeTelegram, world: World, update_id: object
+) -> None:
+    update = fake.update_json(fake.push_message(CHAT, "/viec"))
+    update["update_id"] = update_id
+    response = bot_app.test_client().post(
+        "/telegram/webhook", json=update, headers={HEADER: SECRET}
+    )
+    assert response.status_code == 400
+    assert fake.sent(CHAT) == []

@@ -203,7 +203,7 @@ def test_a_sticker_opens_the_window_at_the_time_zalo_stamped_it(
     client: FlaskClient, zalo: FakeZalo, session: Session
 ) -> None:
     _linked(session, last=utcnow() - timedelta(days=10))
-    stamped = utcnow().replace(microsecond=0) - timedelta(minutes=20)  # a retried call
+    stamped = utcnow().replace(microsecond=0) - timedelta(minutes=3)  # a retried call
     event = text_event(FOLLOWER, "", timestamp_ms=int(stamped.timestamp() * 1000))
     event["event_name"] = "user_send_sticker"
     event["message"] = {"msg_id": "m1", "attachments": [{"type": "sticker"}]}
@@ -220,7 +220,7 @@ def test_an_older_event_never_moves_the_window_back(
 ) -> None:
     recent = utcnow().replace(microsecond=0) - timedelta(minutes=1)
     _linked(session, last=recent)
-    old = recent - timedelta(hours=2)
+    old = recent - timedelta(minutes=3)  # a retried call, still within Zalo's 5 minutes
     event = text_event(FOLLOWER, "", timestamp_ms=int(old.timestamp() * 1000))
     event["event_name"] = "user_send_image"
 
@@ -310,3 +310,74 @@ def test_a_reply_zalo_refuses_does_not_change_the_answer(
     response = post(client, text_event(FOLLOWER, "ABCD2345"))
     assert response.status_code == 200
     assert zalo.messages() == []
+
+
+# -- replays ------------------------------------------------------------------------------
+
+
+def _unlinking_event(stamp_ms: int) -> dict[str, Any]:
+    return text_event(FOLLOWER, "/huy", timestamp_ms=stamp_ms)
+
+
+def test_an_event_older_than_five_minutes_is_ignored(
+    client: FlaskClient, zalo: FakeZalo, session: Session
+) -> None:
+    _linked(session, last=utcnow())
+    old = utcnow() - timedelta(minutes=6)
+    response = post(client, _unlinking_event(int(old.timestamp() * 1000)))
+    assert response.status_code == 200  # answered, so Zalo does not retry it
+    [link] = links(session)
+    assert link.is_active  # "/huy" from six minutes ago did nothing
+    assert zalo.calls == []
+
+
+@pytest.mark.parametrize("stamp", ["", "soon", str(10**20)], ids=["missing", "text", "huge"])
+def test_an_event_without_a_usable_timestamp_is_ignored(
+    client: FlaskClient, zalo: FakeZalo, session: Session, stamp: str
+) -> None:
+    _linked(session, last=utcnow())
+    event = _unlinking_event(0)
+    event["timestamp"] = stamp
+    assert post(client, event).status_code == 200
+    [link] = links(session)
+    assert link.is_active
+
+
+def test_a_replayed_event_is_handled_once(
+    client: FlaskClient, zalo: FakeZalo, session: Session
+) -> None:
+    first = _linked(session, last=utcnow())
+    event = _unlinking_event(int(utcnow().timestamp() * 1000))
+    assert post(client, event).status_code == 200
+    [link] = links(session)
+    assert link.is_active is False
+    # The person links again; the same signed "/huy" posted again must not unlink them.
+    link.is_active, link.inactive_reason, link.inactive_at = True, None, None
+    session.add(link)
+    session.commit()
+    replies = len(zalo.calls)
+
+    assert post(client, event).status_code == 200
+
+    [after] = links(session)
+    assert after.id == first.id and after.is_active
+    assert len(zalo.calls) == replies  # and nothing answered twice
+
+
+def test_a_replayed_follow_event_without_a_message_id_is_handled_once(
+    client: FlaskClient, zalo: FakeZalo, session: Session
+) -> None:
+    _linked(session, last=None)
+    event = {
+        "event_name": "unfollow",
+        "timestamp": str(int(utcnow().timestamp() * 1000)),
+        "follower": {"id": FOLLOWER},
+    }
+    post(client, event)
+    [link] = links(session)
+    link.is_active = True
+    session.add(link)
+    session.commit()
+    post(client, event)
+    [after] = links(session)
+    assert after.is_active

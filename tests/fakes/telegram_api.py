@@ -47,6 +47,9 @@ class Fault:
     chat_id: str | None = None
     # Deliver (record) the message and then answer slowly: a timeout after delivery.
     deliver: bool = False
+    # Only for a send to a chat that already got this many messages (with `chat_id`: the
+    # third part of a long message is `after=2`).
+    after: int = 0
 
 
 @dataclass
@@ -152,14 +155,22 @@ class FakeTelegram:
             if method not in SEND_METHODS:
                 return 200, {"ok": True, "result": self._result(method, params)}
             chat = str(params.get("chat_id"))
-            fault = self._take_fault(chat)
+            delivered = sum(
+                1
+                for earlier in self.calls[:-1]
+                if earlier.method in SEND_METHODS
+                and earlier.status == 200
+                and str(earlier.params.get("chat_id")) == chat
+            )
+            fault = self._take_fault(chat, delivered)
+            if fault is not None and not fault.deliver:
+                call.status = fault.status  # not delivered, even while the answer is slow
             refusal = self._refusal(chat, now) if fault is None else None
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
             if fault.deliver:
                 return 200, {"ok": True, "result": self._message(params)}
-            call.status = fault.status
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": fault.status,
@@ -173,9 +184,9 @@ class FakeTelegram:
             return refusal
         return 200, {"ok": True, "result": self._message(params)}
 
-    def _take_fault(self, chat: str) -> Fault | None:
+    def _take_fault(self, chat: str, delivered: int) -> Fault | None:
         for fault in list(self.faults):
-            if fault.chat_id is None or fault.chat_id == chat:
+            if (fault.chat_id is None or fault.chat_id == chat) and delivered >= fault.after:
                 self.faults.remove(fault)
                 return fault
         return None

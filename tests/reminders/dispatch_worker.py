@@ -13,6 +13,7 @@ import dataclasses
 import json
 import logging
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--worker", required=True)
     parser.add_argument("--per-second", type=float, default=5000.0)
     parser.add_argument("--max-seconds", type=float, default=240.0)
+    parser.add_argument("--lease-seconds", type=float, default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format=f"{args.worker} %(levelname)s %(message)s")
 
@@ -48,7 +50,15 @@ def main(argv: list[str] | None = None) -> None:
     engine = make_engine(args.database_url)
     with engine.connect():
         pass
-    dispatcher = Dispatcher(engine, settings, build_senders(settings, engine), worker=args.worker)
+    lease = {}
+    if args.lease_seconds is not None:
+        lease = {
+            "lease": timedelta(seconds=args.lease_seconds),
+            "heartbeat": timedelta(seconds=args.lease_seconds / 4),
+        }
+    dispatcher = Dispatcher(
+        engine, settings, build_senders(settings, engine), worker=args.worker, **lease
+    )
     print("ready", flush=True)
     sys.stdin.readline()
     try:

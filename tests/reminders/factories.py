@@ -83,12 +83,15 @@ def fake_settings(
     )
 
 
-def dispatcher(engine: Engine, settings: Settings, *, worker: str = "test-1") -> Dispatcher:
-    """A dispatcher with the real Telegram sender only (close it, or use it in `with`)."""
+def dispatcher(
+    engine: Engine, settings: Settings, *, worker: str = "test-1", **options: Any
+) -> Dispatcher:
+    """A dispatcher with the real Telegram sender only (close it, or use it in `with`);
+    `options` go to Dispatcher (lease, heartbeat, ...)."""
     sender = TelegramSender(
         settings.telegram, per_chat_seconds=settings.reminders.telegram_per_chat_seconds
     )
-    return Dispatcher(engine, settings, {"telegram": sender}, worker=worker)
+    return Dispatcher(engine, settings, {"telegram": sender}, worker=worker, **options)
 
 
 def rows(session: Session) -> dict[int, OutboxMessage]:

@@ -192,3 +192,27 @@ def test_wait_keeps_the_attempts_and_failure_marks_the_link_dead(
     found = session.get(ChatLink, link.id)
     assert found is not None and found.is_active is False
     assert found.inactive_reason == "Forbidden: bot was blocked by the user"
+
+
+def test_a_dispatcher_never_takes_back_its_own_row_and_a_renewed_claim_is_kept(
+    engine: Engine, session: Session
+) -> None:
+    first, second = _queue_many(session, 2)
+    start = utcnow()
+    assert len(outbox.claim(session, worker="a", limit=5, now=start, lease=LEASE)) == 2
+    much_later = start + LEASE * 3
+    # Past the lease: its own dispatcher still has the rows in flight, so it claims nothing.
+    assert outbox.claim(session, worker="a", limit=5, now=much_later, lease=LEASE) == []
+    # The heartbeat renews the first row only; another dispatcher takes over the second.
+    assert outbox.renew(session, worker="a", message_ids=[first], now=much_later) == 1
+    taken = outbox.claim(session, worker="b", limit=5, now=much_later, lease=LEASE)
+    assert [row.id for row in taken] == [second]
+    # A's heartbeat no longer renews the row b holds, and its progress there does not land.
+    assert outbox.renew(session, worker="a", message_ids=[second], now=much_later) == 0
+    assert not outbox.save_progress(
+        session, message_id=second, worker="a", parts_sent=1, now=much_later
+    )
+    assert outbox.save_progress(session, message_id=first, worker="a", parts_sent=1, now=start)
+    found = rows(session)
+    assert (found[first].claimed_by, found[first].parts_sent) == ("a", 1)
+    assert (found[second].claimed_by, found[second].parts_sent) == ("b", 0)

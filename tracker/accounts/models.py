@@ -41,6 +41,9 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # Part of every signed-in session; raised by sign-out and password resets, so every session
+    # signed in before then (a copied cookie too) ends at its next request.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     # Flask-Login's user protocol.
     @property
@@ -52,7 +55,8 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session keeps: the id and the session version ("12:3")."""
+        return f"{self.id}:{self.session_version}"
 
 
 class ChatLink(SQLModel, table=True):
@@ -95,3 +99,15 @@ class LoginAttempt(SQLModel, table=True):
     remote_addr: str = Field(max_length=64)
     attempted_at: datetime = Field(default_factory=utcnow)
     succeeded: bool = Field(default=False)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Sign-in guesses counted per username ("name:...") and per client address ("addr:...")
+    in a fixed window; taken with one atomic upsert before the password is checked, so parallel
+    sign-ins can never get more guesses than the limit (tracker/accounts/throttle.py)."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=80)
+    window_started_at: datetime
+    guesses: int = Field(default=0)

@@ -6,14 +6,16 @@ import logging
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.accounts.models import LoginAttempt, Role, User
+from tracker.accounts import throttle
+from tracker.accounts.models import LoginAttempt, LoginThrottle, Role, User
 from tracker.audit import service as audit
 from tracker.db import utcnow
-from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, RateLimited
+from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
+from tracker.inputs import MAX_ID, bounded_int, parse_id
 from tracker.permissions import can_administer
 from tracker.units.models import Unit
 
@@ -104,18 +106,28 @@ def authenticate(
     window: timedelta,
     now: datetime | None = None,
 ) -> User:
-    """Check a password; every attempt is recorded, and repeated failures lock the door."""
+    """Check a password; every attempt is counted and recorded, and repeated failures lock
+    the door. The count is taken atomically before the password is checked and committed in a
+    transaction of its own (tracker/accounts/throttle.py), so it stands when the sign-in
+    fails and parallel guesses never get past `max_failures`."""
     now = now or utcnow()
     username = username.strip().lower()[:64]
     remote_addr = (remote_addr or "unknown")[:64]
-    _check_rate(session, username, remote_addr, max_failures, window, now)
+    bind = session.get_bind()
+    engine: Engine = getattr(bind, "engine", bind)  # type: ignore[assignment]
+    throttle.take_guess(
+        engine,
+        username=username,
+        remote_addr=remote_addr,
+        max_failures=max_failures,
+        window=window,
+        now=now,
+    )
     user = session.exec(select(User).where(User.username == username)).first()
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     succeeded = bool(user and valid and user.is_active)
-    session.add(
-        LoginAttempt(
-            username=username, remote_addr=remote_addr, attempted_at=now, succeeded=succeeded
-        )
+    throttle.settle(
+        engine, username=username, remote_addr=remote_addr, succeeded=succeeded, now=now
     )
     if not succeeded or user is None:
         log.info("login refused for %r from %s", username, remote_addr)
@@ -127,45 +139,31 @@ def authenticate(
     return user
 
 
-def _check_rate(
-    session: Session,
-    username: str,
-    remote_addr: str,
-    max_failures: int,
-    window: timedelta,
-    now: datetime,
-) -> None:
-    since = now - window
-    last_success = session.exec(
-        select(func.max(LoginAttempt.attempted_at)).where(
-            LoginAttempt.username == username, LoginAttempt.succeeded.is_(True)
-        )
-    ).one()
-    counted_from = max(since, last_success) if last_success else since
-    by_name = session.exec(
-        select(func.count()).where(
-            LoginAttempt.username == username,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.attempted_at > counted_from,
-        )
-    ).one()
-    # One address trying many names is guessing too; it gets a looser limit (shared offices).
-    by_address = session.exec(
-        select(func.count()).where(
-            LoginAttempt.remote_addr == remote_addr,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.attempted_at > since,
-        )
-    ).one()
-    if by_name >= max_failures or by_address >= max_failures * 4:
-        minutes = int(window.total_seconds() // 60)
-        raise RateLimited(
-            N_(
-                "Đăng nhập sai quá nhiều lần. Vui lòng chờ {minutes} phút rồi thử lại, "
-                "hoặc liên hệ quản trị viên để đặt lại mật khẩu."
-            ),
-            minutes=minutes,
-        )
+def end_sessions(session: Session, *, user: User) -> None:
+    """Every session this person signed in before now ends at its next request (sign-out,
+    password reset): the session version kept in each one no longer matches. Flushes."""
+    session.execute(
+        update(User)
+        .where(User.id == user.id)  # type: ignore[arg-type]
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    session.refresh(user)
+
+
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The active user a signed-in session ("id:version") stands for, or None when the
+    session was ended (sign-out elsewhere, a password reset) or the account is disabled."""
+    user_part, _, version_part = session_id.partition(":")
+    user_id = parse_id(user_part)
+    version = bounded_int(version_part, minimum=0, maximum=MAX_ID)
+    if user_id is None or version is None:
+        return None  # also a session from before session versions: signed in again
+    user = get_user(session, user_id)
+    if user is None or user.session_version != version:
+        return None
+    return user
 
 
 def get_user(session: Session, user_id: int) -> User | None:
@@ -190,6 +188,7 @@ def purge_login_attempts(
     """Forget sign-in attempts older than the rate-limit needs; returns how many went."""
     cutoff = (now or utcnow()) - older_than
     result = session.exec(delete(LoginAttempt).where(LoginAttempt.attempted_at < cutoff))
+    session.exec(delete(LoginThrottle).where(LoginThrottle.window_started_at < cutoff))
     return result.rowcount or 0
 
 
@@ -241,6 +240,8 @@ def update_user(
     changes = audit.diff(before, after)
     if new_password:
         user.password_hash = generate_password_hash(new_password)
+        # Whoever signed in with the old password (a stolen cookie too) is signed out.
+        user.session_version += 1
         changes["password"] = ["***", "***"]
     session.add(user)
     audit.record(

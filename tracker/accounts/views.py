@@ -62,6 +62,7 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("accounts/login.html", form=form, error=translate_error(error))
     session.clear()
     login_user(user)
+    session.permanent = True  # ends after TRACKER_SESSION_IDLE_HOURS without a request
     return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
 
 
@@ -69,6 +70,9 @@ def login() -> str | Response | tuple[str, int]:
 def logout() -> Response:
     form = LogoutForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # Ends this person's every session, a copied cookie included, not only this one.
+            service.end_sessions(db(), user=current_user._get_current_object())  # type: ignore[attr-defined]
         logout_user()
         session.clear()
         flash(_("Bạn đã đăng xuất."), "info")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
@@ -98,6 +98,8 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
             return render_template(
                 "admin/user_form.html", form=form, user=user, error=translate_error(error)
             ), 400
+        if user.id == current_user.id:
+            login_user(user)  # a new password ends the admin's other sessions, not this one
         flash(_("Đã lưu tài khoản %(username)s.", username=user.username), "success")
         return redirect(url_for(".users"))
     status = 400 if request.method == "POST" else 200

@@ -37,3 +37,15 @@ class ChannelToken(SQLModel, table=True):
     access_expires_at: datetime | None = None
     version: int = Field(default=1)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookEvent(SQLModel, table=True):
+    """A chat platform's event already handled (Telegram's update_id, a Zalo event's
+    fingerprint): a replayed or retried one is ignored. Kept WEBHOOK_EVENT_RETENTION, longer
+    than any platform retries an event (tracker/chat/webhook_events.py)."""
+
+    __tablename__ = "webhook_event"
+
+    channel: str = Field(max_length=16, primary_key=True)
+    event_id: str = Field(max_length=128, primary_key=True)
+    received_at: datetime = Field(default_factory=utcnow, index=True)

@@ -152,7 +152,9 @@ def telegram_webhook() -> Response:
         )
         return Response("forbidden\n", 403, mimetype="text/plain")
     payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
+    update_id = payload.get("update_id") if isinstance(payload, dict) else None
+    # Every update has a whole-number update_id: it is what repeats are recognised by.
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < 2**53:
         return Response("not a Telegram update\n", 400, mimetype="text/plain")
     # Imported here: the web app needs python-telegram-bot only when the webhook is used.
     from bots.telegram.app import process_webhook_update

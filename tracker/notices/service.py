@@ -12,8 +12,12 @@ from tracker.accounts.models import User
 from tracker.assignments.models import Assignment, ExtensionRequest, ExtensionStatus
 from tracker.assignments.status import Category, category_of
 from tracker.errors import N_, NotFound, PermissionDenied
-from tracker.notices.models import Conclusion, Task, TaskUnit
-from tracker.permissions import can_decide_extensions, can_view_all_assignments
+from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
+from tracker.permissions import (
+    can_decide_extensions,
+    can_view_all_assignments,
+    can_view_draft_notices,
+)
 from tracker.units.models import Unit
 
 
@@ -39,12 +43,15 @@ def list_notices(session: Session, *, actor: User) -> list[NoticeRow]:
         .group_by(Task.conclusion_id)
         .subquery()
     )
-    rows = session.exec(
+    query = (
         select(Conclusion, func.coalesce(tasks.c.n, 0), func.coalesce(assignments.c.n, 0))
         .join(tasks, tasks.c.conclusion_id == Conclusion.id, isouter=True)
         .join(assignments, assignments.c.conclusion_id == Conclusion.id, isouter=True)
         .order_by(Conclusion.created_at.desc(), Conclusion.id.desc())
-    ).all()
+    )
+    if not can_view_draft_notices(actor):
+        query = query.where(Conclusion.status == NoticeStatus.PUBLISHED)
+    rows = session.exec(query).all()
     return [NoticeRow(conclusion=c, task_count=t, assignment_count=a) for c, t, a in rows]
 
 
@@ -74,7 +81,9 @@ def notice_overview(
     if not can_view_all_assignments(actor):
         raise PermissionDenied(N_("Bạn không có quyền xem danh sách thông báo."))
     notice = session.get(Conclusion, conclusion_id)
-    if notice is None:
+    if notice is None or (
+        notice.status == NoticeStatus.DRAFT and not can_view_draft_notices(actor)
+    ):
         raise NotFound(N_("Không tìm thấy thông báo này. Quay lại danh sách thông báo."))
     tasks = session.exec(
         select(Task).where(Task.conclusion_id == notice.id).order_by(Task.position, Task.id)

@@ -6,6 +6,7 @@ kind it was. Each sender raises exactly one of these for anything that went wron
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -27,6 +28,10 @@ class Outgoing:
     parts_sent: int = 0
     phone: str | None = None
     last_interaction_at: datetime | None = None
+    # Called with the number of parts delivered so far after each part that is followed by
+    # another: the dispatcher commits it, so a crash resumes after the last delivered part.
+    # It raises a DeliveryError (ClaimLost: stop sending) when the count cannot be kept.
+    on_part: Callable[[int], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,11 @@ class PermanentFailure(DeliveryError):
 
 class MaybeDelivered(DeliveryError):
     """The channel timed out after we sent: it may have arrived, so it is not sent again."""
+
+
+class ClaimLost(DeliveryError):
+    """The row is no longer this dispatcher's (another one took it over, or an admin changed
+    it): the sender stops before the next part and nothing is recorded."""
 
 
 class Sender(Protocol):

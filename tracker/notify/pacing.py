@@ -8,6 +8,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+# The longest a sender keeps a claimed message waiting out a pause the channel asked for (429
+# retry_after). A longer pause gives the message back to the outbox until the pause is over,
+# so no wait the dispatcher chooses while holding a row comes near the lease
+# (tracker/reminders/dispatch.py DEFAULT_LEASE).
+MAX_HELD_PAUSE = 60.0
+
 
 class Pacer:
     """A channel's rate limit inside one process, for each request (a message part).
@@ -76,6 +82,11 @@ class Pacer:
                 self._finished.append(now)
             if self._per_chat:
                 self._chat_next[chat] = now + self._per_chat
+
+    def pause_left(self) -> float:
+        """Seconds until the channel's pause is over (0 when there is none)."""
+        with self._lock:
+            return max(self._paused_until - self._clock(), 0.0)
 
     def pause(self, seconds: float) -> None:
         """Nobody sends on this channel for `seconds` (a 429 with retry_after)."""

@@ -37,13 +37,14 @@ from tracker.chat.actions import BUTTON_LABELS, Action, encode
 from tracker.config import TelegramSettings
 from tracker.notify.base import (
     Delivery,
+    DeliveryError,
     MaybeDelivered,
     Outgoing,
     PermanentFailure,
     RateLimitedByChannel,
     TemporaryFailure,
 )
-from tracker.notify.pacing import Pacer
+from tracker.notify.pacing import MAX_HELD_PAUSE, Pacer
 from tracker.notify.text import TELEGRAM_LIMIT, split_message, to_plain
 
 log = logging.getLogger(__name__)
@@ -124,8 +125,10 @@ class TelegramSender:
             raise TemporaryFailure("Telegram sender is closed", parts_sent=message.parts_sent)
         parts = split_message(message.body, TELEGRAM_LIMIT)
         # A safety net only: each request has its own timeouts, and a pause asked for by
-        # Telegram (429) may hold the later parts back a while.
-        budget = len(parts) * (self.settings.timeout_seconds + self.per_chat_seconds + 5) + 600
+        # Telegram (429) holds a part back at most MAX_HELD_PAUSE (a longer one gives the
+        # message back to the outbox), so the budget stays well under the dispatcher's lease.
+        per_part = self.settings.timeout_seconds + self.per_chat_seconds + MAX_HELD_PAUSE + 5
+        budget = len(parts) * per_part + 60
         return self._run(self._send(message, parts), timeout=budget, message=message)
 
     def warm_up(self) -> None:
@@ -181,6 +184,9 @@ class TelegramSender:
                     first=index == message.parts_sent,
                 )
                 sent = index + 1
+                if not is_last and message.on_part is not None:
+                    # Committed before the next part leaves: a crash resumes after this one.
+                    await asyncio.to_thread(message.on_part, sent)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # every failure leaves as one DeliveryError kind
@@ -195,6 +201,12 @@ class TelegramSender:
                 await asyncio.sleep(self.per_chat_seconds)
             return await self._send_part(chat, text, markup)
         while (delay := self.pacer.next_slot(chat)) > 0:
+            if (pause := self.pacer.pause_left()) > MAX_HELD_PAUSE:
+                raise RateLimitedByChannel(
+                    f"Telegram: quá nhiều tin, chờ {pause:.0f} s / flood control: "
+                    f"the channel is paused for {pause:.0f} s",
+                    retry_after=pause,
+                )
             await asyncio.sleep(delay)
         try:
             return await self._send_part(chat, text, markup)
@@ -229,6 +241,9 @@ def _retry_after_seconds(error: RetryAfter) -> float:
 
 def _translate(error: Exception, *, parts_sent: int, token: str) -> Exception:
     """The DeliveryError kind for a PTB (or other) exception."""
+    if isinstance(error, DeliveryError):  # ours already (a long pause, a lost claim)
+        error.parts_sent = max(error.parts_sent, parts_sent)
+        return error
     # The reason is shown on the admin page and logged: never with the bot's token in it.
     text = str(error).replace(token, "<token>") if token else str(error)
     if isinstance(error, RetryAfter):

@@ -141,6 +141,8 @@ class ZaloSender:
         external_id: str | None = None
         for index in range(message.parts_sent, len(parts)):
             external_id = self._post_text(message.address, parts[index], parts_sent=index)
+            if index + 1 < len(parts) and message.on_part is not None:
+                message.on_part(index + 1)  # committed before the next part leaves
         return Delivery(external_id, parts_sent=len(parts))
 
     def _post_text(self, user_id: str, text: str, *, parts_sent: int) -> str | None:

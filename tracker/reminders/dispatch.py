@@ -3,6 +3,17 @@ the channels' rate limits; tracker/reminders/outcomes.py records what became of 
 
 Several dispatchers may run at once on PostgreSQL (claims use SKIP LOCKED); on SQLite run one.
 Rate limits are per dispatcher process (see ReminderSettings.telegram_per_second).
+
+Exactly once, as far as the channel allows:
+- a claim is a lease (DEFAULT_LEASE, 10 minutes) that a heartbeat thread renews every
+  `heartbeat` (30 s) for each row still in flight here, so only a dispatcher that died (or
+  lost its database for a whole lease) has its rows taken over; none reclaims its own row;
+- no wait the dispatcher chooses while holding a row comes near the lease: a pause the
+  channel asks for (429 retry_after) is waited out for at most MAX_HELD_PAUSE (60 s), a longer
+  one gives the row back until the pause is over, and each request has its timeout;
+- each part of a long message is committed (parts_sent) before the next one leaves.
+What remains is the window between the channel accepting a request and our commit of that
+fact; see tracker/reminders/outbox.py.
 """
 
 from __future__ import annotations
@@ -22,15 +33,26 @@ from sqlmodel import Session, select
 from tracker.accounts.models import ChatLink, User
 from tracker.config import Settings
 from tracker.db import utcnow
-from tracker.notify.base import Delivery, DeliveryError, Outgoing, RateLimitedByChannel, Sender
-from tracker.notify.pacing import Pacer
+from tracker.notify.base import (
+    ClaimLost,
+    Delivery,
+    DeliveryError,
+    Outgoing,
+    RateLimitedByChannel,
+    Sender,
+    TemporaryFailure,
+)
+from tracker.notify.pacing import MAX_HELD_PAUSE, Pacer
 from tracker.reminders import outbox
 from tracker.reminders.models import Channel, OutboxMessage
 from tracker.reminders.outcomes import DispatchSummary, Recorder
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LEASE = timedelta(minutes=5)
+# How long a claimed row stays this dispatcher's without a heartbeat; it is far longer than
+# any wait the dispatcher chooses while holding a row (MAX_HELD_PAUSE, a request's timeout).
+DEFAULT_LEASE = timedelta(minutes=10)
+DEFAULT_HEARTBEAT = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -56,7 +78,10 @@ class Dispatcher:
         sleep: Callable[[float], None] = time.sleep,
         concurrency: int = 8,
         lease: timedelta = DEFAULT_LEASE,
+        heartbeat: timedelta = DEFAULT_HEARTBEAT,
     ) -> None:
+        if heartbeat * 3 > lease:
+            raise ValueError(f"the lease ({lease}) must outlast three heartbeats ({heartbeat})")
         self.engine = engine
         self.settings = settings
         self.senders = dict(senders)
@@ -64,6 +89,7 @@ class Dispatcher:
         self.clock = clock
         self.sleep = sleep
         self.lease = lease
+        self.heartbeat = heartbeat
         self.concurrency = max(concurrency, 1)
         reminders = settings.reminders
         self.record = Recorder(engine, reminders, worker=worker)
@@ -86,10 +112,20 @@ class Dispatcher:
                 self._paced_by_sender.add(channel)
         self._warm: set[str] = set()
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="dispatch")
+        # The rows claimed here and not yet recorded: the heartbeat renews their claims.
+        self._in_flight: set[int] = set()
+        self._in_flight_lock = threading.Lock()
+        self._closing = threading.Event()
+        self._heartbeat_thread = threading.Thread(
+            target=self._beat, name=f"dispatch-heartbeat-{worker}", daemon=True
+        )
+        self._heartbeat_thread.start()
 
     def close(self) -> None:
         """Stop the sending threads and close the senders."""
         self._pool.shutdown(wait=True)
+        self._closing.set()
+        self._heartbeat_thread.join(timeout=10)
         for sender in self.senders.values():
             try:
                 sender.close()
@@ -192,6 +228,29 @@ class Dispatcher:
                 total += future.result()
         return total
 
+    # -- the heartbeat -------------------------------------------------------------------
+
+    def _beat(self) -> None:
+        """Renew the claims of the rows in flight until the dispatcher closes."""
+        while not self._closing.wait(self.heartbeat.total_seconds()):
+            self.renew_claims()
+
+    def renew_claims(self) -> int:
+        """One heartbeat: the rows in flight here are ours for another lease. A failure (the
+        database away) is logged; the claims then run out after the lease."""
+        with self._in_flight_lock:
+            message_ids = set(self._in_flight)
+        if not message_ids:
+            return 0
+        try:
+            with Session(self.engine) as session:
+                return outbox.renew(
+                    session, worker=self.worker, message_ids=message_ids, now=utcnow()
+                )
+        except Exception:
+            log.exception("renewing the claims of %d outbox messages failed", len(message_ids))
+            return 0
+
     # -- one batch -----------------------------------------------------------------------
 
     def _claim_and_submit(self, batch: int) -> tuple[int, list[Future[DispatchSummary]]]:
@@ -200,6 +259,8 @@ class Dispatcher:
                 session, worker=self.worker, limit=batch, now=utcnow(), lease=self.lease
             )
             recipients = self._recipients(session, rows)
+        with self._in_flight_lock:
+            self._in_flight.update(row.id for row in rows if row.id is not None)
         # One chat's messages go out in order, from one thread.
         by_chat: dict[tuple[str, str], list[OutboxMessage]] = {}
         for row in rows:
@@ -261,6 +322,9 @@ class Dispatcher:
             except Exception as error:  # one bad row must not stop the others
                 log.exception("dispatching outbox message %s failed", row.id)
                 summary += self.record.unexpected(row, error)
+            finally:
+                with self._in_flight_lock:
+                    self._in_flight.discard(row.id or 0)
         return summary
 
     def _send_one(self, row: OutboxMessage, recipient: _Recipient) -> DispatchSummary:
@@ -280,6 +344,7 @@ class Dispatcher:
             parts_sent=row.parts_sent,
             phone=recipient.phone,
             last_interaction_at=recipient.last_interaction_at,
+            on_part=lambda parts_sent: self._save_progress(row, parts_sent),
         )
         try:
             delivery = self._paced_send(sender, outgoing, pacer)
@@ -291,10 +356,31 @@ class Dispatcher:
         log.debug("outbox message %s sent to %s %s", row.id, row.channel, row.address)
         return self.record.sent(row, delivery)
 
+    def _save_progress(self, row: OutboxMessage, parts_sent: int) -> None:
+        """A sender delivered `parts_sent` parts of `row` and has more to send."""
+        try:
+            kept = self.record.progress(row, parts_sent)
+        except Exception as error:  # the database is away: stop, so fewer parts repeat
+            raise TemporaryFailure(
+                f"could not save the parts sent: {type(error).__name__}: {error}",
+                parts_sent=parts_sent,
+            ) from error
+        if not kept:
+            raise ClaimLost(
+                f"the message is no longer this dispatcher's; it stopped after part {parts_sent}",
+                parts_sent=parts_sent,
+            )
+
     def _paced_send(self, sender: Sender, outgoing: Outgoing, pacer: Pacer) -> Delivery:
         if outgoing.channel in self._paced_by_sender:
             return sender.send(outgoing)
         while (delay := pacer.next_slot(outgoing.address)) > 0:
+            if (pause := pacer.pause_left()) > MAX_HELD_PAUSE:
+                raise RateLimitedByChannel(
+                    f"Kênh tạm dừng {pause:.0f} s / the channel is paused for {pause:.0f} s",
+                    retry_after=pause,
+                    parts_sent=outgoing.parts_sent,
+                )
             self.sleep(delay)
         try:
             return sender.send(outgoing)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from tracker.config import ReminderSettings
 from tracker.db import utcnow
 from tracker.notify.base import (
+    ClaimLost,
     Delivery,
     DeliveryError,
     MaybeDelivered,
@@ -73,7 +74,7 @@ class Recorder:
             reason=reason,
             parts_sent=row.parts_sent,
         )
-        return _recorded("deferred", row, done)
+        return self._recorded("deferred", row, done)
 
     def refused(self, row: OutboxMessage, problem: str) -> DispatchSummary:
         """The recipient cannot be sent to (`problem` says why): the row fails for good."""
@@ -85,7 +86,19 @@ class Recorder:
             error=problem,
             parts_sent=row.parts_sent,
         )
-        return _recorded("failed", row, done)
+        return self._recorded("failed", row, done)
+
+    def progress(self, row: OutboxMessage, parts_sent: int) -> bool:
+        """`parts_sent` parts of `row` are delivered and more follow: committed now. False when
+        the row is no longer ours."""
+        kept = self._call(
+            outbox.save_progress,
+            message_id=row.id or 0,
+            worker=self.worker,
+            parts_sent=parts_sent,
+            now=utcnow(),
+        )
+        return bool(kept)
 
     def sent(self, row: OutboxMessage, delivery: Delivery) -> DispatchSummary:
         """The row was delivered."""
@@ -97,7 +110,7 @@ class Recorder:
             external_id=delivery.external_id,
             parts_sent=delivery.parts_sent,
         )
-        return _recorded("sent", row, done)
+        return self._recorded("sent", row, done)
 
     def failure(self, row: OutboxMessage, error: DeliveryError) -> DispatchSummary:
         """The sender raised `error`: the row waits, fails, stays unconfirmed or is retried."""
@@ -106,13 +119,15 @@ class Recorder:
             "worker": self.worker,
             "parts_sent": max(error.parts_sent, row.parts_sent),
         }
+        if isinstance(error, ClaimLost):
+            return self._recorded("stale", row, False)
         if isinstance(error, RateLimitedByChannel):
             log.warning(
                 "%s asked to wait %.1f s (message %s)", row.channel, error.retry_after, row.id
             )
             until = utcnow() + timedelta(seconds=error.retry_after)
             done = self._call(outbox.mark_wait, until=until, reason=error.reason, **common)
-            return _recorded("waited", row, done)
+            return self._recorded("waited", row, done)
         now = utcnow()
         if isinstance(error, PermanentFailure):
             log.warning("outbox message %s failed for good: %s", row.id, error.reason)
@@ -123,11 +138,11 @@ class Recorder:
                 link_is_dead=error.link_is_dead,
                 **common,
             )
-            return _recorded("failed", row, done)
+            return self._recorded("failed", row, done)
         if isinstance(error, MaybeDelivered):
             log.warning("outbox message %s may have been delivered: %s", row.id, error.reason)
             done = self._call(outbox.mark_unconfirmed, now=now, error=error.reason, **common)
-            return _recorded("unconfirmed", row, done)
+            return self._recorded("unconfirmed", row, done)
         log.info("outbox message %s will be retried: %s", row.id, error.reason)
         return self._retry(row, error.reason, common)
 
@@ -152,15 +167,27 @@ class Recorder:
         if status == OutboxStatus.FAILED:
             log.warning("outbox message %s gave up after its last attempt: %s", row.id, reason)
             return DispatchSummary(failed=1)
-        return _recorded("retried", row, status is not None)
+        return self._recorded("retried", row, status is not None)
 
     def _call(self, function: Callable[..., Any], **arguments: Any) -> Any:
         with Session(self.engine, expire_on_commit=False) as session:
             return function(session, **arguments)
 
-
-def _recorded(outcome: str, row: OutboxMessage, done: bool) -> DispatchSummary:
-    if not done:
-        log.warning("outbox message %s was reclaimed by another dispatcher", row.id)
+    def _recorded(self, outcome: str, row: OutboxMessage, done: bool) -> DispatchSummary:
+        if done:
+            return DispatchSummary(**{outcome: 1})
+        # Say who has it now: "another dispatcher" only when it really is another one.
+        try:
+            holder, status = self._call(outbox.holder, message_id=row.id or 0)
+        except Exception:
+            holder, status = None, None
+        if holder is not None and holder != self.worker:
+            log.warning(
+                "outbox message %s was reclaimed by another dispatcher (%s, %s)",
+                row.id,
+                holder,
+                status,
+            )
+        else:
+            log.warning("outbox message %s was changed meanwhile (now %s)", row.id, status)
         return DispatchSummary(stale=1)
-    return DispatchSummary(**{outcome: 1})

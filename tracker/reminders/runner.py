@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import threading
 
@@ -19,7 +20,10 @@ log = logging.getLogger(__name__)
 
 
 def _worker_name(role: str) -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{role}"[:64]
+    """A name no other dispatcher has, nor this one after a restart (a container's pid and host
+    name may repeat): a dispatcher never takes back its own claims, so a restarted one must not
+    look like the one that died."""
+    return f"{role}:{secrets.token_hex(4)}:{os.getpid()}@{socket.gethostname()}"[:64]
 
 
 def run_dispatcher(
