@@ -281,11 +281,12 @@ def test_the_source_document_is_for_those_the_notice_concerns(
         session, actor=secretary, conclusion_id=notice.id, source_dir=tmp_path
     )
     assert got.path.read_bytes() == NOTICE.read_bytes() and got.filename == NOTICE.name
-    desk.source_document(session, actor=head, conclusion_id=notice.id, source_dir=tmp_path)
-    with pytest.raises(PermissionDenied):  # not before the notice is published
-        desk.source_document(session, actor=concerned, conclusion_id=notice.id, source_dir=tmp_path)
+    for early in (head, concerned):  # a draft is the secretary's until it is published
+        with pytest.raises(NotFound):
+            desk.source_document(session, actor=early, conclusion_id=notice.id, source_dir=tmp_path)
     publish(session, actor=secretary, conclusion_id=notice.id, expected_version=notice.version)
     session.commit()
+    desk.source_document(session, actor=head, conclusion_id=notice.id, source_dir=tmp_path)
     desk.source_document(session, actor=concerned, conclusion_id=notice.id, source_dir=tmp_path)
     with pytest.raises(PermissionDenied):
         desk.source_document(session, actor=stranger, conclusion_id=notice.id, source_dir=tmp_path)

@@ -19,7 +19,12 @@ from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUp
 from tracker.notices.drafts import load_notice
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.notices.review import review_reasons
-from tracker.permissions import can_manage_notices, can_view_all_assignments, can_work_for_a_unit
+from tracker.permissions import (
+    can_manage_notices,
+    can_view_all_assignments,
+    can_view_draft_notices,
+    can_work_for_a_unit,
+)
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -184,11 +189,14 @@ class SourceDocument:
 def source_document(
     session: Session, *, actor: User, conclusion_id: int, source_dir: Path
 ) -> SourceDocument:
-    """The stored original of a notice, for the secretary and those who follow all work, and
-    for a unit once the notice gives it (or a unit below it) work as lead or support."""
+    """The stored original of a notice: of a draft, for the secretary only (a draft is work
+    in progress: others are told it does not exist); of a published notice, for those who
+    follow all work and for a unit it gives work (or a unit below it) as lead or support."""
     notice = load_notice(session, conclusion_id)
-    follows_all = can_manage_notices(actor) or can_view_all_assignments(actor)
-    if not follows_all and not (
+    if notice.status == NoticeStatus.DRAFT:
+        if not can_view_draft_notices(actor):
+            raise NotFound(N_("Không tìm thấy thông báo này. Quay lại danh sách thông báo."))
+    elif not can_view_all_assignments(actor) and not (
         can_work_for_a_unit(actor) and _concerns_unit(session, notice, actor)
     ):
         raise PermissionDenied(N_("Bạn không có quyền xem văn bản gốc của thông báo này."))
@@ -201,7 +209,7 @@ def source_document(
 
 
 def _concerns_unit(session: Session, notice: Conclusion, actor: User) -> bool:
-    if notice.status != NoticeStatus.PUBLISHED or actor.unit_id is None:
+    if actor.unit_id is None:
         return False
     scope = unit_scope(session, actor.unit_id)
     task_ids = select(Task.id).where(Task.conclusion_id == notice.id)
