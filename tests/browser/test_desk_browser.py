@@ -153,3 +153,91 @@ def test_review_fix_and_publish_seed_004(
         f"{counter.loads} page loads and {counter.actions} clicks/keys from upload to published"
     )
     context.close()
+
+
+def _seed_draft(session: Session, page, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    load_directory(session, actor=None, directory=read_directory(CORPUS / "units-demo.yaml"))
+    make_user(session, "secretary", username="thuky")
+    session.commit()
+    sign_in(page, live_server, "thuky")
+    page.goto(f"{live_server}/thong-bao/nhap")
+    page.set_input_files("input[name=file]", str(CORPUS / "seed-004.txt"))
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/soan", timeout=60_000)
+
+
+def _leads(session: Session, code: str) -> set[str]:
+    session.expire_all()
+    task = session.exec(select(Task).where(Task.code == code)).one()
+    return set(
+        session.exec(
+            select(Unit.code)
+            .join(TaskUnit, TaskUnit.unit_id == Unit.id)
+            .where(TaskUnit.task_id == task.id, TaskUnit.role == "lead")
+        ).all()
+    )
+
+
+def test_the_picker_with_the_keyboard_only(
+    app,
+    session: Session,
+    live_server: str,
+    browser,  # type: ignore[no-untyped-def]
+    output_dir: Path,
+) -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"../shared/corpus not found at {CORPUS}: this test imports seed-004.txt")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    _seed_draft(session, page, live_server)
+    before = _leads(session, "1.1")
+    page.focus("#nv-0 input.code")
+    page.keyboard.press("Tab")  # the task text's summary
+    page.keyboard.press("Tab")  # the first chip's remove button
+    page.keyboard.press("Tab")  # the lead picker's search box
+    assert page.evaluate("document.activeElement.className") == "picker-input"
+    page.keyboard.type("hoi nong dan")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")  # adds the unit; does not submit the form
+    assert page.url.endswith("/soan")
+    lead = page.locator("#nv-0 .c-units").first
+    page.keyboard.type("tinh doan")
+    assert lead.locator("[role=option]").first.inner_text() == "Tỉnh Đoàn"  # before the group
+    page.keyboard.press("Enter")
+    assert len(lead.locator(".chip").all_inner_texts()) == len(before) + 2
+    page.keyboard.press("Backspace")  # the empty box: removes the chip just before it
+    chips = lead.locator(".chip").all_inner_texts()
+    assert len(chips) == len(before) + 1
+    page.keyboard.press("Escape")
+    page.screenshot(path=str(output_dir / "browser" / "desk" / "1280-keyboard.png"))
+    page.click("input[name=save]")
+    page.wait_for_load_state()
+    assert len(_leads(session, "1.1")) == len(before) + 1
+    assert "HND" in _leads(session, "1.1")
+    context.close()
+
+
+def test_the_review_screen_without_javascript(
+    app,
+    session: Session,
+    live_server: str,
+    browser,  # type: ignore[no-untyped-def]
+    output_dir: Path,
+) -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"../shared/corpus not found at {CORPUS}: this test imports seed-004.txt")
+    context = browser.new_context(
+        viewport={"width": 375, "height": 800}, locale="vi-VN", java_script_enabled=False
+    )
+    page = context.new_page()
+    _seed_draft(session, page, live_server)
+    before = _leads(session, "1.1")
+    lead = page.locator("#nv-0 .c-units").first
+    lead.locator("summary").click()  # "Chọn đơn vị" opens the list of checkboxes
+    lead.locator("label", has_text="Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh").click()
+    page.screenshot(path=str(output_dir / "browser" / "desk" / "375-no-js.png"))
+    page.click("input[name=save]")
+    page.wait_for_load_state()
+    assert _leads(session, "1.1") == before | {"MTTQ"}  # a plain click added, wiped nothing
+    context.close()

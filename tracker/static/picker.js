@@ -131,10 +131,18 @@
       list.textContent = "";
       shown = [];
       if (!words.length && !everything) { close(); return; }
-      options.forEach(function (option) {
-        if (shown.length >= MAX_SHOWN && !everything) return;
-        var hit = words.every(function (word) { return option.search.indexOf(word) !== -1; });
-        if (!hit) return;
+      var phrase = words.join(" ");
+      var hits = [];
+      options.forEach(function (option, position) {
+        if (!words.every(function (word) { return option.search.indexOf(word) !== -1; })) return;
+        // Units whose own name holds the typed phrase come first ("tinh doan" -> Tỉnh Đoàn
+        // before a group that merely mentions both words), then the directory's order.
+        var rank = fold(option.name).indexOf(phrase) !== -1 ? 0 : 1;
+        hits.push({ option: option, rank: rank, position: position });
+      });
+      hits.sort(function (a, b) { return a.rank - b.rank || a.position - b.position; });
+      hits.slice(0, everything ? hits.length : MAX_SHOWN).forEach(function (hit) {
+        var option = hit.option;
         var item = document.createElement("li");
         item.id = id + "-o" + shown.length;
         item.setAttribute("role", "option");
