@@ -76,7 +76,8 @@ def test_counter_and_filter_show_only_flagged_tasks_and_saving_keeps_the_rest(
     assert flagged == page.count('class="flag"') >= 1
     filtered = client.get(location + "?loc=can-kiem-tra").get_data(as_text=True)
     shown = re.findall(r'<tr id="(nv-\d+)" class="task-row([^"]*)"', filtered)
-    assert len(shown) == 12  # every row is still in the form (a save keeps them) ...
+    total = session.exec(select(func.count()).select_from(Task)).one()
+    assert len(shown) == total  # every row is still in the form (a save keeps them) ...
     visible = [anchor for anchor, classes in shown if "is-hidden" not in classes]
     assert len(visible) == flagged  # ... only the flagged ones are shown
     values = form_values(main_part(filtered))
@@ -86,7 +87,7 @@ def test_counter_and_filter_show_only_flagged_tasks_and_saving_keeps_the_rest(
     values["save"] = "Lưu nháp"
     response = client.post(location + "?loc=can-kiem-tra", data=values)
     assert response.status_code == 302 and "loc=can-kiem-tra" in response.headers["Location"]
-    assert session.exec(select(func.count()).select_from(Task)).one() == 12
+    assert session.exec(select(func.count()).select_from(Task)).one() == total
     page = client.get(location).get_data(as_text=True)
     assert f"Còn {flagged - 1} nhiệm vụ cần kiểm tra" in page  # fixing the lead cleared 3.b
     values = form_values(main_part(page))
@@ -126,8 +127,10 @@ def test_publishing_confirms_then_moves_past_dues_then_publishes_once(
     confirm_url = client.post(location, data=values).headers["Location"]
     assert session.exec(select(func.count()).select_from(Assignment)).one() == 0
     confirm = client.get(confirm_url).get_data(as_text=True)
-    assert "12</strong> nhiệm vụ" in confirm  # the seed's dates (2025) are all past today
-    assert re.search(r"12</strong> nhiệm vụ sẽ quá hạn ngay", confirm)
+    total = session.exec(select(func.count()).select_from(Task)).one()
+    assert f"{total}</strong> nhiệm vụ, giao" in confirm
+    # The fixture's dates (2025) are all past today.
+    assert re.search(rf"{total}</strong> nhiệm vụ sẽ quá hạn ngay", confirm)
     move = confirm.split('class="move-due"')[1].split("</form>")[0]
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', move)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', move)
@@ -145,7 +148,7 @@ def test_publishing_confirms_then_moves_past_dues_then_publishes_once(
     )
     assert moved.status_code == 302
     confirm = client.get(confirm_url).get_data(as_text=True)
-    assert "Đã dời hạn của 12 nhiệm vụ" in confirm
+    assert f"Đã dời hạn của {total} nhiệm vụ" in confirm
     assert re.search(r"0</strong> nhiệm vụ sẽ quá hạn ngay", confirm)
     stale = publish_values(confirm) | {"version": version[1]}
     assert client.post(confirm_url, data=stale).status_code == 409  # dates changed since

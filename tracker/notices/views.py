@@ -24,6 +24,7 @@ from tracker.errors import DomainError
 from tracker.i18n import local_today, translate_error
 from tracker.inputs import parse_id
 from tracker.notices import corrections, desk, drafts, service
+from tracker.notices.doc_types import doc_type_label
 from tracker.notices.forms import (
     RECURRENCE_CHOICES,
     CorrectTaskForm,
@@ -168,6 +169,7 @@ def _render_editor(
         entries=PickerMarkup(picker_entries(db())),
         recurrence_choices=[(value, str(label)) for value, label in RECURRENCE_CHOICES],
         error=error,
+        doc_type_label=doc_type_label(notice.title),
     ), status
 
 
