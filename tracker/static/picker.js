@@ -181,7 +181,7 @@
         event.preventDefault();
         highlight((active - 1 + shown.length) % shown.length);
       } else if (event.key === "Enter") {
-        if (!list.hidden) event.preventDefault(); // never submit the form from the search box
+        event.preventDefault(); // Enter in the search box picks; it never submits the form
         if (active >= 0 && shown[active]) choose(shown[active].option);
       } else if (event.key === "Escape") {
         close();
