@@ -133,3 +133,25 @@ def test_reminder_settings_are_read() -> None:
     assert settings.channel_is_configured("telegram")
     assert not settings.channel_is_configured("zalo")
     assert not settings.channel_is_configured("email")
+
+
+def test_passwords_are_hashed_with_scrypt_unless_the_test_suite_says_otherwise() -> None:
+    assert load_settings(env={}).password_hash == "scrypt"
+    assert load_settings(env={"TRACKER_ENV": "testing"}).password_hash == "fast"
+    production = {"TRACKER_ENV": "production", "TRACKER_SECRET_KEY": "x" * 40}
+    assert load_settings(env=production).password_hash == "scrypt"
+
+
+def test_production_refuses_the_cheap_password_hash() -> None:
+    env = {
+        "TRACKER_ENV": "production",
+        "TRACKER_SECRET_KEY": "x" * 40,
+        "TRACKER_PASSWORD_HASH": "fast",
+    }
+    with pytest.raises(ConfigError, match=r"TRACKER_PASSWORD_HASH=fast .*production"):
+        load_settings(env=env)
+
+
+def test_an_unknown_password_hash_is_a_clear_startup_error() -> None:
+    with pytest.raises(ConfigError, match=r"TRACKER_PASSWORD_HASH .*'md5'"):
+        load_settings(env={"TRACKER_PASSWORD_HASH": "md5"})

@@ -20,7 +20,6 @@ from sqlmodel import select
 from werkzeug.wrappers import Response
 
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
-from tracker.errors import DomainError
 from tracker.i18n import local_today, translate_error
 from tracker.inputs import parse_id
 from tracker.notices import corrections, desk, drafts, service
@@ -38,7 +37,7 @@ from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.notices.picker import PickerMarkup, picker_entries
 from tracker.notices.review import review_reasons
 from tracker.permissions import can_manage_notices, can_view_all_assignments
-from tracker.request_db import db
+from tracker.request_db import attempt, change, db
 from tracker.view_guards import requires
 
 bp = Blueprint("notices", __name__, url_prefix="/thong-bao")
@@ -52,7 +51,7 @@ def import_page() -> Response | tuple[str, int] | str:
         return render_template("notices/import.html", form=form)
     upload = form.file.data
     data = upload.read() if upload and upload.filename else None
-    try:
+    with attempt() as outcome:
         notice = drafts.import_notice(
             db(),
             actor=current_user,
@@ -61,9 +60,7 @@ def import_page() -> Response | tuple[str, int] | str:
             text=None if data is not None else form.text.data,
             source_dir=_source_dir(),
         )
-    except DomainError as error:
-        if error.status_code == 403:
-            raise
+    if (error := outcome.error) is not None:
         return render_template(
             "notices/import.html", form=form, error=translate_error(error)
         ), error.status_code
@@ -222,7 +219,7 @@ def edit(conclusion_id: int) -> Response | tuple[str, int]:
         period=form.period.data,
         default_due=form.default_due.parsed,
     )
-    try:
+    with attempt() as outcome:
         drafts.save_draft(
             db(),
             actor=current_user,
@@ -231,9 +228,7 @@ def edit(conclusion_id: int) -> Response | tuple[str, int]:
             header=header,
             rows=rows,
         )
-    except DomainError as error:
-        if error.status_code in (403, 404):
-            raise
+    if (error := outcome.error) is not None:
         return _render_editor(form, notice, error.status_code, translate_error(error))
     if form.publish.data:
         return redirect(url_for(".confirm_publish", conclusion_id=conclusion_id))
@@ -281,16 +276,18 @@ def confirm_publish(conclusion_id: int) -> Response | tuple[str, int]:
     form = PublishForm()
     if not form.validate_on_submit():
         return _confirm_page(conclusion_id, 400, _("Trang đã cũ. Xem lại số liệu rồi bấm lại."))
-    try:
+    with attempt() as outcome:
         created = drafts.publish(
             db(),
             actor=current_user,
             conclusion_id=conclusion_id,
             expected_version=int(form.version.data),
         )
-    except DomainError as error:
-        if error.status_code in (403, 404):
-            raise
+    if (error := outcome.error) is not None:
+        if drafts.load_notice(db(), conclusion_id).status != NoticeStatus.DRAFT:
+            # Published meanwhile (a double click, a colleague): show it, nothing was doubled.
+            flash(translate_error(error), "info")
+            return redirect(url_for(".view", conclusion_id=conclusion_id))
         return _confirm_page(conclusion_id, error.status_code, translate_error(error))
     flash(_("Đã ban hành: %(n)s nhiệm vụ được giao cho các đơn vị.", n=len(created)), "success")
     return redirect(url_for(".view", conclusion_id=conclusion_id))
@@ -302,7 +299,7 @@ def move_due_dates(conclusion_id: int) -> Response | tuple[str, int]:
     form = MoveDueForm()
     if not form.validate_on_submit() or form.new_due.parsed is None:
         return _confirm_page(conclusion_id, 400, move_form=form)
-    try:
+    with attempt() as outcome:
         moved = desk.move_past_due_dates(
             db(),
             actor=current_user,
@@ -311,9 +308,7 @@ def move_due_dates(conclusion_id: int) -> Response | tuple[str, int]:
             new_due=form.new_due.parsed,
             today=local_today(),
         )
-    except DomainError as error:
-        if error.status_code in (403, 404):
-            raise
+    if (error := outcome.error) is not None:
         return _confirm_page(conclusion_id, error.status_code, translate_error(error), form)
     if moved:
         flash(
@@ -340,9 +335,10 @@ def delete(conclusion_id: int) -> Response | tuple[str, int]:
     if request.method == "GET" or not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("notices/delete.html", notice=notice, form=form), status
-    label = desk.delete_draft(
-        db(), actor=current_user, conclusion_id=conclusion_id, source_dir=_source_dir()
-    )
+    with change():
+        label = desk.delete_draft(
+            db(), actor=current_user, conclusion_id=conclusion_id, source_dir=_source_dir()
+        )
     flash(_("Đã xóa bản nháp %(name)s và tệp gốc của nó.", name=label), "success")
     return redirect(url_for("dashboard.notices_home"))
 
@@ -413,7 +409,7 @@ def correct(task_id: int) -> Response | tuple[str, int]:
         form = CorrectTaskForm()
     entries = PickerMarkup(picker_entries(session))
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             corrections.correct_task(
                 session,
                 actor=current_user,
@@ -424,9 +420,7 @@ def correct(task_id: int) -> Response | tuple[str, int]:
                 lead=form.lead.data or [],
                 support=form.support.data or [],
             )
-        except DomainError as error:
-            if error.status_code in (403, 404):
-                raise
+        if (error := outcome.error) is not None:
             return render_template(
                 "notices/correct.html",
                 form=form,
