@@ -44,6 +44,8 @@ class User(SQLModel, table=True):
     # Part of every signed-in session; raised by sign-out and password resets, so every session
     # signed in before then (a copied cookie too) ends at its next request.
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The interface language the person chose ("vi", "en"); None: not chosen yet.
+    language: str | None = Field(default=None, max_length=8)
 
     # Flask-Login's user protocol.
     @property
