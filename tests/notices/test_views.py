@@ -48,19 +48,35 @@ def test_upload_edit_and_publish(client: FlaskClient, session: Session, secretar
     assert page.count("needs-review") >= 1
     values = form_values(page.split("<main>")[1])
     values["publish"] = "Ban hành"
-    refused = client.post(editor.request.path, data=values)
+    # "Ban hành" saves and asks first; the confirmation refuses while 3.b has no lead.
+    asked = client.post(editor.request.path, data=values)
+    assert asked.status_code == 302 and asked.headers["Location"].endswith("/ban-hanh")
+    confirm = client.get(asked.headers["Location"]).get_data(as_text=True)
+    assert "3.b" in confirm and "thiếu đơn vị chủ trì" in confirm
+    refused = client.post(asked.headers["Location"], data=publish_values(confirm))
     assert refused.status_code == 400
     assert "3.b chưa có đơn vị chủ trì" in refused.get_data(as_text=True)
     # Choose a lead for 3.b (the row with the unknown unit) and publish.
+    values = form_values(client.get(editor.request.path).get_data(as_text=True).split("<main>")[1])
     rows = [key for key in values if key.endswith("-code") and values[key] == "3.b"]
     row = rows[0].removesuffix("-code")
     values.setlist(f"{row}-lead", [values.getlist("rows-0-lead")[0]])
-    published = client.post(editor.request.path, data=values)
+    values["publish"] = "Ban hành"
+    assert client.post(editor.request.path, data=values).status_code == 302
+    confirm = client.get(asked.headers["Location"]).get_data(as_text=True)
+    published = client.post(asked.headers["Location"], data=publish_values(confirm))
     assert published.status_code == 302
     notice = session.exec(select(Conclusion)).one()
     session.refresh(notice)
     assert notice.status == "published"
     assert session.exec(select(func.count()).select_from(Assignment)).one() > 12
+
+
+def publish_values(confirm_page: str) -> dict[str, str]:
+    """What the confirmation's "Ban hành" button sends: its CSRF token and the version seen."""
+    form = confirm_page[confirm_page.rindex("<form") :]
+    values = form_values(form)
+    return {"csrf_token": values["csrf_token"], "version": values["version"]}
 
 
 def test_add_row_then_save_keeps_the_draft(

@@ -149,6 +149,30 @@ def decide_extension(
     return request
 
 
+MAX_BULK = 200
+
+
+def decide_many(
+    session: Session, *, actor: User, request_ids: list[int], approve: bool, comment: str
+) -> list[ExtensionRequest]:
+    """Decide several requests the same way with one comment: each goes through
+    decide_extension (its own checks and history rows). All or nothing: when one cannot be
+    decided (decided meanwhile, gone), the error says so and the caller rolls back."""
+    if not can_decide_extensions(actor):
+        raise PermissionDenied(N_("Chỉ chuyên viên theo dõi hoặc lãnh đạo mới duyệt gia hạn."))
+    chosen = list(dict.fromkeys(request_ids))
+    if not chosen:
+        raise InvalidInput(N_("Đánh dấu ít nhất một đề nghị rồi bấm lại."))
+    if len(chosen) > MAX_BULK:
+        raise InvalidInput(N_("Mỗi lần quyết định tối đa {n} đề nghị."), n=MAX_BULK)
+    return [
+        decide_extension(
+            session, actor=actor, request_id=request_id, approve=approve, comment=comment
+        )
+        for request_id in chosen
+    ]
+
+
 @dataclass(frozen=True)
 class PendingExtension:
     request: ExtensionRequest

@@ -19,6 +19,7 @@ from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
 from tracker.inputs import parse_id
 from tracker.notices.models import Conclusion, NoticeStatus, Recurrence, Task, TaskUnit
+from tracker.notices.review import still_in_doubt
 from tracker.parsing import ParseError
 from tracker.parsing.limits import DEFAULT_LIMITS, ParseLimits
 from tracker.parsing.sandbox import ChildRun, run_parse
@@ -55,6 +56,7 @@ class DraftRow:
     support: list[str] = field(default_factory=list)
     due: date | None = None
     recurrence: str | None = None
+    reviewed: bool = False  # the secretary ticked "đã kiểm tra"
 
 
 def _require_secretary(actor: User) -> None:
@@ -236,6 +238,14 @@ def replace_task_units(
     session.add_all([TaskUnit(task_id=task_id, unit_id=unit, role="support") for unit in supports])
 
 
+def _stored_units(session: Session, task_ids: list) -> dict[int, tuple[set[int], set[int]]]:
+    """Each task's lead and support unit ids as stored."""
+    units: dict[int, tuple[set[int], set[int]]] = {task_id: (set(), set()) for task_id in task_ids}
+    for link in session.exec(select(TaskUnit).where(col(TaskUnit.task_id).in_(task_ids))).all():
+        units[link.task_id][0 if link.role == "lead" else 1].add(link.unit_id)
+    return units
+
+
 def save_draft(
     session: Session,
     *,
@@ -280,13 +290,21 @@ def save_draft(
         # Draft rows have no assignments yet; their unit links go first (foreign keys).
         session.execute(delete(TaskUnit).where(TaskUnit.task_id.in_(removed)))
         session.execute(delete(Task).where(Task.id.in_(removed)))
+    stored_units = _stored_units(session, list(kept))
     for position, (row, leads, support) in enumerate(resolved):
         task = existing.get(row.task_id) if row.task_id in kept else None
         if task is None:
             task = Task(conclusion_id=notice.id, code=row.code, text=row.text)
-        task.position, task.code, task.text = position, row.code.strip(), " ".join(row.text.split())
+        text = " ".join(row.text.split())
+        changed = task.id is None or (
+            (task.due, " ".join(task.text.split())) != (row.due, text)
+            or stored_units.get(task.id, (set(), set())) != (set(leads), set(support))
+        )
+        doubt = still_in_doubt(task, changed=changed, reviewed=row.reviewed)
+        task.warnings = list(task.warnings) if doubt else []
+        task.position, task.code, task.text = position, row.code.strip(), text
         task.due, task.recurrence = row.due, row.recurrence or None
-        task.needs_review, task.updated_at = not leads or row.due is None, utcnow()
+        task.needs_review, task.updated_at = doubt or not leads or row.due is None, utcnow()
         session.add(task)
         session.flush()
         replace_task_units(session, task.id, leads, support)

@@ -45,6 +45,7 @@ class TaskRowForm(Form):
     due = VNDateField(_l("Hạn"), validators=[Optional()])
     recurrence = SelectField(_l("Định kỳ"), choices=choices(RECURRENCE_CHOICES))
     remove = BooleanField(_l("Bỏ dòng này"))
+    reviewed = BooleanField(_l("Đã kiểm tra"))
 
 
 class DraftForm(FlaskForm):
@@ -65,6 +66,26 @@ class DraftForm(FlaskForm):
     save = SubmitField(_l("Lưu nháp"))
     add_row = SubmitField(_l("Thêm nhiệm vụ"))
     publish = SubmitField(_l("Ban hành"))
+
+
+class PublishForm(FlaskForm):
+    """The confirmation screen's "Ban hành" button: for the version the secretary saw."""
+
+    version = VersionField()
+
+
+class MoveDueForm(FlaskForm):
+    """Move every due date already past to one chosen date, before publishing."""
+
+    version = VersionField()
+    new_due = VNDateField(
+        _l("Dời mọi hạn đã qua sang ngày"),
+        validators=[DataRequired(_l("Nhập ngày mới (dd/mm/yyyy)."))],
+    )
+
+
+class DeleteDraftForm(FlaskForm):
+    """Only the CSRF token: deleting a draft is one confirmed click."""
 
 
 class CorrectTaskForm(FlaskForm):
