@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
@@ -17,7 +17,7 @@ from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
 from tracker.notices.drafts import load_notice
-from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
+from tracker.notices.models import Conclusion, NoticeImport, NoticeStatus, Task, TaskUnit
 from tracker.notices.review import review_reasons
 from tracker.permissions import (
     can_manage_notices,
@@ -163,6 +163,13 @@ def delete_draft(session: Session, *, actor: User, conclusion_id: int, source_di
         },
     )
     stored = notice.source_path
+    # The import job that made the draft stays (who uploaded what, and when); it just no
+    # longer points at a draft that is gone.
+    session.execute(
+        update(NoticeImport)
+        .where(col(NoticeImport.conclusion_id) == notice.id)
+        .values(conclusion_id=None)
+    )
     session.delete(notice)
     session.flush()
     shared = (
