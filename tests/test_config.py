@@ -140,7 +140,7 @@ def test_reminder_settings_are_read() -> None:
 
 def test_parse_caps_are_read_with_safe_defaults() -> None:
     defaults = load_settings(env={}).parse_limits
-    assert (defaults.max_pages, defaults.memory_bytes) == (300, 300 * 1024 * 1024)
+    assert (defaults.max_pages, defaults.memory_bytes) == (300, 1024 * 1024 * 1024)
     settings = load_settings(
         env={"TRACKER_PARSE_MAX_PAGES": "40", "TRACKER_PARSE_MAX_PART_MB": "2"}
     ).parse_limits

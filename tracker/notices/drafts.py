@@ -22,7 +22,7 @@ from tracker.notices.models import Conclusion, NoticeStatus, Recurrence, Task, T
 from tracker.notices.review import still_in_doubt
 from tracker.parsing import ParseError
 from tracker.parsing.limits import DEFAULT_LIMITS, ParseLimits
-from tracker.parsing.sandbox import ChildRun, run_parse
+from tracker.parsing.sandbox import ChildRun, Progress, run_parse
 from tracker.permissions import can_manage_notices
 from tracker.rollups.periods import Period
 from tracker.stored_files import write_in_transaction
@@ -97,10 +97,11 @@ def parse_isolated(
     data: bytes | None,
     text: str | None,
     limits: ParseLimits,
+    on_progress: Progress | None = None,
 ) -> ChildRun:
     """Parse an upload (or pasted text) in a capped child process; never raises ParseError."""
     if data is not None:
-        return run_parse(data, filename, directory, limits)
+        return run_parse(data, filename, directory, limits, on_progress=on_progress)
     return run_parse((text or "").encode("utf-8"), PASTED_NAME, directory, limits, pasted=True)
 
 

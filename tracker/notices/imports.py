@@ -12,8 +12,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col
 
 from tracker.accounts.models import User
 from tracker.db import unit_of_work, utcnow
@@ -152,7 +152,12 @@ def _run(
         session.add(job)
         directory = directory_from_db(session)
     run = drafts.parse_isolated(
-        directory, filename=job.filename, data=data, text=text, limits=limits
+        directory,
+        filename=job.filename,
+        data=data,
+        text=text,
+        limits=limits,
+        on_progress=lambda done, total: _record_pages(engine, job_id, done, total),
     )
     log.info(
         "notice import %s: %.1f s, %.1f s CPU, peak %d MB, %s",
@@ -180,6 +185,16 @@ def _run(
         )
         job.status, job.conclusion_id, job.finished_at = ImportStatus.DONE, notice.id, utcnow()
         session.add(job)
+
+
+def _record_pages(engine: Engine, job_id: int, done: int, total: int) -> None:
+    """A scan's progress on the job row, in its own short transaction, for the progress page."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(NoticeImport)
+            .where(col(NoticeImport.id) == job_id)
+            .values(pages_done=done, pages_total=total)
+        )
 
 
 def _finish(engine: Engine, job_id: int, error: ParseError) -> None:

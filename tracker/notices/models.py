@@ -119,3 +119,6 @@ class NoticeImport(SQLModel, table=True):
     conclusion_id: int | None = Field(default=None, foreign_key="conclusion.id")
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+    # A scan is read page by page: how far the reading has come, for the progress page.
+    pages_done: int | None = None
+    pages_total: int | None = None

@@ -68,6 +68,12 @@ def main() -> int:
     return 0
 
 
+def _report_progress(done: int, total: int) -> None:
+    """A scan's pages, one line each on stderr, read by the parent while it waits."""
+    sys.stderr.write(f"progress {done} {total}\n")
+    sys.stderr.flush()
+
+
 def _parse(header: dict[str, Any], body: bytes) -> dict[str, Any]:
     from tracker.parsing import parse_bytes, parse_text
     from tracker.parsing.limits import ParseLimits, too_many_tasks
@@ -92,7 +98,9 @@ def _parse(header: dict[str, Any], body: bytes) -> dict[str, Any]:
     if header.get("pasted"):
         result = parse_text(body.decode("utf-8"), header["filename"], directory)
     else:
-        result = parse_bytes(body, header["filename"], directory, limits=limits)
+        result = parse_bytes(
+            body, header["filename"], directory, progress=_report_progress, limits=limits
+        )
     if len(result.tasks) > limits.max_tasks:
         raise too_many_tasks(limits)
     return result.to_json_dict()

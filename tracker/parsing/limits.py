@@ -30,7 +30,10 @@ class ParseLimits:
     max_tasks: int = 1000  # tasks in one notice (a draft's editor shows them all)
     cpu_seconds: int = 90  # CPU time of the child process (RLIMIT_CPU)
     timeout_seconds: int = 300  # wall clock: the child is killed at this age, busy or not
-    memory_bytes: int = 300 * MB  # address space of the child process
+    # Address space of the child process (RLIMIT_AS), inherited by Tesseract and LibreOffice:
+    # pdfium, numpy and soffice reserve far more than they touch, so 300 MB refused every scan
+    # and .doc as "corrupt" although a scan peaks at about 210 MB resident.
+    memory_bytes: int = 1024 * MB
     workers: int = 1  # parses at once per web process; later uploads wait their turn
 
     def to_json_dict(self) -> dict[str, int]:

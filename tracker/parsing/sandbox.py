@@ -16,8 +16,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import IO, Any
 
 from tracker.parsing.errors import ParseError
 from tracker.parsing.limits import (
@@ -28,6 +29,10 @@ from tracker.parsing.limits import (
     too_slow,
 )
 from tracker.units.directory import UnitDirectory
+
+# The child writes "progress N M" on its stderr after each page of a scan (tracker.parsing.child).
+PROGRESS_PREFIX = b"progress "
+Progress = Callable[[int, int], None]
 
 log = logging.getLogger(__name__)
 _POLL_SECONDS = 0.02
@@ -58,8 +63,10 @@ def run_parse(
     limits: ParseLimits,
     *,
     pasted: bool = False,
+    on_progress: Progress | None = None,
 ) -> ChildRun:
-    """Parse `body` (a file's bytes, or pasted text as UTF-8) in a capped child process."""
+    """Parse `body` (a file's bytes, or pasted text as UTF-8) in a capped child process;
+    `on_progress(pages_done, pages)` is called as a scan's pages are read."""
     header = {
         "filename": filename,
         "pasted": pasted,
@@ -83,12 +90,18 @@ def run_parse(
             close_fds=True,
             start_new_session=True,  # its own process group: killed with everything it started
         )
-        status, usage, timed_out = _wait(child, started + limits.timeout_seconds)
+        status, usage, timed_out = _wait(
+            child, started + limits.timeout_seconds, _ProgressReader(complaints, on_progress)
+        )
         wall = time.monotonic() - started
         answer.seek(0)
         raw = answer.read()
         complaints.seek(0)
-        stderr = complaints.read()[-4000:]
+        stderr = b"".join(
+            line
+            for line in complaints.read().splitlines(keepends=True)
+            if not line.startswith(PROGRESS_PREFIX)
+        )[-4000:]
     cpu = usage.ru_utime + usage.ru_stime
     answer = _read_answer(raw)
     # The child's own high-water mark when it answered; else the kernel's figure, which also
@@ -108,11 +121,40 @@ def _read_answer(raw: bytes) -> dict[str, Any]:
     return answer if isinstance(answer, dict) else {}
 
 
-def _wait(child: subprocess.Popen[bytes], deadline: float) -> tuple[int, Any, bool]:
-    """Reap the child (killing it at the deadline); its exit status and resource usage."""
+class _ProgressReader:
+    """Reads the child's "progress N M" lines from its stderr file as they are written."""
+
+    def __init__(self, stream: IO[bytes], callback: Progress | None) -> None:
+        self.stream, self.callback, self.offset, self.seen = stream, callback, 0, (0, 0)
+
+    def poll(self) -> None:
+        if self.callback is None:
+            return
+        self.stream.seek(self.offset)
+        chunk = self.stream.read()
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        self.offset += len(complete)
+        for line in complete.splitlines():
+            if not line.startswith(PROGRESS_PREFIX):
+                continue
+            try:
+                done, total = (int(part) for part in line[len(PROGRESS_PREFIX) :].split())
+            except ValueError:
+                continue
+            if (done, total) != self.seen:
+                self.seen = (done, total)
+                self.callback(done, total)
+
+
+def _wait(
+    child: subprocess.Popen[bytes], deadline: float, progress: _ProgressReader
+) -> tuple[int, Any, bool]:
+    """Reap the child (killing it at the deadline), passing on its progress; its exit status
+    and resource usage."""
     timed_out = False
     while True:
         pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        progress.poll()
         if pid == child.pid:
             break
         if time.monotonic() >= deadline and not timed_out:
