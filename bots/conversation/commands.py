@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bots.conversation.changes import attempt, refusal_message
+from bots.conversation.evidence import ASK_EVIDENCE, answer_choice
 from bots.conversation.help_texts import COMMANDS_HELP, HELP_TEXT, how_to_link, stray_text
 from bots.conversation.questions import answer, close_question, open_question
 from bots.conversation.replies import Reply, esc
@@ -65,6 +66,8 @@ def handle_text(
                 "hoặc gửi /viec để chọn nhiệm vụ."
             )
         ]
+    if question == ASK_EVIDENCE:
+        return answer_choice(turn, link, user, text)
     if question:
         return answer(turn, link, user, question, text)
     if linking.looks_like_code(text):

@@ -13,7 +13,8 @@ import asyncio
 import logging
 import warnings
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from flask import Flask
@@ -37,7 +38,17 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bots.conversation import Button, ButtonOutcome, Reply, handle_button, handle_text
+from bots.conversation import (
+    Button,
+    ButtonOutcome,
+    IncomingFiles,
+    Reply,
+    handle_button,
+    handle_files,
+    handle_text,
+)
+from bots.telegram.files import fetch_files, has_files
+from tracker.assignments.evidence import store_for
 from tracker.chat import webhook_events
 from tracker.config import Settings, TelegramSettings
 from tracker.db import unit_of_work, utcnow
@@ -58,7 +69,7 @@ FAILURE_TEXT = (
 )
 PRIVATE_ONLY = "Đôn Đốc chỉ làm việc trong tin nhắn riêng. Hãy nhắn riêng cho bot."
 TEXT_ONLY = (
-    "Đôn Đốc chỉ đọc tin nhắn chữ. Tệp minh chứng xin đính kèm trên web, ở trang nhiệm vụ. "
+    "Đôn Đốc đọc tin nhắn chữ, ảnh và tệp (PDF, Word, Excel); loại tin nhắn này chưa đọc được. "
     "Gửi /trogiup để xem các lệnh."
 )
 
@@ -159,24 +170,49 @@ async def handle_update(update: Update, bot: Bot, app: Flask) -> None:
         await send_replies(bot, chat_id, [Reply(PRIVATE_ONLY)])
         return
     text = message.text
-    if not text:
+    work: Callable[[Session, Settings], list[Reply]]
+    if has_files(message):
+        incoming = await fetch_files(bot, message, store_for(_settings(app)))
+        work = partial(_files_turn, external_id=chat_id, incoming=incoming, now=now)
+    elif text:
+        work = partial(_text_turn, external_id=chat_id, text=text, now=now)
+    else:
         await send_replies(bot, chat_id, [Reply(TEXT_ONLY)])
         return
     try:
-        replies = await asyncio.to_thread(
-            _in_unit_of_work,
-            app,
-            lambda session, settings: handle_text(
-                session, channel=CHANNEL, external_id=chat_id, text=text, now=now, settings=settings
-            ),
-            update_id=update.update_id,
-        )
+        replies = await asyncio.to_thread(_in_unit_of_work, app, work, update_id=update.update_id)
     except Exception:
         log.exception("telegram message from %s failed", chat_id)
         replies = [Reply(FAILURE_TEXT)]
     if replies is None:
         return
     await send_replies(bot, chat_id, replies)
+
+
+def _files_turn(
+    session: Session,
+    settings: Settings,
+    *,
+    external_id: str,
+    incoming: IncomingFiles,
+    now: datetime,
+) -> list[Reply]:
+    return handle_files(
+        session,
+        channel=CHANNEL,
+        external_id=external_id,
+        incoming=incoming,
+        now=now,
+        settings=settings,
+    )
+
+
+def _text_turn(
+    session: Session, settings: Settings, *, external_id: str, text: str, now: datetime
+) -> list[Reply]:
+    return handle_text(
+        session, channel=CHANNEL, external_id=external_id, text=text, now=now, settings=settings
+    )
 
 
 def reply_markup(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:

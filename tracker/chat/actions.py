@@ -15,12 +15,15 @@ class Action(StrEnum):
     DONE = "done"
     REPORT_PERCENT = "pct"
     ASK_EXTENSION = "ext"
+    # Attach the files the person just sent (held until they choose) to this assignment.
+    ATTACH_EVIDENCE = "evi"
 
 
 BUTTON_LABELS: dict[Action, str] = {
     Action.DONE: N_("Hoàn thành"),
     Action.REPORT_PERCENT: N_("Báo cáo %"),
     Action.ASK_EXTENSION: N_("Xin gia hạn"),
+    Action.ATTACH_EVIDENCE: N_("Đính kèm vào đây"),
 }
 
 
