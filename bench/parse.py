@@ -1,7 +1,11 @@
-"""Parser speed and memory: seed 004, our own notice, and a generated 200-task .docx.
+"""Parser accuracy and speed: the golden corpora scored, seed 004, a generated 200-task .docx.
 
-Run: .venv/bin/python bench/parse.py
-Targets (issue 3): seed 004 under 50 ms median warm; the 200-task, ~60-page .docx under 1 s;
+Run: .venv/bin/python bench/parse.py [--speed-only | --accuracy-only] [--misses]
+Accuracy (issue 10): every golden of ../shared/corpus/real and ../shared/corpus scored with
+bench/scoring.py, the measure the tests use: per document and in total, task F1, lead, support,
+due, recurrence, needs_review, fields, and the overall mean; with the median parse time of each
+document. Targets: real corpus >= 95 % overall, no document below 85 %; old corpus >= 99 %.
+Speed (issue 3): seed 004 under 50 ms median warm; the 200-task, ~60-page .docx under 1 s;
 memory under 150 MB.
 """
 
@@ -22,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.machine import describe  # noqa: E402
+from bench.scoring import METRICS, Score, goldens, score  # noqa: E402
 from tracker.parsing import parse_file  # noqa: E402
 from tracker.units.directory import read_directory  # noqa: E402
 
@@ -91,10 +96,49 @@ def generate_docx(path: Path, tasks: int = 200) -> int:
     return words
 
 
+_HEADS = {"task_f1": "taskF1", "needs_review": "review"}
+
+
+def accuracy(folder: Path, verbose: bool) -> None:
+    """One line per golden of `folder`, then the pooled total."""
+    found = goldens(folder) if folder.exists() else []
+    if not found:
+        print(f"{folder} is absent or has no golden files: skipped")
+        return
+    columns = [_HEADS.get(m, m) for m in METRICS]
+    print(f"{folder.name}: {len(found)} documents")
+    heads = "".join(f"{c:>11}" for c in columns)
+    print(f"{'doc':<10}{'tasks':>6}{heads}{'overall':>9}{'ms':>8}")
+    total = Score()
+    for golden in found:
+        units = read_directory(golden.units)
+        result = parse_file(golden.source, units)
+        times = timed(lambda source=golden.source, units=units: parse_file(source, units), 5)
+        got = score(golden.expected, result.to_json_dict())
+        total = total + got
+        figures = "".join(f"{got.figure(m) * 100:11.1f}" for m in METRICS)
+        print(
+            f"{golden.name:<10}{len(golden.expected['tasks']):>6}{figures}"
+            f"{got.overall * 100:9.1f}{statistics.median(times):8.1f}"
+        )
+        if verbose:
+            for miss in got.misses:
+                print(f"{'':<10}- {miss}")
+    figures = "".join(f"{total.figure(m) * 100:11.1f}" for m in METRICS)
+    print(f"{'TOTAL':<10}{total.expected:>6}{figures}{total.overall * 100:9.1f}")
+    print()
+
+
 def main() -> None:
     print(describe())
     print(f"{platform.python_implementation()} {sys.version.split()[0]}, {platform.platform()}")
     print()
+    verbose = "--misses" in sys.argv
+    if "--speed-only" not in sys.argv:
+        accuracy(CORPUS / "real", verbose)
+        accuracy(CORPUS, verbose)
+    if "--accuracy-only" in sys.argv:
+        return
     seed, units_file = CORPUS / "seed-004.txt", CORPUS / "units-demo.yaml"
     if seed.exists() and units_file.exists():
         units = read_directory(units_file)

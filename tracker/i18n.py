@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -61,7 +62,21 @@ def translate_error(error: DomainError) -> str:
     return text.format(**error.params) if error.params else text
 
 
+# A note stored in both languages, "[1.2] tiếng Việt / English" (the parser's warnings).
+_BILINGUAL = re.compile(r"^(?P<tag>\[[^\]]*\]\s*)?(?P<vi>.+?) / (?P<en>.+)$", re.DOTALL)
+
+
+def in_reader_language(note: str) -> str:
+    """The reader's half of a stored bilingual note; a note in one language stays as it is."""
+    match = _BILINGUAL.match(note)
+    if match is None:
+        return note
+    half = match["en"] if select_locale() == "en" else match["vi"]
+    return (match["tag"] or "") + half
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(in_reader_language, "reader_language")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_global(LANGUAGES, "LANGUAGES")

@@ -22,7 +22,8 @@ from tracker.accounts import service
 from tracker.accounts.models import LoginAttempt
 from tracker.errors import RateLimited
 
-PROTECTED = "/thong-bao"
+# Every signed-in person may open their profile; signed out, it sends them to sign in.
+PROTECTED = "/ho-so"
 
 
 def _copy_of(client: FlaskClient, app: Flask) -> FlaskClient:

@@ -58,7 +58,8 @@ def test_add_row_then_save_keeps_the_draft(
     assert response.status_code == 302 and "them=1" in response.headers["Location"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     values = form_values(page.split("<main>")[1])
-    values["rows-12-code"], values["rows-12-text"] = "5", "Nhiệm vụ bổ sung"
+    added = max(int(key.split("-")[1]) for key in values if key.endswith("-code"))
+    values[f"rows-{added}-code"], values[f"rows-{added}-text"] = "5", "Nhiệm vụ bổ sung"
     values["save"] = "Lưu nháp"
     assert client.post(location, data=values).status_code == 302
     assert session.exec(select(Task).where(Task.code == "5")).one().text == "Nhiệm vụ bổ sung"
@@ -101,3 +102,28 @@ def test_units_cannot_import(client: FlaskClient, session: Session, secretary: U
     session.commit()
     login_as(client, "donvi")
     assert client.get("/thong-bao/nhap").status_code == 403
+
+
+def test_draft_shows_the_document_kind_and_warnings_in_the_readers_language(
+    client: FlaskClient, secretary: User
+) -> None:
+    """A plan's draft says it is a plan; its flags are Vietnamese on the Vietnamese page and
+    English on the English one, never both halves at once."""
+    login_as(client, "thuky")
+    plan = (
+        "ỦY BAN NHÂN DÂN TỈNH BÌNH NGUYÊN\nSố: 12/KH-UBND\nBình Nguyên, ngày 03 tháng 10 năm 2025\n"
+        "KẾ HOẠCH\nTriển khai công tác chuyển đổi số\n"
+        "I. MỤC ĐÍCH, YÊU CẦU\n1. Nâng cao nhận thức của cán bộ.\n"
+        "II. TỔ CHỨC THỰC HIỆN\n1. Sở Y tế chủ trì triển khai ứng dụng khám bệnh từ xa.\n"
+    )
+    response = upload(client, "ke-hoach.txt", plan.encode())
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Loại văn bản" in page and "Kế hoạch" in page
+    assert "Không có thời hạn" in page  # the undated task is flagged, in Vietnamese
+    assert "no due date" not in page and " / " not in page.split("task-row", 1)[1]
+    token = csrf_token(client, response.headers["Location"])
+    client.post("/ngon-ngu", data={"lang": "en", "csrf_token": token})
+    english = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Document type" in english and "Plan" in english
+    assert "no due date" in english and "Không có thời hạn" not in english

@@ -28,9 +28,11 @@ def test_json_is_the_contract_document(province) -> None:
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document == parse_file(NOTICE, province).to_json_dict()
-    assert list(document)[:8] == [
-        "source", "kind", "number", "title", "issuer", "issued_on", "period", "default_due",
+    assert list(document)[:9] == [
+        "source", "kind", "doc_type", "number", "title", "issuer", "issued_on", "period",
+        "default_due",
     ]  # fmt: skip
+    assert document["doc_type"] == "thong_bao"
 
 
 def test_table_shows_code_units_due_and_text() -> None:

@@ -24,8 +24,8 @@ EXPECTED = {
     "3.a": ({"SGDDT"}, {"SYT"}, "2025-08-31", None, False),
     "3.b": (set(), set(), "2025-09-30", None, True),
     "3.c": ({"SNNMT"}, {"CAT"}, "2025-09-30", None, True),
-    "4.1": ({"CAT", "BCHQS"}, set(), "2025-09-30", None, False),
-    "4.2": ({"CAT", "BCHQS"}, {"HND", "HLHPN", "TD"}, "2025-09-30", None, False),
+    # A numbered line naming only a unit, with bullets, is one task (real/CONVENTIONS.md A1).
+    "4": ({"CAT", "BCHQS"}, {"HND", "HLHPN", "TD"}, "2025-09-30", None, False),
 }
 
 
@@ -142,7 +142,7 @@ def test_meeting_date_when_there_is_no_header() -> None:
 
 
 def test_other_province_style(province) -> None:
-    """Slashes after numbers and letters, a past-period review, dash tasks under a unit."""
+    """Slashes after numbers and letters, a past-period review, a unit's bullets as one task."""
     text = """ỦY BAN NHÂN DÂN TỈNH BÌNH NGUYÊN
 Số: 145/TB-VPTU                         Bình Nguyên, ngày 03 tháng 10 năm 2025
 THÔNG BÁO
@@ -161,10 +161,10 @@ b/ Phối hợp với Bộ Chỉ huy Quân sự tỉnh diễn tập phòng thủ
     result = parse_text(text, "khac.txt", province)
     assert (result.number, result.issuer, result.period) == ("145/TB-VPTU", "VPTU", "2025-Q4")
     summary = [(t.code, t.lead, t.support, str(t.due)) for t in result.tasks]
+    # "1/ Đối với Sở Y tế:" with bullets is one task of that unit (real/CONVENTIONS.md A1).
     assert summary == [
-        ("1.1", ["SYT"], [], "2025-11-30"),
-        ("1.2", ["SYT"], [], "2025-12-31"),
+        ("1", ["SYT"], [], "2025-11-30"),
         ("2.a", ["CAT"], [], "2025-12-31"),
         ("2.b", ["CAT"], ["BCHQS"], "2025-12-31"),
     ]
-    assert result.tasks[0].group_title == "Đối với Sở Y tế"
+    assert result.tasks[0].group_title == "Nhiệm vụ quý IV/2025"

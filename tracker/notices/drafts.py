@@ -131,7 +131,7 @@ def import_notice(
     for position, item in enumerate(parsed.get("tasks") or []):
         warnings = list(item.get("warnings") or [])
         warnings += [
-            f"Chưa nhận ra đơn vị: {name['name']}"
+            f"Chưa nhận ra đơn vị: {name['name']} / Unit not recognised: {name['name']}"
             for name in item.get("unresolved") or []
             if isinstance(name, dict) and name.get("name")
         ]

@@ -14,6 +14,7 @@ from tracker.fields import choices
 from tracker.i18n import local_today, translate_error
 from tracker.inputs import parse_id
 from tracker.notices import corrections, drafts, service
+from tracker.notices.doc_types import doc_type_label
 from tracker.notices.forms import CorrectTaskForm, DraftForm, ImportForm
 from tracker.notices.models import NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_manage_notices, can_view_all_assignments
@@ -107,7 +108,12 @@ def _render_editor(
         row.form.lead.choices = unit_choices
         row.form.support.choices = unit_choices
     return render_template(
-        "notices/edit.html", form=form, notice=notice, warnings=warnings, error=error
+        "notices/edit.html",
+        form=form,
+        notice=notice,
+        warnings=warnings,
+        error=error,
+        doc_type_label=doc_type_label(notice.title),
     ), status
 
 

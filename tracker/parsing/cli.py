@@ -56,7 +56,7 @@ def _fail(message: str) -> None:
 def render_table(result: ParseResult) -> str:
     """A readable summary: the notice's head, then code, units, due date and text per task."""
     head = [
-        f"{result.source}: {result.kind}, {len(result.tasks)} nhiệm vụ / tasks",
+        f"{result.source}: {result.kind} ({result.doc_type}), {len(result.tasks)} nhiệm vụ / tasks",
         f"  Số / number: {result.number or '-'}   Ngày / date: {_day(result.issued_on)}"
         f"   Kỳ / period: {result.period or '-'}   Hạn chung / default due: "
         f"{_day(result.default_due)}   Ban hành / issuer: {result.issuer or '-'}",

@@ -27,15 +27,23 @@ _DAY = (
 _DAY_DEADLINE = re.compile(
     r"(?<!\w)(?<!tính\s)(?P<cue>trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|hạn\s+chót|"
     r"thời\s+(?:hạn|gian\s+hoàn\s+thành|gian\s+thực\s+hiện)(?:\s+hoàn\s+thành)?\s*:?|"
+    r"thời\s+gian\s*:|"
     r"đến|hoàn\s+thành(?:\s+vào)?|xong|"
-    rf"kết\s+thúc(?:\s+vào)?)\s+(?:{_DAY})"
+    rf"kết\s+thúc(?:\s+vào)?|vào(?=\s+ngày))\s+(?:{_DAY})"
 )
 _SPAN_DEADLINE = re.compile(
-    r"(?<!\w)(?P<cue>trong|trước|cuối|hết|đến\s+hết|đến\s+cuối|vào|hoàn\s+thành(?:\s+trong)?|"
+    # "theo kế hoạch / mục tiêu … năm 2025", "các nhiệm vụ được giao trong năm 2025": no deadline.
+    r"(?<!\w)(?<!kế\shoạch\s)(?<!mục\stiêu\s)(?<!giao\s)"
+    r"(?P<cue>trong|trước|cuối|hết|đến\s+hết|đến\s+cuối|vào|hoàn\s+thành(?:\s+trong)?|"
     r"xong\s+trong|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|"
-    r"thời\s+(?:hạn|gian\s+hoàn\s+thành|gian\s+thực\s+hiện)\s*:?)\s+"
+    r"thời\s+(?:hạn|gian\s+hoàn\s+thành|gian\s+thực\s+hiện)\s*:?|thời\s+gian\s*:)\s+"
     rf"(?:{_HALF}|{_QUARTER}|{_MONTH}|{_WHOLE_YEAR})"
 )
+# Before a period, these make it a horizon, a term or part of a date, not the tasks' period:
+# "đến năm 2030", "từ tháng 6/2022 đến nay", "giai đoạn 2026", "trước ngày 30 tháng 11 năm 2025".
+_NOT_PERIOD_BEFORE = re.compile(r"(?:từ|đến|tới|giai\s+đoạn|ngày\s+\d{1,2})\s+$")
+_EVENT = re.compile(r"(?<!\w)tại\s+(?:hội\s+nghị|buổi|cuộc|phiên)")
+_FIELD_CUE = re.compile(r"thời\s+(?:hạn|gian\s+hoàn\s+thành)\b.*:")
 _PLAN_WORDS = re.compile(r"nhiệm vụ|phương hướng|triển khai|kế hoạch|chương trình")
 
 
@@ -93,12 +101,21 @@ def notice_period(texts: list[str], year: int | None) -> Period | None:
             later = next((y for y in stated[n:] if y), year)
             if later and (match["m"] is None or stated[n]):  # "tháng 5" alone is no period
                 periods.append((match.start(), _period(match.groupdict(), later)))
-        periods = [(pos, p) for pos, p in periods if p]
+        periods = [(pos, p) for pos, p in periods if p and not _not_a_period(key, pos)]
         if periods:
             plans = [m.end() for m in _PLAN_WORDS.finditer(key)]
             after = [p for pos, p in periods if plans and pos >= plans[-1]]
-            return after[0] if after else periods[-1][1]
+            if after:
+                return after[0]
+            event = _EVENT.search(key)
+            if event and not plans and periods[-1][0] > event.start():
+                return None  # "tại Hội nghị ... năm 2025": the meeting's year, no period set
+            return periods[-1][1]
     return None
+
+
+def _not_a_period(key: str, position: int) -> bool:
+    return bool(_NOT_PERIOD_BEFORE.search(key[max(0, position - 20) : position]))
 
 
 def names_earlier_period(text: str, current: Period | None) -> bool:
@@ -124,6 +141,7 @@ def find_deadline(text: str, year: int | None) -> Deadline:
     """The latest deadline stated in a task, with problems found on the way."""
     key = match_key(text)
     found: list[date] = []
+    fields: list[date] = []  # dates of a "Thời gian hoàn thành:" field, which win (B8)
     result = Deadline()
     for match in _DAY_DEADLINE.finditer(key):
         day = int(match["d"] or match["d2"])
@@ -137,6 +155,8 @@ def find_deadline(text: str, year: int | None) -> Deadline:
             continue
         try:
             found.append(date(int(stated) if stated else year or 0, month, day))
+            if _FIELD_CUE.match(match["cue"]):
+                fields.append(found[-1])
         except ValueError:
             result.problems.append((f"Ngày không tồn tại: “{shown}”", f"impossible date '{shown}'"))
     for match in _SPAN_DEADLINE.finditer(key):
@@ -146,6 +166,28 @@ def find_deadline(text: str, year: int | None) -> Deadline:
             continue
         before = match["cue"] == "trước"  # "trước tháng 6" ends with May
         found.append(period.first - timedelta(days=1) if before else period.last)
+        if _FIELD_CUE.match(match["cue"]):
+            fields.append(found[-1])
     if found:
-        result.due = max(found)
+        result.due = max(fields or found)
     return result
+
+
+# "… bảo đảm đến hết tháng 12 năm 2025 giải quyết dứt điểm … về 04 nội dung nêu trên": one
+# deadline for every item (CONVENTIONS B9).
+_ALL_ITEMS = re.compile(
+    r"(?<!\w)(?:\d+|các|những)\s+(?:nội\s+dung|nhiệm\s+vụ|việc)\s+(?:nêu\s+trên|trên\s+đây)"
+)
+_SENTENCE_STOP = re.compile(r"[.;]")
+
+
+def deadline_for_all(text: str, year: int | None) -> date | None:
+    """The deadline a closing sentence sets for all the items above it, if it sets one."""
+    key = match_key(text)
+    for match in _ALL_ITEMS.finditer(key):
+        start = max(key.rfind(".", 0, match.start()), key.rfind(";", 0, match.start())) + 1
+        stop = _SENTENCE_STOP.search(key, match.end())
+        found = find_deadline(text[start : stop.start() if stop else len(text)], year)
+        if found.due and not found.problems:
+            return found.due
+    return None

@@ -6,20 +6,32 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from tracker.parsing.actors import listed_actors, names_only_units
 from tracker.parsing.article import article_clauses
 from tracker.parsing.conclusion import collect_tasks, group_title
-from tracker.parsing.dates import Period, find_deadline, names_earlier_period, notice_period
+from tracker.parsing.dates import (
+    Period,
+    deadline_for_all,
+    find_deadline,
+    names_earlier_period,
+    notice_period,
+)
 from tracker.parsing.errors import ParseError
 from tracker.parsing.header import Head, read_head
+from tracker.parsing.issuer import find_issuer
+from tracker.parsing.leadin import lead_in_roles
 from tracker.parsing.normalize import clean_line, fold_ws, match_key
 from tracker.parsing.outline import Node, build_outline, classify
-from tracker.parsing.recurrence import find_recurrence
+from tracker.parsing.recurrence import find_recurrence, mentions_weekly
 from tracker.parsing.result import ParsedTask, ParseResult
-from tracker.parsing.roles import Roles, extract_roles
+from tracker.parsing.roles import Roles, clause_subjects, extract_roles
 from tracker.parsing.units import UnitIndex, UnitRef, unit_index
 from tracker.units.directory import UnitDirectory
 
+# Where the body ends: the recipients, the signature block ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ
+# TỊCH", "T/M BỘ CHÍNH TRỊ") or an annex ("PHỤ LỤC"): nothing after it assigns work (A5).
 _RECIPIENTS = re.compile(r"^nơi\s+nhận(?!\w)")
+_SIGNATURE = re.compile(r"^(?:TM|T/M|KT|TL|TUQ)\.?\s+[A-ZĐÀ-Ỹ]|^PHỤ\s+LỤC(?!\w)")
 _FULL_DATE = re.compile(
     r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)|ngày\s+(\d{1,2})\s+tháng"
     r"\s+(\d{1,2})\s+năm\s+(\d{4})"
@@ -38,32 +50,68 @@ class _Context:
     issuer: UnitRef | None
     year: int | None
     default_due: date | None
+    all_items_due: date | None = None  # a closing sentence's deadline for every item (B9)
     heading_roles: dict[int, Roles] = field(default_factory=dict)
+    intro: str = ""  # the paragraph before the first item: a letter's or plan's lead-in
+    lead_ins: dict[int, Roles | None] = field(default_factory=dict)
+    known_roles: dict[str, Roles] = field(default_factory=dict)  # by text: a topic is asked twice
 
     def roles(self, text: str) -> Roles:
-        return extract_roles(text, self.index) if self.index else Roles()
+        if self.index is None:
+            return Roles()
+        if text not in self.known_roles:
+            self.known_roles[text] = extract_roles(text, self.index)
+        return self.known_roles[text]
+
+    def lead_in(self, headings: list[Node]) -> Roles | None:
+        """The nearest announcing paragraph above a task that names its actor."""
+        if self.index is None:
+            return None
+        for heading in headings:
+            if id(heading) not in self.lead_ins:
+                plain = [line.text for line in heading.trailing if line.kind == "plain"]
+                found = lead_in_roles(plain[-1], self.index) if plain and heading.children else None
+                self.lead_ins[id(heading)] = found
+            if self.lead_ins[id(heading)] is not None:
+                return self.lead_ins[id(heading)]
+        if 0 not in self.lead_ins:
+            self.lead_ins[0] = lead_in_roles(self.intro, self.index) if self.intro else None
+        return self.lead_ins[0]
 
     def roles_of_heading(self, node: Node) -> Roles:
         if id(node) not in self.heading_roles:
-            self.heading_roles[id(node)] = self.roles(node.text)
+            roles = self.roles(node.text)
+            actors = (
+                []
+                if roles.names_lead or self.index is None
+                else (listed_actors(self.index, node.text.rstrip(" :")))
+            )
+            if actors:
+                roles = Roles(lead=actors, support=roles.support, names_lead=True)
+            self.heading_roles[id(node)] = roles
         return self.heading_roles[id(node)]
 
 
 def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) -> ParseResult:
     """Parse a notice given as lines of text (paragraphs, for .docx and .pdf)."""
     lines = [clean_line(line) for line in lines]
-    cut = next((n for n, line in enumerate(lines) if _RECIPIENTS.match(match_key(line))), None)
+    cut = next((n for n, line in enumerate(lines) if _ends_body(line)), None)
     lines = lines[:cut]
     if not any(lines):
         raise ParseError("Tệp không có nội dung", "The file has no text")
     index = unit_index(directory) if directory else None
     head = read_head(lines)
-    roots = build_outline([classify(line) for line in lines[head.body_start :]])
+    body = [classify(line) for line in lines[head.body_start :]]
+    roots = build_outline(body)
+    intro = next(
+        (n for n, line in enumerate(body) if line.kind not in ("plain", "blank", "rule")), 0
+    )
+    plain_intro = [line.text for line in body[:intro] if line.kind == "plain"]
     year = head.issued_on.year if head.issued_on else None
     title_period = notice_period([head.title], year) if head.title else None
     drafts = collect_tasks(
         roots,
-        lambda text: _names_only_units(index, text),
+        lambda text: names_only_units(index, text) or bool(index and listed_actors(index, text)),
         lambda text: names_earlier_period(text, title_period),
     )
     kind = "conclusion" if drafts else "article"
@@ -73,13 +121,32 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     headings = [r.text for r in roots if r.kind in ("section", "roman") or r.children]
     period = notice_period([t for t in (head.title, *headings) if t], year)
     year = year or (period.last.year if period else None)
-    issuer = _issuer(head, index)
+    issuer = find_issuer(head, index)
+    if issuer is None and index is not None and plain_intro:
+        # A copy without its header: the body that speaks in the lead-in ("…, Ban Chỉ đạo …
+        # yêu cầu …") is the issuer.
+        speakers = clause_subjects(plain_intro[-1], index, speaking=True)
+        speakers = speakers or clause_subjects(plain_intro[-1], index)
+        issuer = next(iter(speakers), None)
     context = _Context(index, issuer, year, period.last if period else None)
+    context.intro = plain_intro[-1] if plain_intro else ""
+    if drafts:
+        context.all_items_due = deadline_for_all(drafts[-1].text, year)
     warnings = _notice_warnings(kind, index, issuer, period)
     tasks: list[ParsedTask] = []
     if kind == "conclusion":
         for draft in drafts:
-            tasks.append(_task(context, draft.code, draft.text, draft.headings, group_title(draft)))
+            title = group_title(draft)
+            task = _task(
+                context,
+                draft.code,
+                draft.text,
+                draft.headings,
+                title,
+                draft.topic,
+                draft.block_unit,
+            )
+            tasks.append(task)
     else:
         tasks = _article_tasks(context, lines[head.body_start :])
     for task in tasks:
@@ -87,6 +154,7 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     return ParseResult(
         source=source,
         kind=kind,
+        doc_type=head.doc_type if kind == "conclusion" else "other",
         number=head.number,
         title=head.title,
         issuer=issuer.code if issuer else None,
@@ -98,30 +166,10 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     )
 
 
-def _names_only_units(index: UnitIndex | None, text: str) -> bool:
-    """Whether a heading is nothing but unit names ("Lực lượng vũ trang tỉnh")."""
-    if index is None:
-        return False
-    mentions = index.find(text)
-    rest, position = [], 0
-    for mention in mentions:
-        rest.append(text[position : mention.start])
-        position = mention.end
-    rest.append(text[position:])
-    words = re.sub(r"[\W_]+", " ", match_key(" ".join(rest))).split()
-    return bool(mentions) and set(words) <= {"và", "các", "cùng", "đối", "với", "về", "phía"}
-
-
-def _issuer(head: Head, index: UnitIndex | None) -> UnitRef | None:
-    if index is None:
-        return None
-    for phrase in head.issuer_phrases:
-        mentions = index.find(phrase)
-        if mentions:
-            return mentions[-1].ref  # "Ủy viên BTV, Trưởng Ban Dân vận": the office's board
-    if head.number and "/" in head.number:
-        return index.by_code.get(head.number.rsplit("/", 1)[1].upper())
-    return None
+def _ends_body(line: str) -> bool:
+    if _RECIPIENTS.match(match_key(line)):
+        return True
+    return line.isupper() and bool(_SIGNATURE.match(line))
 
 
 def _article_head(lines: list[str]) -> Head:
@@ -197,12 +245,26 @@ def _article_tasks(context: _Context, lines: list[str]) -> list[ParsedTask]:
 
 
 def _task(
-    context: _Context, code: str, text: str, headings: list[Node], title: str | None
+    context: _Context,
+    code: str,
+    text: str,
+    headings: list[Node],
+    title: str | None,
+    topic: str = "",
+    block: str = "",
 ) -> ParsedTask:
     text = fold_ws(text)
     warnings: list[str] = []
     unresolved: list[dict[str, str]] = []
-    roles = context.roles(text)
+    # Under a topic line ("3. Xử lý đối với trường hợp chậm triển khai"), its body says who acts.
+    topic = fold_ws(topic)
+    body = text[len(topic) :].strip() if topic and text.startswith(topic) else ""
+    roles = context.roles(body) if body and not context.roles(topic).names_lead else Roles()
+    if not roles.names_lead:
+        roles = context.roles(text)
+    if block and context.index is not None and (actors := listed_actors(context.index, block)):
+        # A unit block is led by the units its name line lists (A1), generic ones aside.
+        roles = Roles(actors, roles.support, roles.unknown, roles.guesses, names_lead=True)
     lead, support = list(roles.lead), list(roles.support)
     found = [roles]
     if not roles.names_lead:
@@ -212,6 +274,11 @@ def _task(
                 lead, support = list(inherited.lead), support + inherited.support
                 found.append(inherited)
                 break
+    if not any(source.names_lead for source in found):
+        announced = context.lead_in(headings)
+        if announced is not None:
+            lead, support = list(announced.lead), support + announced.support
+            found.append(announced)
     review = False
     for source in found:
         for name, role in source.unknown:
@@ -247,10 +314,18 @@ def _task(
     support_codes = sorted({code for ref in support for code in ref.members} - set(lead_codes))
     deadline = find_deadline(text, context.year)
     warnings += [_warning(vi, en) for vi, en in deadline.problems]
-    due = deadline.due or (None if deadline.problems else context.default_due)
+    fallback = context.default_due or context.all_items_due
+    due = deadline.due or (None if deadline.problems else fallback)
     if due is None and not deadline.problems:
         warnings.append(_warning("Không có thời hạn", "no due date"))
     review = review or bool(deadline.problems) or due is None or not lead_codes
+    if mentions_weekly(text):
+        warnings.append(
+            _warning(
+                "Việc lặp lại hằng tuần: hệ thống chỉ nhắc theo tháng, quý, năm",
+                "weekly work: recurrence is only monthly, quarterly or yearly",
+            )
+        )
     return ParsedTask(
         code=code,
         group_title=title,

@@ -9,11 +9,14 @@ _TONES = "\u0300\u0301\u0303\u0309\u0323"
 # Old-style tone placement puts the mark on the second vowel of an open "oa", "oe", "uy"
 # ("hoà", "uỷ"); the new style ("hòa", "ủy") is the canonical one. "qu" is a consonant, so
 # "quý" keeps its mark where it is.
-_OLD_STYLE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONES}])(?![^\W\d_])")
+# A further mark after the tone ("hoặc": o, a, dot below, breve) means the vowel is "ă", "ê"
+# and the word is already new-style: it must stay "hoặc", never "họăc".
+_OLD_STYLE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONES}])(?![^\W\d_]|[\u0300-\u036f])")
 # Zero-width characters, soft hyphens, and the two private-use marks the role finder uses.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\ue000\ue001"), None)
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _DASHES = str.maketrans("\u2010\u2011\u2012\u2013\u2014\u2212", "------")
+_ANY_DASH = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2212]")
 # Emphasis left over from HTML-to-text conversion ("*Dân vận khéo*"); a lone "*" stays.
 _EMPHASIS = re.compile(r"(?<![\w*])\*{1,2}(?=\S)([^*\n]+?)(?<=\S)\*{1,2}(?![\w*])")
 _WS = re.compile(r"\s+")
@@ -43,7 +46,8 @@ def match_key(text: str) -> str:
     lowered = text.lower()
     if len(lowered) != len(text):  # a few non-Vietnamese letters lengthen when lowered
         lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-    return lowered.translate(_DASHES)
+    # translate() looks every character up; most lines have no typographic dash at all.
+    return lowered.translate(_DASHES) if _ANY_DASH.search(lowered) else lowered
 
 
 def _bare(char: str) -> str:

@@ -18,16 +18,18 @@ _LETTER = re.compile(
     r"^(?P<label>[a-zđ])\s?(?:[).]|/(?=\s))\s*(?P<text>\S.*)$"
     r"|^(?P<upper>[A-ZĐ])\)\s*(?P<t2>\S.*)$"
 )
+# "(1)", "(2)" or "(i)", "(ii)": sub-items of the item above (CONVENTIONS B4).
+_PAREN = re.compile(r"^\((?P<label>\d{1,2}|[ivx]{1,4})\)\s*(?P<text>\S.*)$")
 _DASH = re.compile(r"^[-•·∙●○■□▪►❖✓+*]\s*(?P<text>.*)$")
-_HAS_WORD = re.compile(r"\w")
+_HAS_WORD = re.compile(r"[^\W_]")  # "______" is a separator, not a line of text
 
 # Ranks nest items: a line becomes the child of the nearest earlier item of a lower rank.
-RANKS = {"section": 0, "roman": 1, "letter": 10}
+RANKS = {"section": 0, "roman": 1, "letter": 10, "paren": 11}
 
 
 @dataclass(frozen=True)
 class Line:
-    kind: str  # section, roman, number, letter, dash, plain, rule (a separator), blank
+    kind: str  # section, roman, number, letter, paren, dash, plain, rule (a separator), blank
     label: str
     text: str
 
@@ -51,8 +53,10 @@ def classify(raw: str) -> Line:
         if match["label"] or match["slash"]:
             return Line("letter", match["label"] or match["slash"], match["text"] or match["t3"])
         return Line("letter", match["upper"].lower(), match["t2"])
+    if match := _PAREN.match(text):
+        return Line("paren", match["label"], match["text"])
     if (match := _DASH.match(text)) and _HAS_WORD.search(match["text"]):
-        return Line("dash", "-", match["text"])
+        return Line("dash", "+" if text[0] == "+" else "-", match["text"])
     return Line("plain", "", text)
 
 
@@ -66,6 +70,7 @@ class Node:
     parent: Node | None = None
     children: list[Node] = field(default_factory=list)
     trailing: list[Line] = field(default_factory=list)
+    last: bool = False  # no item follows it under the same parent
 
     @property
     def rank(self) -> int:
@@ -102,4 +107,12 @@ def build_outline(lines: list[Line]) -> list[Node]:
         else:
             roots.append(node)
         stack.append(node)
+    _mark_last(roots)
     return roots
+
+
+def _mark_last(nodes: list[Node]) -> None:
+    if nodes:
+        nodes[-1].last = True
+    for node in nodes:
+        _mark_last(node.children)

@@ -49,6 +49,7 @@ class ParseResult:
 
     source: str
     kind: str
+    doc_type: str
     number: str | None
     title: str | None
     issuer: str | None
@@ -63,6 +64,7 @@ class ParseResult:
         return {
             "source": self.source,
             "kind": self.kind,
+            "doc_type": self.doc_type,
             "number": self.number,
             "title": self.title,
             "issuer": self.issuer,

@@ -10,16 +10,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tracker.parsing.categories import CATEGORY_WORDS, spell_out_lists
 from tracker.parsing.normalize import strip_marks
 from tracker.parsing.units import Mention, UnitIndex, UnitRef, display
 
 _M = r"\ue000\d+\ue001"
-_MC = rf"(?:các\s+)?{_M}"
-_JOIN = r"(?:\s*,\s*(?:và\s+)?|\s+và\s+|\s+cùng\s+)"
-_CHAIN = rf"(?P<chain>{_MC}(?:{_JOIN}{_MC})*)"
-_CUE = r"(?<!\w)(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|phân\s+công(?:\s+cho)?)\s+"
+# An office holder stands for the office's body (B6): "(các) (đồng chí) Bộ trưởng ⟨Bộ X⟩",
+# "Chủ tịch ⟨UBND tỉnh⟩", "các đồng chí bí thư ⟨tỉnh ủy⟩".
+_OFFICE = (
+    r"(?:(?:phó\s+)?(?:chủ\s+tịch|giám\s+đốc|bí\s+thư|trưởng\s+ban|chánh\s+văn\s+phòng)|"
+    r"bộ\s+trưởng|thứ\s+trưởng|thủ\s+trưởng)\s+"
+)
+_MC = rf"(?:các\s+)?(?:đồng\s+chí\s+)?(?:{_OFFICE})?{_M}"
+# Between two names of a list: a comma, "và", "cùng", or a comma left out ("Bộ X Bộ Y").
+_JOIN = r"(?:\s*,\s*(?:và\s+)?|\s+và\s+|\s+cùng\s+|\s+(?=(?:các\s+)?\ue000))"
+# "các Bộ: ⟨0⟩, ⟨1⟩": the category before a spelled-out list (see categories.py).
+_CATEGORY_HEAD = (
+    r"(?:(?:(?:chủ\s+tịch\s+)?(?:ủy\s+ban\s+nhân\s+dân|ubnd)\s+)?"
+    rf"các\s+(?:{CATEGORY_WORDS})(?:\s*,\s*cơ\s+quan)?\s*:\s*)?"
+)
+_CHAIN = rf"(?P<chain>{_CATEGORY_HEAD}{_MC}(?:{_JOIN}{_MC})*)"
+# "về việc giao X là chủ đầu tư" names what is discussed, not who acts.
+_CUE = r"(?<!\w)(?<!việc\s)(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|phân\s+công(?:\s+cho)?)\s+"
 _CHU_TRI = r"(?:là\s+(?:cơ\s+quan|đơn\s+vị)\s+)?(?:chủ\s+trì|chịu\s+trách\s+nhiệm|làm\s+đầu\s+mối)"
-_NO_VOI = r"(?!\s+(?:[^\W\d_]+\s+){0,2}với)"  # "phối hợp (chặt chẽ) với" is not "Y phối hợp"
+# "phối hợp (chặt chẽ) với Z" and "phối hợp Z" (A9) are not "Y phối hợp": Y acts, Z supports.
+_NO_VOI = r"(?!\s+(?:[^\W\d_]+\s+){0,2}với|\s+(?:các\s+)?\ue000)"
 
 _LEAD = [
     re.compile(_CUE + _CHAIN, re.IGNORECASE),  # Giao X / Đề nghị X ...
@@ -33,16 +48,57 @@ _LIST_START = re.compile(
     r"[.;:(]|(?<!\w)(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|do)\s", re.IGNORECASE
 )
 _ONE_MENTION = re.compile(r"^(?:các\s+)?\ue000(\d+)\ue001$", re.IGNORECASE)
-_SUBJECT = re.compile(
-    r"^\s*(?:(?:về|đối\s+với)(?:\s+phía)?\s+|riêng\s+|đồng\s+chí\s+)?"
-    + _CHAIN
+_SUBJECT_BODY = (
+    r"\s*(?:(?:về|đối\s+với)(?:\s+phía)?\s+|riêng\s+|đồng\s+chí\s+)?"
+    # Atomic: the whole list is the subject, or none of it ("X, Y phối hợp" never leaves X).
+    + f"(?>{_CHAIN})"
     + r"(?!\s*,?\s*(?:cùng\s+)?phối\s+hợp"
     + _NO_VOI
-    + r"|\s+(?:giao|đề\s+nghị|yêu\s+cầu)\b)",
+    + r"|\s+(?:giao|đề\s+nghị|yêu\s+cầu)\b)"
+)
+# Generic parties before the named ones: "Các Bộ, cơ quan liên quan và các Tập đoàn: X, Y".
+_GENERIC_FIRST = r"(?:các\s+[^\W\d_]+(?:[\s,]+[^\W\d_]+){0,5}\s+và\s+(?=các\s))?"
+_SUBJECT = re.compile("^" + _GENERIC_FIRST + _SUBJECT_BODY, re.IGNORECASE)
+# A later sentence that opens with a unit names a second lead (CONVENTIONS A4):
+# "Tập đoàn X chủ động làm việc … . Ủy ban nhân dân tỉnh Y phối hợp với …".
+_FRONT_WORDS = (
+    r"(?:quá|khi|trường\s+hợp|nếu|sau\s+khi|căn\s+cứ|trên\s+cơ\s+sở|với\s+vai\s+trò|"
+    r"trong\s+quá\s+trình|để)(?!\w)[^.;:]*?,\s*"
+)
+_LATER_SUBJECT = re.compile(
+    rf"(?<=[.!?])\s+(?:{_FRONT_WORDS})?" + _SUBJECT_BODY,
     re.IGNORECASE,
 )
+# A clause that opens with a unit after a comma: "căn cứ …, Văn phòng X cụ thể hoá …".
+_CLAUSE_SUBJECT = re.compile(r"(?:^|(?<=[,;]))\s*(?=\ue000|các\s+\ue000)" + _SUBJECT_BODY)
+# A subordinate clause put first, then the subject: "Quá 24 tháng …, Sở X sẽ tổng hợp",
+# "với vai trò là chủ đầu tư, Tập đoàn X chủ động …" (A4, B26).
+_FRONTED = re.compile(r"^\s*" + _FRONT_WORDS + _SUBJECT_BODY, re.IGNORECASE)
+_CLAUSE_SPEAKER = re.compile(
+    r"(?:^|(?<=[,;]))\s*" + _CHAIN + r"\s+(?:\([^)]*\)\s*)?"
+    r"(?:yêu\s+cầu|đề\s+nghị|giao|chỉ\s+đạo|có\s+ý\s+kiến|thông\s+báo)(?!\w)",
+    re.IGNORECASE,
+)
+# "Về đề nghị …: giao X chủ trì": the topic before the colon names no actor (B24).
+_TOPIC = re.compile(r"^\s*về\s[^:]{0,400}:\s*(?=\S)", re.IGNORECASE)
+# "phối hợp (chặt chẽ) với Y"; "phối với Y" (a typo a reader forgives); "phối hợp Y" without
+# "với" when a known name follows at once (CONVENTIONS A9).
 _SUPPORT_AFTER = re.compile(
-    r"phối\s+hợp(?:\s+(?:chặt\s+chẽ|tốt|thường\s+xuyên|đồng\s+bộ))?\s+với\s+", re.IGNORECASE
+    r"phối\s+(?:hợp(?:\s+(?:chặt\s+chẽ|tốt|thường\s+xuyên|đồng\s+bộ))?\s+)?với\s+"
+    r"|phối\s+hợp\s+(?=(?:các\s+)?\ue000)",
+    re.IGNORECASE,
+)
+# "Cơ quan thực hiện: + X chủ trì, … + Y đăng tải …": each "+" line's unit leads (A3).
+_PLUS_SUBJECTS = re.compile(
+    r"(?:(?:cơ\s+quan|đơn\s+vị)\s+thực\s+hiện\s*:\s*|(?<=[.;])\s+)\+" + _SUBJECT_BODY,
+    re.IGNORECASE,
+)
+# Field lines (CONVENTIONS A3): "Cơ quan (Đơn vị) chủ trì: X", "Đơn vị phối hợp: Y",
+# "Cơ quan thực hiện: X; Y" (all lead, unless the field itself says "X chủ trì").
+_FIELD = re.compile(
+    r"(?:cơ\s+quan|đơn\s+vị)(?:\s*\(\s*(?:cơ\s+quan|đơn\s+vị)\s*\))?\s+"
+    r"(?P<role>chủ\s+trì|phối\s+hợp|thực\s+hiện)\s*:\s*(?P<content>.*?)(?=\s+-\s|[.:]|$)",
+    re.IGNORECASE,
 )
 _ITEM = re.compile(r"(?:các\s+)?\ue000(\d+)\ue001", re.IGNORECASE)
 _SEPARATOR = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+|\s+cùng\s+", re.IGNORECASE)
@@ -161,7 +217,7 @@ def _split_names(phrase: str) -> list[str]:
 def _list_before(masked: str, end: int) -> tuple[list[int], list[str]]:
     """The names listed right before a verb, nearest first until something else comes."""
     starts = [m.end() for m in _LIST_START.finditer(masked, 0, end)]
-    segment = masked[starts[-1] if starts else 0 : end].strip(" ,")
+    segment = masked[starts[-1] if starts else 0 : end].strip(" ,+-")
     items = [name for part in re.split(r"\s*,\s*", segment) for name in _split_names(part)]
     ids: list[int] = []
     unknown: list[str] = []
@@ -177,6 +233,9 @@ def _list_before(masked: str, end: int) -> tuple[list[int], list[str]]:
 
 def extract_roles(text: str, index: UnitIndex) -> Roles:
     """Lead and support units named in one task (or heading) text."""
+    if topic := _TOPIC.match(text):
+        text = text[topic.end() :]
+    text = spell_out_lists(text, index)
     mentions = index.find(text)
     masked = _mask(text, mentions)
     lead_ids: list[int] = []
@@ -189,6 +248,15 @@ def extract_roles(text: str, index: UnitIndex) -> Roles:
         if unit_like(phrase):
             unknown_lead += _split_names(phrase)
     support_ids, unknown_support = _support(masked)
+    for plus in _PLUS_SUBJECTS.finditer(masked):
+        lead_ids += [int(i) for i in _IDS.findall(plus["chain"])]
+    for field_match in _FIELD.finditer(masked):
+        ids = [int(i) for i in _IDS.findall(field_match["content"])]
+        role = field_match["role"].lower()
+        if role.startswith("phối"):
+            support_ids += ids
+        elif role.startswith("chủ") or not _ROLE_VERB.search(field_match["content"]):
+            lead_ids += ids
     for match in _ROLE_VERB.finditer(masked):
         ids, unknown = _list_before(masked, match.start())
         if match["lead"]:
@@ -196,12 +264,16 @@ def extract_roles(text: str, index: UnitIndex) -> Roles:
         else:
             support_ids, unknown_support = support_ids + ids, unknown_support + unknown
     if not lead_ids and not unknown_lead:
-        if match := _SUBJECT.match(masked):
+        if match := _SUBJECT.match(masked) or _FRONTED.match(masked):
             lead_ids = [int(i) for i in _IDS.findall(match["chain"])]
         else:
             phrase, _ = _phrase_at(masked, len(masked) - len(masked.lstrip()))
             if unit_like(phrase):
                 unknown_lead += _split_names(phrase)
+    if lead_ids or unknown_lead:
+        # Each later sentence that opens with a unit names one more lead (A4).
+        for later in _LATER_SUBJECT.finditer(masked):
+            lead_ids += [int(i) for i in _IDS.findall(later["chain"])]
     roles = Roles()
     roles.lead = _unique(mentions[i].ref for i in lead_ids)
     roles.support = _unique(mentions[i].ref for i in support_ids)
@@ -217,10 +289,22 @@ def extract_roles(text: str, index: UnitIndex) -> Roles:
     return roles
 
 
+def clause_subjects(text: str, index: UnitIndex, speaking: bool = False) -> list[UnitRef]:
+    """Units that open a clause of `text` as its subject, in order; with `speaking`, only those
+    that ask or direct ("…, Ủy ban nhân dân tỉnh yêu cầu …"): the body that issues the text."""
+    mentions = index.find(text)
+    masked = _mask(text, mentions)
+    pattern = _CLAUSE_SPEAKER if speaking else _CLAUSE_SUBJECT
+    ids = [int(i) for m in pattern.finditer(masked) for i in _IDS.findall(m["chain"])]
+    return _unique(mentions[i].ref for i in ids)
+
+
 def _support(masked: str) -> tuple[list[int], list[str]]:
     ids: list[int] = []
     unknown: list[str] = []
     for match in _SUPPORT_AFTER.finditer(masked):
+        if _nested(masked, match.start()):
+            continue
         position = match.end()
         while True:
             if item := _ITEM.match(masked, position):
@@ -230,7 +314,7 @@ def _support(masked: str) -> tuple[list[int], list[str]]:
                 phrase, end = _phrase_at(masked, position)
                 if unit_like(phrase):
                     unknown += _split_names(phrase)
-                elif not phrase or not phrase[:1].islower() or len(phrase.split()) > 3:
+                elif not phrase or not phrase[:1].islower() or len(phrase.split()) > 4:
                     break  # not a list item any more: the sentence goes on
                 position = end
             separator = _SEPARATOR.match(masked, position)
@@ -238,6 +322,24 @@ def _support(masked: str) -> tuple[list[int], list[str]]:
                 break
             position = separator.end()
     return ids, unknown
+
+
+# A verb whose object may carry its own "phối hợp với" (CONVENTIONS A9): "chỉ đạo các bộ,
+# ngành tiếp tục phối hợp với Bộ X" — Bộ X works with the ministries, not with the task's lead.
+_OBJECT_VERB = re.compile(
+    r"(?<!\w)(?:chỉ\s+đạo|hướng\s+dẫn|tham\s+mưu|đôn\s+đốc)\s+", re.IGNORECASE
+)
+_OBJECT_START = re.compile(r"(?:[Cc]ác|[Nn]hững)\s|\ue000")
+
+
+def _nested(masked: str, position: int) -> bool:
+    """Whether a "phối hợp" at `position` sits in the object clause of "chỉ đạo X …"."""
+    clause_start = max(masked.rfind(".", 0, position), masked.rfind(";", 0, position)) + 1
+    verbs = list(_OBJECT_VERB.finditer(masked, clause_start, position))
+    if not verbs:
+        return False
+    after = masked[verbs[-1].end() : position]
+    return bool(_OBJECT_START.match(after)) or after[:1].isupper()
 
 
 def _unique(refs) -> list[UnitRef]:
