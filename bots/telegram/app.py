@@ -47,7 +47,7 @@ from bots.conversation import (
     handle_files,
     handle_text,
 )
-from bots.telegram.files import fetch_files, has_files
+from bots.telegram.files import fetch_files, has_files, reply_buttons
 from tracker.assignments.evidence import store_for
 from tracker.chat import webhook_events
 from tracker.config import Settings, TelegramSettings
@@ -175,7 +175,13 @@ async def handle_update(update: Update, bot: Bot, app: Flask) -> None:
         incoming = await fetch_files(bot, message, store_for(_settings(app)))
         work = partial(_files_turn, external_id=chat_id, incoming=incoming, now=now)
     elif text:
-        work = partial(_text_turn, external_id=chat_id, text=text, now=now)
+        work = partial(
+            _text_turn,
+            external_id=chat_id,
+            text=text,
+            now=now,
+            reply_buttons=reply_buttons(message),
+        )
     else:
         await send_replies(bot, chat_id, [Reply(TEXT_ONLY)])
         return
@@ -208,10 +214,22 @@ def _files_turn(
 
 
 def _text_turn(
-    session: Session, settings: Settings, *, external_id: str, text: str, now: datetime
+    session: Session,
+    settings: Settings,
+    *,
+    external_id: str,
+    text: str,
+    now: datetime,
+    reply_buttons: tuple[str, ...],
 ) -> list[Reply]:
     return handle_text(
-        session, channel=CHANNEL, external_id=external_id, text=text, now=now, settings=settings
+        session,
+        channel=CHANNEL,
+        external_id=external_id,
+        text=text,
+        now=now,
+        settings=settings,
+        reply_buttons=reply_buttons,
     )
 
 

@@ -10,11 +10,13 @@ from telegram.error import TelegramError
 
 from bots.conversation import IncomingFiles
 from tracker.assignments.evidence import EvidenceStore, Upload
-from tracker.chat.actions import decode
+from tracker.chat.actions import Action, decode
 from tracker.errors import DomainError
 
 log = logging.getLogger(__name__)
 
+# The buttons whose id is an assignment's (EXPLAIN names a request).
+ASSIGNMENT_ACTIONS = {Action.DONE, Action.REPORT_PERCENT, Action.ASK_EXTENSION}
 UNREADABLE = (
     "Telegram không cho tải tệp “{name}” (Telegram chỉ cho bot tải tệp đến 20 MB). Hãy gửi "
     "tệp nhỏ hơn, hoặc đính kèm trên web ở trang nhiệm vụ."
@@ -53,15 +55,26 @@ async def fetch_files(bot: Bot, message: Message, store: EvidenceStore) -> Incom
     return IncomingFiles([Upload(name, data)], **common)
 
 
-def _about(message: Message) -> tuple[int, ...]:
-    """The assignments the replied-to message's buttons name (a reminder names its own)."""
+def reply_buttons(message: Message) -> tuple[str, ...]:
+    """The callback data under the message this one replies to (ours carry what they are
+    about: a reminder its assignments, a list of requests its explanation requests)."""
     replied = message.reply_to_message
     if replied is None or replied.reply_markup is None:
         return ()
+    return tuple(
+        button.callback_data
+        for row in replied.reply_markup.inline_keyboard
+        for button in row
+        if isinstance(button.callback_data, str)
+    )
+
+
+def _about(message: Message) -> tuple[int, ...]:
+    """The assignments the replied-to message's buttons name (a reminder names its own)."""
     found: list[int] = []
-    for row in replied.reply_markup.inline_keyboard:
-        for button in row:
-            press = decode(button.callback_data) if isinstance(button.callback_data, str) else None
-            if press is not None and press.assignment_id not in found:
-                found.append(press.assignment_id)
+    for data in reply_buttons(message):
+        press = decode(data)
+        known = press is not None and press.action in ASSIGNMENT_ACTIONS
+        if known and press.assignment_id not in found:  # type: ignore[union-attr]
+            found.append(press.assignment_id)  # type: ignore[union-attr]
     return tuple(found)

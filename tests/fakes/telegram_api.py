@@ -94,8 +94,16 @@ class FakeTelegram:
         with self._lock:
             return [call.params for call in self.calls if call.method == method]
 
-    def push_message(self, chat_id: int, text: str, *, user_id: int | None = None) -> int:
-        """A person writes to the bot; returns the update id."""
+    def push_message(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        reply_to: dict[str, Any] | None = None,
+    ) -> int:
+        """A person writes to the bot (`reply_to`: replying to a message the bot sent, as
+        `sent()` lists it); returns the update id."""
         sender = {"id": user_id or chat_id, "is_bot": False, "first_name": "Cán bộ"}
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
@@ -104,6 +112,8 @@ class FakeTelegram:
             "from": sender,
             "text": text,
         }
+        if reply_to is not None:
+            message["reply_to_message"] = self._message(reply_to)
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
