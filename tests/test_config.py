@@ -133,3 +133,12 @@ def test_reminder_settings_are_read() -> None:
     assert settings.channel_is_configured("telegram")
     assert not settings.channel_is_configured("zalo")
     assert not settings.channel_is_configured("email")
+
+
+def test_the_escalation_chain_is_read_and_checked() -> None:
+    env = {"TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER": "2", "TRACKER_REMINDER_ESCALATE_AFTER": "6"}
+    reminders = load_settings(env=env).reminders
+    assert (reminders.escalate_unit_head_after, reminders.escalate_after) == (2, 6)
+    assert load_settings(env={}).reminders.escalate_unit_head_after == 3
+    with pytest.raises(ConfigError, match="TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER"):
+        load_settings(env={**env, "TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER": "6"})

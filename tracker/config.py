@@ -43,6 +43,8 @@ class ReminderSettings:
     before_due: tuple[int, ...] = (7, 3, 1)
     overdue_every: int = 3
     escalate_after: int = 5
+    # The unit's own head hears first (0: nobody between the officer and the board's head).
+    escalate_unit_head_after: int = 3
     before_period: tuple[int, ...] = (3, 1)
     max_attempts: int = 8
     backoff_seconds: int = 30
@@ -310,11 +312,22 @@ def _reminder_settings(env: dict[str, str]) -> ReminderSettings:
     hour = _int(env, "TRACKER_REMINDER_HOUR", defaults.digest_hour)
     if not 0 <= hour <= 23:
         raise ConfigError(f"TRACKER_REMINDER_HOUR phải từ 0 đến 23 / must be 0-23, got {hour}")
+    escalate_after = _int(env, "TRACKER_REMINDER_ESCALATE_AFTER", defaults.escalate_after)
+    unit_head_after = _int(
+        env, "TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER", defaults.escalate_unit_head_after
+    )
+    if unit_head_after < 0 or (unit_head_after and unit_head_after >= escalate_after):
+        raise ConfigError(
+            "TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER phải từ 1 đến nhỏ hơn "
+            f"TRACKER_REMINDER_ESCALATE_AFTER ({escalate_after}), hoặc 0 để bỏ bước này / must "
+            f"be 1 to {escalate_after - 1}, or 0 to skip the unit head, got {unit_head_after}"
+        )
     return ReminderSettings(
         digest_hour=hour,
         before_due=_days(env, "TRACKER_REMINDER_BEFORE_DUE", defaults.before_due),
         overdue_every=_int(env, "TRACKER_REMINDER_OVERDUE_EVERY", defaults.overdue_every),
-        escalate_after=_int(env, "TRACKER_REMINDER_ESCALATE_AFTER", defaults.escalate_after),
+        escalate_after=escalate_after,
+        escalate_unit_head_after=unit_head_after,
         before_period=_days(env, "TRACKER_REMINDER_BEFORE_PERIOD", defaults.before_period),
         max_attempts=_int(env, "TRACKER_DISPATCH_MAX_ATTEMPTS", defaults.max_attempts),
         backoff_seconds=_int(env, "TRACKER_DISPATCH_BACKOFF_SECONDS", defaults.backoff_seconds),

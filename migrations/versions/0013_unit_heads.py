@@ -1,0 +1,28 @@
+"""Unit heads: the account of a unit's own head, told before the board's head (escalation)
+
+Revision ID: 0013
+Revises: 0005
+Create Date: 2026-12-05 10:35:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0013'
+down_revision: str | None = '0005'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('is_unit_head', sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('is_unit_head')
