@@ -142,3 +142,25 @@ def test_the_escalation_chain_is_read_and_checked() -> None:
     assert load_settings(env={}).reminders.escalate_unit_head_after == 3
     with pytest.raises(ConfigError, match="TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER"):
         load_settings(env={**env, "TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER": "6"})
+
+
+def test_passwords_are_hashed_with_scrypt_unless_the_test_suite_says_otherwise() -> None:
+    assert load_settings(env={}).password_hash == "scrypt"
+    assert load_settings(env={"TRACKER_ENV": "testing"}).password_hash == "fast"
+    production = {"TRACKER_ENV": "production", "TRACKER_SECRET_KEY": "x" * 40}
+    assert load_settings(env=production).password_hash == "scrypt"
+
+
+def test_production_refuses_the_cheap_password_hash() -> None:
+    env = {
+        "TRACKER_ENV": "production",
+        "TRACKER_SECRET_KEY": "x" * 40,
+        "TRACKER_PASSWORD_HASH": "fast",
+    }
+    with pytest.raises(ConfigError, match=r"TRACKER_PASSWORD_HASH=fast .*production"):
+        load_settings(env=env)
+
+
+def test_an_unknown_password_hash_is_a_clear_startup_error() -> None:
+    with pytest.raises(ConfigError, match=r"TRACKER_PASSWORD_HASH .*'md5'"):
+        load_settings(env={"TRACKER_PASSWORD_HASH": "md5"})

@@ -43,3 +43,14 @@ def test_typed_dates_are_day_month_year_and_links_may_be_iso() -> None:
     assert parse_vn_date("31/02/2021") is None
     assert parse_vn_date("6/30/2021") is None  # month 30 does not exist: no US order
     assert parse_vn_date("") is None
+
+
+def test_one_date_formatter_for_dates_iso_strings_and_nothing() -> None:
+    from datetime import datetime
+
+    from tracker.vn_dates import vn_date
+
+    assert vn_date(date(2021, 6, 3)) == "03/06/2021"
+    assert vn_date("2021-06-03") == "03/06/2021"  # as the digest items carry dates
+    assert vn_date(datetime(2021, 6, 3, 23, 59)) == "03/06/2021"
+    assert vn_date(None) == "—" and vn_date(None, empty="") == ""

@@ -10,6 +10,7 @@ from flask import Flask, Response, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import error_pages, i18n, request_db
+from tracker.accounts import passwords
 from tracker.accounts import service as accounts
 from tracker.config import PROJECT_ROOT, Settings, load_settings
 from tracker.db import make_engine
@@ -60,6 +61,8 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
             parents=True, exist_ok=True
         )
     app.extensions["tracker.settings"] = settings
+    # Process-wide on purpose: services hash passwords without an application at hand.
+    passwords.use(settings.password_hash)
     log.info("Khóa ký phiên đăng nhập / session secret: %s", settings.secret_source)
     app.extensions["tracker.engine"] = make_engine(settings.database_url)
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tracker.accounts import passwords
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 # Values that once stood in this public source or its examples: anyone can sign a session with
@@ -130,6 +132,8 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     # Where the session secret came from, for the start-up log (never the secret itself).
     secret_source: str = "TRACKER_SECRET_KEY"
+    # How new passwords are hashed (tracker.accounts.passwords.METHODS).
+    password_hash: str = passwords.DEFAULT
     # Dates outside these years are refused at input (see tracker.inputs).
     year_min: int = 2000
     year_max: int = 2100
@@ -193,6 +197,9 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
     )
     settings = Settings(
         database_url=database_url,
+        password_hash=_password_hash(
+            environment, str(overrides.pop("password_hash", env.get("TRACKER_PASSWORD_HASH", "")))
+        ),
         secret_key=secret,
         secret_source=secret_source,
         timezone=timezone,
@@ -246,6 +253,24 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
             raise ConfigError(f"unknown setting {name!r}")
         object.__setattr__(settings, name, value)
     return settings
+
+
+def _password_hash(environment: str, given: str) -> str:
+    """scrypt unless said otherwise; the test suite defaults to the cheap hash, production
+    refuses it (a stolen database would give up its passwords in seconds)."""
+    setting = given.strip() or ("fast" if environment == "testing" else passwords.DEFAULT)
+    if setting not in passwords.METHODS:
+        raise ConfigError(
+            f"TRACKER_PASSWORD_HASH phải là một trong {sorted(passwords.METHODS)} / "
+            f"must be one of {sorted(passwords.METHODS)}, got {setting!r}"
+        )
+    if environment == "production" and setting in passwords.UNSAFE_IN_PRODUCTION:
+        raise ConfigError(
+            f"TRACKER_PASSWORD_HASH={setting} chỉ dùng cho bộ kiểm thử, không dùng ở production: "
+            "bỏ biến này để dùng scrypt / is for the test suite only: unset it in production "
+            "(scrypt is the default)"
+        )
+    return setting
 
 
 def _session_secret(environment: str, instance_path: Path, given: str) -> tuple[str, str]:

@@ -7,15 +7,21 @@ scheduler job, a bot update) owns one session and commits once, or rolls back on
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
+from tracker.errors import DomainError
+
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Stable constraint names make migrations reviewable and downgrades possible.
 SQLModel.metadata.naming_convention = {
@@ -66,3 +72,37 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@dataclass
+class Outcome:
+    """How a change ended: `error` is the refusal (already undone), or None if it went through.
+
+    Shared by the bot (`attempt`, `savepoint`) and the web (`tracker.request_db.attempt`)."""
+
+    error: DomainError | None = None
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[Outcome]:
+    """Run a change in a savepoint: a refusal (DomainError) undoes exactly that change and is kept
+    on the outcome instead of propagating; any other error propagates after the same undo.
+
+    Whatever the service flushed before refusing is gone, so the caller can show the refusal and
+    still commit (or roll back) the rest of its work knowing nothing half-written remains.
+    """
+    outcome = Outcome()
+    try:
+        with session.begin_nested():
+            yield outcome
+    except DomainError as error:
+        log.info("change refused: %s", error)
+        outcome.error = error
+
+
+def attempt(session: Session, work: Callable[[], T]) -> T | DomainError:
+    """`work()` in a savepoint: its result, or the refusal (with the change undone)."""
+    with savepoint(session) as outcome:
+        return work()
+    assert outcome.error is not None  # reached only when the savepoint swallowed a refusal
+    return outcome.error

@@ -13,6 +13,7 @@ from wtforms.validators import ValidationError
 
 from tracker.i18n import local_today
 from tracker.inputs import parse_id, year_in_window, year_window
+from tracker.vn_dates import vn_date
 
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
@@ -53,7 +54,7 @@ class VNDateField(StringField):
 
     def process_data(self, value: Any) -> None:
         if isinstance(value, date):
-            self.data = value.strftime("%d/%m/%Y")
+            self.data = vn_date(value)
             self.parsed = value
         else:
             super().process_data(value)

@@ -7,9 +7,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, session
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from tracker.errors import DomainError
+from tracker.notify.channels import channel_name
+from tracker.vn_dates import vn_date
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 DEFAULT_LANGUAGE = "vi"
@@ -36,24 +38,28 @@ def local_today() -> date:
 
 def format_date(value: date | datetime | None) -> str:
     """dd/mm/yyyy, the way Vietnamese offices write dates."""
-    if value is None:
-        return ""
     if isinstance(value, datetime):
         value = _to_local(value).date()
-    return value.strftime("%d/%m/%Y")
+    return vn_date(value, empty="")
 
 
 def format_datetime(value: datetime | None) -> str:
     """dd/mm/yyyy HH:MM in the deployment's time zone."""
     if value is None:
         return ""
-    return _to_local(value).strftime("%d/%m/%Y %H:%M")
+    moment = _to_local(value)
+    return f"{vn_date(moment)} {moment:%H:%M}"
 
 
 def _to_local(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo("UTC"))
     return value.astimezone(local_zone())
+
+
+def channel_label(channel: str) -> str:
+    """A reminder channel's name in the reader's language (lazy: fine in module constants)."""
+    return lazy_gettext(channel_name(channel))  # type: ignore[return-value]
 
 
 def translate_error(error: DomainError) -> str:

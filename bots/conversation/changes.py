@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
-
-from sqlmodel import Session
 
 from bots.conversation.replies import esc
 from bots.conversation.turn import Turn
@@ -18,22 +15,12 @@ from tracker.assignments.evidence import EvidenceStore, Upload, store_for
 from tracker.assignments.models import Assignment, AssignmentStatus, ProgressReport
 from tracker.assignments.status import CATEGORY_LABELS, Category
 from tracker.config import Settings
+from tracker.db import attempt
 from tracker.errors import DomainError, StaleUpdate
 from tracker.notify.text import shorten
-
-log = logging.getLogger(__name__)
+from tracker.vn_dates import vn_date
 
 T = TypeVar("T")
-
-
-def attempt(session: Session, work: Callable[[], T]) -> T | DomainError:
-    """Run a change in a savepoint: on a refusal only the change is undone."""
-    try:
-        with session.begin_nested():
-            return work()
-    except DomainError as error:
-        log.info("chat change refused: %s", error)
-        return error
 
 
 def change(
@@ -101,7 +88,7 @@ def evidence_store(settings: Settings) -> EvidenceStore:
 def state_text(context: AssignmentContext, today: date) -> str:
     """The assignment and where it stands, to confirm a change."""
     a, task = context.assignment, context.task
-    due = f" · hạn {a.due:%d/%m/%Y}" if a.due else ""
+    due = f" · hạn {vn_date(a.due)}" if a.due else ""
     return (
         f"<b>{esc(task.code)}</b> {esc(shorten(task.text, 140))}\n"
         f"Tình trạng: {CATEGORY_LABELS[_category(a, today)]} · {a.percent}%{due}"

@@ -21,6 +21,7 @@ from tracker.chat.actions import Action
 from tracker.errors import DomainError, NotFound, PermissionDenied
 from tracker.fields import parse_vn_date
 from tracker.notify.text import shorten
+from tracker.vn_dates import vn_date
 
 ASK_PERCENT = "report_percent"
 ASK_EXTENSION = "extension"
@@ -68,12 +69,12 @@ def ask(turn: Turn, link: ChatLink, context: AssignmentContext, action: Action) 
         if waiting is not None:
             return refusal("Nhiệm vụ này đã có đề nghị gia hạn đang chờ quyết định.")
         example = max(a.due or turn.today, turn.today) + timedelta(days=30)
-        current = f"Hạn hiện tại: {a.due:%d/%m/%Y}.\n" if a.due else ""
+        current = f"Hạn hiện tại: {vn_date(a.due)}.\n" if a.due else ""
         pending, question = (
             ASK_EXTENSION,
             (
                 f"{current}Nhập hạn mới (dd/mm/yyyy) và lý do, ví dụ: "
-                f"{example:%d/%m/%Y} {REASON_EXAMPLE}"
+                f"{vn_date(example)} {REASON_EXAMPLE}"
             ),
         )
     link.pending_action, link.pending_assignment_id = pending, a.id
@@ -136,7 +137,7 @@ def _answer_extension(
 ) -> list[Reply]:
     a, today = context.assignment, turn.today
     example = max(a.due or today, today) + timedelta(days=30)
-    again = f"Nhập lại, ví dụ: {example:%d/%m/%Y} {REASON_EXAMPLE}"
+    again = f"Nhập lại, ví dụ: {vn_date(example)} {REASON_EXAMPLE}"
     token, _, reason = text.partition(" ")
     token, reason = token.strip().rstrip(",;:"), reason.strip()
     if not any(ch.isdigit() for ch in token):
@@ -147,12 +148,12 @@ def _answer_extension(
     if requested < today:
         return [
             Reply(
-                f"Ngày {requested:%d/%m/%Y} đã qua (hôm nay là {today:%d/%m/%Y}); hạn mới phải "
+                f"Ngày {vn_date(requested)} đã qua (hôm nay là {vn_date(today)}); hạn mới phải "
                 f"sau hôm nay. {again}"
             )
         ]
     if a.due is not None and requested <= a.due:
-        return [Reply(f"Hạn mới phải sau hạn hiện tại ({a.due:%d/%m/%Y}). {again}")]
+        return [Reply(f"Hạn mới phải sau hạn hiện tại ({vn_date(a.due)}). {again}")]
     if not reason:
         return [Reply(f"Chưa có lý do xin gia hạn: ghi lý do sau ngày. {again}")]
     outcome = change(
@@ -161,11 +162,11 @@ def _answer_extension(
     if isinstance(outcome, DomainError):
         return [_refused_answer(link, outcome, again)]
     close_question(link)
-    current = f" (hạn hiện tại {a.due:%d/%m/%Y})" if a.due else ""
+    current = f" (hạn hiện tại {vn_date(a.due)})" if a.due else ""
     return [
         Reply(
             f"Đã gửi đề nghị gia hạn nhiệm vụ <b>{esc(context.task.code)}</b> đến "
-            f"<b>{requested:%d/%m/%Y}</b>{current}.\nLý do: {esc(reason)}\n"
+            f"<b>{vn_date(requested)}</b>{current}.\nLý do: {esc(reason)}\n"
             "Bạn sẽ được báo khi có quyết định."
         )
     ]

@@ -8,6 +8,7 @@ from datetime import date
 
 from tracker.chat.actions import BUTTON_LABELS, Action, encode
 from tracker.notify.text import shorten
+from tracker.vn_dates import vn_date
 
 TOAST_LIMIT = 190
 
@@ -51,4 +52,4 @@ def refusal(message: str) -> ButtonOutcome:
 
 def on_day(day: date | None) -> str:
     """The day as " ngày dd/mm/yyyy" to follow a verb, or nothing when it is unknown."""
-    return f" ngày {day:%d/%m/%Y}" if day else ""
+    return f" ngày {vn_date(day)}" if day else ""

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from tracker.config import Settings
-
-CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
+from tracker.notify.channels import channel_name
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class Turn:
 
     @property
     def channel_name(self) -> str:
-        return CHANNEL_NAMES.get(self.channel, self.channel)
+        return channel_name(self.channel)
 
 
 def start_turn(

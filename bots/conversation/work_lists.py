@@ -11,6 +11,7 @@ from tracker.assignments.status import CATEGORY_LABELS, Category
 from tracker.notify.text import shorten, split_message
 from tracker.permissions import can_view_all_assignments, can_work_for_a_unit
 from tracker.units.models import Unit
+from tracker.vn_dates import vn_date
 
 OPEN_STATUSES = (AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS)
 MAX_LISTED = 30
@@ -34,10 +35,10 @@ def _counts(turn: Turn, user: User, *, overdue_only: bool) -> Reply:
     if overdue_only:
         return Reply(
             f"Quá hạn chưa hoàn thành: <b>{counts[Category.OVERDUE]}</b> nhiệm vụ "
-            f"(tính đến {today:%d/%m/%Y}).\n{web}"
+            f"(tính đến {vn_date(today)}).\n{web}"
         )
     return Reply(
-        f"Nhiệm vụ đang mở (tính đến {today:%d/%m/%Y}):\n"
+        f"Nhiệm vụ đang mở (tính đến {vn_date(today)}):\n"
         f"Đang thực hiện trong hạn: <b>{counts[Category.IN_PROGRESS]}</b>\n"
         f"Chưa triển khai: <b>{counts[Category.NOT_STARTED]}</b>\n"
         f"Quá hạn chưa hoàn thành: <b>{counts[Category.OVERDUE]}</b>\n{web}"
@@ -58,13 +59,13 @@ def _unit_list(turn: Turn, user: User, *, overdue_only: bool) -> list[Reply]:
     owner = esc(unit.name if unit else "")
     if not rows:
         none = "không có nhiệm vụ nào quá hạn" if overdue_only else "không có nhiệm vụ nào đang mở"
-        return [Reply(f"{owner}: {none} (tính đến {today:%d/%m/%Y}).")]
-    lines = [f"<b>{title} của {owner}</b> ({len(rows)}, tính đến {today:%d/%m/%Y}):"]
+        return [Reply(f"{owner}: {none} (tính đến {vn_date(today)}).")]
+    lines = [f"<b>{title} của {owner}</b> ({len(rows)}, tính đến {vn_date(today)}):"]
     rows_of_buttons: list[tuple[Button, ...]] = []
     for number, row in enumerate(rows[:MAX_LISTED], 1):
         a, task = row.assignment, row.task
         link = f'<a href="{esc(turn.settings.base_url)}/nhiem-vu/{a.id}">{esc(task.code)}</a>'
-        due = f"hạn {a.due:%d/%m/%Y}" if a.due else "chưa có hạn"
+        due = f"hạn {vn_date(a.due)}" if a.due else "chưa có hạn"
         support = " · phối hợp" if row.is_support else ""
         lines.append("")
         lines.append(f"{number}. <b>{link}</b> {esc(shorten(task.text, 140))}")

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -52,6 +51,7 @@ from tracker.assignments.evidence import store_for
 from tracker.chat import webhook_events
 from tracker.config import Settings, TelegramSettings
 from tracker.db import unit_of_work, utcnow
+from tracker.notify.telegram import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +262,7 @@ async def _send(bot: Bot, chat_id: str, reply: Reply) -> bool:
             )
             return True
         except RetryAfter as error:
-            wait = _retry_after_seconds(error)
+            wait = retry_after_seconds(error)
             if attempt == SEND_ATTEMPTS or wait > MAX_WAIT_SECONDS:
                 log.warning("telegram reply to %s dropped: flood control (%ss)", chat_id, wait)
                 return False
@@ -333,13 +333,6 @@ def _bot(telegram: TelegramSettings, request: HTTPXRequest) -> Bot:
         request=request,
         get_updates_request=request,
     )
-
-
-def _retry_after_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # int periods are deprecated; both forms are read
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _settings(app: Flask) -> Settings:

@@ -75,22 +75,23 @@ def webhook() -> Response | tuple[Response, int]:
     if stamped is None or abs(now - stamped) > webhook_events.MAX_ZALO_EVENT_AGE:
         log.warning("Zalo webhook event ignored: stamped %s, now %s", stamped, now)
         return jsonify(ok=True, ignored="stale")
-    if not webhook_events.first_sighting(
-        session, channel=CHANNEL, event_id=_event_id(payload, raw), now=now
-    ):
-        log.info("Zalo webhook event ignored: seen already")
-        return jsonify(ok=True, ignored="repeat")
     try:
-        replies = handle_event(session, payload=payload, settings=settings, now=now)
+        # The sighting commits with the event's change, or neither does.
+        with request_db.change():
+            if not webhook_events.first_sighting(
+                session, channel=CHANNEL, event_id=_event_id(payload, raw), now=now
+            ):
+                log.info("Zalo webhook event ignored: seen already")
+                return jsonify(ok=True, ignored="repeat")
+            replies = handle_event(session, payload=payload, settings=settings, now=now)
     except Exception:
         # Answered 200 anyway: Zalo would only retry the same event into the same error.
         log.exception("Zalo webhook event %r failed", payload.get("event_name"))
-        session.rollback()
         follower = _follower_id(str(payload.get("event_name") or ""), payload)
         replies = [(follower, APOLOGY)] if follower else []
     response = jsonify(ok=True)
     if replies:
-        # Runs once the response is sent: the request's unit of work has committed by then.
+        # Runs once the response is sent, so after the event's change committed above.
         response.call_on_close(partial(send_replies, settings, request_db.engine(), replies))
     return response
 

@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.helpers import make_unit, make_user
+from tracker.accounts import passwords
 from tracker.accounts.models import User
 from tracker.accounts.service import create_user
 from tracker.audit.models import AuditEvent
@@ -12,7 +13,8 @@ from tracker.errors import InvalidInput, PermissionDenied
 
 def test_created_user_has_hashed_password_and_audit_row(session: Session) -> None:
     user = make_user(session, "secretary", username="thuky", password="mật khẩu dài")
-    assert user.password_hash != "mật khẩu dài" and user.password_hash.startswith("scrypt:")
+    assert user.password_hash != "mật khẩu dài"
+    assert passwords.check_password(user.password_hash, "mật khẩu dài")
     event = session.exec(select(AuditEvent).where(AuditEvent.entity_id == user.id)).one()
     assert event.action == "user.created"
     assert event.changes["role"] == [None, "secretary"]

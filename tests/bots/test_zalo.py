@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from tests.helpers import make_user
 from tracker.chat.models import ChannelToken
 from tracker.db import make_engine, utcnow
 from tracker.notify.base import (
+    DeliveryError,
     MaybeDelivered,
     Outgoing,
     PermanentFailure,
@@ -253,6 +255,33 @@ def test_a_token_refresh_in_the_middle_of_a_batch_loses_nothing(
     assert (row.access_token, row.refresh_token) == ("access-2", "refresh-2")
     presented = [call.body["refresh_token"] for call in zalo.calls_to("oauth")]
     assert presented == [FIRST_REFRESH_TOKEN, "refresh-1"]  # each once, never again
+    assert zalo.reused_refresh_tokens() == []
+
+
+def test_concurrent_sends_across_a_token_expiry_report_what_zalo_received(
+    zalo: FakeZalo, sender: ZaloSender
+) -> None:
+    """The dispatcher's 8 threads share one sender: the token expires mid-batch, one refresh
+    serves them all, and each send reports what Zalo really did."""
+    sender.tokens.access_token()
+    zalo.expire_after = 10
+    outcomes: dict[str, str] = {}
+
+    def send(number: int) -> None:
+        try:
+            sender.send(message(message_id=number, body=f"Tin số {number}"))
+            outcomes[f"Tin số {number}"] = "sent"
+        except DeliveryError as error:
+            outcomes[f"Tin số {number}"] = type(error).__name__
+        except Exception as error:  # the contract: never
+            outcomes[f"Tin số {number}"] = f"escaped {error!r}"
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(send, range(1, 41)))
+
+    delivered = sorted(zalo.messages(FOLLOWER))
+    assert sorted(text for text, outcome in outcomes.items() if outcome == "sent") == delivered
+    assert len(delivered) == 40
     assert zalo.reused_refresh_tokens() == []
 
 

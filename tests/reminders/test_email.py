@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import smtplib
 import socket
 import socketserver
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -16,7 +18,13 @@ from typing import Any
 import pytest
 
 from tracker.config import SmtpSettings
-from tracker.notify.base import MaybeDelivered, Outgoing, PermanentFailure, TemporaryFailure
+from tracker.notify.base import (
+    DeliveryError,
+    MaybeDelivered,
+    Outgoing,
+    PermanentFailure,
+    TemporaryFailure,
+)
 from tracker.notify.email import EmailSender
 
 SENDER = "Đôn Đốc <nhacviec@tinhuy.example.vn>"
@@ -257,3 +265,54 @@ def test_an_address_that_is_not_one_is_permanent(sender: EmailSender) -> None:
 def test_an_already_sent_message_is_not_sent_again(smtp: FakeSmtp, sender: EmailSender) -> None:
     assert sender.send(message(parts_sent=1)).parts_sent == 1
     assert smtp.messages == []
+
+
+def test_concurrent_sends_report_exactly_what_the_server_received(smtp: FakeSmtp) -> None:
+    """The dispatcher calls one sender from 8 threads: 120 sends at once, each reported as what
+    really happened (the server has it) and nothing escapes as a raw exception."""
+    sender = EmailSender(settings(smtp.port))
+    addresses = [f"nguoi{number}@example.vn" for number in range(120)]
+    reported: dict[str, str] = {}
+    escaped: list[BaseException] = []
+
+    def send(number: int) -> None:
+        try:
+            sender.send(message(message_id=number, address=addresses[number]))
+            reported[addresses[number]] = "sent"
+        except DeliveryError as error:
+            reported[addresses[number]] = type(error).__name__
+        except Exception as error:
+            escaped.append(error)
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(send, range(len(addresses))))
+    finally:
+        sender.close()
+
+    assert escaped == []
+    received = sorted(address for entry in smtp.messages for address in entry["rcpt"])
+    assert sorted(a for a, outcome in reported.items() if outcome == "sent") == received
+    assert received == sorted(addresses)  # nothing went wrong on the server's side
+    # Each e-mail arrived whole, to the right person.
+    for entry, email in zip(smtp.messages, smtp.received(), strict=True):
+        assert email["To"] == entry["rcpt"][0]
+
+
+def test_an_unexpected_error_after_the_content_left_is_unknown_not_raw(
+    smtp: FakeSmtp, sender: EmailSender, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_data = smtplib.SMTP.data
+
+    def data_then_fail(self: smtplib.SMTP, content: bytes) -> Any:
+        real_data(self, content)
+        raise ValueError("the reply could not be read")
+
+    monkeypatch.setattr(smtplib.SMTP, "data", data_then_fail)
+    with pytest.raises(MaybeDelivered, match="có thể đã gửi"):
+        sender.send(message())
+    assert len(smtp.messages) == 1  # it did arrive: reported as unknown, never retried
+
+    monkeypatch.setattr(smtplib.SMTP, "data", real_data)
+    sender.send(message(message_id=43))  # a fresh connection for the next one
+    assert len(smtp.messages) == 2

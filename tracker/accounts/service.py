@@ -8,9 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.accounts import throttle
+from tracker.accounts import passwords, throttle
 from tracker.accounts.models import LoginAttempt, LoginThrottle, Role, User
 from tracker.audit import service as audit
 from tracker.db import utcnow
@@ -23,8 +22,6 @@ log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 8
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-# Checked when the username is unknown, so both paths take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 class LoginRefused(InvalidInput):
@@ -75,7 +72,7 @@ def create_user(
         full_name=full_name.strip() or username,
         role=role,
         unit_id=unit.id if unit else None,
-        password_hash=generate_password_hash(password),
+        password_hash=passwords.hash_password(password),
         email=email or None,
         phone=phone or None,
     )
@@ -124,7 +121,7 @@ def authenticate(
         now=now,
     )
     user = session.exec(select(User).where(User.username == username)).first()
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    valid = passwords.check_password(user.password_hash if user else None, password)
     succeeded = bool(user and valid and user.is_active)
     throttle.settle(
         engine, username=username, remote_addr=remote_addr, succeeded=succeeded, now=now
@@ -134,6 +131,9 @@ def authenticate(
         raise LoginRefused(
             N_("Tên đăng nhập hoặc mật khẩu không đúng. Kiểm tra lại và thử lần nữa.")
         )
+    session.add(
+        LoginAttempt(username=username, remote_addr=remote_addr, attempted_at=now, succeeded=True)
+    )
     user.last_login_at = now
     session.add(user)
     return user
@@ -249,7 +249,7 @@ def update_user(
     }
     changes = audit.diff(before, after)
     if new_password:
-        user.password_hash = generate_password_hash(new_password)
+        user.password_hash = passwords.hash_password(new_password)
         # Whoever signed in with the old password (a stolen cookie too) is signed out.
         user.session_version += 1
         changes["password"] = ["***", "***"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -21,21 +20,11 @@ from werkzeug.wrappers import Response
 
 from tracker.accounts import service
 from tracker.accounts.forms import LanguageForm, LoginForm, LogoutForm
-from tracker.errors import RateLimited
 from tracker.i18n import translate_error
-from tracker.request_db import db
+from tracker.redirects import same_site_path
+from tracker.request_db import attempt, change, db
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths, so the login page cannot be used to send people elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -46,7 +35,7 @@ def login() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form)
     settings = current_app.extensions["tracker.settings"]
-    try:
+    with attempt() as outcome:
         user = service.authenticate(
             db(),
             username=form.username.data or "",
@@ -55,15 +44,20 @@ def login() -> str | Response | tuple[str, int]:
             max_failures=settings.login_max_failures,
             window=timedelta(minutes=settings.login_window_minutes),
         )
-    except RateLimited as error:
-        return render_template("accounts/login.html", form=form, error=translate_error(error)), 429
-    except service.LoginRefused as error:
-        # 200 on purpose: the failed attempt must be committed for the rate limit to count it.
-        return render_template("accounts/login.html", form=form, error=translate_error(error))
+    # The guess was counted by the throttle in a transaction of its own (on purpose: it must
+    # stand although the refused sign-in is rolled back here).
+    if isinstance(outcome.error, service.LoginRefused):
+        return render_template(
+            "accounts/login.html", form=form, error=translate_error(outcome.error)
+        )
+    if outcome.error is not None:  # rate limited
+        return render_template(
+            "accounts/login.html", form=form, error=translate_error(outcome.error)
+        ), outcome.error.status_code
     session.clear()
     login_user(user)
     session.permanent = True  # ends after TRACKER_SESSION_IDLE_HOURS without a request
-    return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
+    return redirect(same_site_path(form.next.data) or url_for("dashboard.home"))
 
 
 @bp.post("/dang-xuat")
@@ -72,7 +66,8 @@ def logout() -> Response:
     if form.validate_on_submit():
         if current_user.is_authenticated:
             # Ends this person's every session, a copied cookie included, not only this one.
-            service.end_sessions(db(), user=current_user._get_current_object())  # type: ignore[attr-defined]
+            with change():
+                service.end_sessions(db(), user=current_user._get_current_object())  # type: ignore[attr-defined]
         logout_user()
         session.clear()
         flash(_("Bạn đã đăng xuất."), "info")
@@ -84,4 +79,4 @@ def set_language() -> Response:
     form = LanguageForm()
     if form.validate_on_submit():
         session["lang"] = form.lang.data
-    return redirect(_safe_next(form.next.data) or url_for("dashboard.home"))
+    return redirect(same_site_path(form.next.data) or url_for("dashboard.home"))

@@ -12,12 +12,12 @@ from tracker.accounts import service as accounts
 from tracker.accounts.models import User
 from tracker.admin.forms import DirectoryForm, EditUserForm, UserForm
 from tracker.audit import service as audit
-from tracker.errors import N_, DomainError, NotFound
+from tracker.errors import N_, NotFound
 from tracker.fields import choices
 from tracker.i18n import translate_error
 from tracker.inputs import page_arg, parse_id
 from tracker.permissions import can_administer
-from tracker.request_db import db
+from tracker.request_db import attempt, change, db
 from tracker.units import service as units
 from tracker.units.directory import DirectoryError
 from tracker.units.models import Unit
@@ -46,7 +46,7 @@ def new_user() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         unit_id = parse_id(form.unit.data)
         unit = db().get(Unit, unit_id) if unit_id is not None else None
-        try:
+        with attempt() as outcome:
             user = accounts.create_user(
                 db(),
                 actor=current_user,
@@ -58,9 +58,7 @@ def new_user() -> Response | tuple[str, int]:
                 email=form.email.data,
                 phone=form.phone.data,
             )
-        except DomainError as error:
-            if error.status_code == 403:
-                raise
+        if (error := outcome.error) is not None:
             return render_template(
                 "admin/user_form.html", form=form, error=translate_error(error)
             ), 400
@@ -81,7 +79,7 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
     )
     form.unit.choices = _unit_choices()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             accounts.update_user(
                 db(),
                 actor=current_user,
@@ -93,9 +91,7 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
                 new_password=form.new_password.data or None,
                 is_unit_head=bool(form.is_unit_head.data),
             )
-        except DomainError as error:
-            if error.status_code in (403, 404):
-                raise
+        if (error := outcome.error) is not None:
             return render_template(
                 "admin/user_form.html", form=form, user=user, error=translate_error(error)
             ), 400
@@ -117,7 +113,8 @@ def units_page() -> Response | tuple[str, int]:
         raw = upload.read() if upload and upload.filename else b""
         try:
             directory = read_directory_upload(raw, source=upload.filename if upload else "")
-            summary = units.load_directory(db(), actor=current_user, directory=directory)
+            with change():
+                summary = units.load_directory(db(), actor=current_user, directory=directory)
         except DirectoryError as problem:
             error = _(
                 "Không nạp được danh mục: %(problem)s. Sửa tệp rồi tải lên lại; "

@@ -27,12 +27,12 @@ from tracker.assignments.forms import (
     ProgressForm,
 )
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
-from tracker.errors import N_, DomainError, NotFound
+from tracker.errors import N_, NotFound
 from tracker.fields import choices
 from tracker.i18n import local_today, translate_error
 from tracker.inputs import parse_id
 from tracker.permissions import can_decide_extensions
-from tracker.request_db import db
+from tracker.request_db import attempt, change, db
 from tracker.rollups import explanations
 from tracker.view_guards import requires
 
@@ -96,7 +96,7 @@ def report(assignment_id: int) -> Response | tuple[str, int]:
         for item in form.files.data or []
         if item and item.filename
     ]
-    try:
+    with attempt() as outcome:
         progress.report_progress(
             db(),
             actor=current_user,
@@ -109,9 +109,7 @@ def report(assignment_id: int) -> Response | tuple[str, int]:
             store=evidence_store(),
             today=local_today(),
         )
-    except DomainError as error:
-        if error.status_code in (403, 404):
-            raise
+    if (error := outcome.error) is not None:
         if error.status_code == 409:
             # Keep what the person typed, but against the version they now see.
             form.version.data = str(
@@ -135,7 +133,7 @@ def ask_extension(assignment_id: int) -> Response | tuple[str, int]:
             _("Đề nghị gia hạn chưa được gửi: kiểm tra các ô báo đỏ."),
             extension_form=form,
         )
-    try:
+    with attempt() as outcome:
         extensions.request_extension(
             db(),
             actor=current_user,
@@ -144,9 +142,7 @@ def ask_extension(assignment_id: int) -> Response | tuple[str, int]:
             reason=form.reason.data or "",
             today=local_today(),
         )
-    except DomainError as error:
-        if error.status_code in (403, 404):
-            raise
+    if (error := outcome.error) is not None:
         return _page(assignment_id, error.status_code, translate_error(error), extension_form=form)
     flash(_("Đã gửi đề nghị gia hạn; bạn sẽ được báo khi có quyết định."), "success")
     return redirect(url_for(".detail", assignment_id=assignment_id))
@@ -167,7 +163,7 @@ def delegate(assignment_id: int) -> Response | tuple[str, int]:
         return _page(
             assignment_id, 400, _("Chưa phân công được: kiểm tra các ô báo đỏ."), delegate_form=form
         )
-    try:
+    with attempt() as outcome:
         progress.delegate(
             db(),
             actor=current_user,
@@ -176,9 +172,7 @@ def delegate(assignment_id: int) -> Response | tuple[str, int]:
             due=form.due.parsed,
             today=local_today(),
         )
-    except DomainError as error:
-        if error.status_code in (403, 404):
-            raise
+    if (error := outcome.error) is not None:
         return _page(assignment_id, error.status_code, translate_error(error), delegate_form=form)
     flash(
         _("Đã phân công cho đơn vị cấp dưới; tiến độ của họ sẽ được tổng hợp vào đây."), "success"
@@ -194,9 +188,10 @@ def comment(assignment_id: int) -> Response | tuple[str, int]:
         return _page(
             assignment_id, 400, _("Ý kiến chưa được gửi: nhập nội dung."), comment_form=form
         )
-    progress.add_comment(
-        db(), actor=current_user, assignment_id=assignment_id, body=form.body.data or ""
-    )
+    with change():
+        progress.add_comment(
+            db(), actor=current_user, assignment_id=assignment_id, body=form.body.data or ""
+        )
     flash(_("Đã gửi ý kiến."), "success")
     return redirect(url_for(".detail", assignment_id=assignment_id) + "#y-kien")
 
@@ -231,7 +226,7 @@ def decide(request_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Chưa ghi nhận quyết định: tải lại trang và thử lại."), "error")
         return redirect(url_for(".pending_extensions"))
-    try:
+    with attempt() as outcome:
         extensions.decide_extension(
             db(),
             actor=current_user,
@@ -239,10 +234,8 @@ def decide(request_id: int) -> Response:
             approve=bool(form.approve.data),
             comment=form.comment.data or "",
         )
-    except DomainError as error:
-        if error.status_code in (403, 404):
-            raise
-        flash(translate_error(error), "error")
+    if outcome.error is not None:
+        flash(translate_error(outcome.error), "error")
         return redirect(url_for(".pending_extensions"))
     flash(
         _("Đã đồng ý gia hạn; hạn mới đã được cập nhật.")

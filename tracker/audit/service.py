@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
 from tracker.errors import N_, PermissionDenied
+from tracker.pagination import PER_PAGE, fetch_page
 from tracker.permissions import can_administer
 
 
@@ -56,17 +57,16 @@ def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_events(
-    session: Session, *, actor: User, page: int = 1, per_page: int = 50
+    session: Session, *, actor: User, page: int = 1, per_page: int = PER_PAGE
 ) -> tuple[list[tuple[AuditEvent, User | None]], bool]:
     """A page of audit events, newest first, with who did each; and whether more remain."""
     if not can_administer(actor):
         raise PermissionDenied(N_("Chỉ quản trị viên mới xem được nhật ký thay đổi."))
-    page = max(page, 1)
-    rows = session.exec(
+    return fetch_page(
+        session,
         select(AuditEvent, User)
         .join(User, AuditEvent.actor_id == User.id, isouter=True)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
-    ).all()
-    return list(rows[:per_page]), len(rows) > per_page
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
+        page=page,
+        per_page=per_page,
+    )

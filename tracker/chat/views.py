@@ -27,7 +27,8 @@ from tracker.chat.forms import LinkCodeForm, UnlinkForm
 from tracker.config import Settings
 from tracker.db import utcnow
 from tracker.errors import N_, NotFound
-from tracker.request_db import db
+from tracker.i18n import channel_label
+from tracker.request_db import change, db
 from tracker.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ ROLE_LABELS = {
     Role.SECRETARY: N_("Chuyên viên theo dõi"),
     Role.UNIT: N_("Đơn vị"),
 }
-CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo"}
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # The code just issued, kept in the signed session cookie so the page can be reloaded (and
 # reached again) without a new code silently replacing the one the person copied.
@@ -70,7 +70,7 @@ def _page(issued: linking.IssuedCode | None = None) -> Response:
             issued=issued,
             deep_link=deep_link,
             bot_username=bot_username,
-            channel_labels=CHANNEL_LABELS,
+            channel_labels={link.channel: channel_label(link.channel) for link in links},
         )
     )
     # The code is a secret for 15 minutes: keep it out of caches and the back button.
@@ -108,7 +108,8 @@ def new_code() -> Response:
     if not LinkCodeForm().validate_on_submit():
         flash(_("Chưa lấy được mã: tải lại trang và bấm lại."), "error")
         return redirect(url_for(".profile"))
-    issued = linking.issue_link_code(db(), actor=current_user, now=utcnow())
+    with change():
+        issued = linking.issue_link_code(db(), actor=current_user, now=utcnow())
     browser_session[CODE_KEY] = {
         "code": issued.code,
         "expires_at": issued.expires_at.isoformat(),
@@ -128,11 +129,12 @@ def unlink(link_id: int) -> Response:
     elif not link.is_active:
         flash(_("Liên kết này đã ngừng từ trước."), "info")
     else:
-        linking.unlink(db(), channel=link.channel, external_id=link.external_id, now=utcnow())
+        with change():
+            linking.unlink(db(), channel=link.channel, external_id=link.external_id, now=utcnow())
         flash(
             _(
                 "Đã hủy liên kết %(channel)s: tài khoản đó sẽ không nhận nhắc việc nữa.",
-                channel=CHANNEL_LABELS.get(link.channel, link.channel),
+                channel=channel_label(link.channel),
             ),
             "success",
         )

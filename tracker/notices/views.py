@@ -9,7 +9,6 @@ from sqlmodel import select
 from werkzeug.wrappers import Response
 
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
-from tracker.errors import DomainError
 from tracker.fields import choices
 from tracker.i18n import local_today, translate_error
 from tracker.inputs import parse_id
@@ -18,7 +17,7 @@ from tracker.notices.doc_types import doc_type_label
 from tracker.notices.forms import CorrectTaskForm, DraftForm, ImportForm
 from tracker.notices.models import NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_manage_notices, can_view_all_assignments
-from tracker.request_db import db
+from tracker.request_db import attempt, db
 from tracker.units.service import picker_options
 from tracker.view_guards import requires
 
@@ -41,7 +40,7 @@ def import_page() -> Response | tuple[str, int] | str:
         return render_template("notices/import.html", form=form)
     upload = form.file.data
     data = upload.read() if upload and upload.filename else None
-    try:
+    with attempt() as outcome:
         notice = drafts.import_notice(
             db(),
             actor=current_user,
@@ -50,9 +49,7 @@ def import_page() -> Response | tuple[str, int] | str:
             text=None if data is not None else form.text.data,
             source_dir=current_app.extensions["tracker.settings"].instance_path / "notices",
         )
-    except DomainError as error:
-        if error.status_code == 403:
-            raise
+    if (error := outcome.error) is not None:
         return render_template(
             "notices/import.html", form=form, error=translate_error(error)
         ), error.status_code
@@ -165,7 +162,7 @@ def edit(conclusion_id: int) -> Response | tuple[str, int]:
         period=form.period.data,
         default_due=form.default_due.parsed,
     )
-    try:
+    with attempt() as outcome:
         saved = drafts.save_draft(
             db(),
             actor=current_user,
@@ -186,9 +183,7 @@ def edit(conclusion_id: int) -> Response | tuple[str, int]:
                 "success",
             )
             return redirect(url_for(".view", conclusion_id=conclusion_id))
-    except DomainError as error:
-        if error.status_code in (403, 404):
-            raise
+    if (error := outcome.error) is not None:
         return _render_editor(
             form, notice, stored_warnings, error.status_code, translate_error(error)
         )
@@ -235,7 +230,7 @@ def correct(task_id: int) -> Response | tuple[str, int]:
         form = CorrectTaskForm()
     form.lead.choices = form.support.choices = _unit_choices()
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             corrections.correct_task(
                 session,
                 actor=current_user,
@@ -246,9 +241,7 @@ def correct(task_id: int) -> Response | tuple[str, int]:
                 lead=form.lead.data or [],
                 support=form.support.data or [],
             )
-        except DomainError as error:
-            if error.status_code in (403, 404):
-                raise
+        if (error := outcome.error) is not None:
             return render_template(
                 "notices/correct.html",
                 form=form,

@@ -1,7 +1,8 @@
 """What every channel sender (Telegram, Zalo, e-mail) takes and how it reports failure.
 
 The dispatcher decides what a failure means for the outbox row; the sender only says which
-kind it was. Each sender raises exactly one of these for anything that went wrong.
+kind it was. Each sender raises exactly one of these for anything that went wrong, and is
+safe to call from several threads at once (the contract is on `Sender`).
 """
 
 from __future__ import annotations
@@ -80,6 +81,23 @@ class ClaimLost(DeliveryError):
 
 
 class Sender(Protocol):
+    """A channel's sender, as the dispatcher uses it.
+
+    Threads: one sender serves the dispatcher's whole thread pool, so `send` is called from up
+    to `Dispatcher.concurrency` threads at once (one address's messages always from one thread,
+    in order). Every sender must be safe under that: no connection, buffer or other per-call
+    state shared between threads without a lock (the e-mail sender keeps a connection per
+    thread; Telegram's runs on its own event loop; Zalo's httpx client is thread-safe and its
+    token refresh is serialised). `warm_up`, where a sender has one, may run alongside sends.
+    `close` is called once, after every `send` has returned.
+
+    Outcome: `send` returns a Delivery only when the channel accepted the message. Anything
+    else leaves as exactly one DeliveryError: TemporaryFailure when nothing can have left (a
+    retry cannot duplicate it), MaybeDelivered when the outcome is unknown (the request went
+    out and no clear answer came back: never retried, never reported as sent), PermanentFailure
+    when the channel refused for good. No other exception escapes, whatever goes wrong.
+    """
+
     channel: str
 
     def send(self, message: Outgoing) -> Delivery:

@@ -2,8 +2,11 @@
 
 Each message goes out as plain text plus HTML, UTF-8 throughout (Vietnamese subjects and
 names are encoded as RFC 2047 headers). Port 465 means TLS from the first byte; any other
-port uses STARTTLS when the settings ask for it. One connection is kept open between
-messages of a dispatch run and checked with NOOP before it is reused.
+port uses STARTTLS when the settings ask for it.
+
+Threads: the dispatcher calls `send` from several threads at once. smtplib's connection is a
+conversation that two threads must never share, so each thread keeps its own connection open
+between its messages (checked with NOOP before it is reused); `close` ends them all.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 import secrets
 import smtplib
 import ssl
+import threading
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
 from email.utils import formatdate, parseaddr
@@ -20,6 +24,7 @@ from email.utils import formatdate, parseaddr
 from tracker.config import SmtpSettings
 from tracker.notify.base import (
     Delivery,
+    DeliveryError,
     MaybeDelivered,
     Outgoing,
     PermanentFailure,
@@ -45,7 +50,9 @@ class EmailSender:
 
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
-        self._smtp: smtplib.SMTP | None = None
+        self._local = threading.local()  # .smtp: this thread's connection, if open
+        self._lock = threading.Lock()
+        self._open_connections: set[smtplib.SMTP] = set()  # every thread's, for close()
 
     def send(self, message: Outgoing) -> Delivery:
         """Deliver `message` as one e-mail (it has no parts to resume)."""
@@ -64,9 +71,9 @@ class EmailSender:
             raise PermanentFailure(
                 f"Không tạo được thư cho {message.address!r}: {error}"
             ) from error
-        smtp = self._connection()
         data_started = False
         try:
+            smtp = self._connection()
             international = not (address.isascii() and self._sender_address().isascii())
             if international and not smtp.has_extn("smtputf8"):
                 raise PermanentFailure("Máy chủ thư không nhận địa chỉ e-mail có dấu")
@@ -78,12 +85,12 @@ class EmailSender:
             if code not in (250, 251):
                 smtp.rset()
                 raise smtplib.SMTPRecipientsRefused({address: (code, reply)})
+            content = email.as_bytes(policy=SMTPUTF8 if international else SMTP)
             data_started = True
-            policy = SMTPUTF8 if international else SMTP
-            code, reply = smtp.data(email.as_bytes(policy=policy))
+            code, reply = smtp.data(content)
             if code != 250:
                 raise smtplib.SMTPDataError(code, reply)
-        except (PermanentFailure, TemporaryFailure):
+        except DeliveryError:
             raise
         except smtplib.SMTPRecipientsRefused as error:
             code, reply = next(iter(error.recipients.values()), (550, b""))
@@ -117,7 +124,21 @@ class EmailSender:
             raise TemporaryFailure("Máy chủ thư không trả lời (hết thời gian chờ)") from error
         except (smtplib.SMTPException, OSError) as error:
             self._drop()
+            if data_started:
+                raise MaybeDelivered(
+                    f"Lỗi kết nối máy chủ thư khi đang gửi nội dung: có thể đã gửi ({error!r})"
+                ) from error
             raise TemporaryFailure(f"Lỗi kết nối máy chủ thư: {error!r}") from error
+        except Exception as error:
+            # The Sender contract: nothing escapes raw. Once the content was on its way the
+            # outcome is unknown (never reported as sent, never sent twice).
+            self._drop()
+            log.exception("unexpected error sending e-mail %s", message.message_id)
+            if data_started:
+                raise MaybeDelivered(
+                    f"Lỗi không lường trước khi gửi nội dung thư: có thể đã gửi ({error!r})"
+                ) from error
+            raise TemporaryFailure(f"Lỗi không lường trước khi gửi thư: {error!r}") from error
         return Delivery(str(email["Message-ID"]), parts_sent=1)
 
     def build(self, message: Outgoing) -> EmailMessage:
@@ -141,7 +162,12 @@ class EmailSender:
         return email
 
     def close(self) -> None:
-        self._drop(polite=True)
+        """End every thread's connection; called once no send is running any more."""
+        with self._lock:
+            connections, self._open_connections = self._open_connections, set()
+        for smtp in connections:
+            _quit(smtp)
+        self._local = threading.local()
 
     # -- the connection -----------------------------------------------------------------
 
@@ -149,16 +175,21 @@ class EmailSender:
         return parseaddr(self._settings.sender)[1] or self._settings.sender
 
     def _connection(self) -> smtplib.SMTP:
-        if self._smtp is not None:
+        """This thread's connection, opened (or reopened) when needed."""
+        smtp: smtplib.SMTP | None = getattr(self._local, "smtp", None)
+        if smtp is not None:
             # Servers drop idle connections: check before reusing one.
             try:
-                if self._smtp.noop()[0] == 250:
-                    return self._smtp
+                if smtp.noop()[0] == 250:
+                    return smtp
             except (smtplib.SMTPException, OSError):
                 pass
             self._drop()
-        self._smtp = self._open()
-        return self._smtp
+        smtp = self._open()
+        self._local.smtp = smtp
+        with self._lock:
+            self._open_connections.add(smtp)
+        return smtp
 
     def _open(self) -> smtplib.SMTP:
         settings = self._settings
@@ -196,14 +227,15 @@ class EmailSender:
             ) from error
         return smtp
 
-    def _drop(self, *, polite: bool = False) -> None:
-        smtp, self._smtp = self._smtp, None
+    def _drop(self) -> None:
+        """Forget this thread's connection after an error (its state is unknown)."""
+        smtp: smtplib.SMTP | None = getattr(self._local, "smtp", None)
+        self._local.smtp = None
         if smtp is None:
             return
-        if polite:
-            _quit(smtp)
-        else:
-            smtp.close()
+        with self._lock:
+            self._open_connections.discard(smtp)
+        smtp.close()
 
 
 def _quit(smtp: smtplib.SMTP | None) -> None:

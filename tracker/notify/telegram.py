@@ -2,7 +2,8 @@
 
 PTB is asynchronous; the dispatcher is not. The sender owns one event loop running in a
 background thread for its whole life, so one HTTP connection pool serves every message and
-several dispatcher threads can send at once. Each Telegram error becomes exactly one of the
+several dispatcher threads can send at once (each hands its coroutine to that loop, and the
+pacer they share is locked). Each Telegram error becomes exactly one of the
 DeliveryError kinds of tracker.notify.base.
 """
 
@@ -14,7 +15,6 @@ import logging
 import threading
 import warnings
 from collections.abc import Coroutine
-from datetime import timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -35,6 +35,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from tracker.chat.actions import BUTTON_LABELS, Action, encode
 from tracker.config import TelegramSettings
+from tracker.notify import retry_after
 from tracker.notify.base import (
     Delivery,
     DeliveryError,
@@ -159,8 +160,8 @@ class TelegramSender:
     def _run(
         self, coroutine: Coroutine[Any, Any, _T], *, timeout: float, message: Outgoing | None = None
     ) -> _T:
-        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
         try:
+            future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
             return future.result(timeout)
         except concurrent.futures.TimeoutError:
             future.cancel()
@@ -168,13 +169,24 @@ class TelegramSender:
                 f"Telegram did not answer within {timeout:.0f} s",
                 parts_sent=message.parts_sent if message else 0,
             ) from None
+        except DeliveryError:
+            raise
+        except Exception as error:
+            # The Sender contract: nothing escapes raw. Each request's errors are translated
+            # inside the loop, so this is the loop itself failing (stopped, cancelled): what
+            # left before is not known.
+            log.exception("Telegram sender: unexpected error")
+            raise MaybeDelivered(
+                f"Telegram: lỗi không lường trước, không rõ đã gửi chưa: {error!r}",
+                parts_sent=message.parts_sent if message else 0,
+            ) from error
 
     async def _send(self, message: Outgoing, parts: list[str]) -> Delivery:
         sent = message.parts_sent
         chat = message.address
         last_id: str | None = None
-        markup = keyboard(message.items)
         try:
+            markup = keyboard(message.items)  # a failure here: nothing has left yet
             for index in range(message.parts_sent, len(parts)):
                 is_last = index == len(parts) - 1
                 last_id = await self._paced_part(
@@ -229,14 +241,13 @@ class TelegramSender:
         return str(sent.message_id)
 
 
-def _retry_after_seconds(error: RetryAfter) -> float:
-    """PTB 22 gives an int (deprecated) or a timedelta (PTB_TIMEDELTA=1): seconds either way."""
+def retry_after_seconds(error: RetryAfter) -> float:
+    """The wait Telegram asked for (the sender's and the bot's): PTB 22 gives an int
+    (deprecated) or a timedelta (PTB_TIMEDELTA=1)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value: Any = error.retry_after
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value)
+    return retry_after.retry_after_seconds(value, default=1.0)
 
 
 def _translate(error: Exception, *, parts_sent: int, token: str) -> Exception:
@@ -247,7 +258,7 @@ def _translate(error: Exception, *, parts_sent: int, token: str) -> Exception:
     # The reason is shown on the admin page and logged: never with the bot's token in it.
     text = str(error).replace(token, "<token>") if token else str(error)
     if isinstance(error, RetryAfter):
-        seconds = _retry_after_seconds(error)
+        seconds = retry_after_seconds(error)
         return RateLimitedByChannel(
             f"Telegram: quá nhiều tin, chờ {seconds:g} s / flood control: {text}",
             retry_after=seconds,

@@ -29,12 +29,14 @@ from tracker.config import ZaloSettings
 from tracker.db import utcnow
 from tracker.notify.base import (
     Delivery,
+    DeliveryError,
     MaybeDelivered,
     Outgoing,
     PermanentFailure,
     RateLimitedByChannel,
     TemporaryFailure,
 )
+from tracker.notify.retry_after import retry_after_seconds
 from tracker.notify.text import split_message, to_plain
 from tracker.notify.zalo_errors import (
     RATE_LIMIT_WAIT_SECONDS,
@@ -46,6 +48,7 @@ from tracker.notify.zalo_errors import (
 )
 from tracker.notify.zalo_tokens import ZaloTokenStore
 from tracker.reminders.models import OutboxMessage
+from tracker.vn_dates import vn_date
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +103,20 @@ class ZaloSender:
 
     def send(self, message: Outgoing) -> Delivery:
         """Deliver `message` as consultation texts or as one ZNS template message."""
+        try:
+            return self._deliver(message)
+        except DeliveryError:
+            raise
+        except Exception as error:
+            # The Sender contract: nothing escapes raw. A request that may have left is
+            # already MaybeDelivered (_post); this is the work around it (the database, the
+            # template's data), so nothing left because of it.
+            log.exception("unexpected error sending Zalo message %s", message.message_id)
+            raise TemporaryFailure(
+                f"Lỗi không lường trước khi gửi Zalo: {error!r}", parts_sent=message.parts_sent
+            ) from error
+
+    def _deliver(self, message: Outgoing) -> Delivery:
         if self._in_window(message.last_interaction_at):
             try:
                 return self._send_texts(message)
@@ -140,7 +157,14 @@ class ZaloSender:
         parts = [to_plain(part) for part in split_message(message.body, TEXT_LIMIT)]
         external_id: str | None = None
         for index in range(message.parts_sent, len(parts)):
-            external_id = self._post_text(message.address, parts[index], parts_sent=index)
+            try:
+                external_id = self._post_text(message.address, parts[index], parts_sent=index)
+            except DeliveryError:
+                raise
+            except Exception as error:  # the parts before this one did arrive
+                raise TemporaryFailure(
+                    f"Lỗi không lường trước khi gửi Zalo: {error!r}", parts_sent=index
+                ) from error
             if index + 1 < len(parts) and message.on_part is not None:
                 message.on_part(index + 1)  # committed before the next part leaves
         return Delivery(external_id, parts_sent=len(parts))
@@ -178,7 +202,7 @@ class ZaloSender:
         return {
             "name": _nfc(self._recipient_name(message.message_id))[:NAME_LIMIT],
             "count": str(len(assignments) or len(message.items)),
-            "date": self._clock().astimezone(self._zone).strftime("%d/%m/%Y"),
+            "date": vn_date(self._clock().astimezone(self._zone)),
         }
 
     def _recipient_name(self, message_id: int) -> str:
@@ -239,7 +263,11 @@ class ZaloSender:
         if response.status_code == 429:
             raise RateLimitedByChannel(
                 "Zalo: HTTP 429, quá nhiều yêu cầu",
-                retry_after=_retry_after(response),
+                retry_after=retry_after_seconds(
+                    response.headers.get("Retry-After"),
+                    default=RATE_LIMIT_WAIT_SECONDS,
+                    at_least=1.0,
+                ),
                 parts_sent=parts_sent,
             )
         if response.status_code >= 500:
@@ -247,12 +275,13 @@ class ZaloSender:
         try:
             answer = response.json()
         except ValueError:
-            raise TemporaryFailure(
-                f"Zalo trả lời không phải JSON (HTTP {response.status_code})",
-                parts_sent=parts_sent,
-            ) from None
+            answer = None
         if not isinstance(answer, dict):
-            raise TemporaryFailure("Zalo trả lời không đúng định dạng", parts_sent=parts_sent)
+            reason = f"Zalo trả lời không đúng định dạng (HTTP {response.status_code})"
+            if response.status_code < 400:
+                # Zalo took the request and said something we cannot read: it may have sent.
+                raise MaybeDelivered(f"{reason}: có thể đã gửi", parts_sent=parts_sent)
+            raise TemporaryFailure(reason, parts_sent=parts_sent)
         if response.status_code >= 400 and error_code(answer) == 0:
             raise TemporaryFailure(f"Zalo lỗi HTTP {response.status_code}", parts_sent=parts_sent)
         return answer
@@ -261,13 +290,6 @@ class ZaloSender:
 def _id_of(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
     return str(value) if value is not None else None
-
-
-def _retry_after(response: httpx.Response) -> float:
-    try:
-        return max(1.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        return RATE_LIMIT_WAIT_SECONDS
 
 
 def _nfc(text: str) -> str:

@@ -15,6 +15,7 @@ write transaction on SQLite: the claim would wait on the caller's own lock.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -69,23 +70,33 @@ class ZaloTokenStore:
         self._clock = clock
         self._margin = margin
         self._cached: TokenState | None = None
+        # The dispatcher's threads share this store: one of them refreshes, the others wait
+        # here and take its token (other processes are kept apart by the row's version).
+        self._refreshing = threading.Lock()
 
     def access_token(self) -> str:
         """The stored access token, refreshed first if it is missing or about to expire."""
-        state = self._cached if self._cached and self._is_fresh(self._cached) else self.load()
-        if not self._is_fresh(state):
-            state = self._refresh(seen=state)
-        self._cached = state
+        cached = self._cached
+        if cached is not None and self._is_fresh(cached):
+            return cached.access_token
+        with self._refreshing:
+            state = self.load()
+            if not self._is_fresh(state):
+                state = self._refresh(seen=state)
+            self._cached = state
         return state.access_token
 
     def after_rejection(self, rejected: str) -> str:
         """Zalo refused `rejected`: another process's newer token if there is one, else a
         refresh now."""
-        self._cached = None
-        state = self.load()
-        if not (state.access_token and state.access_token != rejected and self._is_fresh(state)):
-            state = self._refresh(seen=state)
-        self._cached = state
+        with self._refreshing:
+            self._cached = None
+            state = self.load()
+            if not (
+                state.access_token and state.access_token != rejected and self._is_fresh(state)
+            ):
+                state = self._refresh(seen=state)
+            self._cached = state
         return state.access_token
 
     def load(self) -> TokenState:

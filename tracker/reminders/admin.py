@@ -20,11 +20,13 @@ from tracker.accounts.models import ChatLink, User
 from tracker.audit import service as audit
 from tracker.config import CHANNEL_VARIABLES, Settings
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
+from tracker.notify.channels import channel_name
+from tracker.pagination import PER_PAGE, fetch_page
 from tracker.permissions import can_administer
 from tracker.reminders.models import Channel, MessageKind, OutboxMessage, OutboxStatus
+from tracker.vn_dates import vn_date
 
 RETRYABLE = (OutboxStatus.FAILED, OutboxStatus.UNCONFIRMED)
-CHANNEL_NAMES = {Channel.TELEGRAM: "Telegram", Channel.ZALO: "Zalo", Channel.EMAIL: "thư điện tử"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def list_messages(
     channel: str | None = None,
     day: date | None = None,
     page: int = 1,
-    per_page: int = 50,
+    per_page: int = PER_PAGE,
 ) -> tuple[list[MessageRow], bool]:
     """A page of outbox messages, newest first, with their person; and whether more remain."""
     require_admin(actor)
@@ -86,13 +88,13 @@ def list_messages(
         statement = statement.where(OutboxMessage.channel == channel)
     if day is not None:
         statement = statement.where(OutboxMessage.day == day)
-    page = max(page, 1)
-    rows = session.exec(
-        statement.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
-    ).all()
-    return [MessageRow(*row) for row in rows[:per_page]], len(rows) > per_page
+    rows, has_more = fetch_page(
+        session,
+        statement.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        page=page,
+        per_page=per_page,
+    )
+    return [MessageRow(*row) for row in rows], has_more
 
 
 def _with_person_and_link(statement: Any) -> Any:
@@ -224,16 +226,16 @@ def queue_test_message(
                 "Máy chủ chưa cấu hình kênh {channel}: đặt {variables} rồi khởi động lại "
                 "bộ gửi tin."
             ),
-            channel=CHANNEL_NAMES[Channel(channel)],
+            channel=channel_name(channel),
             variables=CHANNEL_VARIABLES[channel],
         )
     address, chat_link_id = _address(session, user=user, channel=channel)
     now = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
     local = now.astimezone(ZoneInfo(settings.timezone))
     body = (
-        f"Tin nhắn thử từ Đôn Đốc lúc {local:%H:%M %d/%m/%Y}. "
+        f"Tin nhắn thử từ Đôn Đốc lúc {local:%H:%M} {vn_date(local)}. "
         f"Nếu {html.escape(user.full_name)} đọc được tin này thì kênh "
-        f"{CHANNEL_NAMES[Channel(channel)]} đã thông suốt; không cần trả lời.\n"
+        f"{channel_name(channel)} đã thông suốt; không cần trả lời.\n"
         f"Người gửi thử: {html.escape(actor.full_name)}."
     )
     message = OutboxMessage(

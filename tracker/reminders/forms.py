@@ -6,6 +6,8 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.fields import ChoiceField, VNDateField, choices
+from tracker.i18n import channel_label
+from tracker.notify.channels import NAMES as CHANNEL_NAMES
 
 STATUS_LABELS = {
     "pending": _l("Chờ gửi"),
@@ -14,11 +16,7 @@ STATUS_LABELS = {
     "unconfirmed": _l("Chưa rõ đã đến (hết thời gian chờ)"),
     "failed": _l("Thất bại"),
 }
-CHANNEL_LABELS = {
-    "telegram": _l("Telegram"),
-    "zalo": _l("Zalo"),
-    "email": _l("Thư điện tử"),
-}
+CHANNEL_LABELS = {channel: channel_label(channel) for channel in CHANNEL_NAMES}
 KIND_LABELS = {"digest": _l("Nhắc việc hằng ngày"), "test": _l("Tin thử")}
 
 

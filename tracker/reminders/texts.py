@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from tracker.config import PROJECT_ROOT
 from tracker.reminders.models import Channel, Rule
+from tracker.vn_dates import vn_date
 
 # The order a digest reads in: the most pressing first.
 RULE_ORDER: tuple[Rule, ...] = (
@@ -63,21 +64,6 @@ def _environment() -> Environment:
     )
     environment.filters["vn_date"] = vn_date
     return environment
-
-
-def vn_date(value: date | str | None) -> str:
-    """dd/mm/yyyy, from a date or an ISO string (as items carry it)."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):
-        return _vn_date_from_iso(value)
-    return value.strftime("%d/%m/%Y")
-
-
-@lru_cache(maxsize=4096)
-def _vn_date_from_iso(value: str) -> str:
-    # A day's digests name a few hundred distinct dates, thousands of times.
-    return date.fromisoformat(value).strftime("%d/%m/%Y")
 
 
 def assignment_url(base_url: str, assignment_id: int) -> str:

@@ -13,7 +13,6 @@ from werkzeug.wrappers import Response
 
 from tracker.config import CHANNEL_VARIABLES
 from tracker.db import utcnow
-from tracker.errors import DomainError
 from tracker.fields import choices, parse_vn_date
 from tracker.i18n import format_date, local_today, translate_error
 from tracker.inputs import page_arg, parse_id
@@ -29,7 +28,7 @@ from tracker.reminders.forms import (
     RetryForm,
     TestMessageForm,
 )
-from tracker.request_db import db
+from tracker.request_db import attempt, change, db
 from tracker.view_guards import requires
 
 bp = Blueprint("reminders", __name__, url_prefix="/quan-tri")
@@ -63,7 +62,7 @@ def _messages_page(
     rows: list[admin.MessageRow] = []
     has_more = False
     if filters.validate():
-        try:
+        with attempt() as outcome:
             rows, has_more = admin.list_messages(
                 db(),
                 actor=current_user,
@@ -72,10 +71,8 @@ def _messages_page(
                 day=filters.day.parsed,
                 page=page,
             )
-        except DomainError as problem:
-            if problem.status_code == 403:
-                raise
-            error = error or translate_error(problem)
+        if outcome.error is not None:
+            error = error or translate_error(outcome.error)
     else:
         status = 400
     if test_form is None:
@@ -114,7 +111,7 @@ def send_test() -> Response | tuple[str, int]:
     recipient_id = parse_id(form.user.data)
     if recipient_id is None:
         return _messages_page(test_form=form, error=_("Chọn người nhận tin thử."))
-    try:
+    with attempt() as outcome:
         message = admin.queue_test_message(
             db(),
             actor=current_user,
@@ -123,10 +120,8 @@ def send_test() -> Response | tuple[str, int]:
             now=utcnow(),
             settings=current_app.extensions["tracker.settings"],
         )
-    except DomainError as problem:
-        if problem.status_code == 403:
-            raise
-        return _messages_page(test_form=form, error=translate_error(problem))
+    if outcome.error is not None:
+        return _messages_page(test_form=form, error=translate_error(outcome.error))
     flash(
         _(
             "Đã đưa tin thử (số %(id)s) qua %(channel)s vào hàng đợi. Bộ gửi tin sẽ gửi trong "
@@ -145,12 +140,10 @@ def retry(message_id: int) -> Response | tuple[str, int]:
     form = RetryForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with attempt() as outcome:
         admin.retry_message(db(), actor=current_user, message_id=message_id)
-    except DomainError as problem:
-        if problem.status_code in (403, 404):
-            raise
-        return _messages_page(error=translate_error(problem))
+    if outcome.error is not None:
+        return _messages_page(error=translate_error(outcome.error))
     flash(_("Đã đưa tin số %(id)s trở lại hàng đợi để gửi lại.", id=message_id), "success")
     return redirect(url_for(".messages"))
 
@@ -158,12 +151,10 @@ def retry(message_id: int) -> Response | tuple[str, int]:
 def _calendar_page(
     year: int, form: CalendarDayForm, *, error: str | None = None, status: int = 200
 ) -> tuple[str, int]:
-    try:
+    with attempt() as outcome:
         calendar = calendar_admin.calendar_year(db(), actor=current_user, year=year)
-    except DomainError as problem:
-        if problem.status_code == 403:
-            raise
-        error, year = translate_error(problem), local_today().year
+    if outcome.error is not None:
+        error, year = translate_error(outcome.error), local_today().year
         calendar = calendar_admin.calendar_year(db(), actor=current_user, year=year)
     return render_template(
         "reminders/calendar.html",
@@ -181,7 +172,7 @@ def calendar_page() -> Response | tuple[str, int]:
     form = CalendarDayForm()
     if form.validate_on_submit() and form.day.parsed is not None:
         day = form.day.parsed
-        try:
+        with attempt() as outcome:
             calendar_admin.add_calendar_day(
                 db(),
                 actor=current_user,
@@ -189,10 +180,8 @@ def calendar_page() -> Response | tuple[str, int]:
                 is_working=form.kind.data == "working",
                 note=form.note.data or "",
             )
-        except DomainError as problem:
-            if problem.status_code == 403:
-                raise
-            return _calendar_page(year, form, error=translate_error(problem))
+        if outcome.error is not None:
+            return _calendar_page(year, form, error=translate_error(outcome.error))
         message = (
             _("Đã thêm ngày làm bù %(day)s.", day=format_date(day))
             if form.kind.data == "working"
@@ -211,6 +200,7 @@ def remove_calendar_day(day: str) -> Response:
         abort(404)
     if not RemoveCalendarDayForm().validate_on_submit():
         abort(400)
-    calendar_admin.remove_calendar_day(db(), actor=current_user, day=parsed)
+    with change():
+        calendar_admin.remove_calendar_day(db(), actor=current_user, day=parsed)
     flash(_("Đã xóa ngoại lệ ngày %(day)s khỏi lịch.", day=format_date(parsed)), "success")
     return redirect(url_for(".calendar_page", nam=parsed.year))

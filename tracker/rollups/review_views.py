@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from io import BytesIO
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -20,7 +19,8 @@ from tracker.permissions import (
     can_manage_reviews,
     can_request_explanations,
 )
-from tracker.request_db import db
+from tracker.redirects import same_site_path
+from tracker.request_db import attempt, change, db
 from tracker.rollups import (
     explanations,
     export_docx,
@@ -56,9 +56,10 @@ def index() -> str | Response:
         )
     ]
     if form.validate_on_submit():
-        review = reviews.open_review(
-            session, actor=current_user, period=Period.parse(form.period.data or "")
-        )
+        with change():
+            review = reviews.open_review(
+                session, actor=current_user, period=Period.parse(form.period.data or "")
+            )
         return redirect(url_for(".detail", review_id=review.id))
     return render_template(
         "rollups/reviews.html", form=form, rows=reviews.list_reviews(session, actor=current_user)
@@ -146,13 +147,14 @@ def items(review_id: int) -> str:
 def comment(review_id: int) -> Response:
     form = CommentForm()
     if form.validate_on_submit():
-        reviews.save_comment(
-            db(),
-            actor=current_user,
-            review_id=review_id,
-            unit_id=form.unit_id.data or 0,
-            body=form.body.data or "",
-        )
+        with change():
+            reviews.save_comment(
+                db(),
+                actor=current_user,
+                review_id=review_id,
+                unit_id=form.unit_id.data or 0,
+                body=form.body.data or "",
+            )
         flash(_("Đã lưu nhận xét."), "info")
     else:
         flash(_("Nhận xét chưa được lưu: kiểm tra lại nội dung."), "error")
@@ -166,7 +168,10 @@ def freeze(review_id: int) -> Response:
     if not form.validate_on_submit() or form.meeting_on.parsed is None:
         flash(_("Chọn ngày họp giao ban trước khi chốt số liệu."), "error")
         return redirect(url_for(".detail", review_id=review_id))
-    reviews.freeze(db(), actor=current_user, review_id=review_id, meeting_on=form.meeting_on.parsed)
+    with change():
+        reviews.freeze(
+            db(), actor=current_user, review_id=review_id, meeting_on=form.meeting_on.parsed
+        )
     flash(_("Đã chốt số liệu kỳ giao ban; các số liệu này sẽ không thay đổi nữa."), "info")
     return redirect(url_for(".detail", review_id=review_id))
 
@@ -178,14 +183,15 @@ def ask(review_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Nhập nội dung yêu cầu giải trình."), "error")
         return redirect(url_for(".detail", review_id=review_id))
-    created = explanations.request_for_unit(
-        db(),
-        actor=current_user,
-        review_id=review_id,
-        unit_id=form.unit_id.data or 0,
-        message=form.message.data or "",
-        today=local_today(),
-    )
+    with change():
+        created = explanations.request_for_unit(
+            db(),
+            actor=current_user,
+            review_id=review_id,
+            unit_id=form.unit_id.data or 0,
+            message=form.message.data or "",
+            today=local_today(),
+        )
     if created:
         flash(_("Đã gửi yêu cầu giải trình về %(n)s nhiệm vụ quá hạn.", n=len(created)), "info")
     else:
@@ -198,27 +204,19 @@ def ask(review_id: int) -> Response:
 def answer(request_id: int) -> Response:
     """The unit's answer, posted from rollups/_explanations.html on the assignment page."""
     form = AnswerForm()
-    back = _same_site(form.next.data) or url_for("dashboard.home")
+    back = same_site_path(form.next.data) or url_for("dashboard.home")
     if not form.validate_on_submit():
         flash(_("Nhập nội dung giải trình."), "error")
         return redirect(back)
-    try:
+    with attempt() as outcome:
         explanations.answer(
             db(), actor=current_user, request_id=request_id, text=form.answer.data or ""
         )
-    except InvalidInput as error:
-        flash(translate_error(error), "error")
+    if outcome.error is not None:
+        flash(translate_error(outcome.error), "error")
         return redirect(back)
     flash(_("Đã gửi giải trình."), "info")
     return redirect(back)
-
-
-def _same_site(target: str | None) -> str | None:
-    """Only a path on this site, so the form cannot send people elsewhere."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return None if parts.scheme or parts.netloc else target
 
 
 @bp.route("/giao-ban/<int:review_id>/bao-cao.docx")
