@@ -121,6 +121,8 @@ class Settings:
     login_window_minutes: int
     session_cookie_secure: bool
     base_url: str = "http://127.0.0.1:5000"
+    # Redis for the rate limit every dispatcher shares (else PostgreSQL's rate_bucket row).
+    redis_url: str = ""
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none,
     # the connection's own address counts).
     trusted_proxies: int = 0
@@ -213,6 +215,7 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         year_min=_int(env, "TRACKER_YEAR_MIN", 2000),
         year_max=_int(env, "TRACKER_YEAR_MAX", 2100),
         base_url=env.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        redis_url=env.get("TRACKER_REDIS_URL", "").strip(),
         trusted_proxies=_int_between(env, "TRACKER_TRUSTED_PROXIES", 0, low=0, high=10),
         session_idle_hours=_int_between(env, "TRACKER_SESSION_IDLE_HOURS", 12, low=1, high=24 * 31),
         reminders=_reminder_settings(env),

@@ -11,6 +11,7 @@ from tracker.assignments.models import (
 from tracker.audit.models import AuditEvent
 from tracker.chat.models import ChannelToken, LinkCode, WebhookEvent
 from tracker.notices.models import Conclusion, Task, TaskUnit
+from tracker.notify.shared_rate import rate_bucket
 from tracker.reminders.models import CalendarDay, OutboxMessage
 from tracker.rollups.models import (
     ExplanationRequest,
@@ -48,4 +49,5 @@ __all__ = [
     "UnitGroupMember",
     "User",
     "WebhookEvent",
+    "rate_bucket",
 ]

@@ -1,4 +1,4 @@
-"""Unit heads: the account of a unit's own head, told before the board's head (escalation)
+"""Unit heads (told before the board's head); the rate limit every dispatcher shares
 
 Revision ID: 0013
 Revises: 0005
@@ -17,6 +17,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        'rate_bucket',
+        sa.Column('name', sa.String(length=32), nullable=False),
+        sa.Column('tokens', sa.Float(), nullable=False),
+        sa.Column('updated', sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint('name', name=op.f('pk_rate_bucket')),
+    )
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(
             sa.Column('is_unit_head', sa.Boolean(), server_default=sa.false(), nullable=False)
@@ -26,3 +33,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('is_unit_head')
+    op.drop_table('rate_bucket')
