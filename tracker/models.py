@@ -9,7 +9,7 @@ from tracker.assignments.models import (
     ProgressReport,
 )
 from tracker.audit.models import AuditEvent
-from tracker.chat.models import ChannelToken, LinkCode, WebhookEvent
+from tracker.chat.models import ChannelToken, LinkCode, TelegramInbox, WebhookEvent
 from tracker.notices.models import Conclusion, Task, TaskUnit
 from tracker.notify.shared_rate import rate_bucket
 from tracker.reminders.models import CalendarDay, OutboxMessage
@@ -44,6 +44,7 @@ __all__ = [
     "ReviewItem",
     "Task",
     "TaskUnit",
+    "TelegramInbox",
     "Unit",
     "UnitGroup",
     "UnitGroupMember",

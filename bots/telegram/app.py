@@ -48,7 +48,7 @@ from bots.conversation import (
 )
 from bots.telegram.files import fetch_files, has_files, reply_buttons
 from tracker.assignments.evidence import store_for
-from tracker.chat import webhook_events
+from tracker.chat import inbox, webhook_events
 from tracker.config import Settings, TelegramSettings
 from tracker.db import unit_of_work, utcnow
 from tracker.notify.telegram import retry_after_seconds
@@ -113,6 +113,18 @@ def process_webhook_update(app: Flask, payload: dict[str, Any]) -> None:
         asyncio.run(_process_webhook_update(app, payload))
     except Exception:
         log.exception("telegram webhook update %s failed", payload.get("update_id"))
+
+
+def process_inbox(app: Flask, *, worker: str, limit: int = 20) -> int:
+    """Handle the updates the webhook stored (oldest first); returns how many were handled."""
+    engine = app.extensions["tracker.engine"]
+    with app.app_context(), unit_of_work(engine) as session:
+        claimed = inbox.claim(session, worker=worker, now=utcnow(), limit=limit)
+    for update_id, payload in claimed:
+        process_webhook_update(app, payload)
+        with app.app_context(), unit_of_work(engine) as session:
+            inbox.finish(session, update_id=update_id, worker=worker)
+    return len(claimed)
 
 
 def set_webhook(app: Flask) -> str:

@@ -1,4 +1,5 @@
-"""Unit heads (told before the board's head); the rate limit every dispatcher shares
+"""Unit heads (told before the board's head); the rate limit every dispatcher shares; the
+Telegram webhook's inbox
 
 Revision ID: 0013
 Revises: 0005
@@ -18,6 +19,15 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        'telegram_inbox',
+        sa.Column('update_id', sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column('payload', sa.Text(), nullable=False),
+        sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('claimed_by', sa.String(length=80), nullable=True),
+        sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint('update_id', name=op.f('pk_telegram_inbox')),
+    )
+    op.create_table(
         'rate_bucket',
         sa.Column('name', sa.String(length=32), nullable=False),
         sa.Column('tokens', sa.Float(), nullable=False),
@@ -34,3 +44,4 @@ def downgrade() -> None:
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('is_unit_head')
     op.drop_table('rate_bucket')
+    op.drop_table('telegram_inbox')
