@@ -25,7 +25,7 @@ from tests.bots.test_conversation import World, build_world, chat_link, count, f
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, Fault, running_fake_telegram
 from tests.helpers import make_assignment, make_notice
 from tracker.assignments.models import Assignment, ExtensionRequest, ProgressReport
-from tracker.chat import linking
+from tracker.chat import inbox, linking
 from tracker.cli import main
 from tracker.config import TelegramSettings
 from tracker.db import unit_of_work
@@ -476,3 +476,39 @@ def test_the_webhook_answers_at_once_while_telegram_is_slow(
     fake.faults.clear()
     assert drain(bot_app) == 2
     assert len(fake.sent(CHAT)) == 2
+
+
+def test_the_dispatcher_s_inbox_worker_handles_stored_updates(
+    bot_app: Flask, fake: FakeTelegram, world: World
+) -> None:
+    from tracker.reminders.runner import start_inbox_worker
+
+    update = fake.update_json(fake.push_message(CHAT, "/viec"))
+    bot_app.test_client().post("/telegram/webhook", json=update, headers={HEADER: SECRET})
+    stop = threading.Event()
+    thread = start_inbox_worker(bot_app, stop=stop, worker="w1", idle_sleep=0.05)
+    try:
+        fake.wait_for(lambda f: len(f.sent(CHAT)) == 1)
+    finally:
+        stop.set()
+        thread.join(5)
+    engine = bot_app.extensions["tracker.engine"]
+    with Session(engine) as session:
+        assert inbox.waiting(session) == 0
+
+
+def test_two_workers_never_claim_the_same_update(bot_app: Flask, world: World) -> None:
+    engine = bot_app.extensions["tracker.engine"]
+    now = datetime.now(ZoneInfo("UTC"))
+    with unit_of_work(engine) as session:
+        for update_id in range(1, 6):
+            inbox.store(session, update_id=update_id, payload={"update_id": update_id}, now=now)
+    with unit_of_work(engine) as session:
+        first = inbox.claim(session, worker="a", now=now, limit=3)
+    with unit_of_work(engine) as session:
+        second = inbox.claim(session, worker="b", now=now, limit=10)
+    assert [i for i, _ in first] == [1, 2, 3] and [i for i, _ in second] == [4, 5]
+    # A worker that died: its claims are taken over after the lease.
+    with unit_of_work(engine) as session:
+        later = inbox.claim(session, worker="c", now=now + inbox.LEASE * 2, limit=10)
+    assert [i for i, _ in later] == [1, 2, 3, 4, 5]
