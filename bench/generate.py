@@ -6,6 +6,10 @@ Rows go in with bulk inserts (COPY on PostgreSQL, executemany on SQLite) and exp
 million assignments take minutes. The database must be migrated (done here) and hold no
 assignments yet. Statuses follow the calendar: past quarters are mostly done (some late, some
 still overdue), the current quarter is mixed, future quarters have not started.
+
+Each assignment gets its history too (assignment_state): not started from its notice's
+publication, then in progress, done on its completion date or cancelled, and one in ten with
+an extension approved on the way, so the figures of a past date read real history.
 """
 
 from __future__ import annotations
@@ -27,12 +31,71 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.machine import add_database_argument, database_url, describe
 from tracker import migrate
 from tracker.accounts.models import User
-from tracker.assignments.models import Assignment
+from tracker.assignments.models import (
+    STILL_IN_FORCE,
+    Assignment,
+    AssignmentComment,
+    AssignmentState,
+    ProgressReport,
+)
 from tracker.db import make_engine
 from tracker.notices.models import Conclusion, Task
 from tracker.units.models import Unit
 
 TASKS_PER_NOTICE = 20
+# Words for the tasks, reports and comments, so that search has real text to rank.
+ACTIONS = (
+    "Triển khai",
+    "Đôn đốc",
+    "Tổng kết",
+    "Sơ kết",
+    "Kiểm tra",
+    "Rà soát",
+    "Tuyên truyền",
+    "Xây dựng kế hoạch",
+    "Hướng dẫn",
+    "Nắm tình hình",
+    "Báo cáo kết quả",
+    "Phối hợp thực hiện",
+)
+SUBJECTS = (
+    "Quy chế dân chủ ở cơ sở",
+    "mô hình dân vận khéo",
+    "công tác giải phóng mặt bằng",
+    "chuyển đổi số",
+    "phòng, chống tham nhũng, tiêu cực",
+    "xây dựng nông thôn mới",
+    "đào tạo, bồi dưỡng cán bộ",
+    "cải cách hành chính",
+    "công tác dân tộc, tôn giáo",
+    "giảm nghèo bền vững",
+    "an ninh trật tự",
+    "đối thoại với Nhân dân",
+    "tiếp công dân",
+    "bảo vệ môi trường",
+    "phong trào thi đua yêu nước",
+    "công tác thông tin đối ngoại",
+)
+PLACES = (
+    "tại các xã, thị trấn",
+    "trên địa bàn huyện",
+    "ở vùng đồng bào dân tộc thiểu số",
+    "trong các cơ quan, đơn vị",
+    "tại khu dân cư",
+    "đối với đoàn viên, hội viên",
+)
+REPORT_NOTES = (
+    "Đã tổ chức hội nghị quán triệt {subject}",
+    "Đang hoàn thiện dự thảo kế hoạch về {subject}",
+    "Đã gửi văn bản hướng dẫn {subject} {place}",
+    "Chậm do thiếu kinh phí cho {subject}",
+    "Đã kiểm tra {place}, kết quả {subject} đạt yêu cầu",
+)
+COMMENTS = (
+    "Đề nghị bổ sung số liệu về {subject}",
+    "Lưu ý tiến độ {subject} {place}",
+    "Thống nhất với đề xuất của đơn vị về {subject}",
+)
 UNITS_PER_TASK = 5
 BATCH = 20_000
 CREATED_AT = datetime(2020, 1, 1, tzinfo=UTC)
@@ -54,7 +117,10 @@ class Summary:
     notices: int
     tasks: int
     assignments: int
+    states: int
     seconds: float
+    reports: int = 0
+    comments: int = 0
 
 
 def quarters_ending(today: date, count: int) -> list[tuple[date, date, str]]:
@@ -92,6 +158,47 @@ def _units(count: int) -> list[dict]:
     return rows
 
 
+def _task_text(rng: random.Random, number: int) -> str:
+    subject = rng.choice(SUBJECTS)
+    return f"{rng.choice(ACTIONS)} {subject} {rng.choice(PLACES)} (nhiệm vụ số {number})"
+
+
+def _discussion(
+    rng: random.Random, batch: list[dict], next_ids: dict[str, int]
+) -> tuple[list[dict], list[dict]]:
+    """Progress reports (about one started assignment in three) and comments (one in ten)."""
+    reports, comments = [], []
+    for row in batch:
+        words = {"subject": rng.choice(SUBJECTS), "place": rng.choice(PLACES)}
+        if row["status"] != "not_started" and rng.random() < 0.33:
+            next_ids["report"] += 1
+            reports.append(
+                {
+                    "id": next_ids["report"],
+                    "assignment_id": row["id"],
+                    "author_id": 1,
+                    "created_at": CREATED_AT,
+                    "status_before": "not_started",
+                    "status_after": row["status"],
+                    "percent_before": 0,
+                    "percent_after": row["percent"],
+                    "note": rng.choice(REPORT_NOTES).format(**words),
+                }
+            )
+        if rng.random() < 0.1:
+            next_ids["comment"] += 1
+            comments.append(
+                {
+                    "id": next_ids["comment"],
+                    "assignment_id": row["id"],
+                    "author_id": 1,
+                    "created_at": CREATED_AT,
+                    "body": rng.choice(COMMENTS).format(**words),
+                }
+            )
+    return reports, comments
+
+
 def _assignment_state(rng: random.Random, due: date, today: date) -> tuple[str, int, date | None]:
     """(status, percent, completed_on) plausible for an assignment due on `due`, seen `today`."""
     if due < today:
@@ -111,10 +218,48 @@ def _assignment_state(rng: random.Random, due: date, today: date) -> tuple[str, 
     return "not_started", 0, None
 
 
+def _history(rng: random.Random, row: dict, published: date, today: date) -> list[dict]:
+    """The state rows of one generated assignment, ending in its stored state."""
+    start = min(published, today)
+    final_due, status = row["due"], row["status"]
+    changes: list[tuple[date, dict]] = []
+    first_due = final_due
+    if final_due is not None and rng.random() < 0.1:
+        first_due = final_due - timedelta(days=30)
+        approved = first_due - timedelta(days=rng.randint(0, 10))
+        changes.append((min(today, max(start, approved)), {"due": final_due}))
+    if status in ("in_progress", "done"):
+        end = row["completed_on"] or today
+        started = start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
+        percent = row["percent"] if status == "in_progress" else rng.randint(10, 90)
+        changes.append((started, {"status": "in_progress", "percent": percent}))
+    if status == "done":
+        done = {"status": "done", "percent": 100, "completed_on": row["completed_on"]}
+        changes.append((max(start, row["completed_on"]), done))
+    if status == "cancelled":
+        changes.append((start + timedelta(days=rng.randint(0, 40)), {"status": "cancelled"}))
+    fixed = {name: row[name] for name in ("task_id", "unit_id", "role", "parent_id")}
+    state = {"status": "not_started", "percent": 0, "due": first_due, "completed_on": None}
+    rows = [{"assignment_id": row["id"], **fixed, **state, "valid_from": start}]
+    for day, change in sorted(changes, key=lambda pair: pair[0]):
+        state = {**state, **change}
+        if day <= rows[-1]["valid_from"]:
+            rows[-1].update(state)
+            continue
+        rows[-1]["valid_until"] = day
+        rows.append({"assignment_id": row["id"], **fixed, **state, "valid_from": day})
+    rows[-1]["valid_until"] = STILL_IN_FORCE
+    for state_row in rows:
+        state_row["recorded_at"] = CREATED_AT
+    return rows
+
+
 def _plan(
     units: int, assignments: int, quarters: int, today: date, seed: int
-) -> tuple[list[dict], list[dict], Iterator[list[dict]]]:
+) -> tuple[list[dict], list[dict], Iterator[tuple[list[dict], list[dict]]]]:
     rng = random.Random(seed)
+    # Texts from their own generator: the statuses and dates stay those of earlier versions.
+    words = random.Random(seed + 1)
     task_count = -(-assignments // UNITS_PER_TASK)
     notice_count = -(-task_count // TASKS_PER_NOTICE)
     periods = quarters_ending(today, quarters)
@@ -126,7 +271,7 @@ def _plan(
             {
                 "id": number,
                 "number": f"{number}-TB/BENCH",
-                "title": f"Thông báo kết luận {number}",
+                "title": f"Thông báo kết luận {number} về {words.choice(SUBJECTS)}",
                 "issued_on": start + timedelta(days=9),
                 "period": period,
                 "default_due": end,
@@ -156,7 +301,7 @@ def _plan(
                 "position": number % TASKS_PER_NOTICE,
                 "code": f"{number % 7 + 1}.{number % TASKS_PER_NOTICE + 1}",
                 "group_title": None,
-                "text": f"Nhiệm vụ số {number}",
+                "text": _task_text(words, number),
                 "due": due,
                 "recurrence": None,
                 "needs_review": False,
@@ -166,8 +311,9 @@ def _plan(
             }
         )
 
-    def assignment_batches() -> Iterator[list[dict]]:
+    def assignment_batches() -> Iterator[tuple[list[dict], list[dict]]]:
         batch: list[dict] = []
+        states: list[dict] = []
         for number in range(1, assignments + 1):
             task = tasks[(number - 1) // UNITS_PER_TASK]
             # Each task's units are consecutive from a scattered start: spread, never repeated.
@@ -191,11 +337,13 @@ def _plan(
                     "updated_at": CREATED_AT,
                 }
             )
+            published = notices[task["conclusion_id"] - 1]["issued_on"]
+            states += _history(rng, batch[-1], published, today)
             if len(batch) == BATCH:
-                yield batch
-                batch = []
+                yield batch, states
+                batch, states = [], []
         if batch:
-            yield batch
+            yield batch, states
 
     return notices, tasks, assignment_batches()
 
@@ -254,13 +402,32 @@ def generate(
     _insert(engine, Conclusion.__table__, notices)
     for start in range(0, len(tasks), BATCH):
         _insert(engine, Task.__table__, tasks[start : start + BATCH])
-    written = 0
-    for batch in batches:
+    written = states_written = 0
+    texts = random.Random(seed + 2)
+    next_ids = {"report": 0, "comment": 0}
+    for batch, states in batches:
         _insert(engine, Assignment.__table__, batch)
+        for state_id, state in enumerate(states, start=states_written + 1):
+            state["id"] = state_id
+        _insert(engine, AssignmentState.__table__, states)
+        reports, comments = _discussion(texts, batch, next_ids)
+        _insert(engine, ProgressReport.__table__, reports)
+        _insert(engine, AssignmentComment.__table__, comments)
         written += len(batch)
+        states_written += len(states)
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
-            for table in ("unit", "user_account", "conclusion", "task", "assignment"):
+            tables = (
+                "unit",
+                "user_account",
+                "conclusion",
+                "task",
+                "assignment",
+                "assignment_state",
+                "progress_report",
+                "assignment_comment",
+            )
+            for table in tables:
                 connection.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -276,6 +443,9 @@ def generate(
         notices=len(notices),
         tasks=len(tasks),
         assignments=written,
+        states=states_written,
+        reports=next_ids["report"],
+        comments=next_ids["comment"],
         seconds=time.perf_counter() - started,
     )
 
@@ -307,7 +477,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"database: {engine.dialect.name} {engine.url.render_as_string()}")
     print(
         f"wrote {summary.units} units, {summary.notices} notices, {summary.tasks} tasks, "
-        f"{summary.assignments} assignments in {summary.seconds:.1f} s "
+        f"{summary.assignments} assignments with {summary.states} state rows, "
+        f"{summary.reports} progress reports, {summary.comments} comments "
+        f"in {summary.seconds:.1f} s "
         f"({rate:,.0f} assignments/s)"
     )
 

@@ -1,10 +1,13 @@
 """Time the rollup queries on a database filled by bench/generate.py, and print their plans.
 
     python bench/rollup.py [--database-url URL] [--repeat 5] [--reference 2026-11-22]
+                           [--past 2026-07-15]
 
+Every rollup is as of a date: what had been recorded by its end (tracker/assignments/asof.py).
 Prints the machine, the data size, each query's best and median time over --repeat runs
-(after one warm-up run), and the unit rollup's query plan (EXPLAIN ANALYZE on PostgreSQL,
-EXPLAIN QUERY PLAN on SQLite). Read-only: it never changes the database.
+(after one warm-up run) at the reference date (today by default) and at a past date (120 days
+earlier by default), and the unit rollup's query plan at the past date (EXPLAIN ANALYZE on
+PostgreSQL, EXPLAIN QUERY PLAN on SQLite). Read-only: it never changes the database.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.machine import add_database_argument, database_url, describe
 from tracker.accounts.models import User
-from tracker.assignments.models import Assignment
+from tracker.assignments.models import Assignment, AssignmentState
 from tracker.db import make_engine
 from tracker.rollups import queries
 from tracker.rollups.periods import Period, quarters_up_to
@@ -56,15 +59,26 @@ def _plan(engine: Engine, statement: Any) -> list[str]:
         return [f"{row[1]:>3} {row[3]}" for row in rows]
 
 
-def run(engine: Engine, *, repeat: int, reference: date) -> None:
-    """Print the timings and the plan."""
+def run(engine: Engine, *, repeat: int, reference: date, past: date) -> None:
+    """Print the timings at both dates and the plan at the past one."""
     with Session(engine) as session:
         units = session.exec(select(func.count()).select_from(Unit)).one()
         assignments = session.exec(select(func.count()).select_from(Assignment)).one()
-        roots = list(session.exec(select(Unit.id).where(Unit.parent_id.is_(None))).all())
+        states = session.exec(select(func.count()).select_from(AssignmentState)).one()
         print(f"machine: {describe()}")
         print(f"database: {engine.dialect.name} {engine.url.render_as_string()}")
-        print(f"data: {units} units, {assignments} assignments; reference date {reference}")
+        print(f"data: {units} units, {assignments} assignments, {states} state rows (history)")
+    for label, day in (("today", reference), ("past date", past)):
+        print(f"\nas of {day} ({label}):")
+        _time_cases(engine, repeat=repeat, reference=day)
+    print(f"\nplan of the unit rollup (every unit) as of {past}:")
+    for line in _plan(engine, queries.unit_rollup(queries.Scope(reference=past))):
+        print(f"  {line}")
+
+
+def _time_cases(engine: Engine, *, repeat: int, reference: date) -> None:
+    with Session(engine) as session:
+        roots = list(session.exec(select(Unit.id).where(Unit.parent_id.is_(None))).all())
         scope = queries.Scope(reference=reference)
         quarter = Period.quarter_of(reference)
         cases: list[tuple[str, Callable[[], Any]]] = [
@@ -96,10 +110,7 @@ def run(engine: Engine, *, repeat: int, reference: date) -> None:
         for name, call in cases:
             best, median, result = _time(call, repeat)
             size = len(result) if hasattr(result, "__len__") else getattr(result, "total", "")
-            print(f"{name:<48} best {best:8.1f} ms  median {median:8.1f} ms  ({size} rows)")
-    print("\nplan of the unit rollup (every unit):")
-    for line in _plan(engine, queries.unit_rollup(scope)):
-        print(f"  {line}")
+            print(f"  {name:<48} best {best:8.1f} ms  median {median:8.1f} ms  ({size} rows)")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -107,11 +118,13 @@ def main(argv: list[str] | None = None) -> None:
     add_database_argument(parser)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reference", type=date.fromisoformat, default=date.today())
+    parser.add_argument("--past", type=date.fromisoformat, default=None)
     args = parser.parse_args(argv)
+    past = args.past or args.reference - timedelta(days=120)
     url = database_url(args.database_url)
     engine = make_engine(url)
     try:
-        run(engine, repeat=max(args.repeat, 1), reference=args.reference)
+        run(engine, repeat=max(args.repeat, 1), reference=args.reference, past=past)
     finally:
         engine.dispose()
 

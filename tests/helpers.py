@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from datetime import date
 from itertools import count
 
 from flask.testing import FlaskClient
+from sqlalchemy import Engine
 from sqlmodel import Session
 from werkzeug.test import TestResponse
 
@@ -14,6 +17,7 @@ from tracker.accounts import service as accounts
 from tracker.accounts.models import User
 from tracker.assignments.models import Assignment
 from tracker.db import utcnow
+from tracker.errors import DomainError
 from tracker.notices.models import Conclusion, NoticeStatus, Task
 from tracker.units.models import Unit
 
@@ -108,3 +112,38 @@ def login_as(client: FlaskClient, username: str, password: str = PASSWORD) -> Te
         "/dang-nhap",
         data={"username": username, "password": password, "csrf_token": csrf_token(client)},
     )
+
+
+def at_once(
+    engine: Engine, actor_ids: list[int], work: Callable[[Session, User, int], object]
+) -> list[str]:
+    """Run `work` in one thread per actor, all released together; each commits its own
+    transaction or rolls it back. Returns "ok" or the refusal's class name, per thread."""
+    barrier = threading.Barrier(len(actor_ids))
+    outcomes = [""] * len(actor_ids)
+
+    def run(index: int, actor_id: int) -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            actor = session.get(User, actor_id)
+            assert actor is not None
+            barrier.wait()
+            try:
+                work(session, actor, index)
+                session.commit()
+                outcomes[index] = "ok"
+            except DomainError as refusal:
+                session.rollback()
+                outcomes[index] = type(refusal).__name__
+            except Exception as error:  # the outcome a person would see as a 500
+                session.rollback()
+                outcomes[index] = f"crash: {type(error).__name__}: {error}"
+
+    threads = [
+        threading.Thread(target=run, args=(index, actor_id))
+        for index, actor_id in enumerate(actor_ids)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes

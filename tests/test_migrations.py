@@ -10,6 +10,7 @@ import tracker.models  # noqa: F401
 from tests.conftest import BACKENDS
 from tracker import migrate
 from tracker.db import make_engine
+from tracker.search.schema import include_object
 
 
 @pytest.mark.parametrize("empty_database_url", BACKENDS, indirect=True)
@@ -18,7 +19,9 @@ def test_upgrade_matches_models_and_downgrade_removes_everything(empty_database_
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": include_object}
+            )
             assert compare_metadata(context, SQLModel.metadata) == []
             tables = set(inspect(connection).get_table_names())
         assert set(SQLModel.metadata.tables) <= tables

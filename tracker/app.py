@@ -17,6 +17,7 @@ from tracker.db import make_engine
 from tracker.extensions import babel, csrf, login_manager
 from tracker.inputs import IdConverter
 from tracker.navigation import nav_items
+from tracker.parsing.readers.engines import formats_status
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     # Process-wide on purpose: services hash passwords without an application at hand.
     passwords.use(settings.password_hash)
     log.info("Khóa ký phiên đăng nhập / session secret: %s", settings.secret_source)
+    log.info("Định dạng thông báo / notice formats: %s", formats_status())
     app.extensions["tracker.engine"] = make_engine(settings.database_url)
 
     if settings.trusted_proxies:
@@ -102,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.reminders.views import bp as reminders_bp
     from tracker.rollups.review_views import bp as reviews_bp
     from tracker.rollups.views import bp as rollups_bp
+    from tracker.search.views import bp as search_bp
 
     for blueprint in (
         accounts_bp,
@@ -113,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
         rollups_bp,
         reviews_bp,
         chat_bp,
+        search_bp,
         zalo_bp,
     ):
         app.register_blueprint(blueprint)

@@ -190,6 +190,7 @@ def serve(host: str, port: int, no_scheduler: bool, no_dispatcher: bool) -> None
     """Chạy web, bộ lập lịch và bộ gửi tin trong một tiến trình: bản cài đặt nhúng, SQLite."""
     from werkzeug.serving import run_simple
 
+    from tracker.parsing.readers.engines import formats_status
     from tracker.reminders.runner import start_dispatcher_thread
     from tracker.scheduler import start_background_scheduler
 
@@ -201,6 +202,7 @@ def serve(host: str, port: int, no_scheduler: bool, no_dispatcher: bool) -> None
         "Khóa ký phiên đăng nhập / session secret: "
         f"{app.extensions['tracker.settings'].secret_source}"
     )
+    click.echo(f"Định dạng thông báo / notice formats: {formats_status()}")
     click.echo(f"Đôn Đốc đang chạy tại http://{host}:{port}  (Ctrl+C để dừng)")
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -33,9 +34,23 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+# Set only by `clock_at`: a replay of past days records each change on its own day.
+_clock: ContextVar[datetime | None] = ContextVar("tracker_clock", default=None)
+
+
 def utcnow() -> datetime:
     """Now, as an aware UTC timestamp (every *_at column stores UTC)."""
-    return datetime.now(UTC)
+    return _clock.get() or datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Within the block, `utcnow()` is `moment` (aware): scripted days, imports of past work."""
+    token = _clock.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 def make_engine(url: str) -> Engine:

@@ -17,18 +17,21 @@ from tracker.vn_dates import vn_date
 
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+# Eight digits with no separator (ddmmyyyy), as people type on a phone's number pad.
+_COMPACT_DATE = re.compile(r"^\s*(\d{2})(\d{2})(\d{4})\s*$")
 
 
 def parse_vn_date(text: str) -> date | None:
-    """'30/6/2021' (or '2021-06-30', as links carry it) -> date(2021, 6, 30); None when the
-    text is no real date or its year lies outside the installation's window."""
+    """'30/6/2021', '30.06.2021', '30-06-2021', '30062021' (or '2021-06-30', as links carry
+    it) -> date(2021, 6, 30); None when the text is no real date or its year lies outside the
+    installation's window."""
     day = _parse_any_year(text)
     return day if day is not None and year_in_window(day.year) else None
 
 
 def _parse_any_year(text: str) -> date | None:
     iso = _ISO_DATE.match(text or "")
-    match = _DATE.match(text or "")
+    match = _DATE.match(text or "") or _COMPACT_DATE.match(text or "")
     if iso:
         year, month, day = (int(part) for part in iso.groups())
     elif match:
@@ -45,10 +48,9 @@ class VNDateField(StringField):
     """A date typed as ngày/tháng/năm; an impossible date (31/02) is refused with advice."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "render_kw",
-            {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
-        )
+        # No inputmode="numeric": phones then show a number pad on which "/" cannot be typed.
+        # The ordinary keyboard has "/", and eight digits alone (31012027) are accepted too.
+        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "autocomplete": "off"})
         super().__init__(*args, **kwargs)
         self.parsed: date | None = None
 

@@ -18,6 +18,7 @@ DEFAULT_LANGUAGE = "vi"
 
 
 def select_locale() -> str:
+    """The language chosen in this browser; signing in puts the person's kept choice there."""
     language = session.get("lang")
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 

@@ -4,6 +4,7 @@ from tracker.accounts.models import ChatLink, LoginAttempt, LoginThrottle, User
 from tracker.assignments.models import (
     Assignment,
     AssignmentComment,
+    AssignmentState,
     EvidenceFile,
     ExtensionRequest,
     ProgressReport,
@@ -25,6 +26,7 @@ from tracker.units.models import Unit, UnitGroup, UnitGroupMember
 __all__ = [
     "Assignment",
     "AssignmentComment",
+    "AssignmentState",
     "AuditEvent",
     "CalendarDay",
     "ChannelToken",

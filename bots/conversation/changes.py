@@ -11,11 +11,12 @@ from bots.conversation.turn import Turn
 from tracker.accounts.models import User
 from tracker.assignments import progress
 from tracker.assignments.access import AssignmentContext
+from tracker.assignments.asof import category_on
 from tracker.assignments.evidence import EvidenceStore, Upload, store_for
-from tracker.assignments.models import Assignment, AssignmentStatus, ProgressReport
-from tracker.assignments.status import CATEGORY_LABELS, Category
+from tracker.assignments.models import Assignment, ProgressReport
+from tracker.assignments.status import CATEGORY_LABELS
 from tracker.config import Settings
-from tracker.db import attempt
+from tracker.db import attempt, clock_at
 from tracker.errors import DomainError, StaleUpdate
 from tracker.notify.text import shorten
 from tracker.vn_dates import vn_date
@@ -35,16 +36,18 @@ def change(
     What every change from the chat passes alike (who, which assignment, today) is said here
     once; `details` are that service's own arguments.
     """
-    return attempt(
-        turn.session,
-        lambda: service(
+    # Recorded at the moment of the message, like its `today`: one clock for the whole change.
+    with clock_at(turn.now):
+        return attempt(
             turn.session,
-            actor=user,
-            assignment_id=assignment.id or 0,
-            today=turn.today,
-            **details,
-        ),
-    )
+            lambda: service(
+                turn.session,
+                actor=user,
+                assignment_id=assignment.id or 0,
+                today=turn.today,
+                **details,
+            ),
+        )
 
 
 def report(
@@ -89,21 +92,9 @@ def state_text(context: AssignmentContext, today: date) -> str:
     """The assignment and where it stands, to confirm a change."""
     a, task = context.assignment, context.task
     due = f" · hạn {vn_date(a.due)}" if a.due else ""
+    # Just changed, so its state in force today is the stored one: the same rule as every figure.
+    category = category_on(a.status, a.due, a.completed_on, today)
     return (
         f"<b>{esc(task.code)}</b> {esc(shorten(task.text, 140))}\n"
-        f"Tình trạng: {CATEGORY_LABELS[_category(a, today)]} · {a.percent}%{due}"
+        f"Tình trạng: {CATEGORY_LABELS[category]} · {a.percent}%{due}"
     )
-
-
-def _category(a: Assignment, today: date) -> Category:
-    """The same rule as tracker.assignments.status.category_of, for one loaded row."""
-    if a.status == AssignmentStatus.CANCELLED:
-        return Category.CANCELLED
-    if a.status == AssignmentStatus.DONE:
-        on_time = a.due is None or (a.completed_on is not None and a.completed_on <= a.due)
-        return Category.DONE_ON_TIME if on_time else Category.DONE_LATE
-    if a.due is not None and today > a.due:
-        return Category.OVERDUE
-    if a.status == AssignmentStatus.IN_PROGRESS:
-        return Category.IN_PROGRESS
-    return Category.NOT_STARTED

@@ -4,8 +4,6 @@ database session, released together by a barrier."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -13,51 +11,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from tests.assignments.conftest import DUE, TODAY, World
-from tests.helpers import make_notice, make_unit, make_user
-from tracker.accounts.models import User
+from tests.helpers import at_once, make_notice, make_unit, make_user
 from tracker.assignments import extensions
 from tracker.assignments.models import Assignment, ExtensionRequest, ExtensionStatus
-from tracker.errors import DomainError
 from tracker.notices import drafts
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.rollups import explanations
 from tracker.rollups.models import ExplanationRequest
 from tracker.units.models import Unit
-
-Work = Callable[[Session, User, int], object]
-
-
-def _at_once(engine: Engine, actor_ids: list[int], work: Work) -> list[str]:
-    """Run `work` in one thread per actor, all released together; each commits its own
-    transaction or rolls it back. Returns "ok" or the refusal's class name, per thread."""
-    barrier = threading.Barrier(len(actor_ids))
-    outcomes = [""] * len(actor_ids)
-
-    def run(index: int, actor_id: int) -> None:
-        with Session(engine, expire_on_commit=False) as session:
-            actor = session.get(User, actor_id)
-            assert actor is not None
-            barrier.wait()
-            try:
-                work(session, actor, index)
-                session.commit()
-                outcomes[index] = "ok"
-            except DomainError as refusal:
-                session.rollback()
-                outcomes[index] = type(refusal).__name__
-            except Exception as error:  # the outcome a person would see as a 500
-                session.rollback()
-                outcomes[index] = f"crash: {type(error).__name__}: {error}"
-
-    threads = [
-        threading.Thread(target=run, args=(index, actor_id))
-        for index, actor_id in enumerate(actor_ids)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def _requested(session: Session, world: World) -> ExtensionRequest:
@@ -77,7 +38,7 @@ def test_a_double_click_leaves_one_open_extension_request(
     engine: Engine, session: Session, world: World
 ) -> None:
     session.commit()
-    outcomes = _at_once(
+    outcomes = at_once(
         engine,
         [world.district_user.id] * 4,
         lambda s, actor, index: extensions.request_extension(
@@ -100,7 +61,7 @@ def test_approve_and_refuse_at_once_leave_one_consistent_decision(
     engine: Engine, session: Session, world: World
 ) -> None:
     request = _requested(session, world)
-    outcomes = _at_once(
+    outcomes = at_once(
         engine,
         [world.secretary.id, world.head.id],
         lambda s, actor, index: extensions.decide_extension(
@@ -134,7 +95,7 @@ def test_two_answers_to_one_explanation_request_do_not_overwrite_each_other(
     session.add(request)
     session.commit()
     texts = ["Giải trình của người thứ nhất", "Giải trình của người thứ hai"]
-    outcomes = _at_once(
+    outcomes = at_once(
         engine,
         [world.district_user.id, world.district_user.id],
         lambda s, actor, index: explanations.answer(
@@ -170,7 +131,7 @@ def test_simultaneous_publishes_of_one_draft_publish_it_once(
     engine: Engine, session: Session, draft: Conclusion
 ) -> None:
     secretaries = [draft.created_by_id] * 6
-    outcomes = _at_once(
+    outcomes = at_once(
         engine,
         secretaries,
         lambda s, actor, index: drafts.publish(

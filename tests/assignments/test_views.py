@@ -215,3 +215,22 @@ def test_unit_is_asked_for_an_explanation_and_answers(
     assert response.status_code == 302
     assert "Do mưa lũ kéo dài" in client.get(page_of(world)).get_data(as_text=True)
     assert "giải trình" not in client.get("/don-vi").get_data(as_text=True).split("<form")[0]
+
+
+def test_extension_date_typed_as_eight_digits_on_a_phone(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    login_as(client, "huyen")
+    future = date.today() + timedelta(days=40)
+    response = client.post(
+        f"{page_of(world)}/gia-han",
+        data={
+            "csrf_token": csrf_token(client, page_of(world)),
+            "requested_due": future.strftime("%d%m%Y"),
+            "reason": "Chờ số liệu",
+        },
+    )
+    assert response.status_code == 302
+    assert session.exec(select(ExtensionRequest)).one().requested_due == future
+    page = client.get(page_of(world)).get_data(as_text=True)
+    assert future.strftime("%d/%m/%Y") in page

@@ -20,7 +20,7 @@ from tracker.assignments.models import Assignment, ExtensionRequest, ProgressRep
 from tracker.audit.models import AuditEvent
 from tracker.chat import linking
 from tracker.config import Settings
-from tracker.db import unit_of_work
+from tracker.db import clock_at, unit_of_work
 from tracker.errors import InvalidInput
 from tracker.notices.models import TaskUnit
 from tracker.notify.text import TELEGRAM_LIMIT
@@ -97,7 +97,9 @@ def build_world(session: Session, today: date = TODAY) -> World:
 
 @pytest.fixture
 def world(session: Session) -> World:
-    return build_world(session)
+    # Published a month before the conversation, so that its day's figures count it.
+    with clock_at(NOW - timedelta(days=30)):
+        return build_world(session)
 
 
 @pytest.fixture
@@ -523,7 +525,7 @@ def test_forged_or_stale_button_data_is_refused(
 def test_a_long_list_is_split_under_telegrams_limit(
     engine: Engine, settings: Settings, world: World
 ) -> None:
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine) as session, clock_at(NOW - timedelta(days=1)):
         notice = make_notice(session)
         district = session.get(Unit, world.district.id)
         for n in range(40):

@@ -34,7 +34,7 @@ def people(session: Session):  # type: ignore[no-untyped-def]
 def with_bot(app: Flask, username: str) -> None:
     settings = app.extensions["tracker.settings"]
     app.extensions["tracker.settings"] = replace(
-        settings, telegram=TelegramSettings(bot_username=username)
+        settings, telegram=TelegramSettings(token="123:test", bot_username=username)
     )
 
 
@@ -80,7 +80,12 @@ def test_a_code_is_shown_with_its_expiry_and_the_deep_link_until_it_is_used(
     assert response.headers["Cache-Control"] == "no-store"
     code = CODE.search(page).group(1)
     assert f'href="https://t.me/dondoc_test_bot?start={code}"' in page
-    assert f"/start {code}" in page and "Official Account" in page
+    assert f"/start {code}" in page
+    # Zalo is not switched on here: no Zalo instructions, and the page says so.
+    assert (
+        "Official Account" not in page
+        and '<strong>Zalo</strong>: <span class="muted">chưa bật' in page
+    )
     expiry = re.search(r"Mã hết hạn lúc (\d{2}/\d{2}/\d{4} \d{2}:\d{2})", page).group(1)
     local = datetime.strptime(expiry, "%d/%m/%Y %H:%M").replace(tzinfo=UTC) - timedelta(hours=7)
     assert before + timedelta(minutes=14) <= local <= before + timedelta(minutes=16)
@@ -95,11 +100,27 @@ def test_a_code_is_shown_with_its_expiry_and_the_deep_link_until_it_is_used(
     assert code not in client.get("/ho-so").get_data(as_text=True)
 
 
-def test_without_a_bot_username_there_is_no_deep_link(client: FlaskClient, people) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_bot_username_there_is_no_deep_link(
+    app: Flask, client: FlaskClient, people
+) -> None:  # type: ignore[no-untyped-def]
+    with_bot(app, "")
     login_as(client, "huyen")
     page = ask_for_code(client).get_data(as_text=True)
     code = CODE.search(page).group(1)
     assert "t.me/" not in page and f"/start {code}" in page
+
+
+def test_with_no_chat_channel_switched_on_the_profile_says_so_and_hands_out_no_code(
+    client: FlaskClient, session: Session, people
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(client, "huyen")
+    page = client.get("/ho-so").get_data(as_text=True)
+    for channel in ("Telegram", "Zalo"):
+        assert f'<strong>{channel}</strong>: <span class="muted">chưa bật</span>' in page
+    assert "Lấy mã liên kết</button>" not in page and "/start" not in page
+    page = ask_for_code(client).get_data(as_text=True)
+    assert CODE.search(page) is None and "chưa bật" in page
+    assert session.exec(select(func.count()).select_from(LinkCode)).one() == 0
 
 
 def test_asking_for_a_code_needs_the_csrf_token(

@@ -55,7 +55,8 @@ def test_without_units() -> None:
         (lambda d: d / "khong-co.txt", "File not found"),
         (lambda d: _write(d / "rong.txt", b""), "empty"),
         (lambda d: _write(d / "hong.docx", b"PK\x03\x04xx"), "corrupt"),
-        (lambda d: _write(d / "anh.png", b"\x89PNG\r\n\x1a\n"), "Unsupported"),
+        (lambda d: _write(d / "anh.png", b"\x89PNG\r\n\x1a\n"), "corrupt"),
+        (lambda d: _write(d / "anh.gif", b"GIF89a\x01\x00"), "Unsupported"),
         (lambda d: d, "directory"),
     ],
 )

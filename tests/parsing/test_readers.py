@@ -68,14 +68,22 @@ def test_binary_is_not_text() -> None:
 # --- Word ------------------------------------------------------------------------------------
 
 
-def test_automatic_numbering_equals_typed(province) -> None:
+def test_automatic_numbering_reads_as_word_shows_it(province) -> None:
+    """Word numbers a lettered list a, b, c, d, e: the fifth item a reader sees is "e)", where
+    the hand-typed copy says "đ)" (Word cannot number "đ"; ../shared/corpus/scans/README.md)."""
     typed = parse_bytes(build_docx(automatic=False), "go-tay.docx", province).to_json_dict()
     auto = parse_bytes(build_docx(automatic=True), "tu-dong.docx", province).to_json_dict()
     typed.pop("source"), auto.pop("source")
-    assert auto == typed
-    assert [t["code"] for t in auto["tasks"]] == [
+    assert [t["code"] for t in typed["tasks"]] == [
         "1.a", "1.b", "1.c", "1.d", "1.đ", "2.a", "2.b", "3.1", "3.2",
     ]  # fmt: skip
+    assert [t["code"] for t in auto["tasks"]] == [
+        "1.a", "1.b", "1.c", "1.d", "1.e", "2.a", "2.b", "3.1", "3.2",
+    ]  # fmt: skip
+    for task in (*typed["tasks"], *auto["tasks"]):
+        task.pop("code")
+        task.pop("warnings", None)
+    assert auto == typed
 
 
 def test_automatic_numbering_start_value_and_format(province) -> None:

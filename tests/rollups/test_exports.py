@@ -22,7 +22,8 @@ ANSWERED_AT = datetime(2021, 7, 3, 2, 0, tzinfo=UTC)
 
 @pytest.fixture
 def frozen_review(session: Session, world: World) -> int:
-    """Q2 2021 frozen on 01/07, a comment on HOI, and HOI's answered explanation on a3."""
+    """Q2 2021 frozen on 01/07, a comment on HOI, and HOI's answered explanation on a3 (b4,
+    overdue on 01/07 as its completion came on 05/07, is asked too and not answered)."""
     review = reviews.open_review(session, actor=world.head, period=Period.parse("2021-Q2"))
     reviews.save_comment(
         session,
@@ -31,7 +32,7 @@ def frozen_review(session: Session, world: World) -> int:
         unit_id=world.units["HOI"].id,
         body="Cần đôn đốc các chi hội.",
     )
-    [request] = explanations.request_for_unit(
+    requests = explanations.request_for_unit(
         session,
         actor=world.head,
         review_id=review.id,
@@ -39,10 +40,14 @@ def frozen_review(session: Session, world: World) -> int:
         message="Giải trình việc chậm.",
         today=JULY_1,
     )
+    a3 = world.assignments["a3"].id
+    [request] = [request for request in requests if request.assignment_id == a3]
     explanations.answer(session, actor=world.users["hoi"], request_id=request.id, text="Mưa bão.")
-    request.requested_at, request.answered_at = ASKED_AT, ANSWERED_AT
-    session.add(request)
-    reviews.freeze(session, actor=world.head, review_id=review.id, meeting_on=JULY_1)
+    for asked in requests:
+        asked.requested_at = ASKED_AT
+        session.add(asked)
+    request.answered_at = ANSWERED_AT
+    reviews.freeze(session, actor=world.head, review_id=review.id, meeting_on=JULY_1, today=JULY_1)
     session.commit()
     return review.id
 
@@ -64,19 +69,20 @@ SUMMARY = [
     ["Chỉ tiêu", "Quý II/2021", "Quý I/2021"],
     ["Tổng số nhiệm vụ", "7", "4"],
     ["Hoàn thành đúng hạn", "1", "1"],
-    ["Hoàn thành quá hạn", "2", "1"],
-    ["Đang thực hiện trong hạn", "0", "1"],
+    ["Hoàn thành quá hạn", "1", "0"],
+    ["Đang thực hiện trong hạn", "0", "2"],
     ["Chưa triển khai", "0", "0"],
-    ["Quá hạn chưa hoàn thành", "4", "0"],
+    ["Quá hạn chưa hoàn thành", "5", "0"],
     ["Đã hủy", "0", "1"],
-    ["Tỷ lệ hoàn thành", "43%", "67%"],
-    ["Tỷ lệ hoàn thành đúng hạn (trên số đã hoàn thành)", "33%", "50%"],
+    ["Tỷ lệ hoàn thành", "29%", "33%"],
+    ["Tỷ lệ hoàn thành đúng hạn (trên số đã hoàn thành)", "50%", "100%"],
 ]
 UNIT_HEADERS = ["TT", "Đơn vị", "Tổng số", "HT đúng hạn", "HT quá hạn", "Đang thực hiện"]
 UNIT_HEADERS += ["Chưa triển khai", "Quá hạn chưa HT", "Đã hủy", "Tỷ lệ HT", "Nhận xét"]
-HOI_ROW = ["1", "Hội Nông dân tỉnh", "2", "0", "1", "0", "0", "1", "0", "50%"]
-TINH_ROW = ["2", "Ban Dân vận Tỉnh ủy", "5", "1", "1", "0", "0", "3", "0", "40%"]
+HOI_ROW = ["2", "Hội Nông dân tỉnh", "2", "0", "0", "0", "0", "2", "0", "0%"]
+TINH_ROW = ["1", "Ban Dân vận Tỉnh ủy", "5", "1", "1", "0", "0", "3", "0", "40%"]
 EXPLANATION = "Yêu cầu ngày 01/07/2021: Giải trình việc chậm.\nGiải trình ngày 03/07/2021: Mưa bão."
+ASKED_ONLY = "Yêu cầu ngày 01/07/2021: Giải trình việc chậm.\nChưa giải trình."
 TASKS = {
     "Ban Dân vận Huyện ủy An Phú": [
         [
@@ -132,9 +138,9 @@ TASKS = {
         [
             "2.1. Nhiệm vụ 2.1 của HOI – TB số 02-TB/BDVTU",
             "30/06/2021",
-            "Hoàn thành – Hoàn thành quá hạn (05/07/2021)",
+            "Đang thực hiện – Quá hạn chưa hoàn thành (50%)",
             "",
-            "",
+            ASKED_ONLY,
         ],
     ],
 }
@@ -154,8 +160,8 @@ def test_word_report(client: FlaskClient, frozen_review: int) -> None:
     assert _rows(summary) == SUMMARY
     assert _rows(units) == [
         UNIT_HEADERS,
-        [*HOI_ROW, "Cần đôn đốc các chi hội."],
         [*TINH_ROW, ""],
+        [*HOI_ROW, "Cần đôn đốc các chi hội."],
     ]
     rows = _rows(tasks)
     assert rows[0] == ["TT", "Nhiệm vụ", "Hạn", "Tình trạng", "Báo cáo gần nhất", "Giải trình"]
@@ -185,16 +191,16 @@ def test_excel_workbook(client: FlaskClient, frozen_review: int) -> None:
         [name, int(a) if a.isdigit() else a, int(b) if b.isdigit() else b]
         for name, a, b in SUMMARY[:8]
     ]
-    assert values[8][1] == pytest.approx(3 / 7) and values[8][2] == pytest.approx(2 / 3)
-    assert values[9][1] == pytest.approx(1 / 3) and values[9][2] == pytest.approx(0.5)
+    assert values[8][1] == pytest.approx(2 / 7) and values[8][2] == pytest.approx(1 / 3)
+    assert values[9][1] == pytest.approx(1 / 2) and values[9][2] == pytest.approx(1.0)
     assert summary["B12"].number_format == "0%"
     header = [cell.value for cell in summary[15]]
     assert header[:3] == ["Xếp hạng", "Đơn vị", "Tổng số"] and header[-1] == "Nhận xét"
-    hoi = [cell.value for cell in summary[16]]
-    assert hoi[:9] == [1, "Hội Nông dân tỉnh", 2, 0, 1, 0, 0, 1, 0]
-    assert hoi[9:] == [pytest.approx(0.5), 0.0, "Cần đôn đốc các chi hội."]
-    tinh = [cell.value for cell in summary[17]]
-    assert tinh[:9] == [2, "Ban Dân vận Tỉnh ủy", 5, 1, 1, 0, 0, 3, 0]
+    hoi = [cell.value for cell in summary[17]]
+    assert hoi[:9] == [2, "Hội Nông dân tỉnh", 2, 0, 0, 0, 0, 2, 0]
+    assert hoi[9:] == [0.0, None, "Cần đôn đốc các chi hội."]
+    tinh = [cell.value for cell in summary[16]]
+    assert tinh[:9] == [1, "Ban Dân vận Tỉnh ủy", 5, 1, 1, 0, 0, 3, 0]
     assert summary.auto_filter.ref == "A15:L17"
 
     first = workbook["TB 01-TB_BDVTU"]

@@ -22,25 +22,27 @@ def counts(figures: queries.Figures) -> dict[str, int]:
 
 def test_totals_change_between_june_30_and_july_1(session: Session, world: World) -> None:
     on_june_30 = queries.totals(session, actor=world.head, scope=Scope(reference=JUNE_30))
+    # b4's completion on 05/07 is not known on 30/06: it is still in progress then.
     assert counts(on_june_30) == {
         "done_on_time": 2,
-        "done_late": 2,
-        "in_progress": 2,
+        "done_late": 1,
+        "in_progress": 3,
         "not_started": 2,
         "overdue": 2,
         "cancelled": 1,
     }
-    assert on_june_30.total == 11 and on_june_30.counted == 10 and on_june_30.done == 4
-    assert on_june_30.completion_rate == pytest.approx(0.4)
-    assert on_june_30.on_time_rate == pytest.approx(0.5)
+    assert on_june_30.total == 11 and on_june_30.counted == 10 and on_june_30.done == 3
+    assert on_june_30.completion_rate == pytest.approx(0.3)
+    assert on_june_30.on_time_rate == pytest.approx(2 / 3)
 
     on_july_1 = queries.totals(session, actor=world.head, scope=Scope(reference=JULY_1))
+    # ... and on 01/07 it is overdue, until its completion on 05/07.
     assert counts(on_july_1) == {
         "done_on_time": 2,
-        "done_late": 2,
+        "done_late": 1,
         "in_progress": 1,
         "not_started": 1,
-        "overdue": 4,
+        "overdue": 5,
         "cancelled": 1,
     }
 
@@ -50,19 +52,18 @@ def test_a_period_counts_what_is_due_in_it(session: Session, world: World) -> No
     june = queries.totals(session, actor=world.head, scope=Scope(reference=JUNE_30, period=q2))
     assert counts(june) == {
         "done_on_time": 1,
-        "done_late": 1,
-        "in_progress": 1,
+        "in_progress": 2,
         "not_started": 1,
         "overdue": 1,
     }
     july = queries.totals(session, actor=world.head, scope=Scope(reference=JULY_1, period=q2))
-    assert counts(july) == {"done_on_time": 1, "done_late": 1, "overdue": 3}
+    assert counts(july) == {"done_on_time": 1, "overdue": 4}
     # A review also carries over what was still open when the quarter began: a2 and a3.
     review = Scope(reference=JULY_1, period=q2, carry_over=True)
     assert counts(queries.totals(session, actor=world.head, scope=review)) == {
         "done_on_time": 1,
-        "done_late": 2,
-        "overdue": 4,
+        "done_late": 1,
+        "overdue": 5,
     }
     half = Scope(reference=JULY_1, period=Period.parse("2021-H1"))
     assert queries.totals(session, actor=world.head, scope=half).total == 9
@@ -83,7 +84,7 @@ def test_units_roll_up_their_subtree(session: Session, world: World) -> None:
     assert counts(figures[u["HUYEN_A"]]) == {"done_on_time": 1, "done_late": 1, "overdue": 2}
     assert counts(figures[u["XA_A1"]]) == {"done_late": 1, "overdue": 1}
     assert counts(figures[u["HUYEN_B"]]) == {"cancelled": 1, "overdue": 1, "not_started": 1}
-    assert counts(figures[u["HOI"]]) == {"overdue": 1, "done_late": 1, "in_progress": 1}
+    assert counts(figures[u["HOI"]]) == {"overdue": 2, "in_progress": 1}
     assert figures[u["TINH"]].completion_rate == pytest.approx(3 / 7)
     assert figures[u["HUYEN_A"]].on_time_rate == pytest.approx(0.5)
     on_june_30 = queries.by_unit(
@@ -106,7 +107,7 @@ def test_by_notice_group_and_period(session: Session, world: World) -> None:
     scope = Scope(reference=JULY_1)
     notices = queries.by_notice(session, actor=world.head, scope=scope)
     assert [(n.number, counts(f)) for n, f in notices] == [
-        ("02-TB/BDVTU", {"done_on_time": 1, "done_late": 1, "overdue": 3}),
+        ("02-TB/BDVTU", {"done_on_time": 1, "overdue": 4}),
         ("01-TB/BDVTU", {"done_on_time": 1, "done_late": 1, "overdue": 1, "cancelled": 1}),
         ("03-TB/BDVTU", {"not_started": 1, "in_progress": 1}),
     ]
@@ -114,14 +115,14 @@ def test_by_notice_group_and_period(session: Session, world: World) -> None:
     groups = queries.by_group(session, actor=world.head, scope=n2)
     assert [(number, title, counts(f)) for number, title, f in groups] == [
         ("1", "Công tác tham mưu", {"done_on_time": 1, "overdue": 2}),
-        ("2", "Công tác vận động quần chúng", {"done_late": 1, "overdue": 1}),
+        ("2", "Công tác vận động quần chúng", {"overdue": 2}),
     ]
     trend = queries.by_period(
         session, actor=world.head, scope=scope, periods=quarters_up_to(Period.parse("2021-Q4"), 4)
     )
     assert [(p.code, counts(f)) for p, f in trend] == [
         ("2021-Q1", {"done_on_time": 1, "done_late": 1, "overdue": 1, "cancelled": 1}),
-        ("2021-Q2", {"done_on_time": 1, "done_late": 1, "overdue": 3}),
+        ("2021-Q2", {"done_on_time": 1, "overdue": 4}),
         ("2021-Q3", {"not_started": 1, "in_progress": 1}),
         ("2021-Q4", {}),
     ]
@@ -151,8 +152,9 @@ def test_units_are_ranked(session: Session, world: World) -> None:
     figures = queries.by_unit(session, actor=world.head, scope=Scope(reference=JULY_1))
     ranked = sorted(figures, key=lambda unit_id: figures[unit_id].rank_key())
     codes = {unit.id: code for code, unit in world.units.items()}
-    # XA_A1 and HUYEN_A both 1/2 done, but XA_A1's one is late; TINH 3/7; HOI and HUYEN_B 1/3, 0.
-    assert [codes[unit_id] for unit_id in ranked] == ["HUYEN_A", "XA_A1", "TINH", "HOI", "HUYEN_B"]
+    # XA_A1 and HUYEN_A both 1/2 done, but XA_A1's one is late; TINH 3/7; HUYEN_B and HOI
+    # none done on 01/07 (b4 is done on 05/07), HOI with more overdue.
+    assert [codes[unit_id] for unit_id in ranked] == ["HUYEN_A", "XA_A1", "TINH", "HUYEN_B", "HOI"]
 
 
 def test_units_cannot_read_rollups(session: Session, world: World) -> None:

@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlmodel import Session
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
 
-from tests.helpers import make_assignment
+from tests.helpers import at_once, make_assignment
 from tests.rollups.conftest import JULY_1, World
 from tests.rollups.test_queries import counts
 from tracker.assignments.models import ProgressReport
 from tracker.errors import InvalidInput, PermissionDenied
 from tracker.rollups import explanations, report, reviews
+from tracker.rollups.models import ReviewItem
 from tracker.rollups.periods import Period
 
 Q2 = Period.parse("2021-Q2")
@@ -23,9 +25,10 @@ def test_a_frozen_review_keeps_its_figures(session: Session, world: World) -> No
     review = reviews.open_review(session, actor=world.secretary, period=Q2)
     assert reviews.open_review(session, actor=world.head, period=Q2).id == review.id
     live = reviews.totals(session, actor=world.head, review=review, today=JULY_1)
-    assert counts(live) == {"done_on_time": 1, "done_late": 2, "overdue": 4}
+    # b4, completed on 05/07, is overdue on 01/07.
+    assert counts(live) == {"done_on_time": 1, "done_late": 1, "overdue": 5}
 
-    reviews.freeze(session, actor=world.head, review_id=review.id, meeting_on=JULY_1)
+    reviews.freeze(session, actor=world.head, review_id=review.id, meeting_on=JULY_1, today=JULY_1)
     session.commit()
     tinh, huyen_a = world.units["TINH"].id, world.units["HUYEN_A"].id
     before_units = reviews.by_unit(
@@ -58,7 +61,7 @@ def test_a_frozen_review_keeps_its_figures(session: Session, world: World) -> No
 
     later = date(2021, 8, 1)
     frozen = reviews.totals(session, actor=world.head, review=review, today=later)
-    assert counts(frozen) == {"done_on_time": 1, "done_late": 2, "overdue": 4}
+    assert counts(frozen) == {"done_on_time": 1, "done_late": 1, "overdue": 5}
     assert (
         reviews.by_unit(
             session, actor=world.head, review=review, unit_ids=[tinh, huyen_a], today=later
@@ -78,7 +81,9 @@ def test_a_frozen_review_keeps_its_figures(session: Session, world: World) -> No
     assert carried == {world.assignments["a2"].id, world.assignments["a3"].id}
 
     with pytest.raises(InvalidInput):
-        reviews.freeze(session, actor=world.head, review_id=review.id, meeting_on=later)
+        reviews.freeze(
+            session, actor=world.head, review_id=review.id, meeting_on=later, today=later
+        )
     with pytest.raises(InvalidInput):
         reviews.save_comment(
             session, actor=world.head, review_id=review.id, unit_id=tinh, body="Muộn"
@@ -89,21 +94,20 @@ def test_the_previous_period_side_by_side(session: Session, world: World) -> Non
     review = reviews.open_review(session, actor=world.head, period=Q2)
     comparison = reviews.compare(session, actor=world.head, review=review, today=JULY_1)
     assert comparison.previous_period.code == "2021-Q1" and not comparison.previous_is_frozen
-    # Q1 as it stood on 31/03: a3 was still in time then.
+    # Q1 as it stood on 31/03: a2 and a3 were still in time then (a2 is done on 10/04).
     assert counts(comparison.previous) == {
         "done_on_time": 1,
-        "done_late": 1,
-        "in_progress": 1,
+        "in_progress": 2,
         "cancelled": 1,
     }
     q1 = reviews.open_review(session, actor=world.head, period=Period.parse("2021-Q1"))
-    reviews.freeze(session, actor=world.head, review_id=q1.id, meeting_on=date(2021, 4, 5))
+    meeting = date(2021, 4, 5)
+    reviews.freeze(session, actor=world.head, review_id=q1.id, meeting_on=meeting, today=meeting)
     comparison = reviews.compare(session, actor=world.head, review=review, today=JULY_1)
     assert comparison.previous_is_frozen
     assert counts(comparison.previous) == {
         "done_on_time": 1,
-        "done_late": 1,
-        "overdue": 1,
+        "overdue": 2,
         "cancelled": 1,
     }
 
@@ -119,11 +123,19 @@ def test_comments_and_who_may_do_what(session: Session, world: World) -> None:
     )
     assert reviews.comments(session, review.id)[hoi].body == "Đã nhắc."
     with pytest.raises(PermissionDenied):
-        reviews.freeze(session, actor=world.secretary, review_id=review.id, meeting_on=JULY_1)
+        reviews.freeze(
+            session, actor=world.secretary, review_id=review.id, meeting_on=JULY_1, today=JULY_1
+        )
     with pytest.raises(PermissionDenied):
         reviews.open_review(session, actor=world.users["hoi"], period=Q2)
     with pytest.raises(InvalidInput):
-        reviews.freeze(session, actor=world.head, review_id=review.id, meeting_on=date(2021, 3, 1))
+        reviews.freeze(
+            session,
+            actor=world.head,
+            review_id=review.id,
+            meeting_on=date(2021, 3, 1),
+            today=JULY_1,
+        )
 
 
 def test_explanations_are_asked_and_answered(session: Session, world: World) -> None:
@@ -206,8 +218,46 @@ def test_open_requests_of_a_unit(session: Session, world: World) -> None:
     rows = explanations.open_for_unit(
         session, actor=world.users["hoi"], unit_id=world.units["HOI"].id
     )
-    assert [assignment.id for _, assignment, _ in rows] == [world.assignments["a3"].id]
+    # b4 is overdue on 01/07 too: its completion (05/07) came later.
+    assert {assignment.id for _, assignment, _ in rows} == {
+        world.assignments["a3"].id,
+        world.assignments["b4"].id,
+    }
     with pytest.raises(PermissionDenied):
         explanations.open_for_unit(
             session, actor=world.users["xa_a1"], unit_id=world.units["HOI"].id
         )
+
+
+def test_a_meeting_date_still_to_come_cannot_be_frozen(session: Session, world: World) -> None:
+    review = reviews.open_review(session, actor=world.head, period=Q2)
+    with pytest.raises(InvalidInput) as refused:
+        reviews.freeze(
+            session,
+            actor=world.head,
+            review_id=review.id,
+            meeting_on=date(2021, 7, 2),
+            today=JULY_1,
+        )
+    assert "chưa đến" in str(refused.value)
+    assert not review.is_frozen and review.meeting_on is None
+    reviews.freeze(session, actor=world.head, review_id=review.id, meeting_on=JULY_1, today=JULY_1)
+    assert review.is_frozen and review.frozen_by_id == world.head.id
+
+
+def test_two_freezes_at_once_freeze_once_and_tell_the_other(
+    engine: Engine, session: Session, world: World
+) -> None:
+    review = reviews.open_review(session, actor=world.secretary, period=Q2)
+    session.commit()
+    outcomes = at_once(
+        engine,
+        [world.head.id, world.head.id],
+        lambda s, actor, _index: reviews.freeze(
+            s, actor=actor, review_id=review.id, meeting_on=JULY_1, today=JULY_1
+        ),
+    )
+    assert sorted(outcomes) in (["StaleUpdate", "ok"], ["InvalidInput", "ok"])
+    items = session.exec(select(func.count()).select_from(ReviewItem)).one()
+    frozen_live = reviews.totals(session, actor=world.head, review=review, today=JULY_1)
+    assert items == sum(counts(frozen_live).values())

@@ -33,12 +33,13 @@ def test_dashboard_figures_follow_the_reference_date(client: FlaskClient, world:
     july = client.get("/tong-hop?ngay=2021-07-01").get_data(as_text=True)
     assert tile(june, "Quá hạn chưa hoàn thành")[1] == "2"
     href, count = tile(july, "Quá hạn chưa hoàn thành")
-    assert count == "4" and tile(july, "Tổng số nhiệm vụ")[1] == "11"
-    assert tile(july, "Tỷ lệ hoàn thành")[1] == "40%"
+    # b4 is completed on 05/07: on 01/07 it is overdue, not done.
+    assert count == "5" and tile(july, "Tổng số nhiệm vụ")[1] == "11"
+    assert tile(july, "Tỷ lệ hoàn thành")[1] == "30%"
     # The figure links to the list it counts, and that list has as many lines.
     listing = client.get(href).get_data(as_text=True)
-    assert "<strong>4</strong>" in listing
-    assert listing.count('class="badge badge-overdue"') == 4
+    assert "<strong>5</strong>" in listing
+    assert listing.count('class="badge badge-overdue"') == 5
 
 
 def test_filters_drill_down_and_charts(client: FlaskClient, world: World) -> None:
@@ -103,17 +104,22 @@ def test_review_flow(client: FlaskClient, session: Session, world: World) -> Non
     assert client.post(f"{page}/chot", data={"csrf_token": token}).status_code == 302
     session.expire_all()
     assert not session.get(Review, review.id).is_frozen  # no meeting date: nothing frozen
-    frozen = client.post(f"{page}/chot", data={"meeting_on": "2021-07-01", "csrf_token": token})
+    unconfirmed = {"meeting_on": "2021-07-01", "csrf_token": token}
+    assert client.post(f"{page}/chot", data=unconfirmed).status_code == 302
+    session.expire_all()
+    assert not session.get(Review, review.id).is_frozen  # final: not without the confirmation
+    frozen = client.post(f"{page}/chot", data={**unconfirmed, "confirm": "y"})
     assert frozen.status_code == 302
     session.expire_all()
     assert session.get(Review, review.id).is_frozen
     assert session.exec(select(ReviewComment)).one().body == "Chậm."
     body = client.get(page).get_data(as_text=True)
     assert "Đã chốt số liệu tại ngày họp 01/07/2021" in body
+    assert "người chốt: Người dùng head" in body  # who froze it, and when, for the secretary
     assert "Đề nghị giải trình." in body and "Chưa giải trình" in body
     assert "Viết nhận xét" not in body  # comments are closed once frozen
     items = client.get(f"{page}/nhiem-vu?loai=overdue").get_data(as_text=True)
-    assert items.count('class="badge badge-overdue"') == 4
+    assert items.count('class="badge badge-overdue"') == 5
 
     # The unit answers from its assignment page and comes back to it.
     request = session.exec(select(ExplanationRequest)).first()
@@ -145,7 +151,7 @@ def test_review_flow(client: FlaskClient, session: Session, world: World) -> Non
 
 def test_explanations_partial(app, client: FlaskClient, session: Session, world: World) -> None:  # type: ignore[no-untyped-def]
     review = reviews.open_review(session, actor=world.head, period=Period.parse("2021-Q2"))
-    [asked] = explanations.request_for_unit(
+    [asked, _b4] = explanations.request_for_unit(
         session,
         actor=world.head,
         review_id=review.id,

@@ -1,6 +1,6 @@
 """What each role's home page shows: the right rows, the right figures, dates as dd/mm/yyyy."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask.testing import FlaskClient
 from sqlmodel import Session
@@ -9,7 +9,10 @@ from tests.helpers import login_as, make_assignment, make_notice, make_unit, mak
 from tracker.assignments.models import Assignment
 from tracker.assignments.service import count_by_category
 from tracker.assignments.status import Category
+from tracker.db import clock_at
 from tracker.i18n import local_today
+
+PUBLISHED = datetime(2021, 1, 1, 2, tzinfo=UTC)
 
 
 def test_unit_sees_its_own_and_child_units_work_only(
@@ -50,38 +53,41 @@ def test_unit_sees_its_own_and_child_units_work_only(
 
 
 def test_categories_depend_on_the_reference_date(session: Session) -> None:
-    unit = make_unit(session, "U1")
-    head = make_user(session, "head")
-    secretary = make_user(session, "secretary")
-    notice = make_notice(session, by=secretary)
-    june_30 = date(2021, 6, 30)
-    make_assignment(session, notice, unit, code="1", due=june_30, status="in_progress")
-    make_assignment(
-        session, notice, unit, code="2", due=june_30, status="done", completed_on=june_30
-    )
-    make_assignment(
-        session,
-        notice,
-        unit,
-        code="3",
-        due=june_30,
-        status="done",
-        completed_on=june_30 + timedelta(days=1),
-    )
-    make_assignment(session, notice, unit, code="4", due=june_30)
-    make_assignment(session, notice, unit, code="5", due=june_30, status="cancelled")
-    session.commit()
+    # Published on 01/01/2021; a completion counts from its own date.
+    with clock_at(PUBLISHED):
+        unit = make_unit(session, "U1")
+        head = make_user(session, "head")
+        secretary = make_user(session, "secretary")
+        notice = make_notice(session, by=secretary)
+        june_30 = date(2021, 6, 30)
+        make_assignment(session, notice, unit, code="1", due=june_30, status="in_progress")
+        make_assignment(
+            session, notice, unit, code="2", due=june_30, status="done", completed_on=june_30
+        )
+        make_assignment(
+            session,
+            notice,
+            unit,
+            code="3",
+            due=june_30,
+            status="done",
+            completed_on=june_30 + timedelta(days=1),
+        )
+        make_assignment(session, notice, unit, code="4", due=june_30)
+        make_assignment(session, notice, unit, code="5", due=june_30, status="cancelled")
+        session.commit()
 
     on_due_day = count_by_category(session, actor=head, reference=june_30)
-    assert on_due_day[Category.IN_PROGRESS] == 1
+    # Completed on 01/07, item 3 is still in progress on 30/06: that day knew no more.
+    assert on_due_day[Category.IN_PROGRESS] == 2
     assert on_due_day[Category.NOT_STARTED] == 1
     assert on_due_day[Category.OVERDUE] == 0
     assert on_due_day[Category.DONE_ON_TIME] == 1
-    assert on_due_day[Category.DONE_LATE] == 1
+    assert on_due_day[Category.DONE_LATE] == 0
     assert on_due_day[Category.CANCELLED] == 1
 
     next_day = count_by_category(session, actor=head, reference=june_30 + timedelta(days=1))
-    assert next_day[Category.OVERDUE] == 2
+    assert next_day[Category.OVERDUE] == 2 and next_day[Category.DONE_LATE] == 1
     assert next_day[Category.IN_PROGRESS] == 0 and next_day[Category.NOT_STARTED] == 0
 
 
@@ -124,15 +130,16 @@ def test_user_text_is_escaped(client: FlaskClient, session: Session) -> None:
 
 
 def test_a_delegated_part_is_not_counted_twice(session: Session) -> None:
-    district = make_unit(session, "HUYEN")
-    commune = make_unit(session, "XA", parent=district)
-    head = make_user(session, "head")
-    notice = make_notice(session)
-    parent = make_assignment(session, notice, district, due=date(2021, 6, 30))
-    child = Assignment(
-        task_id=parent.task_id, unit_id=commune.id, due=parent.due, parent_id=parent.id
-    )
-    session.add(child)
-    session.commit()
+    with clock_at(PUBLISHED):
+        district = make_unit(session, "HUYEN")
+        commune = make_unit(session, "XA", parent=district)
+        head = make_user(session, "head")
+        notice = make_notice(session)
+        parent = make_assignment(session, notice, district, due=date(2021, 6, 30))
+        child = Assignment(
+            task_id=parent.task_id, unit_id=commune.id, due=parent.due, parent_id=parent.id
+        )
+        session.add(child)
+        session.commit()
     counts = count_by_category(session, actor=head, reference=date(2021, 6, 1))
     assert sum(counts.values()) == 1

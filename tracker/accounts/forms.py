@@ -29,3 +29,34 @@ class LogoutForm(FlaskForm):
 class LanguageForm(FlaskForm):
     lang = HiddenField(validators=[AnyOf(list(LANGUAGES))])
     next = HiddenField()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Mật khẩu hiện tại"),
+        validators=[DataRequired(_l("Nhập mật khẩu bạn đang dùng.")), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("Mật khẩu mới (ít nhất 8 ký tự)"),
+        validators=[DataRequired(_l("Nhập mật khẩu mới.")), Length(max=256)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirmation = PasswordField(
+        _l("Nhập lại mật khẩu mới"),
+        validators=[DataRequired(_l("Nhập lại mật khẩu mới.")), Length(max=256)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ContactForm(FlaskForm):
+    email = StringField(
+        _l("Thư điện tử"),
+        validators=[Length(max=255)],
+        render_kw={"autocomplete": "email", "inputmode": "email", "autocapitalize": "none"},
+    )
+    phone = StringField(
+        _l("Số điện thoại"),
+        validators=[Length(max=32)],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )

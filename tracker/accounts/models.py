@@ -48,6 +48,8 @@ class User(SQLModel, table=True):
     # A unit account held by the unit's own head: told of the unit's overdue work before the
     # board's head is (the escalation chain, tracker/reminders/rules.py).
     is_unit_head: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # The interface language the person chose ("vi", "en"); None: not chosen yet.
+    language: str | None = Field(default=None, max_length=8)
 
     # Flask-Login's user protocol.
     @property

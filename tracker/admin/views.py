@@ -12,6 +12,7 @@ from tracker.accounts import service as accounts
 from tracker.accounts.models import User
 from tracker.admin.forms import DirectoryForm, EditUserForm, UserForm
 from tracker.audit import service as audit
+from tracker.audit import wording
 from tracker.errors import N_, NotFound
 from tracker.fields import choices
 from tracker.i18n import translate_error
@@ -143,4 +144,9 @@ def units_page() -> Response | tuple[str, int]:
 def audit_log() -> str:
     page = request.args.get("trang", 1, type=page_arg)
     rows, has_more = audit.list_events(db(), actor=current_user, page=page)
-    return render_template("admin/audit.html", rows=rows, page=page, has_more=has_more)
+    return render_template(
+        "admin/audit.html",
+        rows=wording.describe(db(), rows),
+        page=page,
+        has_more=has_more,
+    )

@@ -141,3 +141,42 @@ class AssignmentComment(SQLModel, table=True):
     author_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow)
     body: str = Field(sa_type=Text)
+
+
+# The end of a state row that is still in force: a real date keeps "in force at D" one range.
+STILL_IN_FORCE = date(9999, 12, 31)
+
+
+class AssignmentState(SQLModel, table=True):
+    """What was recorded about an assignment from `valid_from` until the day before
+    `valid_until` (local days): one row per day on which it changed, never rewritten after.
+
+    The columns that never change (task, unit, role, parent) are copied so that a province's
+    rollup at any date reads this table alone. See tracker/assignments/asof.py.
+    """
+
+    __tablename__ = "assignment_state"
+    __table_args__ = (
+        CheckConstraint("valid_from < valid_until", name="range_not_empty"),
+        # Only the one index an assignment's own state needs: a rollup reads the table through
+        # (SQLite walked an index on unit_id ten times slower than a plain scan).
+        Index("ix_assignment_state_assignment_id_valid_until", "assignment_id", "valid_until"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id")
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    role: str = Field(max_length=16)
+    parent_id: int | None = Field(default=None)
+    status: str = Field(max_length=16)
+    percent: int
+    due: date | None = None
+    completed_on: date | None = None
+    valid_from: date
+    valid_until: date = Field(default=STILL_IN_FORCE)
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+# Registers the writers of AssignmentState on Assignment (mapper events).
+from tracker.assignments import history as _history  # noqa: E402,F401

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from tracker.accounts.models import User
 from tracker.assignments.access import actor_scope, load_assignment
 from tracker.assignments.evidence import EvidenceStore, Upload
+from tracker.assignments.history import record_state
 from tracker.assignments.models import (
     Assignment,
     AssignmentComment,
@@ -63,6 +64,7 @@ def apply_change(
     if result.rowcount != 1:
         raise stale_error()
     session.refresh(assignment)
+    record_state(session, assignment)
 
 
 def _check_report(status: str, percent: int, note: str) -> None:

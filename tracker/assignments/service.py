@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from tracker.accounts.models import User
 from tracker.assignments.access import AssignmentContext, load_assignment
+from tracker.assignments.asof import State, category_at, category_on, in_force, state_on
 from tracker.assignments.models import (
     Assignment,
     AssignmentComment,
@@ -17,7 +18,7 @@ from tracker.assignments.models import (
     ExtensionRequest,
     ProgressReport,
 )
-from tracker.assignments.status import Category, category_of
+from tracker.assignments.status import Category
 from tracker.audit.models import AuditEvent
 from tracker.errors import N_, NotFound, PermissionDenied
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
@@ -65,9 +66,10 @@ def list_unit_assignments(
     supported = select(TaskUnit.task_id).where(
         TaskUnit.unit_id.in_(scope), TaskUnit.role == "support"
     )
-    category = category_of(reference)
+    category = category_at(reference)
     query = (
         select(Assignment, Task, Conclusion, Unit, category.label("category"))
+        .join(State, and_(State.assignment_id == Assignment.id, in_force(reference)))
         .join(Task, Assignment.task_id == Task.id)
         .join(Conclusion, Task.conclusion_id == Conclusion.id)
         .join(Unit, Assignment.unit_id == Unit.id)
@@ -77,7 +79,7 @@ def list_unit_assignments(
         )
     )
     if filters.status:
-        query = query.where(Assignment.status == filters.status)
+        query = query.where(State.status == filters.status)
     if filters.conclusion_id:
         query = query.where(Conclusion.id == filters.conclusion_id)
     if filters.period:
@@ -228,8 +230,11 @@ def assignment_detail(
                 .order_by(Unit.name)
             ).all()
         )
-    category = Category(
-        session.exec(select(category_of(reference)).where(Assignment.id == assignment.id)).one()
+    state = state_on(session, assignment.id or 0, reference)
+    category = (
+        state.category
+        if state is not None
+        else category_on(assignment.status, assignment.due, assignment.completed_on, reference)
     )
     return AssignmentDetail(
         context=context,
@@ -258,17 +263,18 @@ def count_by_category(session: Session, *, actor: User, reference: date) -> dict
     """How many published lead assignments (not delegated parts) are in each category."""
     if not can_view_all_assignments(actor):
         raise PermissionDenied(N_("Bạn không có quyền xem số liệu tổng hợp."))
-    category = category_of(reference)
+    category = category_at(reference)
     rows = session.exec(
         select(category, func.count())
-        .select_from(Assignment)
-        .join(Task, Assignment.task_id == Task.id)
+        .select_from(State)
+        .join(Task, State.task_id == Task.id)
         .join(Conclusion, Task.conclusion_id == Conclusion.id)
         .where(
+            in_force(reference),
             Conclusion.status == NoticeStatus.PUBLISHED,
-            Assignment.role == "lead",
+            State.role == "lead",
             # A delegated part is counted through its parent, not a second time.
-            Assignment.parent_id.is_(None),
+            State.parent_id.is_(None),
         )
         .group_by(category)
     ).all()

@@ -27,6 +27,7 @@ from tracker.assignments.forms import (
     ProgressForm,
 )
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
+from tracker.audit import wording
 from tracker.errors import N_, NotFound
 from tracker.fields import choices
 from tracker.i18n import local_today, translate_error
@@ -69,6 +70,7 @@ def _page(
         explanations=explanations.for_assignment(
             db(), actor=current_user, assignment_id=assignment_id
         ),
+        history=wording.describe(db(), [(entry.event, entry.actor) for entry in detail.history]),
         category_labels=CATEGORY_LABELS,
         status_labels=STATUS_LABELS,
     ), status

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from tracker.accounts.forms import ContactForm, PasswordChangeForm
 from tracker.accounts.models import ChatLink, Role
 from tracker.chat import inbox, linking
 from tracker.chat.forms import LinkCodeForm, UnlinkForm
@@ -51,10 +52,32 @@ def _settings() -> Settings:
     return current_app.extensions["tracker.settings"]
 
 
-def _page(issued: linking.IssuedCode | None = None) -> Response:
+def chat_channels(settings: Settings) -> list[tuple[str, str, bool]]:
+    """(channel, label, switched on) for each chat channel this installation may offer."""
+    return [
+        (channel, channel_label(channel), settings.channel_is_configured(channel))
+        for channel in ("telegram", "zalo")
+    ]
+
+
+def render_profile(
+    issued: linking.IssuedCode | None = None,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    **forms: object,
+) -> Response:
+    """The profile page; `forms` replaces a blank form (password_form, contact_form) with
+    one that holds what was typed and its errors."""
     session = db()
+    settings = _settings()
     unit = session.get(Unit, current_user.unit_id) if current_user.unit_id else None
-    bot_username = _settings().telegram.bot_username.lstrip("@")
+    channels = chat_channels(settings)
+    telegram_on = settings.channel_is_configured("telegram")
+    # No code and no bot link for a channel that is not switched on.
+    if not any(on for _channel, _label, on in channels):
+        issued = None
+    bot_username = settings.telegram.bot_username.lstrip("@") if telegram_on else ""
     deep_link = (
         f"https://t.me/{bot_username}?start={issued.code}" if issued and bot_username else None
     )
@@ -71,11 +94,25 @@ def _page(issued: linking.IssuedCode | None = None) -> Response:
             deep_link=deep_link,
             bot_username=bot_username,
             channel_labels={link.channel: channel_label(link.channel) for link in links},
-        )
+            channels=channels,
+            telegram_on=telegram_on,
+            zalo_on=settings.channel_is_configured("zalo"),
+            any_chat_on=any(on for _channel, _label, on in channels),
+            email_on=settings.channel_is_configured("email"),
+            password_form=forms.get("password_form") or PasswordChangeForm(),
+            contact_form=forms.get("contact_form")
+            or ContactForm(email=current_user.email or "", phone=current_user.phone or ""),
+            error=error,
+        ),
+        status,
     )
     # The code is a secret for 15 minutes: keep it out of caches and the back button.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _page(issued: linking.IssuedCode | None = None) -> Response:
+    return render_profile(issued)
 
 
 def _kept_code() -> linking.IssuedCode | None:
@@ -107,6 +144,12 @@ def profile() -> Response:
 def new_code() -> Response:
     if not LinkCodeForm().validate_on_submit():
         flash(_("Chưa lấy được mã: tải lại trang và bấm lại."), "error")
+        return redirect(url_for(".profile"))
+    if not any(on for _channel, _label, on in chat_channels(_settings())):
+        flash(
+            _("Nhắc việc qua Telegram và Zalo chưa bật ở hệ thống này: chưa cần mã liên kết."),
+            "error",
+        )
         return redirect(url_for(".profile"))
     with change():
         issued = linking.issue_link_code(db(), actor=current_user, now=utcnow())

@@ -7,7 +7,7 @@ updated in place. Dates are placed around `today` so every status category shows
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -21,7 +21,7 @@ from tracker.assignments.models import (
     ProgressReport,
 )
 from tracker.audit import service as audit
-from tracker.db import utcnow
+from tracker.db import clock_at, utcnow
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.units import service as units
 from tracker.units.directory import read_directory
@@ -138,7 +138,10 @@ def load_demo(session: Session, *, today: date) -> list[DemoLogin]:
     users = _ensure_users(session)
     exists = session.exec(select(Conclusion).where(Conclusion.number == DEMO_NOTICE_NUMBER)).first()
     if exists is None:
-        _create_notice(session, users, today)
+        # Recorded as published on its issue date (a completion counts from its own date), so
+        # that the figures of every day since count the demo notice.
+        with clock_at(datetime.combine(_issued_on(today), time(1), tzinfo=UTC)):
+            _create_notice(session, users, today)
     session.flush()
     return list(DEMO_LOGINS)
 
@@ -161,6 +164,11 @@ def _ensure_users(session: Session) -> dict[str, User]:
     return users
 
 
+def _issued_on(today: date) -> date:
+    start, _end, _quarter = quarter_bounds(today)
+    return max(start, today - timedelta(days=45))
+
+
 def _create_notice(session: Session, users: dict[str, User], today: date) -> None:
     start, end, quarter = quarter_bounds(today)
     unit_ids = {unit.code: unit.id for unit in session.exec(select(Unit)).all()}
@@ -170,7 +178,7 @@ def _create_notice(session: Session, users: dict[str, User], today: date) -> Non
         title=f"THÔNG BÁO KẾT LUẬN CỦA TRƯỞNG BAN DÂN VẬN TỈNH ỦY tại hội nghị giao ban "
         f"công tác dân vận quý {quarter} năm {start.year}",
         issuer_unit_id=unit_ids["BDVTU"],
-        issued_on=max(start, today - timedelta(days=45)),
+        issued_on=_issued_on(today),
         period=f"{start.year}-Q{quarter}",
         default_due=end,
         status=NoticeStatus.PUBLISHED,

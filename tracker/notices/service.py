@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from tracker.accounts.models import User
+from tracker.assignments.asof import State, category_at, in_force
 from tracker.assignments.models import Assignment, ExtensionRequest, ExtensionStatus
-from tracker.assignments.status import Category, category_of
+from tracker.assignments.status import Category
 from tracker.errors import N_, NotFound, PermissionDenied
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import (
@@ -99,7 +100,8 @@ def notice_overview(
         links.setdefault(link.task_id, {}).setdefault(link.role, []).append(unit)
     assigned: dict[int, list[tuple[Assignment, Unit, Category]]] = {}
     for assignment, unit, category in session.exec(
-        select(Assignment, Unit, category_of(reference))
+        select(Assignment, Unit, category_at(reference))
+        .join(State, and_(State.assignment_id == Assignment.id, in_force(reference)))
         .join(Unit, Assignment.unit_id == Unit.id)
         .where(Assignment.task_id.in_(task_ids), Assignment.parent_id.is_(None))
         .order_by(Unit.name)

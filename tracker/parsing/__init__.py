@@ -11,15 +11,19 @@ from pathlib import Path
 
 from tracker.parsing.document import parse_lines
 from tracker.parsing.errors import ParseError
-from tracker.parsing.readers import read_lines
+from tracker.parsing.readers import Progress, read_document
 from tracker.parsing.result import ParsedTask, ParseResult
 from tracker.units.directory import UnitDirectory
 
 __all__ = ["ParseError", "ParseResult", "ParsedTask", "parse_bytes", "parse_file", "parse_text"]
 
 
-def parse_file(path: str | os.PathLike[str], directory: UnitDirectory | None = None) -> ParseResult:
-    """Parse a notice file (.txt, .docx or .pdf)."""
+def parse_file(
+    path: str | os.PathLike[str],
+    directory: UnitDirectory | None = None,
+    progress: Progress | None = None,
+) -> ParseResult:
+    """Parse a notice file (.txt, .docx, .doc, .odt, .pdf, or a scan: .png, .jpg, .tif)."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -31,12 +35,25 @@ def parse_file(path: str | os.PathLike[str], directory: UnitDirectory | None = N
         raise ParseError(
             f"Không đọc được tệp {path} ({exc.strerror})", f"Cannot read {path} ({exc.strerror})"
         ) from None
-    return parse_bytes(data, path.name, directory)
+    return parse_bytes(data, path.name, directory, progress)
 
 
-def parse_bytes(data: bytes, filename: str, directory: UnitDirectory | None = None) -> ParseResult:
-    """Parse an uploaded notice; the file name hints at the type, the content decides."""
-    return parse_lines(read_lines(data, filename), Path(filename).name, directory)
+def parse_bytes(
+    data: bytes,
+    filename: str,
+    directory: UnitDirectory | None = None,
+    progress: Progress | None = None,
+) -> ParseResult:
+    """Parse an uploaded notice; the file name hints at the type, the content decides.
+
+    Scans take seconds per page: `progress(pages_done, pages)` is called after each page.
+    """
+    reading = read_document(data, filename, progress)
+    if reading.ocr is not None:
+        from tracker.parsing.scanned import parse_scanned
+
+        return parse_scanned(reading.ocr, Path(filename).name, directory)
+    return parse_lines(reading.lines, Path(filename).name, directory)
 
 
 def parse_text(text: str, source: str, directory: UnitDirectory | None = None) -> ParseResult:

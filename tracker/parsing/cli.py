@@ -26,10 +26,10 @@ _TEXT_WIDTH = 60
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON document.")
 def parse_command(file: Path, units_path: Path | None, as_json: bool) -> None:
-    """Parse a conclusion notice (.txt, .docx, .pdf) into tasks."""
+    """Parse a conclusion notice (.txt, .docx, .doc, .odt, .pdf, scan image) into tasks."""
     try:
         directory = read_directory(units_path) if units_path else None
-        result = parse_file(file, directory)
+        result = parse_file(file, directory, progress=_report_progress)
     except ParseError as exc:
         _fail(str(exc))
     except DirectoryError as exc:
@@ -46,6 +46,10 @@ def parse_command(file: Path, units_path: Path | None, as_json: bool) -> None:
         click.echo(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(render_table(result))
+
+
+def _report_progress(done: int, pages: int) -> None:
+    click.echo(f"OCR: trang {done}/{pages} / page {done} of {pages}", err=True)
 
 
 def _fail(message: str) -> None:

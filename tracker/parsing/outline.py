@@ -50,8 +50,8 @@ def classify(raw: str) -> Line:
     if match and (match["term"] or ("." in match["label"] and match["text"][:1].isupper())):
         return Line("number", match["label"], match["text"].strip())
     if match := _LETTER.match(text):
-        if match["label"] or match["slash"]:
-            return Line("letter", match["label"] or match["slash"], match["text"] or match["t3"])
+        if match["label"]:
+            return Line("letter", match["label"], match["text"])
         return Line("letter", match["upper"].lower(), match["t2"])
     if match := _PAREN.match(text):
         return Line("paren", match["label"], match["text"])

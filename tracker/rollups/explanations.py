@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.access import actor_scope, load_assignment
+from tracker.assignments.asof import State, category_at
 from tracker.assignments.models import Assignment
-from tracker.assignments.status import Category, category_of
+from tracker.assignments.status import Category
 from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
@@ -55,10 +56,10 @@ def request_for_unit(
         ExplanationRequest.answer.is_(None)
     )
     overdue = session.exec(
-        queries.scoped(select(Assignment.id), scope).where(
-            category_of(scope.reference) == Category.OVERDUE.value,
-            Assignment.unit_id.in_(unit_scope(session, unit_id)),
-            Assignment.id.not_in(already_asked),
+        queries.scoped(select(State.assignment_id), scope).where(
+            category_at(scope.reference) == Category.OVERDUE.value,
+            State.unit_id.in_(unit_scope(session, unit_id)),
+            State.assignment_id.not_in(already_asked),
         )
     ).all()
     created = []

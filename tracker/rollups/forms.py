@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.fields import VNDateField
@@ -34,6 +34,11 @@ class CommentForm(FlaskForm):
 class FreezeForm(FlaskForm):
     meeting_on = VNDateField(
         _l("Ngày họp"), validators=[InputRequired(_l("Nhập ngày họp giao ban (ngày/tháng/năm)."))]
+    )
+    # Freezing cannot be undone: the person says so before it is done.
+    confirm = BooleanField(
+        _l("Tôi hiểu: chốt số liệu là cuối cùng, không sửa và không hủy được."),
+        validators=[DataRequired(_l("Đánh dấu ô xác nhận trước khi chốt số liệu."))],
     )
 
 

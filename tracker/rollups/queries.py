@@ -1,7 +1,9 @@
 """Rollups of assignments at a reference date: SQL aggregates by unit, notice, group and period.
 
-Every count goes through `category_of`, the one SQL rule for the reporting categories, and
-counts published lead assignments only; a delegated part is counted through its parent.
+Every count reads the assignments as they stood at the reference date (the state rows in force
+then, tracker/assignments/asof.py) and goes through `category_at`, the one SQL rule for the
+reporting categories; it counts published lead assignments only, a delegated part through its
+parent.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from tracker.accounts.models import User
+from tracker.assignments.asof import State, category_at, in_force
 from tracker.assignments.models import Assignment, AssignmentRole, AssignmentStatus
-from tracker.assignments.status import Category, category_of
+from tracker.assignments.status import Category
 from tracker.errors import N_, PermissionDenied
 from tracker.notices.models import Conclusion, NoticeStatus, Task
 from tracker.permissions import can_view_rollups
@@ -37,7 +40,7 @@ class Scope:
     carry_over: bool = False
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        """The WHERE conditions on Assignment (they need no join)."""
+        """The WHERE conditions on the state rows (they need no join)."""
         # "Not a task of a draft" rather than a join to every task: drafts are few, so the
         # database checks each assignment against a small hashed set (twice as fast at 1M).
         drafts = (
@@ -46,27 +49,26 @@ class Scope:
             .where(Conclusion.status != NoticeStatus.PUBLISHED)
         )
         conditions = [
-            Assignment.task_id.not_in(drafts),
-            Assignment.role == AssignmentRole.LEAD,
-            Assignment.parent_id.is_(None),
+            in_force(self.reference),
+            State.task_id.not_in(drafts),
+            State.role == AssignmentRole.LEAD,
+            State.parent_id.is_(None),
         ]
         if self.notice_id is not None:
             notice_tasks = select(Task.id).where(Task.conclusion_id == self.notice_id)
-            conditions.append(Assignment.task_id.in_(notice_tasks))
+            conditions.append(State.task_id.in_(notice_tasks))
         if self.period is not None:
             start = self.period.start
-            in_period = Assignment.due.between(start, self.period.end)
+            in_period = State.due.between(start, self.period.end)
             if self.carry_over:
                 open_at_start = or_(
-                    Assignment.status.in_(
-                        [AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS]
-                    ),
+                    State.status.in_([AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS]),
                     and_(
-                        Assignment.status == AssignmentStatus.DONE,
-                        Assignment.completed_on >= start,
+                        State.status == AssignmentStatus.DONE,
+                        State.completed_on >= start,
                     ),
                 )
-                in_period = or_(in_period, and_(Assignment.due < start, open_at_start))
+                in_period = or_(in_period, and_(State.due < start, open_at_start))
             conditions.append(in_period)
         return conditions
 
@@ -135,10 +137,11 @@ def _check(session: Session, actor: User) -> None:
 
 
 def scoped(statement: Select[Any], scope: Scope, *, with_task: bool = False) -> Select[Any]:
-    """`statement` over the assignments of `scope`, joined to their task and notice if asked."""
-    statement = statement.select_from(Assignment)
+    """`statement` over the assignments of `scope` as they stood at its reference date (the
+    state rows in force then), joined to their task and notice if asked."""
+    statement = statement.select_from(State)
     if with_task:
-        statement = statement.join(Task, Assignment.task_id == Task.id).join(
+        statement = statement.join(Task, State.task_id == Task.id).join(
             Conclusion, Task.conclusion_id == Conclusion.id
         )
     return statement.where(*scope.conditions())
@@ -157,7 +160,7 @@ def counted(
     then the few resulting rows are turned into one column per category.
     """
     labelled = [key.label(f"key_{number}") for number, key in enumerate(keys)]
-    category = category_of(scope.reference).label("category")
+    category = category_at(scope.reference).label("category")
     rows = (
         scoped(select(*labelled, category, func.count().label("n")), scope, with_task=with_task)
         .where(*where)
@@ -189,7 +192,7 @@ def totals(
 ) -> Figures:
     """Figures over the whole scope, or over one unit's own assignments (not its subtree)."""
     _check(session, actor)
-    where = [] if only_unit_id is None else [Assignment.unit_id == only_unit_id]
+    where = [] if only_unit_id is None else [State.unit_id == only_unit_id]
     return Figures.from_counts(session.exec(counted(scope, where=where)).one())
 
 
@@ -205,7 +208,7 @@ def unit_rollup(scope: Scope, unit_ids: Sequence[int] | None = None) -> Select[A
     # Count per unit first (one pass over the assignments), then add the counts up the tree.
     # "+ 0": grouping by the bare column, SQLite walks ix_assignment_unit_id_status and
     # fetches each row by its id, 2.5 times slower than reading the table through.
-    per_unit = counted(scope, [Assignment.unit_id + 0]).subquery("per_unit")
+    per_unit = counted(scope, [State.unit_id + 0]).subquery("per_unit")
     return (
         select(
             tree.c.ancestor_id,
@@ -260,44 +263,32 @@ def by_period(
     """Figures of the assignments due in each period (the scope's own period is ignored)."""
     _check(session, actor)
     bucket = case(
-        *[(Assignment.due.between(period.start, period.end), period.code) for period in periods]
+        *[(State.due.between(period.start, period.end), period.code) for period in periods]
     )
     unbounded = Scope(reference=scope.reference, notice_id=scope.notice_id)
-    window = Assignment.due.between(min(p.start for p in periods), max(p.end for p in periods))
+    window = State.due.between(min(p.start for p in periods), max(p.end for p in periods))
     figures = keyed(session.exec(counted(unbounded, [bucket], where=[window])).all())
     return [(period, figures.get(period.code, Figures())) for period in periods]
 
 
 @dataclass(frozen=True)
 class AssignmentLine:
-    """One assignment in a drill-down list."""
+    """One assignment in a drill-down list, as it stood at the list's reference date."""
 
     assignment: Assignment
     task: Task
     conclusion: Conclusion
     unit: Unit
     category: Category
+    status: str
+    percent: int
+    due: date | None
+    completed_on: date | None
 
     # The names of a review's ItemLine, so both lists render with one template macro.
     @property
     def assignment_id(self) -> int | None:
         return self.assignment.id
-
-    @property
-    def status(self) -> str:
-        return self.assignment.status
-
-    @property
-    def percent(self) -> int:
-        return self.assignment.percent
-
-    @property
-    def due(self) -> date | None:
-        return self.assignment.due
-
-    @property
-    def completed_on(self) -> date | None:
-        return self.assignment.completed_on
 
 
 def list_assignments(
@@ -316,28 +307,51 @@ def list_assignments(
     `unit_id` takes the unit's subtree, or only the unit's own work when `own_only`.
     """
     _check(session, actor)
-    category_column = category_of(scope.reference)
+    category_column = category_at(scope.reference)
     filters: list[ColumnElement[bool]] = []
     if unit_id is not None and own_only:
-        filters.append(Assignment.unit_id == unit_id)
+        filters.append(State.unit_id == unit_id)
     elif unit_id is not None:
-        filters.append(Assignment.unit_id.in_(unit_scope(session, unit_id)))
+        filters.append(State.unit_id.in_(unit_scope(session, unit_id)))
     if category is not None:
         filters.append(category_column == category.value)
     total = session.exec(scoped(select(func.count()), scope).where(*filters)).one()
     rows = session.exec(
         scoped(  # type: ignore[call-overload]
-            select(Assignment, Task, Conclusion, Unit, category_column), scope, with_task=True
+            select(
+                Assignment,
+                Task,
+                Conclusion,
+                Unit,
+                category_column,
+                State.status,
+                State.percent,
+                State.due,
+                State.completed_on,
+            ),
+            scope,
+            with_task=True,
         )
-        .join(Unit, Assignment.unit_id == Unit.id)
+        .join(Assignment, State.assignment_id == Assignment.id)
+        .join(Unit, State.unit_id == Unit.id)
         .where(*filters)
-        .order_by(Assignment.due.is_(None), Assignment.due, Unit.name, Task.position, Assignment.id)
+        .order_by(State.due.is_(None), State.due, Unit.name, Task.position, State.assignment_id)
         .offset((max(page, 1) - 1) * per_page)
         .limit(per_page)
     ).all()
     lines = [
-        AssignmentLine(assignment=a, task=t, conclusion=c, unit=u, category=Category(name))
-        for a, t, c, u, name in rows
+        AssignmentLine(
+            assignment=a,
+            task=t,
+            conclusion=c,
+            unit=u,
+            category=Category(name),
+            status=status,
+            percent=percent,
+            due=due,
+            completed_on=completed_on,
+        )
+        for a, t, c, u, name, status, percent, due, completed_on in rows
     ]
     return lines, total
 

@@ -9,8 +9,9 @@ from datetime import date
 from sqlmodel import Session, select
 
 from tracker.accounts.models import User
+from tracker.assignments.asof import State, category_at
 from tracker.assignments.models import Assignment
-from tracker.assignments.status import Category, category_of
+from tracker.assignments.status import Category
 from tracker.errors import N_, NotFound
 from tracker.notices.models import Conclusion, Task
 from tracker.rollups import explanations, queries, reviews
@@ -149,27 +150,28 @@ def review_items(
             .where(ReviewItem.review_id == review.id)
         )
         unit_column, category_column = ReviewItem.unit_id, ReviewItem.category
+        id_column = ReviewItem.assignment_id
     else:
         scope = reviews.scope_of(review, reviews.reference_of(review, today))
-        category_column = category_of(scope.reference)
+        category_column = category_at(scope.reference)
         statement = queries.scoped(
             select(
-                Assignment.id,
+                State.assignment_id,
                 Unit,
                 Conclusion,
                 Task,
                 category_column,
-                Assignment.status,
-                Assignment.percent,
-                Assignment.due,
-                Assignment.completed_on,
-                Assignment.due < Period.parse(review.period).start,
-                reviews.latest_report(),
+                State.status,
+                State.percent,
+                State.due,
+                State.completed_on,
+                State.due < Period.parse(review.period).start,
+                reviews.latest_report(scope.reference),
             ),
             scope,
             with_task=True,
-        ).join(Unit, Assignment.unit_id == Unit.id)
-        unit_column = Assignment.unit_id
+        ).join(Unit, State.unit_id == Unit.id)
+        unit_column, id_column = State.unit_id, State.assignment_id
     if unit_id is not None and own_only:
         statement = statement.where(unit_column == unit_id)
     elif unit_id is not None:
@@ -178,7 +180,7 @@ def review_items(
         statement = statement.where(category_column == category.value)
     asked = explanations.for_review(session, review.id or 0)
     if asked_only:
-        statement = statement.where(Assignment.id.in_(list(asked)))
+        statement = statement.where(id_column.in_(list(asked)))
     rows = session.exec(
         statement.order_by(Unit.name, Unit.id, Conclusion.id, Task.position, Task.id)
     ).all()

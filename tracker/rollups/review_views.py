@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from tracker.accounts.models import User
 from tracker.assignments.status import STATUS_LABELS, Category
 from tracker.errors import N_, InvalidInput
 from tracker.i18n import local_today, translate_error
@@ -107,6 +108,8 @@ def detail(review_id: int) -> str:
         freeze_form=FreezeForm(meeting_on=review.meeting_on or today),
         request_form=ExplanationRequestForm(),
         can_freeze=can_freeze_reviews(current_user) and not review.is_frozen,
+        frozen_by=session.get(User, review.frozen_by_id) if review.frozen_by_id else None,
+        today=today,
         can_request=can_request_explanations(current_user),
         categories=Category,
     )
@@ -166,11 +169,21 @@ def comment(review_id: int) -> Response:
 def freeze(review_id: int) -> Response:
     form = FreezeForm()
     if not form.validate_on_submit() or form.meeting_on.parsed is None:
-        flash(_("Chọn ngày họp giao ban trước khi chốt số liệu."), "error")
+        flash(
+            _(
+                "Chưa chốt số liệu: chọn ngày họp giao ban và đánh dấu ô xác nhận "
+                "rằng việc chốt là cuối cùng, rồi bấm lại."
+            ),
+            "error",
+        )
         return redirect(url_for(".detail", review_id=review_id))
     with change():
         reviews.freeze(
-            db(), actor=current_user, review_id=review_id, meeting_on=form.meeting_on.parsed
+            db(),
+            actor=current_user,
+            review_id=review_id,
+            meeting_on=form.meeting_on.parsed,
+            today=local_today(),
         )
     flash(_("Đã chốt số liệu kỳ giao ban; các số liệu này sẽ không thay đổi nữa."), "info")
     return redirect(url_for(".detail", review_id=review_id))

@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, insert, literal
-from sqlmodel import Session, select
+from sqlalchemy import func, insert, literal, update
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
-from tracker.assignments.models import Assignment, ProgressReport
-from tracker.assignments.status import Category, category_of
+from tracker.assignments.asof import State, category_at
+from tracker.assignments.history import end_of
+from tracker.assignments.models import ProgressReport
+from tracker.assignments.status import Category
 from tracker.audit import service as audit
 from tracker.db import utcnow
-from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
+from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
 from tracker.permissions import can_freeze_reviews, can_manage_reviews
 from tracker.rollups import queries
 from tracker.rollups.models import Review, ReviewComment, ReviewFigure, ReviewItem
@@ -123,8 +125,14 @@ def comments(session: Session, review_id: int) -> dict[int, ReviewComment]:
     return {comment.unit_id: comment for comment in rows}
 
 
-def freeze(session: Session, *, actor: User, review_id: int, meeting_on: date) -> Review:
-    """Record every assignment's state and every unit's figures on the meeting date, for good."""
+def freeze(
+    session: Session, *, actor: User, review_id: int, meeting_on: date, today: date
+) -> Review:
+    """Record every assignment's state and every unit's figures on the meeting date, for good.
+
+    The meeting date must be today or earlier: the figures of a later day are not known yet,
+    and a review frozen on them would count as overdue work that is not due, for ever.
+    """
     if not can_freeze_reviews(actor):
         raise PermissionDenied(N_("Chỉ lãnh đạo ban mới chốt được số liệu kỳ giao ban."))
     review = get_review(session, actor=actor, review_id=review_id)
@@ -132,6 +140,17 @@ def freeze(session: Session, *, actor: User, review_id: int, meeting_on: date) -
         raise InvalidInput(N_("Kỳ giao ban này đã chốt số liệu rồi."))
     if meeting_on < Period.parse(review.period).start:
         raise InvalidInput(N_("Ngày họp không thể trước ngày đầu của kỳ."))
+    if meeting_on > today:
+        raise InvalidInput(
+            N_(
+                "Chưa chốt được số liệu ở ngày họp {meeting} vì ngày đó chưa đến: số liệu chỉ "
+                "chốt được khi đã có đủ, tức là vào ngày họp hoặc sau đó. Hãy chốt vào ngày "
+                "{meeting} hoặc chọn ngày họp không muộn hơn hôm nay ({today})."
+            ),
+            meeting=meeting_on.strftime("%d/%m/%Y"),
+            today=today.strftime("%d/%m/%Y"),
+        )
+    _claim_for_freezing(session, review, actor=actor, meeting_on=meeting_on)
     scope = scope_of(review, meeting_on)
     start = Period.parse(review.period).start
     # Copied in the database (INSERT ... SELECT): a province's review never passes through Python.
@@ -152,15 +171,15 @@ def freeze(session: Session, *, actor: User, review_id: int, meeting_on: date) -
             queries.scoped(
                 select(
                     literal(review.id),
-                    Assignment.id,
-                    Assignment.unit_id,
-                    category_of(meeting_on),
-                    Assignment.status,
-                    Assignment.percent,
-                    Assignment.due,
-                    Assignment.completed_on,
-                    Assignment.due < start,
-                    latest_report(),
+                    State.assignment_id,
+                    State.unit_id,
+                    category_at(meeting_on),
+                    State.status,
+                    State.percent,
+                    State.due,
+                    State.completed_on,
+                    State.due < start,
+                    latest_report(meeting_on),
                 ),
                 scope,
             ),
@@ -173,10 +192,6 @@ def freeze(session: Session, *, actor: User, review_id: int, meeting_on: date) -
             select(literal(review.id), *rollup.c),
         )
     )
-    review.is_frozen, review.meeting_on = True, meeting_on
-    review.frozen_at, review.frozen_by_id, review.updated_at = utcnow(), actor.id, utcnow()
-    session.add(review)
-    session.flush()
     audit.record(
         session,
         actor=actor,
@@ -188,11 +203,39 @@ def freeze(session: Session, *, actor: User, review_id: int, meeting_on: date) -
     return review
 
 
-def latest_report():  # type: ignore[no-untyped-def]
-    """The note of an assignment's latest progress report that has one (a scalar subquery)."""
+def _claim_for_freezing(session: Session, review: Review, *, actor: User, meeting_on: date) -> None:
+    """Mark the review frozen in one conditional UPDATE before copying anything: of two
+    freezes at once (a double-click, two tabs) one copies the figures, the other is told."""
+    now = utcnow()
+    claimed = session.execute(
+        update(Review)
+        .where(col(Review.id) == review.id, col(Review.is_frozen).is_(False))
+        .values(
+            is_frozen=True,
+            meeting_on=meeting_on,
+            frozen_at=now,
+            frozen_by_id=actor.id,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleUpdate(
+            N_("Kỳ giao ban này vừa được chốt số liệu ở nơi khác. Tải lại trang để xem.")
+        )
+    session.refresh(review)
+
+
+def latest_report(reference: date):  # type: ignore[no-untyped-def]
+    """The note of the latest progress report with one made by the end of `reference`, for the
+    state rows of a scoped query (a scalar subquery)."""
     return (
         select(ProgressReport.note)
-        .where(ProgressReport.assignment_id == Assignment.id, ProgressReport.note != "")
+        .where(
+            ProgressReport.assignment_id == State.assignment_id,
+            ProgressReport.note != "",
+            ProgressReport.created_at < end_of(reference),
+        )
         .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
         .limit(1)
         .scalar_subquery()

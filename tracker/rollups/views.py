@@ -71,6 +71,16 @@ def read_filters() -> tuple[FilterForm, queries.Scope, dict[str, Any]]:
     if form.ngay.parsed:
         form.ngay.data = form.ngay.parsed.strftime("%d/%m/%Y")
     reference = form.ngay.parsed or today
+    if reference > today:
+        # Refused rather than projected: a later day's figures are not known yet.
+        raise InvalidInput(
+            N_(
+                "Chưa có số liệu của ngày {day}: số liệu tính theo những gì đã ghi nhận đến hết "
+                "ngày được chọn, nên chỉ chọn được hôm nay ({today}) hoặc một ngày đã qua."
+            ),
+            day=reference.strftime("%d/%m/%Y"),
+            today=today.strftime("%d/%m/%Y"),
+        )
     period = Period.parse(form.ky.data) if form.ky.data else None
     notice_id = _int_arg("tb")
     scope = queries.Scope(reference=reference, period=period, notice_id=notice_id)

@@ -4,18 +4,47 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from tracker.parsing.errors import ParseError
 from tracker.parsing.readers.docx import read_docx
+from tracker.parsing.readers.legacy import read_legacy
+from tracker.parsing.readers.ocr import (
+    OcrReading,
+    Progress,
+    has_text_layer,
+    read_image,
+    read_scanned_pdf,
+)
 from tracker.parsing.readers.pdf import read_pdf
 from tracker.parsing.readers.text import decode_text
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
+@dataclass
+class Reading:
+    """A file's lines; for a scan, also what OCR made of it (pages, confidence)."""
+
+    lines: list[str]
+    ocr: OcrReading | None = None
+
+
+def read_document(data: bytes, filename: str, progress: Progress | None = None) -> Reading:
+    """Lines of any supported file; scans and images go through OCR, reporting progress."""
+    if data.startswith(_IMAGE_MAGIC):
+        reading = read_image(data, progress=progress)
+        return Reading(reading.paragraphs, reading)
+    if b"%PDF-" in data[:1024] and has_text_layer(data) is False:
+        reading = read_scanned_pdf(data, progress=progress)
+        return Reading(reading.paragraphs, reading)
+    return Reading(read_lines(data, filename))
 
 
 def read_lines(data: bytes, filename: str) -> list[str]:
-    """Lines (paragraphs) of a .txt, .docx or .pdf file given as bytes."""
+    """Lines (paragraphs) of a .txt, .docx, .odt, .doc or .pdf file given as bytes."""
     suffix = PurePath(filename).suffix.lower()
     if not data.strip():
         raise ParseError("Tệp rỗng", "The file is empty")
@@ -24,12 +53,11 @@ def read_lines(data: bytes, filename: str) -> list[str]:
     if data.startswith(b"PK\x03\x04"):
         if _is_docx(data):
             return read_docx(data)
+        if _is_odt(data):
+            return read_legacy(data, ".odt")
         raise _unsupported(suffix or ".zip")
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # the pre-2007 binary Office format
-        raise ParseError(
-            "Tệp .doc (Word cũ) chưa được hỗ trợ; hãy lưu lại thành .docx",
-            "Old Word .doc files are not supported; save it as .docx",
-        )
+        return read_legacy(data, ".doc")
     if suffix == ".pdf":
         raise ParseError("Tệp PDF bị hỏng", "The PDF file is corrupt")
     if suffix == ".docx":
@@ -51,8 +79,18 @@ def _is_docx(data: bytes) -> bool:
         return True
 
 
+def _is_odt(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text"
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+        return False
+
+
 def _unsupported(suffix: str) -> ParseError:
     return ParseError(
-        f"Định dạng tệp không được hỗ trợ ({suffix}); hãy dùng .txt, .docx hoặc .pdf",
-        f"Unsupported file type ({suffix}); use .txt, .docx or .pdf",
+        f"Định dạng tệp không được hỗ trợ ({suffix}); hãy dùng .txt, .docx, .doc, .odt, .pdf "
+        "hoặc ảnh scan (.png, .jpg, .tif)",
+        f"Unsupported file type ({suffix}); use .txt, .docx, .doc, .odt, .pdf or a scan "
+        "(.png, .jpg, .tif)",
     )

@@ -13,9 +13,11 @@ from xml.etree.ElementTree import Element
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
-# Vietnamese lists skip f, j, w, z and add đ; Word's own lowerLetter would print "e" for the
-# fifth item, but a notice typed by hand says "đ", and both must give the same codes.
-VIETNAMESE_LETTERS = tuple("abcdđeghiklmnopqrstuvxy")
+# Word's lowerLetter prints the Latin alphabet (a, b, c, d, e …): the label a reader sees is
+# what the code must say. A hand-typed Vietnamese "đ)" is in the text and read from there; Word
+# cannot number one, so offices restart a list at that letter or type it
+# (../shared/corpus/scans/README.md).
+WORD_LETTERS = tuple("abcdefghijklmnopqrstuvwxyz")
 _ROMAN = (
     (1000, "m"),
     (900, "cm"),
@@ -75,8 +77,8 @@ def _level(lvl: Element) -> Level:
 def format_number(value: int, fmt: str) -> str:
     """One counter value in a Word number format."""
     if fmt in ("lowerLetter", "upperLetter"):
-        count = len(VIETNAMESE_LETTERS)
-        letter = VIETNAMESE_LETTERS[(value - 1) % count] * ((value - 1) // count + 1)
+        count = len(WORD_LETTERS)
+        letter = WORD_LETTERS[(value - 1) % count] * ((value - 1) // count + 1)
         return letter if fmt == "lowerLetter" else letter.upper()
     if fmt in ("lowerRoman", "upperRoman"):
         roman, rest = "", value
@@ -99,6 +101,7 @@ class Numbering:
         self._nums: dict[str, _Num] = {}
         self._styles: dict[str, tuple[str | None, str | None, str | None]] = {}
         self._counters: dict[str, dict[int, int]] = {}
+        self._restarted: set[str] = set()
         if numbering is not None:
             self._read_numbering(numbering)
         if styles is not None:
@@ -159,10 +162,14 @@ class Numbering:
         ilvl = _int(ilvl_text, 0)
         if ilvl not in levels:
             return None
-        # A list instance that restarts its numbering counts on its own; the others share
-        # the counters of their abstract definition, as Word continues them.
-        key = f"num:{num_id}" if num.start_overrides else f"abs:{num.abstract}"
-        counters = self._counters.setdefault(key, {})
+        # List instances share the counters of their abstract definition, as Word continues
+        # them; one with a start override restarts those levels where it is first used
+        # (LibreOffice writes every paragraph of a restarted list as its own instance).
+        counters = self._counters.setdefault(f"abs:{num.abstract}", {})
+        if num.start_overrides and num_id not in self._restarted:
+            self._restarted.add(num_id)
+            for level in num.start_overrides:
+                counters.pop(level, None)
 
         def start(level: int) -> int:
             return num.start_overrides.get(level, levels[level].start)

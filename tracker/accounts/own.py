@@ -1,0 +1,117 @@
+"""A person's own account: their password (the current one required) and contact details.
+
+Each operation checks, changes, writes an audit row and flushes; the caller commits.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.accounts.models import User
+from tracker.accounts.service import MIN_PASSWORD_LENGTH, end_sessions
+from tracker.audit import service as audit
+from tracker.errors import N_, InvalidInput
+from tracker.i18n import LANGUAGES
+
+MAX_PASSWORD_LENGTH = 256
+EMAIL_PATTERN = re.compile(r"^[^@\s<>\"]{1,64}@[^@\s<>\"]+\.[^@\s<>\".]{2,}$")
+# Digits with the spaces, dots, dashes and a leading + people type: 0912 345 678, +84 912...
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 .-]{7,18}[0-9]$")
+
+
+def change_password(
+    session: Session,
+    *,
+    actor: User,
+    current_password: str,
+    new_password: str,
+    confirmation: str,
+) -> User:
+    """A new password for `actor`, who proves they know the current one."""
+    if not check_password_hash(actor.password_hash, current_password or ""):
+        raise InvalidInput(N_("Mật khẩu hiện tại không đúng. Nhập lại mật khẩu bạn đang dùng."))
+    if len(new_password) < MIN_PASSWORD_LENGTH or len(new_password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            N_("Mật khẩu mới cần từ {n} đến {m} ký tự."),
+            n=MIN_PASSWORD_LENGTH,
+            m=MAX_PASSWORD_LENGTH,
+        )
+    if new_password != confirmation:
+        raise InvalidInput(N_("Hai lần nhập mật khẩu mới không khớp. Nhập lại cả hai ô."))
+    if new_password == current_password:
+        raise InvalidInput(N_("Mật khẩu mới phải khác mật khẩu hiện tại."))
+    actor.password_hash = generate_password_hash(new_password)
+    session.add(actor)
+    audit.record(
+        session,
+        actor=actor,
+        action="user.password_changed",
+        entity_type="user",
+        entity_id=actor.id,
+    )
+    session.flush()
+    end_other_sessions(session, user=actor)
+    return actor
+
+
+def end_other_sessions(session: Session, *, user: User) -> None:
+    """Every session `user` signed in before ends at its next request (a copied cookie too);
+    the view signs the current browser in again, so only the sessions elsewhere end."""
+    end_sessions(session, user=user)
+
+
+def update_contact(session: Session, *, actor: User, email: str, phone: str) -> User:
+    """`actor`'s own e-mail address and phone number; empty clears one."""
+    email, phone = email.strip(), " ".join(phone.split())
+    if email and (len(email) > 255 or not EMAIL_PATTERN.match(email)):
+        raise InvalidInput(
+            N_("Địa chỉ thư điện tử '{email}' chưa đúng dạng, ví dụ ten@coquan.gov.vn."),
+            email=email[:80],
+        )
+    if phone and (len(phone) > 32 or not PHONE_PATTERN.match(phone)):
+        raise InvalidInput(
+            N_("Số điện thoại '{phone}' chưa đúng dạng: chỉ gồm chữ số, ví dụ 0912 345 678."),
+            phone=phone[:40],
+        )
+    changes = audit.diff(
+        {"email": actor.email, "phone": actor.phone},
+        {"email": email or None, "phone": phone or None},
+    )
+    if not changes:
+        return actor
+    actor.email, actor.phone = email or None, phone or None
+    session.add(actor)
+    audit.record(
+        session,
+        actor=actor,
+        action="user.contact_changed",
+        entity_type="user",
+        entity_id=actor.id,
+        changes=changes,
+    )
+    session.flush()
+    return actor
+
+
+def set_language(session: Session, *, actor: User, language: str) -> User:
+    """Keep `actor`'s interface language, so it follows them to every browser."""
+    if language not in LANGUAGES:
+        raise InvalidInput(N_("Ngôn ngữ '{language}' chưa có. Chọn vi hoặc en."), language=language)
+    if actor.language == language:
+        return actor
+    changes = {"language": [actor.language, language]}
+    actor.language = language
+    session.add(actor)
+    audit.record(
+        session,
+        actor=actor,
+        action="user.language_changed",
+        entity_type="user",
+        entity_id=actor.id,
+        changes=changes,
+    )
+    session.flush()
+    return actor

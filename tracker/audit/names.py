@@ -1,0 +1,145 @@
+"""Names and links of what audit events mention, looked up in bulk for a page of events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext
+from markupsafe import Markup, escape
+from sqlmodel import Session, select
+
+from tracker.accounts.models import User
+from tracker.assignments.models import Assignment, ExtensionRequest
+from tracker.audit.models import AuditEvent
+from tracker.notices.models import Conclusion, Task
+from tracker.rollups.models import ExplanationRequest, Review
+from tracker.units.models import Unit
+
+# Fields whose values are unit ids; shown by the units' names.
+UNIT_FIELDS = {"unit_id", "lead", "support"}
+MISSING = "—"
+
+
+class Names:
+    """The names and links of everything a page of events mentions, looked up in bulk."""
+
+    def __init__(self, session: Session, events: Iterable[AuditEvent]) -> None:
+        events = list(events)
+        ids: dict[str, set[int]] = {key: set() for key in ("unit", "user", "assignment")}
+        ids |= {"conclusion": set(), "task": set(), "review": set(), "explanation": set()}
+        ids["extension"] = set()
+        entity_keys = {
+            "assignment": "assignment",
+            "conclusion": "conclusion",
+            "task": "task",
+            "user": "user",
+            "unit": "unit",
+            "review": "review",
+            "explanation_request": "explanation",
+            "extension_request": "extension",
+        }
+        for event in events:
+            key = entity_keys.get(event.entity_type)
+            if key and event.entity_id is not None:
+                ids[key].add(event.entity_id)
+            for field, values in event.changes.items():
+                for value in values if isinstance(values, list) else []:
+                    for item in value if isinstance(value, list) else [value]:
+                        if not isinstance(item, int) or isinstance(item, bool):
+                            continue
+                        if field in UNIT_FIELDS:
+                            ids["unit"].add(item)
+                        elif field in {"user_id", "chat_user"}:
+                            ids["user"].add(item)
+                        elif field in {"assignment_id", "parent_id"}:
+                            ids["assignment"].add(item)
+        explanations = _by_id(session, ExplanationRequest, ids["explanation"])
+        extensions = _by_id(session, ExtensionRequest, ids["extension"])
+        ids["assignment"] |= {request.assignment_id for request in explanations.values()}
+        ids["assignment"] |= {request.assignment_id for request in extensions.values()}
+        self.extensions = extensions
+        self.explanations = explanations
+        self.assignments = {
+            assignment.id: (assignment, task, notice, unit)
+            for assignment, task, notice, unit in session.exec(
+                select(Assignment, Task, Conclusion, Unit)
+                .join(Task, Assignment.task_id == Task.id)
+                .join(Conclusion, Task.conclusion_id == Conclusion.id)
+                .join(Unit, Assignment.unit_id == Unit.id)
+                .where(Assignment.id.in_(ids["assignment"]))
+            ).all()
+        }
+        self.tasks = {
+            task.id: (task, notice)
+            for task, notice in session.exec(
+                select(Task, Conclusion)
+                .join(Conclusion, Task.conclusion_id == Conclusion.id)
+                .where(Task.id.in_(ids["task"]))
+            ).all()
+        }
+        self.units = _by_id(session, Unit, ids["unit"])
+        self.users = _by_id(session, User, ids["user"])
+        self.conclusions = _by_id(session, Conclusion, ids["conclusion"])
+        self.reviews = _by_id(session, Review, ids["review"])
+
+    def unit(self, unit_id: Any) -> Markup:
+        unit = self.units.get(unit_id) if isinstance(unit_id, int) else None
+        return escape(unit.name) if unit else Markup(MISSING)
+
+    def user(self, user_id: Any) -> Markup:
+        user = self.users.get(user_id) if isinstance(user_id, int) else None
+        return escape(user.full_name) if user else Markup(MISSING)
+
+    def assignment(self, assignment_id: Any) -> Markup:
+        found = self.assignments.get(assignment_id)
+        if found is None:
+            return Markup(MISSING)
+        assignment, task, notice, unit = found
+        label = " · ".join(part for part in (notice.number, task.code, unit.name) if part)
+        href = url_for("assignments.detail", assignment_id=assignment.id)
+        return Markup('<a href="{}">{}</a>').format(href, label)
+
+    def subject(self, event: AuditEvent) -> Markup | None:
+        """The thing an event is about, named and linked (for the admin's trail)."""
+        ident = event.entity_id
+        if event.entity_type == "assignment":
+            return self.assignment(ident)
+        if event.entity_type == "explanation_request" and ident in self.explanations:
+            return self.assignment(self.explanations[ident].assignment_id)
+        if event.entity_type == "extension_request" and ident in self.extensions:
+            return self.assignment(self.extensions[ident].assignment_id)
+        if event.entity_type == "conclusion" and ident in self.conclusions:
+            notice = self.conclusions[ident]
+            href = url_for("notices.view", conclusion_id=ident)
+            return _link(href, notice.number or notice.title[:80])
+        if event.entity_type == "task" and ident in self.tasks:
+            task, notice = self.tasks[ident]
+            href = url_for("notices.view", conclusion_id=notice.id, _anchor=f"nhiem-vu-{ident}")
+            return _link(href, " · ".join(part for part in (notice.number, task.code) if part))
+        if event.entity_type == "user" and ident in self.users:
+            href = url_for("admin.edit_user", user_id=ident)
+            return _link(href, self.users[ident].full_name)
+        if event.entity_type == "unit" and ident in self.units:
+            return _link(url_for("admin.units_page"), self.units[ident].name)
+        if event.entity_type == "review" and ident in self.reviews:
+            href = url_for("reviews.detail", review_id=ident)
+            return _link(href, self.reviews[ident].period)
+        if event.entity_type == "calendar_day":
+            return _link(url_for("reminders.calendar_page"), gettext("Lịch làm việc"))
+        if event.entity_type == "outbox_message":
+            return _link(url_for("reminders.messages"), gettext("Nhắc việc"))
+        if event.entity_type == "unit_group":
+            return _link(url_for("admin.units_page"), gettext("Nhóm đơn vị"))
+        return None
+
+
+def _by_id(session: Session, model: Any, ids: set[int]) -> dict[int, Any]:
+    if not ids:
+        return {}
+    return {row.id: row for row in session.exec(select(model).where(model.id.in_(ids))).all()}
+
+
+def _link(href: str, label: str) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(href, label)
