@@ -111,6 +111,9 @@ def test_production_with_secret_uses_secure_cookies() -> None:
         ("TRACKER_REMINDER_BEFORE_DUE", "7,ba,1", "TRACKER_REMINDER_BEFORE_DUE"),
         ("TRACKER_REMINDER_HOUR", "tám", "TRACKER_REMINDER_HOUR"),
         ("TRACKER_REMINDER_HOUR", "25", "TRACKER_REMINDER_HOUR"),
+        ("TRACKER_PARSE_MEMORY_MB", "64", "TRACKER_PARSE_MEMORY_MB"),
+        ("TRACKER_PARSE_MAX_PAGES", "²", "TRACKER_PARSE_MAX_PAGES"),
+        ("TRACKER_PARSE_TIMEOUT_SECONDS", "-5", "TRACKER_PARSE_TIMEOUT_SECONDS"),
     ],
 )
 def test_bad_settings_name_the_variable(name: str, value: str, message: str) -> None:
@@ -142,6 +145,16 @@ def test_the_escalation_chain_is_read_and_checked() -> None:
     assert load_settings(env={}).reminders.escalate_unit_head_after == 3
     with pytest.raises(ConfigError, match="TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER"):
         load_settings(env={**env, "TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER": "6"})
+
+
+def test_parse_caps_are_read_with_safe_defaults() -> None:
+    defaults = load_settings(env={}).parse_limits
+    assert (defaults.max_pages, defaults.memory_bytes) == (300, 300 * 1024 * 1024)
+    settings = load_settings(
+        env={"TRACKER_PARSE_MAX_PAGES": "40", "TRACKER_PARSE_MAX_PART_MB": "2"}
+    ).parse_limits
+    assert (settings.max_pages, settings.max_part_bytes) == (40, 2 * 1024 * 1024)
+    assert settings.cpu_seconds == defaults.cpu_seconds
 
 
 def test_passwords_are_hashed_with_scrypt_unless_the_test_suite_says_otherwise() -> None:

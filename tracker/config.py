@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.accounts import passwords
+from tracker.parsing.limits import LimitError, ParseLimits, limits_from_env
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
@@ -132,6 +133,7 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    parse_limits: ParseLimits = field(default_factory=ParseLimits)
     # Where the session secret came from, for the start-up log (never the secret itself).
     secret_source: str = "TRACKER_SECRET_KEY"
     # How new passwords are hashed (tracker.accounts.passwords.METHODS).
@@ -219,6 +221,7 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         trusted_proxies=_int_between(env, "TRACKER_TRUSTED_PROXIES", 0, low=0, high=10),
         session_idle_hours=_int_between(env, "TRACKER_SESSION_IDLE_HOURS", 12, low=1, high=24 * 31),
         reminders=_reminder_settings(env),
+        parse_limits=_parse_limits(env),
         telegram=TelegramSettings(
             token=env.get("TRACKER_TELEGRAM_TOKEN", ""),
             base_url=env.get("TRACKER_TELEGRAM_BASE_URL", TelegramSettings.base_url),
@@ -333,6 +336,13 @@ def _read_or_create_secret(path: Path) -> str:
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(value + "\n")
     return value
+
+
+def _parse_limits(env: dict[str, str]) -> ParseLimits:
+    try:
+        return limits_from_env(env)
+    except LimitError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _reminder_settings(env: dict[str, str]) -> ReminderSettings:

@@ -11,7 +11,7 @@ from tracker.assignments.models import (
 )
 from tracker.audit.models import AuditEvent
 from tracker.chat.models import ChannelToken, LinkCode, TelegramInbox, WebhookEvent
-from tracker.notices.models import Conclusion, Task, TaskUnit
+from tracker.notices.models import Conclusion, NoticeImport, Task, TaskUnit
 from tracker.notify.shared_rate import rate_bucket
 from tracker.reminders.models import CalendarDay, OutboxMessage
 from tracker.rollups.models import (
@@ -38,6 +38,7 @@ __all__ = [
     "LinkCode",
     "LoginAttempt",
     "LoginThrottle",
+    "NoticeImport",
     "OutboxMessage",
     "ProgressReport",
     "Review",

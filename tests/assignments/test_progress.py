@@ -206,3 +206,51 @@ def test_empty_comment_is_refused(session: Session, world: World) -> None:
         add_comment(
             session, actor=world.district_user, assignment_id=world.assignment.id, body="   "
         )
+
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100
+
+
+@pytest.mark.parametrize(
+    ("sent_as", "data", "kept_as", "content_type"),
+    [
+        ("bienban.html", PDF, "bienban.pdf", "application/pdf"),
+        ("bien ban", PDF, "bien ban.pdf", "application/pdf"),
+        (
+            "anh-hien-truong.jpeg",
+            b"\xff\xd8\xff\xe0" + b"\x00" * 50,
+            "anh-hien-truong.jpeg",
+            "image/jpeg",
+        ),
+        ("so-lieu.xls", OLE, "so-lieu.xls", "application/vnd.ms-excel"),
+        ("so-lieu.exe", OLE, "so-lieu.doc", "application/msword"),
+    ],
+)
+def test_evidence_is_named_and_typed_by_its_content(
+    session: Session,
+    world: World,
+    store: EvidenceStore,
+    sent_as: str,
+    data: bytes,
+    kept_as: str,
+    content_type: str,
+) -> None:
+    report(session, world, store, uploads=[Upload(sent_as, data)])
+    session.commit()
+    evidence = session.exec(select(EvidenceFile)).one()
+    assert (evidence.original_name, evidence.content_type) == (kept_as, content_type)
+    assert evidence.stored_name.endswith(kept_as[kept_as.rindex(".") :])
+
+
+def test_evidence_written_for_a_rolled_back_report_is_removed(
+    session: Session, world: World, store: EvidenceStore
+) -> None:
+    report(session, world, store, uploads=[Upload("a.pdf", PDF), Upload("b.pdf", PDF)])
+    assert len(list(store.root.iterdir())) == 2  # on disk before the commit, so a row never
+    session.rollback()  # points at a missing file; a rollback takes them away again
+    assert list(store.root.iterdir()) == []
+    report(session, world, store, uploads=[Upload("a.pdf", PDF)])
+    session.commit()
+    session.rollback()  # nothing pending: the committed file stays
+    [kept] = store.root.iterdir()
+    assert kept.name == session.exec(select(EvidenceFile)).one().stored_name

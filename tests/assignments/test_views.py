@@ -65,6 +65,19 @@ def test_report_with_evidence_then_download(
     assert client.get(link).status_code == 403
 
 
+def test_evidence_is_downloaded_under_its_detected_type(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    login_as(client, "huyen")
+    response = post_report(client, world, files=[(BytesIO(PDF), "bienban.html")])
+    assert response.status_code == 302
+    page = client.get(page_of(world)).get_data(as_text=True)
+    assert "bienban.pdf" in page and "bienban.html" not in page
+    download = client.get(re.search(r'href="(/tep/\d+)"', page).group(1))
+    assert download.mimetype == "application/pdf"
+    assert download.headers["Content-Disposition"] == "attachment; filename=bienban.pdf"
+
+
 def test_post_without_csrf_changes_nothing(
     client: FlaskClient, session: Session, world: World
 ) -> None:

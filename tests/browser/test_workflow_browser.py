@@ -47,13 +47,17 @@ def test_import_publish_report_and_review(
     secretary.set_input_files("input[name=file]", str(CORPUS / "seed-004.txt"))
     secretary.click("main form button[type=submit]")
     secretary.wait_for_url("**/soan")
-    assert secretary.locator("section.task-row").count() == 19
+    assert secretary.locator("tr.task-row").count() == 19
     secretary.screenshot(path=str(shots / "1-draft.png"), full_page=False)
-    # Task 1.1 fell back to the issuer; the secretary gives it to the Fatherland Front.
-    secretary.select_option(
-        "select[name='rows-0-lead']", label="Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"
-    )
+    # Task 1.1 fell back to the issuer; the secretary gives it to the Fatherland Front instead.
+    lead = secretary.locator("#nv-0 .c-units").first
+    lead.locator(".chip-remove").first.click()
+    lead.locator("input.picker-input").type("Mặt trận")
+    lead.locator("input.picker-input").press("Enter")
+    assert lead.locator(".chip").all_inner_texts() == ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh ×"]
     secretary.click("input[name=publish]")
+    secretary.wait_for_url("**/ban-hanh")
+    secretary.click("button[name=confirm]")
     secretary.wait_for_url(f"{live_server}/thong-bao/*")
     assert "Đã ban hành" in secretary.content()
     secretary.screenshot(path=str(shots / "2-published.png"))

@@ -244,3 +244,78 @@ def test_excel_workbook(client: FlaskClient, frozen_review: int) -> None:
 def test_units_cannot_export(client: FlaskClient, frozen_review: int) -> None:
     login_as(client, "hoi")
     assert client.get(f"/giao-ban/{frozen_review}/bao-cao.docx").status_code == 403
+
+
+FORMULA = '=HYPERLINK("http://xau.example/","Bấm vào đây")'
+
+
+def test_formula_like_text_is_written_as_text_and_control_characters_are_dropped(
+    client: FlaskClient, session: Session, world: World, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from tracker.assignments import progress
+    from tracker.assignments.evidence import EvidenceStore
+    from tracker.notices.models import Task
+
+    b2 = world.assignments["b2"]
+    report = progress.report_progress(
+        session,
+        actor=world.users["huyen_a"],
+        assignment_id=b2.id,
+        expected_version=b2.version,
+        status="in_progress",
+        percent=60,
+        note=FORMULA + "\x00\x07",
+        uploads=[],
+        store=EvidenceStore(tmp_path),
+        today=JULY_1,
+    )
+    assert report.note == FORMULA  # NUL and BEL dropped on the way in
+    world.units["HOI"].name = "+Hội Nông dân tỉnh"
+    task = session.get(Task, world.assignments["b4"].task_id)
+    task.text, task.code = "@SUM(1+1)", "-2.1"
+    session.add_all([world.units["HOI"], task])
+    review = reviews.open_review(session, actor=world.head, period=Period.parse("2021-Q2"))
+    session.commit()
+    workbook = openpyxl.load_workbook(_download(client, review.id, "xlsx"))
+    sheet = workbook["TB 02-TB_BDVTU"]
+    cells = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    note = cells["Ban Dân vận Huyện ủy An Phú"][9]
+    assert (note.value, note.data_type, note.quotePrefix) == (FORMULA, "s", True)
+    hoi = cells["+Hội Nông dân tỉnh"]
+    for cell in (hoi[0], hoi[1], hoi[2]):
+        assert cell.data_type == "s" and cell.quotePrefix
+    assert (hoi[1].value, hoi[2].value) == ("-2.1", "@SUM(1+1)")
+    assert hoi[6].data_type == "n" and hoi[6].value == 100  # numbers the code chose stay numbers
+    assert workbook["Tổng hợp"]["B1"].value is None
+    ranked = [row for row in workbook["Tổng hợp"].iter_rows(min_row=16) if row[1].value]
+    hoi_line = next(row for row in ranked if row[1].value.startswith("+Hội"))
+    assert hoi_line[1].data_type == "s" and hoi_line[1].quotePrefix
+
+
+def test_frozen_review_with_control_characters_still_exports(
+    client: FlaskClient, session: Session, frozen_review: int
+) -> None:
+    # Text stored before the input rule: the exports clean it instead of failing with a 500.
+    from sqlalchemy import update
+
+    from tracker.rollups.models import ReviewComment, ReviewItem
+
+    session.execute(
+        update(ReviewItem)
+        .where(ReviewItem.review_id == frozen_review)
+        .values(latest_report="Ghi chú\x07 cũ\x1b\x0b")
+    )
+    session.execute(update(ReviewComment).values(body="\x08Cần đôn đốc\x0c các chi hội."))
+    session.commit()
+    workbook = openpyxl.load_workbook(_download(client, frozen_review, "xlsx"))
+    rows = list(workbook["TB 01-TB_BDVTU"].iter_rows(min_row=2, values_only=True))
+    assert {row[9] for row in rows} == {"Ghi chú cũ"}
+    summary = [cell.value for row in workbook["Tổng hợp"].iter_rows() for cell in row]
+    assert "Cần đôn đốc các chi hội." in summary
+    word = client.get(f"/giao-ban/{frozen_review}/bao-cao.docx")
+    assert word.status_code == 200
+    report = docx.Document(BytesIO(word.data))
+    text = "\n".join(
+        cell.text for table in report.tables for row in table.rows for cell in row.cells
+    )
+    assert "Ghi chú cũ" in text and "Cần đôn đốc các chi hội." in text

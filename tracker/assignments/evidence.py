@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from tracker.config import Settings
 from tracker.errors import N_, InvalidInput
+from tracker.stored_files import write_in_transaction
 
 MAX_FILES_PER_REPORT = 10
 
@@ -70,6 +73,32 @@ def sniff(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+# Names a type may rightly carry besides its own extension.
+_ALIASES = {".jpg": {".jpeg", ".jpe"}, ".doc": {".dot", ".xls", ".xlt", ".ppt", ".pps"}}
+# The pre-2007 Office formats share one container; the name tells which program opens it.
+_OLE_TYPES = {
+    ".doc": "application/msword",
+    ".dot": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+    ".xlt": "application/vnd.ms-excel",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".pps": "application/vnd.ms-powerpoint",
+}
+
+
+def named_as(name: str, extension: str) -> str:
+    """The file's name with the extension of its detected type.
+
+    The content decides: "bienban.html" that is a PDF is kept and downloaded as "bienban.pdf",
+    so no browser or desktop opens it as a web page. A name that already fits stays as it was.
+    """
+    suffix = Path(name).suffix.lower()
+    if not extension or suffix == extension or suffix in _ALIASES.get(extension, set()):
+        return name
+    stem = Path(name).stem if suffix else name
+    return (stem or "tep-dinh-kem")[: 200 - len(extension)] + extension
+
+
 def _clean_name(filename: str) -> str:
     """The last path component, without control characters, at most 200 characters."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
@@ -107,14 +136,15 @@ class EvidenceStore:
                     name=_clean_name(upload.filename),
                 )
 
-    def save(self, upload: Upload) -> StoredFile:
-        """Write one checked file and describe it."""
+    def save(self, session: Session, upload: Upload) -> StoredFile:
+        """Write one checked file (removed again if `session` rolls back) and describe it."""
         content_type, extension = sniff(upload.data) or ("application/octet-stream", "")
-        stored_name = secrets.token_hex(16) + extension
-        self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / stored_name).write_bytes(upload.data)
+        name = named_as(_clean_name(upload.filename), extension)
+        content_type = _OLE_TYPES.get(Path(name).suffix.lower(), content_type)
+        stored_name = secrets.token_hex(16) + Path(name).suffix.lower()
+        write_in_transaction(session, self.root / stored_name, upload.data)
         return StoredFile(
-            original_name=_clean_name(upload.filename),
+            original_name=name,
             stored_name=stored_name,
             content_type=content_type,
             size_bytes=len(upload.data),

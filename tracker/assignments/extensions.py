@@ -24,6 +24,7 @@ from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUp
 from tracker.inputs import require_date_in_window
 from tracker.notices.models import Conclusion, Task
 from tracker.permissions import can_decide_extensions
+from tracker.plain_text import strip_control
 from tracker.units.models import Unit
 
 MAX_REASON = 2000
@@ -41,7 +42,7 @@ def request_extension(
     """Ask for a new due date, with a reason; one open request per assignment at a time."""
     context = load_assignment(session, actor=actor, assignment_id=assignment_id, for_change=True)
     assignment = context.assignment
-    reason = reason.strip()
+    reason = strip_control(reason).strip()
     if assignment.status in (AssignmentStatus.DONE, AssignmentStatus.CANCELLED):
         raise InvalidInput(N_("Nhiệm vụ đã hoàn thành hoặc đã hủy, không cần gia hạn."))
     require_date_in_window(requested_due)
@@ -99,7 +100,7 @@ def decide_extension(
         raise NotFound(N_("Không tìm thấy đề nghị gia hạn này."))
     if request.status != ExtensionStatus.PENDING:
         raise InvalidInput(N_("Đề nghị này đã được quyết định trước đó; tải lại trang để xem."))
-    comment = comment.strip()
+    comment = strip_control(comment).strip()
     if not approve and not comment:
         raise InvalidInput(N_("Khi không đồng ý gia hạn, hãy ghi rõ lý do để đơn vị biết."))
     assignment = session.get(Assignment, request.assignment_id)
@@ -146,6 +147,30 @@ def decide_extension(
     )
     session.flush()
     return request
+
+
+MAX_BULK = 200
+
+
+def decide_many(
+    session: Session, *, actor: User, request_ids: list[int], approve: bool, comment: str
+) -> list[ExtensionRequest]:
+    """Decide several requests the same way with one comment: each goes through
+    decide_extension (its own checks and history rows). All or nothing: when one cannot be
+    decided (decided meanwhile, gone), the error says so and the caller rolls back."""
+    if not can_decide_extensions(actor):
+        raise PermissionDenied(N_("Chỉ chuyên viên theo dõi hoặc lãnh đạo mới duyệt gia hạn."))
+    chosen = list(dict.fromkeys(request_ids))
+    if not chosen:
+        raise InvalidInput(N_("Đánh dấu ít nhất một đề nghị rồi bấm lại."))
+    if len(chosen) > MAX_BULK:
+        raise InvalidInput(N_("Mỗi lần quyết định tối đa {n} đề nghị."), n=MAX_BULK)
+    return [
+        decide_extension(
+            session, actor=actor, request_id=request_id, approve=approve, comment=comment
+        )
+        for request_id in chosen
+    ]
 
 
 @dataclass(frozen=True)

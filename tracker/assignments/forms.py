@@ -73,6 +73,19 @@ class DecisionForm(FlaskForm):
     refuse = SubmitField(_l("Không đồng ý"))
 
 
+class BulkDecisionForm(FlaskForm):
+    """The same decision and comment for every request ticked on the page."""
+
+    ids = SelectMultipleField(coerce=str, validate_choice=False)
+    comment = TextAreaField(
+        _l("Ý kiến chung (bắt buộc khi không đồng ý)"),
+        validators=[Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+    approve = SubmitField(_l("Đồng ý các đề nghị đã đánh dấu"))
+    refuse = SubmitField(_l("Không đồng ý các đề nghị đã đánh dấu"))
+
+
 class UnitFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing

@@ -26,6 +26,7 @@ from tracker.assignments.models import (
 from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, StaleUpdate
+from tracker.plain_text import strip_control
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -102,7 +103,7 @@ def report_progress(
     assignment = context.assignment
     if assignment.status == AssignmentStatus.CANCELLED:
         raise InvalidInput(N_("Nhiệm vụ đã được hủy nên không nhận báo cáo tiến độ."))
-    note = note.strip()
+    note = strip_control(note).strip()
     if status == AssignmentStatus.DONE:
         percent = 100
     _check_report(status, percent, note)
@@ -129,7 +130,7 @@ def report_progress(
     session.add(report)
     session.flush()
     for upload in uploads:
-        stored = store.save(upload)
+        stored = store.save(session, upload)
         session.add(
             EvidenceFile(
                 assignment_id=assignment.id,
@@ -268,7 +269,7 @@ def add_comment(
 ) -> AssignmentComment:
     """A remark by anyone who may see the assignment (support units included)."""
     load_assignment(session, actor=actor, assignment_id=assignment_id)
-    body = body.strip()
+    body = strip_control(body).strip()
     if not body:
         raise InvalidInput(N_("Nhập nội dung ý kiến trước khi gửi."))
     if len(body) > MAX_NOTE:

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from tracker.assignments import extensions, progress, service
 from tracker.assignments.evidence import EvidenceStore, Upload, store_for
 from tracker.assignments.forms import (
+    BulkDecisionForm,
     CommentForm,
     DecisionForm,
     DelegateForm,
@@ -218,7 +219,38 @@ def pending_extensions() -> str:
         "assignments/extensions.html",
         rows=rows,
         forms={row.request.id: DecisionForm(prefix=f"r{row.request.id}") for row in rows},
+        bulk_form=BulkDecisionForm(),
     )
+
+
+@bp.post("/gia-han/nhieu")
+@requires(can_decide_extensions)
+def decide_many() -> Response:
+    """One decision and one comment for every ticked request, each with its history."""
+    form = BulkDecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Chưa ghi nhận quyết định: tải lại trang và thử lại."), "error")
+        return redirect(url_for(".pending_extensions"))
+    ids = [parse_id(raw) for raw in form.ids.data or []]
+    with attempt() as outcome:
+        decided = extensions.decide_many(
+            db(),
+            actor=current_user,
+            request_ids=[request_id for request_id in ids if request_id is not None],
+            approve=bool(form.approve.data),
+            comment=form.comment.data or "",
+        )
+    if outcome.error is not None:
+        # Nothing was decided (the unit of work undid the batch): say why.
+        flash(translate_error(outcome.error), "error")
+        return redirect(url_for(".pending_extensions"))
+    flash(
+        _("Đã đồng ý %(n)s đề nghị gia hạn; hạn mới đã được cập nhật.", n=len(decided))
+        if form.approve.data
+        else _("Đã ghi nhận không đồng ý %(n)s đề nghị gia hạn.", n=len(decided)),
+        "success",
+    )
+    return redirect(url_for(".pending_extensions"))
 
 
 @bp.post("/gia-han/<int:request_id>")

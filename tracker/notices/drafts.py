@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
@@ -18,15 +19,21 @@ from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
 from tracker.inputs import parse_id
 from tracker.notices.models import Conclusion, NoticeStatus, Recurrence, Task, TaskUnit
-from tracker.parsing import ParseError, parse_bytes, parse_text
+from tracker.notices.review import still_in_doubt
+from tracker.parsing import ParseError
+from tracker.parsing.limits import DEFAULT_LIMITS, ParseLimits
+from tracker.parsing.sandbox import ChildRun, run_parse
 from tracker.permissions import can_manage_notices
 from tracker.rollups.periods import Period
+from tracker.stored_files import write_in_transaction
+from tracker.units.directory import UnitDirectory
 from tracker.units.models import Unit, UnitGroup
 from tracker.units.service import directory_from_db, picker_options
 
 log = logging.getLogger(__name__)
 
 MAX_PASTED_CHARS = 500_000
+PASTED_NAME = "noi-dung-dan.txt"
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class DraftRow:
     support: list[str] = field(default_factory=list)
     due: date | None = None
     recurrence: str | None = None
+    reviewed: bool = False  # the secretary ticked "đã kiểm tra"
 
 
 def _require_secretary(actor: User) -> None:
@@ -64,6 +72,38 @@ def load_notice(session: Session, conclusion_id: int) -> Conclusion:
     return notice
 
 
+def check_import(actor: User, data: bytes | None, text: str | None) -> None:
+    """Refuse at once what needs no reading: no permission, nothing given, text too long."""
+    _require_secretary(actor)
+    if data is None and not (text or "").strip():
+        raise InvalidInput(N_("Chọn tệp thông báo (.docx, .pdf, .txt) hoặc dán nội dung vào ô."))
+    if text is not None and len(text) > MAX_PASTED_CHARS:
+        raise InvalidInput(N_("Nội dung dán vào quá dài; hãy tải tệp lên thay vì dán."))
+
+
+def unreadable(error: ParseError) -> InvalidInput:
+    """The refusal shown for a file the parser would not read, in either language."""
+    return InvalidInput(
+        N_("Không đọc được văn bản: {reason}"),
+        reason=error.message_vi,
+        reason_en=error.message_en,
+    )
+
+
+def parse_isolated(
+    directory: UnitDirectory,
+    *,
+    filename: str,
+    data: bytes | None,
+    text: str | None,
+    limits: ParseLimits,
+) -> ChildRun:
+    """Parse an upload (or pasted text) in a capped child process; never raises ParseError."""
+    if data is not None:
+        return run_parse(data, filename, directory, limits)
+    return run_parse((text or "").encode("utf-8"), PASTED_NAME, directory, limits, pasted=True)
+
+
 def import_notice(
     session: Session,
     *,
@@ -72,45 +112,45 @@ def import_notice(
     data: bytes | None,
     text: str | None,
     source_dir: Path,
+    limits: ParseLimits = DEFAULT_LIMITS,
 ) -> Conclusion:
-    """Parse an uploaded file or pasted text into a draft notice with its tasks."""
+    """Parse an uploaded file or pasted text into a draft notice with its tasks (in one go)."""
+    check_import(actor, data, text)
+    run = parse_isolated(
+        directory_from_db(session), filename=filename, data=data, text=text, limits=limits
+    )
+    if run.error is not None:
+        raise unreadable(run.error)
+    return create_draft(
+        session,
+        actor=actor,
+        filename=filename if data is not None else PASTED_NAME,
+        raw=data if data is not None else (text or "").encode("utf-8"),
+        parsed=run.parsed(),
+        source_dir=source_dir,
+    )
+
+
+def create_draft(
+    session: Session,
+    *,
+    actor: User,
+    filename: str,
+    raw: bytes,
+    parsed: dict[str, Any],
+    source_dir: Path,
+) -> Conclusion:
+    """The draft notice and its tasks from a parse result; the source file kept beside it."""
     _require_secretary(actor)
-    if data is None and not (text or "").strip():
-        raise InvalidInput(N_("Chọn tệp thông báo (.docx, .pdf, .txt) hoặc dán nội dung vào ô."))
-    if text is not None and len(text) > MAX_PASTED_CHARS:
-        raise InvalidInput(N_("Nội dung dán vào quá dài; hãy tải tệp lên thay vì dán."))
-    directory = directory_from_db(session)
-    try:
-        if data is not None:
-            result = parse_bytes(data, filename, directory)
-            raw = data
-        else:
-            filename = "noi-dung-dan.txt"
-            result = parse_text(text or "", filename, directory)
-            raw = (text or "").encode("utf-8")
-    except ParseError as error:
-        raise InvalidInput(
-            N_("Không đọc được văn bản: {reason}"), reason=error.message_vi
-        ) from None
-    except Exception:  # the parser met something it does not know: refuse, keep the details
-        log.exception("parser failed on %s", filename)
-        raise InvalidInput(
-            N_(
-                "Không phân tích được văn bản này. Hãy thử lưu sang .docx hoặc dán "
-                "nội dung vào ô văn bản."
-            )
-        ) from None
-    parsed = result.to_json_dict()
     digest = hashlib.sha256(raw).hexdigest()
     suffix = (
         Path(filename).suffix.lower()
-        if Path(filename).suffix.lower() in {".docx", ".pdf", ".txt"}
+        if Path(filename).suffix.lower() in NOTICE_SUFFIXES
         else ".bin"
     )
-    source_dir.mkdir(parents=True, exist_ok=True)
     stored = source_dir / f"{digest}{suffix}"
     if not stored.exists():
-        stored.write_bytes(raw)
+        write_in_transaction(session, stored, raw)
     notice = Conclusion(
         number=parsed.get("number"),
         title=parsed.get("title") or filename,
@@ -198,6 +238,14 @@ def replace_task_units(
     session.add_all([TaskUnit(task_id=task_id, unit_id=unit, role="support") for unit in supports])
 
 
+def _stored_units(session: Session, task_ids: list) -> dict[int, tuple[set[int], set[int]]]:
+    """Each task's lead and support unit ids as stored."""
+    units: dict[int, tuple[set[int], set[int]]] = {task_id: (set(), set()) for task_id in task_ids}
+    for link in session.exec(select(TaskUnit).where(col(TaskUnit.task_id).in_(task_ids))).all():
+        units[link.task_id][0 if link.role == "lead" else 1].add(link.unit_id)
+    return units
+
+
 def save_draft(
     session: Session,
     *,
@@ -242,13 +290,21 @@ def save_draft(
         # Draft rows have no assignments yet; their unit links go first (foreign keys).
         session.execute(delete(TaskUnit).where(TaskUnit.task_id.in_(removed)))
         session.execute(delete(Task).where(Task.id.in_(removed)))
+    stored_units = _stored_units(session, list(kept))
     for position, (row, leads, support) in enumerate(resolved):
         task = existing.get(row.task_id) if row.task_id in kept else None
         if task is None:
             task = Task(conclusion_id=notice.id, code=row.code, text=row.text)
-        task.position, task.code, task.text = position, row.code.strip(), " ".join(row.text.split())
+        text = " ".join(row.text.split())
+        changed = task.id is None or (
+            (task.due, " ".join(task.text.split())) != (row.due, text)
+            or stored_units.get(task.id, (set(), set())) != (set(leads), set(support))
+        )
+        doubt = still_in_doubt(task, changed=changed, reviewed=row.reviewed)
+        task.warnings = list(task.warnings) if doubt else []
+        task.position, task.code, task.text = position, row.code.strip(), text
         task.due, task.recurrence = row.due, row.recurrence or None
-        task.needs_review, task.updated_at = not leads or row.due is None, utcnow()
+        task.needs_review, task.updated_at = doubt or not leads or row.due is None, utcnow()
         session.add(task)
         session.flush()
         replace_task_units(session, task.id, leads, support)
@@ -308,6 +364,12 @@ def _claim_for_publishing(
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleUpdate(N_("Thông báo này vừa được ban hành hoặc sửa ở nơi khác. Tải lại trang."))
     session.refresh(notice)
+
+
+# The notice files the import reads (scans and old Word files need Tesseract / LibreOffice).
+NOTICE_SUFFIXES = frozenset(
+    {".docx", ".doc", ".odt", ".pdf", ".txt", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+)
 
 
 def _period_code(written: str | None) -> str | None:

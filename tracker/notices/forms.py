@@ -28,7 +28,9 @@ RECURRENCE_CHOICES = [
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Tệp thông báo (.docx, .pdf có lớp chữ, .txt)"))
+    file = FileField(
+        _l("Tệp thông báo (.docx, .doc, .odt, .pdf, .txt, hoặc bản quét .pdf/.png/.jpg/.tif)")
+    )
     text = TextAreaField(
         _l("Hoặc dán nội dung thông báo"), validators=[Length(max=500_000)], render_kw={"rows": 8}
     )
@@ -43,6 +45,7 @@ class TaskRowForm(Form):
     due = VNDateField(_l("Hạn"), validators=[Optional()])
     recurrence = SelectField(_l("Định kỳ"), choices=choices(RECURRENCE_CHOICES))
     remove = BooleanField(_l("Bỏ dòng này"))
+    reviewed = BooleanField(_l("Đã kiểm tra"))
 
 
 class DraftForm(FlaskForm):
@@ -63,6 +66,26 @@ class DraftForm(FlaskForm):
     save = SubmitField(_l("Lưu nháp"))
     add_row = SubmitField(_l("Thêm nhiệm vụ"))
     publish = SubmitField(_l("Ban hành"))
+
+
+class PublishForm(FlaskForm):
+    """The confirmation screen's "Ban hành" button: for the version the secretary saw."""
+
+    version = VersionField()
+
+
+class MoveDueForm(FlaskForm):
+    """Move every due date already past to one chosen date, before publishing."""
+
+    version = VersionField()
+    new_due = VNDateField(
+        _l("Dời mọi hạn đã qua sang ngày"),
+        validators=[DataRequired(_l("Nhập ngày mới (dd/mm/yyyy)."))],
+    )
+
+
+class DeleteDraftForm(FlaskForm):
+    """Only the CSRF token: deleting a draft is one confirmed click."""
 
 
 class CorrectTaskForm(FlaskForm):

@@ -88,3 +88,34 @@ class TaskUnit(SQLModel, table=True):
     task_id: int = Field(foreign_key="task.id", primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
     role: str = Field(max_length=16)
+
+
+class ImportStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    REFUSED = "refused"
+
+
+class NoticeImport(SQLModel, table=True):
+    """One upload being read in the background: the progress page follows it to its draft.
+
+    A refused upload keeps only this row (its reason, shown to the uploader); no draft and no
+    stored file are written for it.
+    """
+
+    __tablename__ = "notice_import"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'refused')", name="status_known"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_by_id: int = Field(foreign_key="user_account.id", index=True)
+    filename: str = Field(max_length=255)
+    size_bytes: int = Field(default=0)
+    status: str = Field(default=ImportStatus.QUEUED, max_length=16)
+    reason_vi: str | None = Field(default=None, sa_type=Text)
+    reason_en: str | None = Field(default=None, sa_type=Text)
+    conclusion_id: int | None = Field(default=None, foreign_key="conclusion.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tracker.parsing.document import parse_lines
 from tracker.parsing.errors import ParseError
+from tracker.parsing.limits import DEFAULT_LIMITS, ParseLimits
 from tracker.parsing.readers import Progress, read_document
 from tracker.parsing.result import ParsedTask, ParseResult
 from tracker.units.directory import UnitDirectory
@@ -43,12 +44,15 @@ def parse_bytes(
     filename: str,
     directory: UnitDirectory | None = None,
     progress: Progress | None = None,
+    limits: ParseLimits = DEFAULT_LIMITS,
 ) -> ParseResult:
     """Parse an uploaded notice; the file name hints at the type, the content decides.
 
-    Scans take seconds per page: `progress(pages_done, pages)` is called after each page.
+    Scans take seconds per page: `progress(pages_done, pages)` is called after each page. The
+    readers refuse a file over `limits` before decoding it; time and memory are only bounded
+    when this runs in the parse child (tracker.parsing.sandbox).
     """
-    reading = read_document(data, filename, progress)
+    reading = read_document(data, filename, progress, limits)
     if reading.ocr is not None:
         from tracker.parsing.scanned import parse_scanned
 

@@ -12,7 +12,7 @@ _ROMAN = re.compile(
     r"^(?P<label>(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3}))\s*[.):/\-]\s*(?P<text>[^\W\d_a-zđ].*)$"
 )
 _NUMBER = re.compile(
-    r"^(?P<label>\d{1,2}(?:\.\d{1,2}){0,3})(?P<term>[.)]|/(?!\d))?\s*(?P<text>\D.*)$"
+    r"^(?P<label>\d{1,3}(?:\.\d{1,2}){0,3})(?P<term>[.)]|/(?!\d))?\s*(?P<text>\D.*)$"
 )
 _LETTER = re.compile(
     r"^(?P<label>[a-zđ])\s?(?:[).]|/(?=\s))\s*(?P<text>\S.*)$"

@@ -22,6 +22,7 @@ from tracker.permissions import (
     can_request_explanations,
     can_view_all_assignments,
 )
+from tracker.plain_text import strip_control
 from tracker.rollups import queries, reviews
 from tracker.rollups.models import ExplanationRequest
 from tracker.units.models import Unit
@@ -47,7 +48,7 @@ def request_for_unit(
     """
     if not can_request_explanations(actor):
         raise PermissionDenied(N_("Chỉ lãnh đạo ban mới yêu cầu giải trình được."))
-    message = message.strip()
+    message = strip_control(message).strip()
     if not message:
         raise InvalidInput(N_("Nhập nội dung yêu cầu giải trình."))
     review = reviews.get_review(session, actor=actor, review_id=review_id)
@@ -98,7 +99,7 @@ def answer(session: Session, *, actor: User, request_id: int, text: str) -> Expl
         raise PermissionDenied(N_("Chỉ đơn vị được giao nhiệm vụ mới giải trình được."))
     if request.answer is not None:
         raise InvalidInput(N_("Yêu cầu này đã được giải trình."))
-    text = text.strip()
+    text = strip_control(text).strip()
     if not text:
         raise InvalidInput(N_("Nhập nội dung giải trình."))
     # Conditional: of two answers sent at once, the second is refused instead of overwriting.

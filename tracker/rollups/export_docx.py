@@ -15,6 +15,7 @@ from docx.text.paragraph import Paragraph
 
 from tracker.assignments.status import Category
 from tracker.i18n import format_date
+from tracker.plain_text import strip_control
 from tracker.rollups.exports import (
     SUMMARY_ROWS,
     ReviewContent,
@@ -68,7 +69,7 @@ def _paragraph(
     paragraph = document.add_paragraph()
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(strip_control(text))
     run.bold, run.italic = bold, italic
     if size:
         run.font.size = Pt(size)
@@ -197,6 +198,6 @@ def _cell(
     paragraph = cell.paragraphs[0]
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(strip_control(text))
     run.bold, run.italic, run.underline = bold, italic, underline
     run.font.size = Pt(12)

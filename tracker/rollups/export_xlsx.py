@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from itertools import groupby
 from typing import IO
 
@@ -11,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS, Category
+from tracker.plain_text import looks_like_formula, strip_control
 from tracker.rollups.exports import (
     SUMMARY_ROWS,
     ReviewContent,
@@ -65,27 +67,28 @@ def write(content: ReviewContent, stream: IO[bytes]) -> None:
 
 
 def _summary(sheet: Worksheet, content: ReviewContent) -> None:
-    sheet.append([f"Kỳ giao ban {content.period_label}"])
+    _append(sheet, [f"Kỳ giao ban {content.period_label}"])
     sheet["A1"].font = Font(bold=True, size=14)
     state = "Đã chốt số liệu" if content.review.is_frozen else "Số liệu tạm tính"
-    sheet.append([f"Tính đến ngày {content.reference:%d/%m/%Y}", state])
-    sheet.append([])
-    sheet.append(["Chỉ tiêu", content.period_label, content.previous_label])
+    _append(sheet, [f"Tính đến ngày {content.reference:%d/%m/%Y}", state])
+    _append(sheet, [])
+    _append(sheet, ["Chỉ tiêu", content.period_label, content.previous_label])
     _bold_row(sheet)
     current, previous = content.comparison.current, content.comparison.previous
     for key, name in SUMMARY_ROWS:
-        sheet.append([name, summary_value(current, key), summary_value(previous, key)])
+        _append(sheet, [name, summary_value(current, key), summary_value(previous, key)])
         if key.endswith("_rate"):
             for cell in sheet[sheet.max_row][1:]:
                 cell.number_format = PERCENT_FORMAT
-    sheet.append([])
-    sheet.append(UNIT_HEADERS)
+    _append(sheet, [])
+    _append(sheet, UNIT_HEADERS)
     _bold_row(sheet)
     first = sheet.max_row
     for line in content.units:
         comment = content.comments.get(line.unit.id or 0)
         figures = line.figures
-        sheet.append(
+        _append(
+            sheet,
             [
                 line.rank,
                 line.unit.name + (" (trực tiếp)" if line.is_own else ""),
@@ -94,7 +97,7 @@ def _summary(sheet: Worksheet, content: ReviewContent) -> None:
                 figures.completion_rate,
                 figures.on_time_rate,
                 comment.body if comment and not line.is_own else None,
-            ]
+            ],
         )
         for cell in sheet[sheet.max_row][-3:-1]:
             cell.number_format = PERCENT_FORMAT
@@ -103,10 +106,11 @@ def _summary(sheet: Worksheet, content: ReviewContent) -> None:
 
 
 def _tasks(sheet: Worksheet, lines: list[ItemLine]) -> None:
-    sheet.append(TASK_HEADERS)
+    _append(sheet, TASK_HEADERS)
     _bold_row(sheet)
     for item in lines:
-        sheet.append(
+        _append(
+            sheet,
             [
                 item.unit.name,
                 item.task.code,
@@ -119,7 +123,7 @@ def _tasks(sheet: Worksheet, lines: list[ItemLine]) -> None:
                 "Có" if item.is_carried_over else "",
                 item.latest_report or "",
                 explanation_text(item.explanations),
-            ]
+            ],
         )
         row = sheet[sheet.max_row]
         row[3].number_format = row[7].number_format = DATE_FORMAT
@@ -128,6 +132,29 @@ def _tasks(sheet: Worksheet, lines: list[ItemLine]) -> None:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(TASK_HEADERS))}{sheet.max_row}"
     sheet.freeze_panes = "A2"
     _widths(sheet, [30, 8, 60, 12, 16, 24, 10, 14, 10, 40, 50])
+
+
+def _append(sheet: Worksheet, values: list[object]) -> None:
+    """Add a row; every string is text (never a formula), without control characters.
+
+    Numbers and dates are the code's own and stay typed; any other value is written as text.
+    A text that a spreadsheet would run if typed (=, +, -, @ ...) keeps Excel's quote prefix,
+    so it stays text even when someone edits the cell.
+    """
+    sheet.append([_value(value) for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if looks_like_formula(cell.value):
+                cell.quotePrefix = True
+
+
+def _value(value: object) -> object:
+    if value is None or (
+        isinstance(value, int | float | date | datetime) and not isinstance(value, bool)
+    ):
+        return value
+    return strip_control(str(value))
 
 
 def _bold_row(sheet: Worksheet) -> None:

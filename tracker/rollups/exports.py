@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from tracker.accounts.models import User
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS, Category
 from tracker.i18n import format_date, format_datetime
+from tracker.plain_text import strip_control
 from tracker.rollups import report, reviews
 from tracker.rollups.models import ExplanationRequest, Review, ReviewComment
 from tracker.rollups.periods import Period
@@ -114,7 +115,8 @@ def _when(moment: datetime | None) -> str:
 
 def sheet_title(text: str, used: set[str]) -> str:
     """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    clean = "".join("_" if char in "[]:*?/\\" else char for char in text)[:31] or "Sheet"
+    clean = "".join("_" if char in "[]:*?/\\" else char for char in strip_control(text))
+    clean = clean[:31] or "Sheet"
     title, number = clean, 2
     while title.lower() in used:
         suffix = f" ({number})"

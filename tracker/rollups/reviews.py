@@ -17,6 +17,7 @@ from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
 from tracker.permissions import can_freeze_reviews, can_manage_reviews
+from tracker.plain_text import strip_control
 from tracker.rollups import queries
 from tracker.rollups.models import Review, ReviewComment, ReviewFigure, ReviewItem
 from tracker.rollups.periods import Period
@@ -96,7 +97,7 @@ def save_comment(
         raise InvalidInput(N_("Kỳ giao ban đã chốt số liệu nên không sửa nhận xét được nữa."))
     if session.get(Unit, unit_id) is None:
         raise NotFound(N_("Không tìm thấy đơn vị này."))
-    body = body.strip()
+    body = strip_control(body).strip()
     comment = session.exec(
         select(ReviewComment).where(
             ReviewComment.review_id == review_id, ReviewComment.unit_id == unit_id

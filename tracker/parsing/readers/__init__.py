@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from tracker.parsing.errors import ParseError
+from tracker.parsing.limits import DEFAULT_LIMITS, ParseLimits, text_too_large
 from tracker.parsing.readers.docx import read_docx
 from tracker.parsing.readers.legacy import read_legacy
 from tracker.parsing.readers.ocr import (
@@ -18,6 +19,7 @@ from tracker.parsing.readers.ocr import (
     read_scanned_pdf,
 )
 from tracker.parsing.readers.pdf import read_pdf
+from tracker.parsing.readers.pdf_limits import check_streams
 from tracker.parsing.readers.text import decode_text
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
@@ -32,27 +34,37 @@ class Reading:
     ocr: OcrReading | None = None
 
 
-def read_document(data: bytes, filename: str, progress: Progress | None = None) -> Reading:
+def read_document(
+    data: bytes,
+    filename: str,
+    progress: Progress | None = None,
+    limits: ParseLimits = DEFAULT_LIMITS,
+) -> Reading:
     """Lines of any supported file; scans and images go through OCR, reporting progress."""
     if data.startswith(_IMAGE_MAGIC):
         reading = read_image(data, progress=progress)
         return Reading(reading.paragraphs, reading)
+    if b"%PDF-" in data[:1024]:
+        # Streams are measured before pdfium looks for a text layer: a deflate bomb is refused
+        # with its cap named instead of inflating inside the text-layer probe.
+        check_streams(data, limits)
     if b"%PDF-" in data[:1024] and has_text_layer(data) is False:
         reading = read_scanned_pdf(data, progress=progress)
         return Reading(reading.paragraphs, reading)
-    return Reading(read_lines(data, filename))
+    return Reading(read_lines(data, filename, limits))
 
 
-def read_lines(data: bytes, filename: str) -> list[str]:
-    """Lines (paragraphs) of a .txt, .docx, .odt, .doc or .pdf file given as bytes."""
+def read_lines(data: bytes, filename: str, limits: ParseLimits = DEFAULT_LIMITS) -> list[str]:
+    """Lines (paragraphs) of a .txt, .docx, .odt, .doc or .pdf file given as bytes, within
+    `limits`."""
     suffix = PurePath(filename).suffix.lower()
     if not data.strip():
         raise ParseError("Tệp rỗng", "The file is empty")
     if b"%PDF-" in data[:1024]:
-        return read_pdf(data)
+        return read_pdf(data, limits)
     if data.startswith(b"PK\x03\x04"):
         if _is_docx(data):
-            return read_docx(data)
+            return read_docx(data, limits)
         if _is_odt(data):
             return read_legacy(data, ".odt")
         raise _unsupported(suffix or ".zip")
@@ -67,6 +79,8 @@ def read_lines(data: bytes, filename: str) -> list[str]:
         )
     if suffix not in TEXT_SUFFIXES:
         raise _unsupported(suffix)
+    if len(data) > limits.max_text_bytes:
+        raise text_too_large(limits)
     return decode_text(data).splitlines()
 
 

@@ -8,6 +8,13 @@ from xml.etree import ElementTree
 from xml.etree.ElementTree import Element
 
 from tracker.parsing.errors import ParseError
+from tracker.parsing.limits import (
+    DEFAULT_LIMITS,
+    ParseLimits,
+    inflated_too_large,
+    part_too_large,
+    too_many_objects,
+)
 from tracker.parsing.readers.numbering import Numbering, W
 from tracker.parsing.readers.tables import table_lines
 
@@ -15,13 +22,14 @@ _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallba
 _TEXT_TAGS = {W + "t": None, W + "tab": " ", W + "br": " ", W + "cr": " ", W + "noBreakHyphen": "-"}
 
 
-def read_docx(data: bytes) -> list[str]:
+def read_docx(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> list[str]:
     """Lines of a .docx: one per paragraph, numbered ones prefixed with their label."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            document = _xml(archive, "word/document.xml")
-            numbering = _xml(archive, "word/numbering.xml", required=False)
-            styles = _xml(archive, "word/styles.xml", required=False)
+            _check_sizes(archive, limits)
+            document = _xml(archive, "word/document.xml", limits)
+            numbering = _xml(archive, "word/numbering.xml", limits, required=False)
+            styles = _xml(archive, "word/styles.xml", limits, required=False)
     except (zipfile.BadZipFile, ElementTree.ParseError, OSError, EOFError):
         raise _corrupt() from None
     if document is None:
@@ -34,13 +42,31 @@ def read_docx(data: bytes) -> list[str]:
     return lines
 
 
-def _xml(archive: zipfile.ZipFile, name: str, required: bool = True) -> Element | None:
+def _check_sizes(archive: zipfile.ZipFile, limits: ParseLimits) -> None:
+    """Refuse a zip bomb by the sizes its directory declares, before inflating anything."""
+    entries = archive.infolist()
+    if len(entries) > limits.max_objects:
+        raise too_many_objects(limits)
+    if any(entry.file_size > limits.max_part_bytes for entry in entries):
+        raise part_too_large(limits)
+    if sum(entry.file_size for entry in entries) > limits.max_inflated_bytes:
+        raise inflated_too_large(limits)
+
+
+def _xml(
+    archive: zipfile.ZipFile, name: str, limits: ParseLimits, required: bool = True
+) -> Element | None:
     try:
-        return ElementTree.fromstring(archive.read(name))
+        with archive.open(name) as part:
+            # The declared size may lie: read at most one byte past the cap and look.
+            content = part.read(limits.max_part_bytes + 1)
     except KeyError:
         if required:
             raise _corrupt() from None
         return None
+    if len(content) > limits.max_part_bytes:
+        raise part_too_large(limits)
+    return ElementTree.fromstring(content)
 
 
 def _walk(container: Element, numbering: Numbering, lines: list[str]) -> None:

@@ -7,25 +7,33 @@ import re
 from typing import Any
 
 from tracker.parsing.errors import ParseError
+from tracker.parsing.limits import DEFAULT_LIMITS, LimitExceeded, ParseLimits, too_many_pages
 from tracker.parsing.outline import classify
+from tracker.parsing.readers.pdf_limits import check_document, check_streams
 
 _PAGE_NUMBER = re.compile(r"^\W*(?:trang\s*)?\d{1,3}(?:\s*/\s*\d{1,3})?\W*$", re.IGNORECASE)
 _WRAP_SLACK = 0.12  # a line reaching within 12% of the right edge probably wraps
 
 
-def read_pdf(data: bytes) -> list[str]:
+def read_pdf(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> list[str]:
     """Paragraphs of a PDF's text layer; raises ParseError for scans and broken files."""
     # pdfplumber is slow to import; only PDF input pays for it.
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
 
+    check_streams(data, limits)
+    pages: list[tuple[list[dict[str, Any]], bool]] = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [
-                (page.extract_text_lines(return_chars=False), bool(page.images))
-                for page in pdf.pages
-            ]
+            check_document(pdf.doc, limits)
+            if len(pdf.pages) > limits.max_pages:
+                raise too_many_pages(limits)
+            for page in pdf.pages:
+                pages.append((page.extract_text_lines(return_chars=False), bool(page.images)))
+                page.close()  # drop the page's objects: memory stays that of one page
+    except LimitExceeded:
+        raise
     except PDFPasswordIncorrect:
         raise ParseError("Tệp PDF được đặt mật khẩu", "The PDF is password-protected") from None
     except (PDFSyntaxError, ValueError, KeyError, TypeError, AttributeError, OSError):
