@@ -138,6 +138,15 @@ def test_reminder_settings_are_read() -> None:
     assert not settings.channel_is_configured("email")
 
 
+def test_the_escalation_chain_is_read_and_checked() -> None:
+    env = {"TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER": "2", "TRACKER_REMINDER_ESCALATE_AFTER": "6"}
+    reminders = load_settings(env=env).reminders
+    assert (reminders.escalate_unit_head_after, reminders.escalate_after) == (2, 6)
+    assert load_settings(env={}).reminders.escalate_unit_head_after == 3
+    with pytest.raises(ConfigError, match="TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER"):
+        load_settings(env={**env, "TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER": "6"})
+
+
 def test_parse_caps_are_read_with_safe_defaults() -> None:
     defaults = load_settings(env={}).parse_limits
     assert (defaults.max_pages, defaults.memory_bytes) == (300, 1024 * 1024 * 1024)

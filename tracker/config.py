@@ -46,6 +46,8 @@ class ReminderSettings:
     before_due: tuple[int, ...] = (7, 3, 1)
     overdue_every: int = 3
     escalate_after: int = 5
+    # The unit's own head hears first (0: nobody between the officer and the board's head).
+    escalate_unit_head_after: int = 3
     before_period: tuple[int, ...] = (3, 1)
     max_attempts: int = 8
     backoff_seconds: int = 30
@@ -120,6 +122,8 @@ class Settings:
     login_window_minutes: int
     session_cookie_secure: bool
     base_url: str = "http://127.0.0.1:5000"
+    # Redis for the rate limit every dispatcher shares (else PostgreSQL's rate_bucket row).
+    redis_url: str = ""
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none,
     # the connection's own address counts).
     trusted_proxies: int = 0
@@ -213,6 +217,7 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         year_min=_int(env, "TRACKER_YEAR_MIN", 2000),
         year_max=_int(env, "TRACKER_YEAR_MAX", 2100),
         base_url=env.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        redis_url=env.get("TRACKER_REDIS_URL", "").strip(),
         trusted_proxies=_int_between(env, "TRACKER_TRUSTED_PROXIES", 0, low=0, high=10),
         session_idle_hours=_int_between(env, "TRACKER_SESSION_IDLE_HOURS", 12, low=1, high=24 * 31),
         reminders=_reminder_settings(env),
@@ -345,11 +350,22 @@ def _reminder_settings(env: dict[str, str]) -> ReminderSettings:
     hour = _int(env, "TRACKER_REMINDER_HOUR", defaults.digest_hour)
     if not 0 <= hour <= 23:
         raise ConfigError(f"TRACKER_REMINDER_HOUR phải từ 0 đến 23 / must be 0-23, got {hour}")
+    escalate_after = _int(env, "TRACKER_REMINDER_ESCALATE_AFTER", defaults.escalate_after)
+    unit_head_after = _int(
+        env, "TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER", defaults.escalate_unit_head_after
+    )
+    if unit_head_after < 0 or (unit_head_after and unit_head_after >= escalate_after):
+        raise ConfigError(
+            "TRACKER_REMINDER_ESCALATE_UNIT_HEAD_AFTER phải từ 1 đến nhỏ hơn "
+            f"TRACKER_REMINDER_ESCALATE_AFTER ({escalate_after}), hoặc 0 để bỏ bước này / must "
+            f"be 1 to {escalate_after - 1}, or 0 to skip the unit head, got {unit_head_after}"
+        )
     return ReminderSettings(
         digest_hour=hour,
         before_due=_days(env, "TRACKER_REMINDER_BEFORE_DUE", defaults.before_due),
         overdue_every=_int(env, "TRACKER_REMINDER_OVERDUE_EVERY", defaults.overdue_every),
-        escalate_after=_int(env, "TRACKER_REMINDER_ESCALATE_AFTER", defaults.escalate_after),
+        escalate_after=escalate_after,
+        escalate_unit_head_after=unit_head_after,
         before_period=_days(env, "TRACKER_REMINDER_BEFORE_PERIOD", defaults.before_period),
         max_attempts=_int(env, "TRACKER_DISPATCH_MAX_ATTEMPTS", defaults.max_attempts),
         backoff_seconds=_int(env, "TRACKER_DISPATCH_BACKOFF_SECONDS", defaults.backoff_seconds),

@@ -10,8 +10,9 @@ from tracker.assignments.models import (
     ProgressReport,
 )
 from tracker.audit.models import AuditEvent
-from tracker.chat.models import ChannelToken, LinkCode, WebhookEvent
+from tracker.chat.models import ChannelToken, LinkCode, TelegramInbox, WebhookEvent
 from tracker.notices.models import Conclusion, NoticeImport, Task, TaskUnit
+from tracker.notify.shared_rate import rate_bucket
 from tracker.reminders.models import CalendarDay, OutboxMessage
 from tracker.rollups.models import (
     ExplanationRequest,
@@ -46,9 +47,11 @@ __all__ = [
     "ReviewItem",
     "Task",
     "TaskUnit",
+    "TelegramInbox",
     "Unit",
     "UnitGroup",
     "UnitGroupMember",
     "User",
     "WebhookEvent",
+    "rate_bucket",
 ]

@@ -1,4 +1,5 @@
-"""The conversation with a person in a chat, independent of the channel (Telegram; Zalo text).
+"""The conversation with a person in a chat, independent of the channel (Telegram, Zalo):
+texts, buttons and files.
 
 Handlers keep the views' order: find who writes, parse, call the same service the web calls,
 render the reply. The caller owns the unit of work and commits after we return. A change a
@@ -9,14 +10,17 @@ Every text is Telegram HTML with anything from the database or the person escape
 
 from bots.conversation.buttons import handle_button
 from bots.conversation.commands import handle_text
+from bots.conversation.evidence import IncomingFiles, handle_files
 from bots.conversation.replies import Button, ButtonOutcome, Reply, esc, item_buttons
 
 __all__ = [
     "Button",
     "ButtonOutcome",
+    "IncomingFiles",
     "Reply",
     "esc",
     "handle_button",
+    "handle_files",
     "handle_text",
     "item_buttons",
 ]

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bots.conversation.changes import refusal_message, report, state_text
+from bots.conversation.evidence import attach_chosen
+from bots.conversation.explanations import ask_explanation
 from bots.conversation.help_texts import how_to_link
 from bots.conversation.questions import ask, close_question
 from bots.conversation.replies import ButtonOutcome, Reply, esc, on_day, refusal
@@ -42,6 +44,10 @@ def handle_button(
         return ButtonOutcome("Tài khoản chưa liên kết.", [Reply(how_to_link(turn))])
     link, user = found
     close_question(link)  # a new press replaces any question still open
+    if press.action == Action.EXPLAIN:
+        return ask_explanation(turn, link, press.assignment_id)
+    if press.action == Action.ATTACH_EVIDENCE:
+        return attach_chosen(turn, link, user, press.assignment_id)
     try:
         context = load_assignment(
             session, actor=user, assignment_id=press.assignment_id, for_change=True

@@ -12,7 +12,7 @@ from tracker.accounts.models import User
 from tracker.assignments import progress
 from tracker.assignments.access import AssignmentContext
 from tracker.assignments.asof import category_on
-from tracker.assignments.evidence import EvidenceStore
+from tracker.assignments.evidence import EvidenceStore, Upload, store_for
 from tracker.assignments.models import Assignment, ProgressReport
 from tracker.assignments.status import CATEGORY_LABELS
 from tracker.config import Settings
@@ -51,13 +51,17 @@ def change(
 
 
 def report(
-    turn: Turn, user: User, assignment: Assignment, *, status: str, percent: int, note: str
+    turn: Turn,
+    user: User,
+    assignment: Assignment,
+    *,
+    status: str,
+    percent: int,
+    note: str,
+    uploads: list[Upload] | None = None,
 ) -> ProgressReport | DomainError:
-    """A progress report from the chat (the "done" button, or a percent typed in answer).
-
-    It is checked against the version the person was shown, and carries no files: a chat
-    message attaches none.
-    """
+    """A progress report from the chat (the "done" button, a percent typed in answer, or files
+    sent as evidence), checked against the version the person was shown."""
     return change(
         turn,
         user,
@@ -67,7 +71,7 @@ def report(
         status=status,
         percent=percent,
         note=note,
-        uploads=[],
+        uploads=uploads or [],
         store=evidence_store(turn.settings),
     )
 
@@ -80,8 +84,8 @@ def refusal_message(error: DomainError) -> str:
 
 
 def evidence_store(settings: Settings) -> EvidenceStore:
-    """Where reports keep their files; the chat attaches none, the service still wants one."""
-    return EvidenceStore(settings.instance_path / "uploads")
+    """Where reports keep their files: the web's store, with the web's checks."""
+    return store_for(settings)
 
 
 def state_text(context: AssignmentContext, today: date) -> str:

@@ -8,6 +8,14 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bots.conversation.changes import attempt, refusal_message
+from bots.conversation.evidence import ASK_EVIDENCE, answer_choice
+from bots.conversation.explanations import (
+    ASK_EXPLANATION,
+    answer_open_question,
+    answer_request,
+    explanation_list,
+    replied_request,
+)
 from bots.conversation.help_texts import COMMANDS_HELP, HELP_TEXT, how_to_link, stray_text
 from bots.conversation.questions import answer, close_question, open_question
 from bots.conversation.replies import Reply, esc
@@ -30,8 +38,10 @@ def handle_text(
     text: str,
     now: datetime,
     settings: Settings,
+    reply_buttons: tuple[str, ...] = (),
 ) -> list[Reply]:
-    """Answer one text message: a command, a code to link, or the answer to our question."""
+    """Answer one text message: a command, a code to link, the answer to our question, or a
+    reply to one of our messages (`reply_buttons`: the callback data of its buttons)."""
     turn = start_turn(session, channel, external_id, now, settings)
     text = (text or "").strip()
     command, argument = _parse_command(text)
@@ -65,6 +75,14 @@ def handle_text(
                 "hoặc gửi /viec để chọn nhiệm vụ."
             )
         ]
+    replied = replied_request(reply_buttons) if command is None else None
+    if replied is not None:
+        close_question(link)
+        return answer_request(turn, user, replied, text)
+    if question == ASK_EXPLANATION:
+        return answer_open_question(turn, link, user, text)
+    if question == ASK_EVIDENCE:
+        return answer_choice(turn, link, user, text)
     if question:
         return answer(turn, link, user, question, text)
     if linking.looks_like_code(text):
@@ -107,6 +125,8 @@ def _link(turn: Turn, code: str) -> list[Reply]:
 def _command(turn: Turn, user: User, command: str) -> list[Reply]:
     if command == "viec":
         return work_list(turn, user, overdue_only=False)
+    if command == "giaitrinh":
+        return explanation_list(turn, user)
     if command == "quahan":
         return work_list(turn, user, overdue_only=True)
     if command == "huy":

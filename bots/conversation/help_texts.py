@@ -8,13 +8,15 @@ from bots.conversation.turn import Turn
 COMMANDS_HELP = (
     "/viec: nhiệm vụ đang mở\n"
     "/quahan: nhiệm vụ quá hạn\n"
+    "/giaitrinh: yêu cầu giải trình đang chờ\n"
     "/huy: hủy liên kết, ngừng nhận nhắc việc tại đây\n"
     "/trogiup: hướng dẫn"
 )
 HELP_TEXT = (
     "<b>Đôn Đốc</b> nhắc việc và nhận báo cáo tiến độ.\n"
     f"{COMMANDS_HELP}\n"
-    "Dưới mỗi tin nhắc việc có các nút: Hoàn thành, Báo cáo %, Xin gia hạn."
+    "Dưới mỗi tin nhắc việc có các nút: Hoàn thành, Báo cáo %, Xin gia hạn.\n"
+    "Gửi ảnh hoặc tệp (PDF, Word, Excel) để đính kèm minh chứng; chú thích là ghi chú."
 )
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from flask import Flask
@@ -35,8 +37,18 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bots.conversation import Button, ButtonOutcome, Reply, handle_button, handle_text
-from tracker.chat import webhook_events
+from bots.conversation import (
+    Button,
+    ButtonOutcome,
+    IncomingFiles,
+    Reply,
+    handle_button,
+    handle_files,
+    handle_text,
+)
+from bots.telegram.files import fetch_files, has_files, reply_buttons
+from tracker.assignments.evidence import store_for
+from tracker.chat import inbox, webhook_events
 from tracker.config import Settings, TelegramSettings
 from tracker.db import unit_of_work, utcnow
 from tracker.notify.telegram import retry_after_seconds
@@ -57,7 +69,7 @@ FAILURE_TEXT = (
 )
 PRIVATE_ONLY = "Đôn Đốc chỉ làm việc trong tin nhắn riêng. Hãy nhắn riêng cho bot."
 TEXT_ONLY = (
-    "Đôn Đốc chỉ đọc tin nhắn chữ. Tệp minh chứng xin đính kèm trên web, ở trang nhiệm vụ. "
+    "Đôn Đốc đọc tin nhắn chữ, ảnh và tệp (PDF, Word, Excel); loại tin nhắn này chưa đọc được. "
     "Gửi /trogiup để xem các lệnh."
 )
 
@@ -101,6 +113,18 @@ def process_webhook_update(app: Flask, payload: dict[str, Any]) -> None:
         asyncio.run(_process_webhook_update(app, payload))
     except Exception:
         log.exception("telegram webhook update %s failed", payload.get("update_id"))
+
+
+def process_inbox(app: Flask, *, worker: str, limit: int = 20) -> int:
+    """Handle the updates the webhook stored (oldest first); returns how many were handled."""
+    engine = app.extensions["tracker.engine"]
+    with app.app_context(), unit_of_work(engine) as session:
+        claimed = inbox.claim(session, worker=worker, now=utcnow(), limit=limit)
+    for update_id, payload in claimed:
+        process_webhook_update(app, payload)
+        with app.app_context(), unit_of_work(engine) as session:
+            inbox.finish(session, update_id=update_id, worker=worker)
+    return len(claimed)
 
 
 def set_webhook(app: Flask) -> str:
@@ -158,24 +182,67 @@ async def handle_update(update: Update, bot: Bot, app: Flask) -> None:
         await send_replies(bot, chat_id, [Reply(PRIVATE_ONLY)])
         return
     text = message.text
-    if not text:
+    work: Callable[[Session, Settings], list[Reply]]
+    if has_files(message):
+        incoming = await fetch_files(bot, message, store_for(_settings(app)))
+        work = partial(_files_turn, external_id=chat_id, incoming=incoming, now=now)
+    elif text:
+        work = partial(
+            _text_turn,
+            external_id=chat_id,
+            text=text,
+            now=now,
+            reply_buttons=reply_buttons(message),
+        )
+    else:
         await send_replies(bot, chat_id, [Reply(TEXT_ONLY)])
         return
     try:
-        replies = await asyncio.to_thread(
-            _in_unit_of_work,
-            app,
-            lambda session, settings: handle_text(
-                session, channel=CHANNEL, external_id=chat_id, text=text, now=now, settings=settings
-            ),
-            update_id=update.update_id,
-        )
+        replies = await asyncio.to_thread(_in_unit_of_work, app, work, update_id=update.update_id)
     except Exception:
         log.exception("telegram message from %s failed", chat_id)
         replies = [Reply(FAILURE_TEXT)]
     if replies is None:
         return
     await send_replies(bot, chat_id, replies)
+
+
+def _files_turn(
+    session: Session,
+    settings: Settings,
+    *,
+    external_id: str,
+    incoming: IncomingFiles,
+    now: datetime,
+) -> list[Reply]:
+    return handle_files(
+        session,
+        channel=CHANNEL,
+        external_id=external_id,
+        incoming=incoming,
+        now=now,
+        settings=settings,
+    )
+
+
+def _text_turn(
+    session: Session,
+    settings: Settings,
+    *,
+    external_id: str,
+    text: str,
+    now: datetime,
+    reply_buttons: tuple[str, ...],
+) -> list[Reply]:
+    return handle_text(
+        session,
+        channel=CHANNEL,
+        external_id=external_id,
+        text=text,
+        now=now,
+        settings=settings,
+        reply_buttons=reply_buttons,
+    )
 
 
 def reply_markup(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:

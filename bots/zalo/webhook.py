@@ -12,7 +12,8 @@ answered 200 and ignored: a replayed "/huy" does nothing the second time.
 
 A follower's event opens Zalo's interaction window (consultation messages are allowed for 7
 days after it): the link's last_interaction_at records it. Texts go to the same conversation
-as Telegram (bots.conversation): a link code links the follower, commands list work.
+as Telegram (bots.conversation): a link code links the follower, commands list work; images
+and files become evidence (bots/zalo/files.py fetches them from the attachment URLs).
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session
 from werkzeug.wrappers import Response
 
+from bots.zalo.files import FILE_EVENTS, fetch_files
 from tracker import request_db
 from tracker.accounts.models import ChatLink
+from tracker.assignments.evidence import store_for
 from tracker.chat import linking, webhook_events
 from tracker.config import Settings, ZaloSettings
 from tracker.db import utcnow
@@ -130,13 +133,26 @@ def handle_event(
     if not (event.startswith("user_send_") or event in INTERACTIONS):
         return []
     _touch(session, follower, _event_time(payload, now))
+    from bots.conversation import handle_files, handle_text
+
+    message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
+    if event in FILE_EVENTS:
+        incoming = fetch_files(message, store_for(settings))
+        replies = handle_files(
+            session,
+            channel=CHANNEL,
+            external_id=follower,
+            incoming=incoming,
+            now=now,
+            settings=settings,
+        )
+        session.flush()
+        return [(follower, reply.text) for reply in replies]
     if event != "user_send_text":
         return []
-    text = str((payload.get("message") or {}).get("text") or "").strip()
+    text = str(message.get("text") or "").strip()
     if not text:
         return []
-    from bots.conversation import handle_text
-
     replies = handle_text(
         session, channel=CHANNEL, external_id=follower, text=text, now=now, settings=settings
     )

@@ -142,3 +142,39 @@ def test_non_admins_cannot_post_admin_forms(client: FlaskClient, session: Sessio
     )
     assert response.status_code == 403
     assert session.exec(select(User).where(User.username == "x")).first() is None
+
+
+def test_the_admin_marks_a_unit_account_as_its_unit_s_head(
+    client: FlaskClient, session: Session
+) -> None:
+    admin_client(client, session)
+    unit = make_unit(session, "HND", "Hội Nông dân tỉnh")
+    chair = make_user(session, "unit", unit=unit, username="chutich")
+    head = make_user(session, "head", username="truongban")
+    session.commit()
+    path = f"/quan-tri/tai-khoan/{chair.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert "Trưởng đơn vị" in page
+    form = {
+        "csrf_token": csrf_token(client, path),
+        "full_name": chair.full_name,
+        "role": "unit",
+        "unit": str(unit.id),
+        "is_active": "y",
+        "is_unit_head": "y",
+    }
+    assert client.post(path, data=form).status_code == 302
+    session.expire_all()
+    assert session.get(User, chair.id).is_unit_head is True
+    audited = session.exec(select(AuditEvent).where(AuditEvent.action == "user.updated")).all()
+    assert any((event.changes or {}).get("is_unit_head") == [False, True] for event in audited)
+
+    # A board head is no unit's head: refused with what to do, nothing changed.
+    path = f"/quan-tri/tai-khoan/{head.id}"
+    form = {**form, "csrf_token": csrf_token(client, path), "full_name": head.full_name}
+    form.update(role="head", unit="")
+    response = client.post(path, data=form)
+    assert response.status_code == 400
+    assert "Chỉ tài khoản đơn vị mới là trưởng đơn vị được" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(User, head.id).is_unit_head is False

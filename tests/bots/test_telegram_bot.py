@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -19,12 +20,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bots.telegram.app import build_application, file_url
+from bots.telegram.app import build_application, file_url, process_inbox
 from tests.bots.test_conversation import World, build_world, chat_link, count, fetch
-from tests.fakes.telegram_api import TOKEN, FakeTelegram, running_fake_telegram
+from tests.fakes.telegram_api import TOKEN, FakeTelegram, Fault, running_fake_telegram
 from tests.helpers import make_assignment, make_notice
 from tracker.assignments.models import Assignment, ExtensionRequest, ProgressReport
-from tracker.chat import linking
+from tracker.chat import inbox, linking
 from tracker.cli import main
 from tracker.config import TelegramSettings
 from tracker.db import unit_of_work
@@ -141,6 +142,11 @@ class ByPolling:
         return self.fake.calls_to("answerCallbackQuery")[-1], self.fake.sent(chat)[before:]
 
 
+def drain(app: Flask) -> int:
+    """What the dispatcher's inbox worker does: handle the updates the webhook stored."""
+    return process_inbox(app, worker="test-inbox")
+
+
 class ByWebhook:
     def __init__(self, fake: FakeTelegram, client: FlaskClient) -> None:
         self.fake, self.client = fake, client
@@ -150,6 +156,7 @@ class ByWebhook:
             "/telegram/webhook", json=self.fake.update_json(update_id), headers={HEADER: SECRET}
         )
         assert response.status_code == 200
+        drain(self.client.application)
 
     def text(self, chat: int, text: str, expect: int = 1) -> list[dict[str, Any]]:
         before = len(self.fake.sent(chat))
@@ -314,6 +321,7 @@ def test_the_webhook_needs_the_secret_token(
     assert bad.status_code == 400
     ok = client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})
     assert ok.status_code == 200
+    drain(bot_app)
     assert "chưa liên kết" in fake.sent(CHAT)[0]["text"]
 
 
@@ -344,6 +352,7 @@ def test_a_processed_update_is_answered_200_even_when_it_fails(
         "/telegram/webhook", json=update, headers={HEADER: SECRET}
     )
     assert response.status_code == 200
+    drain(bot_app)
     assert "Đôn Đốc đang gặp lỗi" in fake.sent(CHAT)[0]["text"]
     assert "Traceback" not in fake.sent(CHAT)[0]["text"]
 
@@ -352,6 +361,7 @@ def test_group_chats_are_not_served(bot_app: Flask, fake: FakeTelegram, world: W
     update = fake.update_json(fake.push_message(CHAT, "/viec"))
     update["message"]["chat"] = {"id": -500, "type": "group", "title": "Ban Dân vận"}
     bot_app.test_client().post("/telegram/webhook", json=update, headers={HEADER: SECRET})
+    drain(bot_app)
     assert "tin nhắn riêng" in fake.sent(-500)[0]["text"]
 
 
@@ -406,6 +416,10 @@ def test_a_repeated_webhook_update_is_handled_once(
     for _ in range(3):  # Telegram retrying, or someone replaying the call
         response = client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})
         assert response.status_code == 200
+    assert drain(bot_app) == 1  # stored once
+    # Resent after it was handled: stored again, ignored by its update_id when handled.
+    client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})
+    drain(bot_app)
     assert len(fake.sent(CHAT)) == 1
     # A new update from the same chat is answered as usual.
     client.post(
@@ -413,6 +427,7 @@ def test_a_repeated_webhook_update_is_handled_once(
         json=fake.update_json(fake.push_message(CHAT, "/viec")),
         headers={HEADER: SECRET},
     )
+    drain(bot_app)
     assert len(fake.sent(CHAT)) == 2
 
 
@@ -423,6 +438,7 @@ def test_a_repeated_button_press_is_handled_once(
     update = fake.update_json(fake.push_callback(CHAT, "done:1"))
     for _ in range(2):
         client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})
+        drain(bot_app)
     assert len(fake.calls_to("answerCallbackQuery")) == 1
 
 
@@ -437,3 +453,62 @@ def test_an_update_without_a_usable_update_id_is_refused(
     )
     assert response.status_code == 400
     assert fake.sent(CHAT) == []
+
+
+def test_the_webhook_answers_at_once_while_telegram_is_slow(
+    bot_app: Flask, fake: FakeTelegram, world: World
+) -> None:
+    """A 5 s Bot API holds no web worker: the update is stored, the worker answers later."""
+    fake.faults.extend(Fault(delay=5.0, deliver=True) for _ in range(3))
+    client = bot_app.test_client()
+    update = fake.update_json(fake.push_message(CHAT, "/viec"))
+    client.post("/telegram/webhook", json=update, headers={HEADER: SECRET})  # warm-up
+    started = time.perf_counter()
+    response = client.post(
+        "/telegram/webhook",
+        json=fake.update_json(fake.push_message(CHAT, "/quahan")),
+        headers={HEADER: SECRET},
+    )
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    assert elapsed < 0.05, f"the webhook took {elapsed * 1000:.0f} ms"
+    assert fake.sent(CHAT) == []  # nothing sent by the web request
+    fake.faults.clear()
+    assert drain(bot_app) == 2
+    assert len(fake.sent(CHAT)) == 2
+
+
+def test_the_dispatcher_s_inbox_worker_handles_stored_updates(
+    bot_app: Flask, fake: FakeTelegram, world: World
+) -> None:
+    from tracker.reminders.runner import start_inbox_worker
+
+    update = fake.update_json(fake.push_message(CHAT, "/viec"))
+    bot_app.test_client().post("/telegram/webhook", json=update, headers={HEADER: SECRET})
+    stop = threading.Event()
+    thread = start_inbox_worker(bot_app, stop=stop, worker="w1", idle_sleep=0.05)
+    try:
+        fake.wait_for(lambda f: len(f.sent(CHAT)) == 1)
+    finally:
+        stop.set()
+        thread.join(5)
+    engine = bot_app.extensions["tracker.engine"]
+    with Session(engine) as session:
+        assert inbox.waiting(session) == 0
+
+
+def test_two_workers_never_claim_the_same_update(bot_app: Flask, world: World) -> None:
+    engine = bot_app.extensions["tracker.engine"]
+    now = datetime.now(ZoneInfo("UTC"))
+    with unit_of_work(engine) as session:
+        for update_id in range(1, 6):
+            inbox.store(session, update_id=update_id, payload={"update_id": update_id}, now=now)
+    with unit_of_work(engine) as session:
+        first = inbox.claim(session, worker="a", now=now, limit=3)
+    with unit_of_work(engine) as session:
+        second = inbox.claim(session, worker="b", now=now, limit=10)
+    assert [i for i, _ in first] == [1, 2, 3] and [i for i, _ in second] == [4, 5]
+    # A worker that died: its claims are taken over after the lease.
+    with unit_of_work(engine) as session:
+        later = inbox.claim(session, worker="c", now=now + inbox.LEASE * 2, limit=10)
+    assert [i for i, _ in later] == [1, 2, 3, 4, 5]

@@ -42,6 +42,17 @@ class JSONHandler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting (a timeout test)
 
+    def reply_bytes(self, status: int, data: bytes, content_type: str) -> None:
+        """Answer raw bytes (a file download) with their Content-Length."""
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
     def log_message(self, format: str, *args: Any) -> None:
         return  # one line per request on stderr would bury the test output
 

@@ -3,6 +3,8 @@
 python-telegram-bot is pointed at it with base_url. It records every call, enforces the real
 limits (30 messages per second overall, one per second per chat: over them it answers 429
 with retry_after, as Telegram does), and can be told to fail: 429, 5xx, 403, slow answers.
+It serves the files people send (getFile, then /file/bot<token>/<path>); like Telegram it
+refuses getFile for a file over 20 MB.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from tests.fakes.http import JSONHandler, serving, wait_until
 
 TOKEN = "123456:TEST-TOKEN"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Đôn Đốc", "username": "dondoc_test_bot"}
 SEND_METHODS = {"sendMessage"}
+BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 
 
 @dataclass
@@ -61,6 +64,9 @@ class FakeTelegram:
     missing_chats: set[str] = field(default_factory=set)
     enforce_limits: bool = True
     rate_limit_hits: int = 0
+    files: dict[str, bytes] = field(default_factory=dict)
+    declared_sizes: dict[str, int] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _update_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
@@ -88,8 +94,16 @@ class FakeTelegram:
         with self._lock:
             return [call.params for call in self.calls if call.method == method]
 
-    def push_message(self, chat_id: int, text: str, *, user_id: int | None = None) -> int:
-        """A person writes to the bot; returns the update id."""
+    def push_message(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        reply_to: dict[str, Any] | None = None,
+    ) -> int:
+        """A person writes to the bot (`reply_to`: replying to a message the bot sent, as
+        `sent()` lists it); returns the update id."""
         sender = {"id": user_id or chat_id, "is_bot": False, "first_name": "Cán bộ"}
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
@@ -98,9 +112,50 @@ class FakeTelegram:
             "from": sender,
             "text": text,
         }
+        if reply_to is not None:
+            message["reply_to_message"] = self._message(reply_to)
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self._push({"message": message})
+
+    def push_file(
+        self,
+        chat_id: int,
+        data: bytes,
+        *,
+        kind: str = "document",
+        file_name: str = "bao-cao.pdf",
+        caption: str | None = None,
+        reply_to: dict[str, Any] | None = None,
+        media_group_id: str | None = None,
+        declared_size: int | None = None,
+    ) -> int:
+        """A person sends a photo or a document (as Telegram describes it: a file id and its
+        size; the bytes are fetched with getFile). `reply_to` is a message the bot sent."""
+        file_id = f"file{len(self.files) + 1}"
+        size = len(data) if declared_size is None else declared_size
+        with self._lock:
+            self.files[file_id] = data
+            self.declared_sizes[file_id] = size
+        described = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": size}
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Cán bộ"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Cán bộ"},
+        }
+        if kind == "photo":
+            small = {**described, "file_id": f"{file_id}s", "width": 90, "height": 90}
+            message["photo"] = [small, {**described, "width": 1280, "height": 960}]
+        else:
+            message["document"] = {**described, "file_name": file_name}
+        if caption is not None:
+            message["caption"] = caption
+        if media_group_id is not None:
+            message["media_group_id"] = media_group_id
+        if reply_to is not None:
+            message["reply_to_message"] = self._message(reply_to)
         return self._push({"message": message})
 
     def push_callback(self, chat_id: int, data: str, *, message_id: int = 1) -> int:
@@ -153,7 +208,15 @@ class FakeTelegram:
             call = Call(method, params, time.time())
             self.calls.append(call)
             if method not in SEND_METHODS:
-                return 200, {"ok": True, "result": self._result(method, params)}
+                try:
+                    return 200, {"ok": True, "result": self._result(method, params)}
+                except _Refused as refused:
+                    call.status = refused.status
+                    return refused.status, {
+                        "ok": False,
+                        "error_code": refused.status,
+                        "description": refused.description,
+                    }
             chat = str(params.get("chat_id"))
             delivered = sum(
                 1
@@ -238,6 +301,18 @@ class FakeTelegram:
             return BOT_USER
         if method in {"editMessageText", "editMessageReplyMarkup"}:
             return self._message({"chat_id": params.get("chat_id", 0), **params})
+        if method == "getFile":
+            file_id = str(params.get("file_id"))
+            if file_id not in self.files:
+                raise _Refused(400, "Bad Request: invalid file_id")
+            if self.declared_sizes[file_id] > BOT_DOWNLOAD_LIMIT:
+                raise _Refused(400, "Bad Request: file is too big")
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": self.declared_sizes[file_id],
+                "file_path": f"documents/{file_id}",
+            }
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         return True
@@ -253,6 +328,11 @@ class FakeTelegram:
                 if pending or remaining <= 0:
                     return pending
                 self._lock.wait(remaining)
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        self.status, self.description = status, description
 
 
 def _parse_params(content_type: str, raw: bytes) -> dict[str, Any]:
@@ -291,7 +371,17 @@ def _handler(fake: FakeTelegram) -> type[JSONHandler]:
 
         def _handle(self) -> None:
             raw = self.read_body()
-            path = self.path.split("?", 1)[0].strip("/")
+            path = unquote(self.path.split("?", 1)[0]).strip("/")
+            if path.startswith(f"file/bot{TOKEN}/documents/"):
+                file_id = path.rsplit("/", 1)[-1]
+                with fake._lock:
+                    data = fake.files.get(file_id)
+                    fake.downloads.append(file_id)
+                if data is None:
+                    self.reply_json(404, {"ok": False, "error_code": 404})
+                else:
+                    self.reply_bytes(200, data, "application/octet-stream")
+                return
             prefix, _, method = path.partition("/")
             if prefix != f"bot{TOKEN}":
                 self.reply_json(

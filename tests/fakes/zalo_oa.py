@@ -78,6 +78,9 @@ class FakeZalo:
     refresh_tokens: set[str] = field(default_factory=lambda: {FIRST_REFRESH_TOKEN})
     spent_refresh_tokens: set[str] = field(default_factory=set)
     access_tokens: set[str] = field(default_factory=set)
+    # Files followers sent, served at /files/<id> as Zalo serves an attachment's URL.
+    files: dict[str, bytes] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)
     expired_access_tokens: set[str] = field(default_factory=set)
     _serial: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _grants: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -304,6 +307,33 @@ def text_event(user_id: str, text: str, *, timestamp_ms: int | None = None) -> d
     }
 
 
+def file_event(
+    fake: FakeZalo,
+    user_id: str,
+    files: list[tuple[str, bytes]],
+    *,
+    kind: str = "file",
+    caption: str = "",
+) -> dict[str, Any]:
+    """The webhook body when a follower sends images (`kind="image"`) or files: each one an
+    attachment whose URL the fake serves."""
+    event = text_event(user_id, caption)
+    attachments = []
+    for name, data in files:
+        file_id = f"f{len(fake.files) + 1}"
+        fake.files[file_id] = data
+        url = f"{fake.url}/files/{file_id}"
+        payload: dict[str, Any] = {"url": url}
+        if kind == "file":
+            payload.update(name=name, size=str(len(data)), type=name.rsplit(".", 1)[-1])
+        else:
+            payload["thumbnail"] = url
+        attachments.append({"type": kind, "payload": payload})
+    event["event_name"] = f"user_send_{kind}"
+    event["message"]["attachments"] = attachments
+    return event
+
+
 def _handler(fake: FakeZalo) -> type[JSONHandler]:
     routes = {
         "/v4/oa/access_token": "oauth",
@@ -313,6 +343,15 @@ def _handler(fake: FakeZalo) -> type[JSONHandler]:
 
     class Handler(JSONHandler):
         content_type = "application/json; charset=utf-8"
+
+        def do_GET(self) -> None:
+            file_id = self.path.split("?", 1)[0].removeprefix("/files/")
+            data = fake.files.get(file_id)
+            fake.downloads.append(file_id)
+            if data is None:
+                self.reply_json(404, {"error": 404, "message": "Not found"})
+            else:
+                self.reply_bytes(200, data, "application/octet-stream")
 
         def do_POST(self) -> None:
             raw = self.read_body()

@@ -473,3 +473,50 @@ def test_the_calendar_is_loaded_for_the_due_dates(session: Session, settings: Se
         if long_calendar.is_working_day(day) and (long_calendar.between(due, day) - 1) % 3 == 0
     ]
     assert planned == expected and len(expected) in (1, 2)
+
+
+def test_the_chain_tells_the_unit_s_head_then_the_board_s_head_once_each(
+    session: Session, settings: Settings, calendar: WorkCalendar
+) -> None:
+    unit, officer = unit_with_user(session, "HND", "Hội Nông dân tỉnh")
+    unit_head = make_user(session, "unit", unit=unit, username="chutich")
+    unit_head.is_unit_head = True
+    _, other_head = unit_with_user(session, "DTN", "Tỉnh đoàn")
+    other_head.is_unit_head = True  # the head of another unit hears nothing of this one
+    board_head = make_user(session, "head", username="truongban")
+    for person in (officer, unit_head, other_head, board_head):
+        link(session, person)
+    late = make_assignment(
+        session, make_notice(session, number="3-TB/TU"), unit, code="2.1", due=date(2027, 1, 22)
+    )
+    session.commit()
+    told: dict[date, list[tuple[int, list[str]]]] = {}
+    for day in (date(2027, 1, 26), date(2027, 1, 27), date(2027, 1, 28), date(2027, 1, 29)):
+        plan(session, settings, day, calendar)
+        plan(session, settings, day, calendar)  # planned twice: nothing told twice
+        told[day] = [
+            (row.user_id, [item["rule"] for item in row.items])
+            for row in messages(session)
+            if row.day == day
+        ]
+    assert told[date(2027, 1, 26)] == []  # m = 2
+    assert told[date(2027, 1, 27)] == [(unit_head.id, ["unit_escalation"])]  # m = 3
+    assert sorted(told[date(2027, 1, 28)]) == sorted(  # m = 4: the unit, as every overdue day
+        [(officer.id, ["overdue"]), (unit_head.id, ["overdue"])]
+    )
+    assert told[date(2027, 1, 29)] == [(board_head.id, ["escalation"])]  # m = 5
+    (row,) = [r for r in messages(session) if r.day == date(2027, 1, 27)]
+    assert "<b>Quá hạn từ 3 ngày làm việc trở lên (báo cáo trưởng đơn vị)</b>" in row.body
+    assert row.items[0]["assignment_id"] == late.id and row.items[0]["actionable"] is False
+
+
+def test_the_unit_head_step_can_be_switched_off(
+    session: Session, settings: Settings, calendar: WorkCalendar
+) -> None:
+    unit, officer = unit_with_user(session, "HND", "Hội Nông dân tỉnh")
+    officer.is_unit_head = True
+    link(session, officer)
+    make_assignment(session, make_notice(session), unit, code="2.1", due=date(2027, 1, 22))
+    session.commit()
+    quiet = replace(settings, reminders=replace(settings.reminders, escalate_unit_head_after=0))
+    assert plan(session, quiet, date(2027, 1, 27), calendar).messages_created == 0

@@ -47,7 +47,7 @@ def fired(calendar: WorkCalendar, day: date, due: date, **settings: object) -> l
         (date(2027, 1, 22), [(Rule.DUE_TODAY, 0)]),
         (date(2027, 1, 25), [(Rule.OVERDUE, 1)]),  # Monday, the first working day after
         (date(2027, 1, 26), []),
-        (date(2027, 1, 27), []),
+        (date(2027, 1, 27), [(Rule.UNIT_ESCALATION, 3)]),  # the unit's own head first
         (date(2027, 1, 28), [(Rule.OVERDUE, 4)]),
         (date(2027, 1, 29), [(Rule.ESCALATION, 5)]),
         (date(2027, 2, 1), []),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -44,6 +45,9 @@ class User(SQLModel, table=True):
     # Part of every signed-in session; raised by sign-out and password resets, so every session
     # signed in before then (a copied cookie too) ends at its next request.
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # A unit account held by the unit's own head: told of the unit's overdue work before the
+    # board's head is (the escalation chain, tracker/reminders/rules.py).
+    is_unit_head: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # The interface language the person chose ("vi", "en"); None: not chosen yet.
     language: str | None = Field(default=None, max_length=8)
 

@@ -202,6 +202,7 @@ def update_user(
     unit_id: int | None,
     is_active: bool,
     new_password: str | None = None,
+    is_unit_head: bool | None = None,
 ) -> User:
     """Change a person's name, role, unit or access; an admin cannot lock themselves out."""
     if not can_administer(actor):
@@ -222,20 +223,29 @@ def update_user(
         raise InvalidInput(N_("Bạn không thể tự bỏ quyền quản trị hay tự khóa tài khoản của mình."))
     if new_password is not None and len(new_password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(N_("Mật khẩu cần ít nhất {n} ký tự."), n=MIN_PASSWORD_LENGTH)
+    if is_unit_head and role != Role.UNIT:
+        raise InvalidInput(
+            N_("Chỉ tài khoản đơn vị mới là trưởng đơn vị được. Chọn vai trò 'unit' hoặc bỏ ô.")
+        )
     before = {
         "full_name": user.full_name,
         "role": user.role,
         "unit_id": user.unit_id,
         "is_active": user.is_active,
+        "is_unit_head": user.is_unit_head,
     }
     user.full_name = full_name.strip() or user.full_name
     user.role, user.is_active = role, is_active
     user.unit_id = unit_id
+    if is_unit_head is not None:
+        user.is_unit_head = is_unit_head
+    user.is_unit_head = user.is_unit_head and role == Role.UNIT
     after = {
         "full_name": user.full_name,
         "role": user.role,
         "unit_id": user.unit_id,
         "is_active": user.is_active,
+        "is_unit_head": user.is_unit_head,
     }
     changes = audit.diff(before, after)
     if new_password:

@@ -44,6 +44,9 @@ class EditUserForm(FlaskForm):
     role = SelectField(_l("Vai trò"), choices=choices(ROLE_CHOICES))
     unit = SelectField(_l("Đơn vị"), coerce=str, validate_choice=False)
     is_active = BooleanField(_l("Cho phép đăng nhập"))
+    is_unit_head = BooleanField(
+        _l("Trưởng đơn vị (được báo khi nhiệm vụ của đơn vị quá hạn, trước lãnh đạo ban)")
+    )
     new_password = PasswordField(
         _l("Đặt mật khẩu mới (để trống nếu giữ nguyên)"),
         validators=[Optional(), Length(min=8, max=256)],

@@ -90,6 +90,7 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
                 is_active=bool(form.is_active.data),
                 unit_id=parse_id(form.unit.data),
                 new_password=form.new_password.data or None,
+                is_unit_head=bool(form.is_unit_head.data),
             )
         if (error := outcome.error) is not None:
             return render_template(

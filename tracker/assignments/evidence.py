@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from tracker.config import Settings
 from tracker.errors import N_, InvalidInput
 from tracker.stored_files import write_in_transaction
 
@@ -108,8 +109,10 @@ def _clean_name(filename: str) -> str:
 class EvidenceStore:
     """Files on disk under one folder, named at random; never served by their own name."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, max_bytes: int | None = None) -> None:
         self.root = root
+        # The web caps the whole request too (MAX_CONTENT_LENGTH); a chat file is checked here.
+        self.max_bytes = max_bytes
 
     def check(self, uploads: list[Upload]) -> None:
         """Refuse the whole batch if any file is empty, too many, or of a type we do not keep."""
@@ -123,6 +126,7 @@ class EvidenceStore:
                     N_("Tệp '{name}' rỗng. Chọn lại tệp cần đính kèm."),
                     name=_clean_name(upload.filename),
                 )
+            self.check_size(upload.filename, len(upload.data))
             if sniff(upload.data) is None:
                 raise InvalidInput(
                     N_(
@@ -147,6 +151,28 @@ class EvidenceStore:
             sha256=hashlib.sha256(upload.data).hexdigest(),
         )
 
+    def check_size(self, filename: str, size: int) -> None:
+        """Refuse a file larger than the installation keeps (told before it is fetched)."""
+        if self.max_bytes is not None and size > self.max_bytes:
+            raise InvalidInput(
+                N_(
+                    "Tệp '{name}' lớn quá {mb} MB nên không được nhận. Hãy nén ảnh hoặc "
+                    "lưu tài liệu sang PDF nhỏ hơn rồi gửi lại."
+                ),
+                name=_clean_name(filename),
+                mb=self.max_bytes // (1024 * 1024),
+            )
+
+    def read_limit(self) -> int | None:
+        """How many bytes to fetch from a chat platform at most: one more than we keep, so a
+        file over the limit is still seen to be over it."""
+        return None if self.max_bytes is None else self.max_bytes + 1
+
     def path(self, stored_name: str) -> Path:
         """Where a stored file lives (stored names are ours, so no path tricks reach here)."""
         return self.root / Path(stored_name).name
+
+
+def store_for(settings: Settings) -> EvidenceStore:
+    """The installation's evidence store: the web and the chats keep files by the same rules."""
+    return EvidenceStore(settings.instance_path / "uploads", max_bytes=settings.upload_max_bytes)

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from tracker.assignments import extensions, progress, service
-from tracker.assignments.evidence import EvidenceStore, Upload
+from tracker.assignments.evidence import EvidenceStore, Upload, store_for
 from tracker.assignments.forms import (
     BulkDecisionForm,
     CommentForm,
@@ -43,7 +43,7 @@ bp = Blueprint("assignments", __name__)
 
 def evidence_store() -> EvidenceStore:
     """Evidence files live under the instance folder, outside anything served statically."""
-    return EvidenceStore(current_app.extensions["tracker.settings"].instance_path / "uploads")
+    return store_for(current_app.extensions["tracker.settings"])
 
 
 def _page(

@@ -15,19 +15,25 @@ class Action(StrEnum):
     DONE = "done"
     REPORT_PERCENT = "pct"
     ASK_EXTENSION = "ext"
+    # Attach the files the person just sent (held until they choose) to this assignment.
+    ATTACH_EVIDENCE = "evi"
+    # Answer this explanation request (the id is the request's, not an assignment's).
+    EXPLAIN = "exp"
 
 
 BUTTON_LABELS: dict[Action, str] = {
     Action.DONE: N_("Hoàn thành"),
     Action.REPORT_PERCENT: N_("Báo cáo %"),
     Action.ASK_EXTENSION: N_("Xin gia hạn"),
+    Action.ATTACH_EVIDENCE: N_("Đính kèm vào đây"),
+    Action.EXPLAIN: N_("Giải trình"),
 }
 
 
 @dataclass(frozen=True)
 class ButtonPress:
     action: Action
-    assignment_id: int
+    assignment_id: int  # for Action.EXPLAIN: the explanation request's id
 
 
 def encode(action: Action, assignment_id: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Text
+from sqlalchemy import BigInteger, CheckConstraint, Text
 from sqlmodel import Field, SQLModel
 
 from tracker.db import utcnow
@@ -49,3 +49,20 @@ class WebhookEvent(SQLModel, table=True):
     channel: str = Field(max_length=16, primary_key=True)
     event_id: str = Field(max_length=128, primary_key=True)
     received_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class TelegramInbox(SQLModel, table=True):
+    """A Telegram update the webhook stored and answered 200 for at once; the dispatcher's
+    inbox worker handles it (tracker/chat/inbox.py), so a slow Telegram never holds a web
+    worker. Deleted once handled; webhook_event keeps its update_id against repeats."""
+
+    __tablename__ = "telegram_inbox"
+
+    update_id: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    payload: str = Field(sa_type=Text)
+    received_at: datetime = Field(default_factory=utcnow)
+    # A worker's claim, taken over when older than the lease (a worker that died).
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_at: datetime | None = None

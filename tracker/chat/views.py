@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from tracker.accounts.forms import ContactForm, PasswordChangeForm
 from tracker.accounts.models import ChatLink, Role
-from tracker.chat import linking
+from tracker.chat import inbox, linking
 from tracker.chat.forms import LinkCodeForm, UnlinkForm
 from tracker.config import Settings
 from tracker.db import utcnow
@@ -201,8 +201,9 @@ def telegram_webhook() -> Response:
     # Every update has a whole-number update_id: it is what repeats are recognised by.
     if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < 2**53:
         return Response("not a Telegram update\n", 400, mimetype="text/plain")
-    # Imported here: the web app needs python-telegram-bot only when the webhook is used.
-    from bots.telegram.app import process_webhook_update
-
-    process_webhook_update(current_app._get_current_object(), payload)  # type: ignore[attr-defined]
+    # Stored and answered at once: the dispatcher's inbox worker handles it (a slow or
+    # rate-limiting Telegram never holds a web worker). A resent update waiting already is
+    # stored once; one handled already is ignored by its handling (webhook_event).
+    with change():
+        inbox.store(db(), update_id=update_id, payload=payload, now=utcnow())
     return Response("ok\n", 200, mimetype="text/plain")

@@ -8,6 +8,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from tracker.notify.shared_rate import SharedBucket
+
 # The longest a sender keeps a claimed message waiting out a pause the channel asked for (429
 # retry_after). A longer pause gives the message back to the outbox until the pause is over,
 # so no wait the dispatcher chooses while holding a row comes near the lease
@@ -35,7 +37,10 @@ class Pacer:
         per_second: float | None,
         per_chat_seconds: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        shared: SharedBucket | None = None,
     ) -> None:
+        # Every dispatcher's share of the channel's limit (tracker/notify/shared_rate.py).
+        self._shared = shared
         self._interval = 1.0 / per_second if per_second else 0.0
         self._limit = int(per_second) + 1 if per_second else 0
         self._per_chat = per_chat_seconds
@@ -61,6 +66,8 @@ class Pacer:
                     ready = max(ready, oldest)
             if ready > now:
                 return min(max(ready - now, 0.0005), 1.0)
+            if self._shared is not None and (wait := self._shared.take()) > 0:
+                return min(max(wait, 0.0005), 1.0)
             # Keep the even schedule when the caller woke up a little late (under half a
             # slot), so sleep overshoot does not pull the rate under the limit; after an idle
             # spell the schedule starts afresh from now.

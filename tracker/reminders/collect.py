@@ -1,8 +1,9 @@
 """Gathering a day's digest lines from the database into each person's inbox, rule by rule.
 
 Who hears what:
-- active unit users of the assignment's unit: every rule except ESCALATION;
-- active heads: ESCALATION;
+- active unit users of the assignment's unit: every rule except the escalations;
+- the unit's own head (a unit account marked is_unit_head): UNIT_ESCALATION;
+- active heads (the board's): ESCALATION;
 - whoever asked for an extension: EXTENSION_APPROVED / EXTENSION_REFUSED.
 NEW and EXTENSION_* cover the window the caller passes (planning.digest_window): (previous
 working day at digest_hour, D at digest_hour], local time, so nothing created or decided
@@ -43,7 +44,12 @@ DECISION_RULES = {
     ExtensionStatus.APPROVED: Rule.EXTENSION_APPROVED,
     ExtensionStatus.REFUSED: Rule.EXTENSION_REFUSED,
 }
-NOT_ACTIONABLE = {Rule.ESCALATION, Rule.EXTENSION_APPROVED, Rule.EXTENSION_REFUSED}
+NOT_ACTIONABLE = {
+    Rule.ESCALATION,
+    Rule.UNIT_ESCALATION,
+    Rule.EXTENSION_APPROVED,
+    Rule.EXTENSION_REFUSED,
+}
 
 _assignment = Assignment.__table__
 _task = Task.__table__
@@ -118,6 +124,7 @@ def collect_date_rules(
     settings: Settings,
     unit_users: dict[int, list[int]],
     heads: list[int],
+    unit_heads: dict[int, list[int]] | None = None,
 ) -> None:
     """Into `inbox`: NEW and the due-date rules of every open assignment of a published notice."""
     reminders = settings.reminders
@@ -180,7 +187,12 @@ def collect_date_rules(
         for firing in fired:
             item = _item(assignment_id, firing.rule, code, number, short, unit, firing.due)
             item["days"] = firing.days
-            recipients = heads if firing.rule == Rule.ESCALATION else unit_users.get(unit_id, ())
+            if firing.rule == Rule.ESCALATION:
+                recipients: Iterable[int] = heads
+            elif firing.rule == Rule.UNIT_ESCALATION:
+                recipients = (unit_heads or {}).get(unit_id, ())
+            else:
+                recipients = unit_users.get(unit_id, ())
             _deliver(inbox, recipients, item)
 
 

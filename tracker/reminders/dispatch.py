@@ -43,6 +43,7 @@ from tracker.notify.base import (
     TemporaryFailure,
 )
 from tracker.notify.pacing import MAX_HELD_PAUSE, Pacer
+from tracker.notify.shared_rate import shared_bucket
 from tracker.reminders import outbox
 from tracker.reminders.models import Channel, OutboxMessage
 from tracker.reminders.outcomes import DispatchSummary, Recorder
@@ -98,6 +99,13 @@ class Dispatcher:
                 per_second=reminders.telegram_per_second,
                 per_chat_seconds=reminders.telegram_per_chat_seconds,
                 clock=clock,
+                # Shared by every dispatcher when more than one can run (PostgreSQL, Redis).
+                shared=shared_bucket(
+                    engine,
+                    redis_url=settings.redis_url,
+                    name=channel.value,
+                    per_second=reminders.telegram_per_second,
+                ),
             )
             if channel == Channel.TELEGRAM
             else Pacer(per_second=None, clock=clock)

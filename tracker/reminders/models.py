@@ -35,6 +35,8 @@ class Rule(StrEnum):
     DUE_TODAY = "due_today"
     OVERDUE = "overdue"
     ESCALATION = "escalation"
+    # The first step of the chain: the unit's own head (before ESCALATION, the board's head).
+    UNIT_ESCALATION = "unit_escalation"
     EXTENSION_APPROVED = "extension_approved"
     EXTENSION_REFUSED = "extension_refused"
     PERIOD_REPORT = "period_report"

@@ -102,10 +102,13 @@ def plan_day(
     connection = session.connection()
     people = active_people(connection)
     unit_users: dict[int, list[int]] = {}
+    unit_heads: dict[int, list[int]] = {}
     heads: list[int] = []
     for person in people.values():
         if person.role == Role.UNIT and person.unit_id is not None:
             unit_users.setdefault(person.unit_id, []).append(person.id)
+            if person.is_unit_head:
+                unit_heads.setdefault(person.unit_id, []).append(person.id)
         elif person.role == Role.HEAD:
             heads.append(person.id)
 
@@ -121,6 +124,7 @@ def plan_day(
         settings=settings,
         unit_users=unit_users,
         heads=heads,
+        unit_heads=unit_heads,
     )
     collect_decisions(
         connection, inbox, day=day, start=start, end=end, calendar=calendar, people=people

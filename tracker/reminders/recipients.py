@@ -23,14 +23,20 @@ class Person:
     role: str
     unit_id: int | None
     email: str | None
+    is_unit_head: bool = False
 
 
 def active_people(connection: Connection) -> dict[int, Person]:
     """user id -> Person, for every active user."""
     rows = connection.execute(
-        select(_user.c.id, _user.c.full_name, _user.c.role, _user.c.unit_id, _user.c.email).where(
-            _user.c.is_active.is_(True)
-        )
+        select(
+            _user.c.id,
+            _user.c.full_name,
+            _user.c.role,
+            _user.c.unit_id,
+            _user.c.email,
+            _user.c.is_unit_head,
+        ).where(_user.c.is_active.is_(True))
     )
     return {row[0]: Person(*row) for row in rows}
 

@@ -10,7 +10,8 @@ from ReminderSettings (defaults in brackets).
 - m = calendar.between(due, D) when D > due: how many working days overdue.
   OVERDUE when m >= 1 and (m - 1) % `overdue_every` == 0 (3): the first working day after the
   due date, then every third working day (m = 1, 4, 7, ...).
-  ESCALATION, for the head, when m == `escalate_after` (5): once.
+  UNIT_ESCALATION, for the unit's own head, when m == `escalate_unit_head_after` (3): once;
+  ESCALATION, for the board's head, when m == `escalate_after` (5): once.
 - Recurring tasks (monthly, quarterly, yearly): the period report dates are the due date's
   day of month stepped back 1, 3 or 12 months at a time, each counted from the final due and
   clamped to the month's end (a monthly task due 31/03/2028 reports on 29/02 and 31/01), kept
@@ -73,6 +74,10 @@ def due_rules(
     fired: list[Firing] = []
     if m >= 1 and (m - 1) % max(settings.overdue_every, 1) == 0:
         fired.append(Firing(Rule.OVERDUE, m, due))
+    # A first step at or after the board's step is no step (the settings refuse one anyway).
+    unit_step = settings.escalate_unit_head_after
+    if 0 < unit_step < settings.escalate_after and m == unit_step:
+        fired.append(Firing(Rule.UNIT_ESCALATION, m, due))
     if m == settings.escalate_after:
         fired.append(Firing(Rule.ESCALATION, m, due))
     return tuple(fired)

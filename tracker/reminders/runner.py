@@ -40,6 +40,8 @@ def run_dispatcher(
     stop = stop or threading.Event()
     senders = build_senders(settings, engine)
     name = worker or _worker_name("dispatch")
+    if settings.telegram.is_configured and settings.telegram.webhook_secret and not until_idle:
+        start_inbox_worker(app, stop=stop, worker=f"{name}-inbox", idle_sleep=0.5)
     # The dispatcher closes its senders and sending threads on the way out.
     with app.app_context(), Dispatcher(engine, settings, senders, worker=name) as dispatcher:
         if until_idle:
@@ -47,6 +49,27 @@ def run_dispatcher(
             log.info("dispatcher %s idle: %s", name, summary)
         else:
             dispatcher.run_forever(stop, idle_sleep=idle_sleep)
+
+
+def start_inbox_worker(
+    app: Flask, *, stop: threading.Event, worker: str, idle_sleep: float
+) -> threading.Thread:
+    """The Telegram webhook's updates handled beside the dispatcher (tracker/chat/inbox.py)."""
+    from bots.telegram.app import process_inbox
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                handled = process_inbox(app, worker=worker)
+            except Exception:
+                log.exception("telegram inbox worker: a round failed")
+                handled = 0
+            if not handled:
+                stop.wait(idle_sleep)
+
+    thread = threading.Thread(target=run, name="telegram-inbox", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_dispatcher_process(app: Flask, *, until_idle: bool = False) -> None:

@@ -22,6 +22,7 @@ from tracker.vn_dates import vn_date
 # The order a digest reads in: the most pressing first.
 RULE_ORDER: tuple[Rule, ...] = (
     Rule.ESCALATION,
+    Rule.UNIT_ESCALATION,
     Rule.OVERDUE,
     Rule.DUE_TODAY,
     Rule.BEFORE_DUE,
@@ -33,6 +34,7 @@ RULE_ORDER: tuple[Rule, ...] = (
 RULE_RANK: dict[str, int] = {rule.value: rank for rank, rule in enumerate(RULE_ORDER)}
 HEADINGS: dict[str, str] = {
     Rule.ESCALATION: "Quá hạn từ {days} ngày làm việc trở lên (báo cáo lãnh đạo)",
+    Rule.UNIT_ESCALATION: "Quá hạn từ {days} ngày làm việc trở lên (báo cáo trưởng đơn vị)",
     Rule.OVERDUE: "Quá hạn",
     Rule.DUE_TODAY: "Đến hạn hôm nay",
     Rule.BEFORE_DUE: "Sắp đến hạn",

@@ -1,0 +1,79 @@
+"""Files sent to the bot before the person chose the assignment they belong to.
+
+They wait on disk beside the evidence (instance/uploads/held/<chat link id>/), with a small
+manifest: the caption, the album they came in, the assignments offered, and until when.
+Nothing in the database points at them, so a file never chosen leaves no record behind.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from tracker.assignments.evidence import EvidenceStore, Upload
+
+MANIFEST = "held.json"
+
+
+@dataclass(frozen=True)
+class Held:
+    uploads: list[Upload]
+    caption: str
+    group: str | None
+    choices: list[int]
+    until: datetime
+
+
+def _folder(store: EvidenceStore, link_id: int) -> Path:
+    return store.root / "held" / str(int(link_id))
+
+
+def hold(store: EvidenceStore, link_id: int, held: Held) -> None:
+    """Keep these files (replacing any held before) until the person chooses."""
+    drop(store, link_id)
+    folder = _folder(store, link_id)
+    folder.mkdir(parents=True)
+    names = []
+    for number, upload in enumerate(held.uploads):
+        (folder / f"{number}.bin").write_bytes(upload.data)
+        names.append(upload.filename)
+    manifest = {
+        "names": names,
+        "caption": held.caption,
+        "group": held.group,
+        "choices": held.choices,
+        "until": held.until.isoformat(),
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def load(store: EvidenceStore, link_id: int, now: datetime) -> Held | None:
+    """The files waiting for this link, unless there are none or they expired (then dropped)."""
+    folder = _folder(store, link_id)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        until = datetime.fromisoformat(manifest["until"])
+        uploads = [
+            Upload(name, (folder / f"{number}.bin").read_bytes())
+            for number, name in enumerate(manifest["names"])
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if until <= now:
+        drop(store, link_id)
+        return None
+    return Held(
+        uploads=uploads,
+        caption=str(manifest.get("caption") or ""),
+        group=manifest.get("group"),
+        choices=[int(choice) for choice in manifest.get("choices") or []],
+        until=until,
+    )
+
+
+def drop(store: EvidenceStore, link_id: int) -> None:
+    """Forget the held files (attached, replaced or expired)."""
+    shutil.rmtree(_folder(store, link_id), ignore_errors=True)

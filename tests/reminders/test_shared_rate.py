@@ -1,0 +1,101 @@
+"""One Telegram rate limit for every dispatcher: four dispatchers (threads, each with its own
+Pacer, as separate processes would have) send through the fake Bot API, which answers 429
+above 30 messages a second; together they stay under the limit only with the shared bucket."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from tests.fakes.telegram_api import TOKEN, FakeTelegram, running_fake_telegram
+from tracker.notify.pacing import Pacer
+from tracker.notify.shared_rate import RedisBucket, SharedBucket, shared_bucket
+
+DISPATCHERS = 4
+EACH = 30
+PER_SECOND = 28.0
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with running_fake_telegram() as server:
+        yield server
+
+
+def run_dispatchers(fake: FakeTelegram, buckets: list[SharedBucket | None]) -> float:
+    """Every dispatcher sends EACH messages to chats of its own; returns the seconds taken."""
+
+    def dispatcher(number: int, bucket: SharedBucket | None) -> None:
+        pacer = Pacer(per_second=PER_SECOND, per_chat_seconds=1.0, shared=bucket)
+        with httpx.Client(base_url=f"{fake.base_url}{TOKEN}") as client:
+            for index in range(EACH):
+                chat = str(10_000 * (number + 1) + index)
+                while (wait := pacer.next_slot(chat)) > 0:
+                    time.sleep(wait)
+                try:
+                    client.post("/sendMessage", json={"chat_id": chat, "text": "Nhắc việc"})
+                finally:
+                    pacer.done(chat)
+
+    threads = [
+        threading.Thread(target=dispatcher, args=(number, bucket))
+        for number, bucket in enumerate(buckets)
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return time.monotonic() - started
+
+
+def assert_shared_limit_kept(fake: FakeTelegram, seconds: float) -> None:
+    total = DISPATCHERS * EACH
+    assert fake.rate_limit_hits == 0
+    assert len(fake.sent()) == total  # each message once
+    rate = total / seconds
+    print(f"{total} messages from {DISPATCHERS} dispatchers in {seconds:.2f} s: {rate:.1f}/s")
+    assert PER_SECOND * 0.8 <= rate <= 30.0
+
+
+def test_dispatchers_sharing_the_postgresql_bucket_stay_under_telegram_s_limit(
+    engine: Engine, fake: FakeTelegram
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one dispatcher: its own Pacer is the limit")
+    name = f"t{uuid.uuid4().hex[:12]}"
+    buckets = [
+        shared_bucket(engine, redis_url="", name=name, per_second=PER_SECOND)
+        for _ in range(DISPATCHERS)
+    ]
+    assert all(bucket is not None for bucket in buckets)
+    assert_shared_limit_kept(fake, run_dispatchers(fake, buckets))
+
+
+def test_dispatchers_sharing_the_redis_bucket_stay_under_telegram_s_limit(
+    fake: FakeTelegram,
+) -> None:
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except Exception:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    name = f"t{uuid.uuid4().hex[:12]}"
+    buckets: list[SharedBucket | None] = [
+        RedisBucket(url, name=name, per_second=PER_SECOND) for _ in range(DISPATCHERS)
+    ]
+    assert_shared_limit_kept(fake, run_dispatchers(fake, buckets))
+
+
+def test_without_a_shared_bucket_four_dispatchers_overrun_the_limit(fake: FakeTelegram) -> None:
+    """What the shared bucket prevents: each process pacing itself alone sends 4 × 28/s."""
+    run_dispatchers(fake, [None] * DISPATCHERS)
+    assert fake.rate_limit_hits > 0
