@@ -2,7 +2,7 @@
 Telegram webhook's inbox
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-05 10:35:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0013'
-down_revision: str | None = '0006'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
