@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from sqlmodel import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.accounts import passwords
 from tracker.accounts.models import User
 from tracker.accounts.service import MIN_PASSWORD_LENGTH, end_sessions
 from tracker.audit import service as audit
@@ -31,7 +31,7 @@ def change_password(
     confirmation: str,
 ) -> User:
     """A new password for `actor`, who proves they know the current one."""
-    if not check_password_hash(actor.password_hash, current_password or ""):
+    if not passwords.check_password(actor.password_hash, current_password or ""):
         raise InvalidInput(N_("Mật khẩu hiện tại không đúng. Nhập lại mật khẩu bạn đang dùng."))
     if len(new_password) < MIN_PASSWORD_LENGTH or len(new_password) > MAX_PASSWORD_LENGTH:
         raise InvalidInput(
@@ -43,7 +43,8 @@ def change_password(
         raise InvalidInput(N_("Hai lần nhập mật khẩu mới không khớp. Nhập lại cả hai ô."))
     if new_password == current_password:
         raise InvalidInput(N_("Mật khẩu mới phải khác mật khẩu hiện tại."))
-    actor.password_hash = generate_password_hash(new_password)
+    # The installation's hash setting (scrypt in production), as for every other password.
+    actor.password_hash = passwords.hash_password(new_password)
     session.add(actor)
     audit.record(
         session,
