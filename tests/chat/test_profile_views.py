@@ -173,3 +173,15 @@ def test_unlinking_needs_the_csrf_token(client: FlaskClient, session: Session, p
     assert client.post(f"/ho-so/lien-ket/{mine.id}/huy", data={}).status_code == 400
     session.expire_all()
     assert session.get(ChatLink, mine.id).is_active
+
+
+def test_the_profile_forms_appear_once_and_not_in_the_tab_title(
+    client: FlaskClient, session: Session
+) -> None:
+    make_user(session, "head", username="lanhdao-title")
+    session.commit()
+    login_as(client, "lanhdao-title")
+    page = client.get("/ho-so").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None and "<section" not in title.group(1)
+    assert page.count('id="mat-khau"') == 1 and page.count('id="lien-he"') == 1
