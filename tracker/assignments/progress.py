@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from tracker.accounts.models import User
 from tracker.assignments.access import actor_scope, load_assignment
+from tracker.assignments.creation import create_assignment
 from tracker.assignments.evidence import EvidenceStore, Upload
 from tracker.assignments.history import record_state
 from tracker.assignments.models import (
@@ -237,31 +238,17 @@ def delegate(
         raise InvalidInput(
             N_("Đơn vị đã được giao nhiệm vụ này: {units}."), units=", ".join(repeated)
         )
-    parts = []
-    for unit_id in dict.fromkeys(unit_ids):
-        part = Assignment(
-            task_id=parent.task_id,
-            unit_id=unit_id,
-            role=parent.role,
-            due=due or parent.due,
-            parent_id=parent.id,
-        )
-        session.add(part)
-        session.flush()
-        audit.record(
+    return [
+        create_assignment(
             session,
             actor=actor,
-            action="assignment.delegated",
-            entity_type="assignment",
-            entity_id=part.id,
-            changes={
-                "unit": [None, names[unit_id]],
-                "due": [None, part.due],
-                "parent_id": [None, parent.id],
-            },
+            task_id=parent.task_id,
+            unit_id=unit_id,
+            due=due or parent.due,
+            parent=parent,
         )
-        parts.append(part)
-    return parts
+        for unit_id in dict.fromkeys(unit_ids)
+    ]
 
 
 def add_comment(

@@ -7,6 +7,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from tracker.accounts.models import User
+from tracker.assignments.creation import create_assignment
 from tracker.assignments.models import Assignment, AssignmentStatus
 from tracker.assignments.progress import apply_change
 from tracker.audit import service as audit
@@ -99,16 +100,12 @@ def correct_task(
     assigned = {assignment.unit_id for assignment in assignments}
     for unit_id in leads:
         if unit_id not in assigned:
-            assignment = Assignment(task_id=task.id, unit_id=unit_id, due=due)
-            session.add(assignment)
-            session.flush()
-            audit.record(
+            create_assignment(
                 session,
                 actor=actor,
-                action="assignment.created",
-                entity_type="assignment",
-                entity_id=assignment.id,
-                changes={"unit_id": [None, unit_id], "due": [None, due]},
+                task_id=task.id,
+                unit_id=unit_id,
+                due=due,
                 note="Giao bổ sung khi điều chỉnh thông báo",
             )
     replace_task_units(session, task.id, leads, supports)

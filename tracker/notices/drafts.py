@@ -13,6 +13,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
+from tracker.assignments.creation import create_assignment
 from tracker.assignments.models import Assignment
 from tracker.audit import service as audit
 from tracker.db import utcnow
@@ -426,19 +427,10 @@ def publish(
     _claim_for_publishing(session, notice, actor=actor, expected_version=expected_version)
     created = []
     for task in tasks:
-        for unit_id in leads[task.id]:
-            assignment = Assignment(task_id=task.id, unit_id=unit_id, due=task.due)
-            session.add(assignment)
-            session.flush()
-            audit.record(
-                session,
-                actor=actor,
-                action="assignment.created",
-                entity_type="assignment",
-                entity_id=assignment.id,
-                changes={"unit_id": [None, unit_id], "due": [None, task.due]},
-            )
-            created.append(assignment)
+        created += [
+            create_assignment(session, actor=actor, task_id=task.id, unit_id=unit_id, due=task.due)
+            for unit_id in leads[task.id]
+        ]
     audit.record(
         session,
         actor=actor,
