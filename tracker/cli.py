@@ -171,7 +171,7 @@ def demo(force: bool) -> None:
         return
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     with unit_of_work(current_app.extensions["tracker.engine"]) as session:
-        logins = load_demo(session, today=today)
+        logins = load_demo(session, today=today, source_dir=settings.instance_path / "notices")
     click.echo(f"Dữ liệu mẫu đã sẵn sàng. Tài khoản đăng nhập (mật khẩu chung: {DEMO_PASSWORD}):")
     for login in logins:
         unit = f", đơn vị {login.unit_code}" if login.unit_code else ""

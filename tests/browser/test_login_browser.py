@@ -24,7 +24,11 @@ def test_demo_logins_in_chromium(
     output_dir,
 ) -> None:
     with app.app_context():
-        load_demo(session, today=local_today())
+        load_demo(
+            session,
+            today=local_today(),
+            source_dir=app.extensions["tracker.settings"].instance_path / "notices",
+        )
     session.commit()
     shots = output_dir / "browser"
     shots.mkdir(exist_ok=True)
@@ -59,7 +63,11 @@ def test_unit_home_fits_a_phone(
     output_dir,
 ) -> None:
     with app.app_context():
-        load_demo(session, today=local_today())
+        load_demo(
+            session,
+            today=local_today(),
+            source_dir=app.extensions["tracker.settings"].instance_path / "notices",
+        )
     session.commit()
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
     page = context.new_page()

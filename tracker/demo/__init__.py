@@ -2,27 +2,33 @@
 
 Loading is idempotent: users and the notice are created only when missing, the directory is
 updated in place. Dates are placed around `today` so every status category shows up.
+
+Everything is written through the services a user's click goes through (draft, publish, reports,
+a correction that cancels, a delegation, an extension request), each on its own past day, so the
+demo has the same history rows and day-by-day figures as real use and cannot drift from the rules.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts import service as accounts
 from tracker.accounts.models import Role, User
-from tracker.assignments.models import (
-    Assignment,
-    AssignmentStatus,
-    ExtensionRequest,
-    ProgressReport,
-)
-from tracker.audit import service as audit
-from tracker.db import clock_at, utcnow
-from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
+from tracker.assignments.evidence import EvidenceStore
+from tracker.assignments.extensions import request_extension
+from tracker.assignments.models import Assignment, AssignmentStatus
+from tracker.assignments.progress import delegate, report_progress
+from tracker.db import clock_at
+from tracker.notices.corrections import correct_task
+from tracker.notices.drafts import create_draft, publish
+from tracker.notices.models import Conclusion, Task
 from tracker.units import service as units
 from tracker.units.directory import read_directory
 from tracker.units.models import Unit
@@ -46,6 +52,10 @@ DEMO_LOGINS = (
     DemoLogin("thuky", Role.SECRETARY, "Lê Minh Thư", None),
     DemoLogin("mattran", Role.UNIT, "Phạm Quốc Mặt", "MTTQ"),
     DemoLogin("songlam", Role.UNIT, "Võ Thị Lam", "BDV-SONGLAM"),
+    DemoLogin("dvtinhuy", Role.UNIT, "Đặng Văn Tỉnh", "BDVTU"),
+    DemoLogin("phunu", Role.UNIT, "Hồ Thị Nữ", "HLHPN"),
+    DemoLogin("nongdan", Role.UNIT, "Lý Văn Nông", "HND"),
+    DemoLogin("tinhdoan", Role.UNIT, "Mai Thanh Đoàn", "TINHDOAN"),
 )
 
 
@@ -132,16 +142,14 @@ def quarter_bounds(day: date) -> tuple[date, date, int]:
     return start, next_start - timedelta(days=1), quarter
 
 
-def load_demo(session: Session, *, today: date) -> list[DemoLogin]:
-    """Load the demo province, users and notice (only what is missing); return the logins."""
+def load_demo(session: Session, *, today: date, source_dir: Path) -> list[DemoLogin]:
+    """Load the demo province, users and notice (only what is missing); return the logins.
+    `source_dir` is where notices' source files are kept (the demo notice's text goes there)."""
     units.load_directory(session, actor=None, directory=read_directory(DIRECTORY_FILE))
     users = _ensure_users(session)
     exists = session.exec(select(Conclusion).where(Conclusion.number == DEMO_NOTICE_NUMBER)).first()
     if exists is None:
-        # Recorded as published on its issue date (a completion counts from its own date), so
-        # that the figures of every day since count the demo notice.
-        with clock_at(datetime.combine(_issued_on(today), time(1), tzinfo=UTC)):
-            _create_notice(session, users, today)
+        _DemoStory(session, users, today, source_dir).play()
     session.flush()
     return list(DEMO_LOGINS)
 
@@ -164,175 +172,193 @@ def _ensure_users(session: Session) -> dict[str, User]:
     return users
 
 
-def _issued_on(today: date) -> date:
-    start, _end, _quarter = quarter_bounds(today)
-    return max(start, today - timedelta(days=45))
+# Days before `today` on which the demo's events happen (the notice is issued first).
+ISSUED_DAYS_AGO = 30
+
+# Tasks whose due date is not the end of the quarter: days from `today` (negative: past).
+DUE_FROM_TODAY = {"1.2": -10, "2.1": -5, "2.3": -20}
+
+NOTE = "Đã triển khai tới các cơ sở; đang tổng hợp kết quả."
+
+# (days ago, task, unit, reporter, status, percent): each a progress report on that day.
+REPORTS: tuple[tuple[int, str, str, str, str, int], ...] = (
+    (25, "1.1", "BDVTU", "dvtinhuy", AssignmentStatus.IN_PROGRESS, 40),
+    (22, "2.3", "MTTQ", "mattran", AssignmentStatus.IN_PROGRESS, 50),
+    (20, "1.2", "BDVTU", "dvtinhuy", AssignmentStatus.IN_PROGRESS, 70),
+    (18, "2.1", "MTTQ", "mattran", AssignmentStatus.IN_PROGRESS, 30),
+    (15, "2.3", "MTTQ", "mattran", AssignmentStatus.DONE, 100),
+    (14, "3.1", "BDV-SONGLAM", "songlam", AssignmentStatus.IN_PROGRESS, 50),
+    (12, "1.2", "BDVTU", "dvtinhuy", AssignmentStatus.DONE, 100),
+    (8, "2.1", "MTTQ", "mattran", AssignmentStatus.IN_PROGRESS, 60),
+    (6, "2.4", "HND", "nongdan", AssignmentStatus.IN_PROGRESS, 30),
+    (5, "2.4", "TINHDOAN", "tinhdoan", AssignmentStatus.IN_PROGRESS, 20),
+    (3, "2.4", "HLHPN", "phunu", AssignmentStatus.DONE, 100),
+)
 
 
-def _create_notice(session: Session, users: dict[str, User], today: date) -> None:
-    start, end, quarter = quarter_bounds(today)
-    unit_ids = {unit.code: unit.id for unit in session.exec(select(Unit)).all()}
-    secretary = users["thuky"]
-    notice = Conclusion(
-        number=DEMO_NOTICE_NUMBER,
-        title=f"THÔNG BÁO KẾT LUẬN CỦA TRƯỞNG BAN DÂN VẬN TỈNH ỦY tại hội nghị giao ban "
-        f"công tác dân vận quý {quarter} năm {start.year}",
-        issuer_unit_id=unit_ids["BDVTU"],
-        issued_on=_issued_on(today),
-        period=f"{start.year}-Q{quarter}",
-        default_due=end,
-        status=NoticeStatus.PUBLISHED,
-        created_by_id=secretary.id,
-        published_by_id=secretary.id,
-        published_at=utcnow(),
-    )
-    session.add(notice)
-    session.flush()
-    audit.record(
-        session,
-        actor=secretary,
-        action="conclusion.published",
-        entity_type="conclusion",
-        entity_id=notice.id,
-        changes={"status": [NoticeStatus.DRAFT, NoticeStatus.PUBLISHED]},
-        note="Dữ liệu mẫu",
-    )
-    assignments: dict[tuple[str, str], Assignment] = {}
-    for position, spec in enumerate(DEMO_TASKS):
-        task = Task(
-            conclusion_id=notice.id,
-            position=position,
-            code=spec.code,
-            group_title=spec.group_title,
-            text=spec.text,
-            due=end,
-            recurrence=spec.recurrence,
-        )
-        session.add(task)
-        session.flush()
-        for code in spec.support:
-            session.add(TaskUnit(task_id=task.id, unit_id=unit_ids[code], role="support"))
-        # One assignment per lead unit; support units read and comment through the task.
-        for code in spec.leads:
-            session.add(TaskUnit(task_id=task.id, unit_id=unit_ids[code], role="lead"))
-            assignment = Assignment(task_id=task.id, unit_id=unit_ids[code], due=end)
-            session.add(assignment)
-            assignments[(spec.code, code)] = assignment
-    session.flush()
-    for assignment in assignments.values():
-        audit.record(
-            session,
-            actor=secretary,
-            action="assignment.created",
-            entity_type="assignment",
-            entity_id=assignment.id,
-            changes={"unit_id": [None, assignment.unit_id], "due": [None, assignment.due]},
-        )
-    _set_progress(session, users, assignments, unit_ids, today)
+class _DemoStory:
+    """The demo notice's life, played day by day through the services."""
 
+    def __init__(self, session: Session, users: dict[str, User], today: date, source_dir: Path):
+        self.session, self.users, self.today = session, users, today
+        self.source_dir = source_dir
+        self.units = {unit.code: unit for unit in session.exec(select(Unit)).all()}
+        self.evidence = EvidenceStore(source_dir.parent / "evidence")
 
-def _set_progress(
-    session: Session,
-    users: dict[str, User],
-    assignments: dict[tuple[str, str], Assignment],
-    unit_ids: dict[str, int | None],
-    today: date,
-) -> None:
-    """Move demo assignments into every status, each move with its report and history."""
-    mttq, songlam = users["mattran"], users["songlam"]
-    plan = [
-        # (task, unit, reporter, status, percent, due shift from today, completed days ago)
-        ("1.1", "BDVTU", None, AssignmentStatus.IN_PROGRESS, 40, None, None),
-        ("1.2", "BDVTU", None, AssignmentStatus.DONE, 100, -10, 12),
-        ("2.1", "MTTQ", mttq, AssignmentStatus.IN_PROGRESS, 60, -5, None),
-        ("2.3", "MTTQ", mttq, AssignmentStatus.DONE, 100, -20, 15),
-        ("2.4", "HLHPN", None, AssignmentStatus.DONE, 100, None, 3),
-        ("2.4", "HND", None, AssignmentStatus.IN_PROGRESS, 30, None, None),
-        ("2.4", "TINHDOAN", None, AssignmentStatus.IN_PROGRESS, 20, -2, None),
-        ("3.1", "BDV-SONGLAM", songlam, AssignmentStatus.IN_PROGRESS, 50, None, None),
-        ("4.1", "CATINH", None, AssignmentStatus.CANCELLED, 0, None, None),
-    ]
-    for code, unit_code, reporter, status, percent, due_shift, done_ago in plan:
-        assignment = assignments[(code, unit_code)]
-        before = {
-            "status": assignment.status,
-            "percent": assignment.percent,
-            "due": assignment.due,
-            "completed_on": None,
-        }
-        if due_shift is not None:
-            assignment.due = today + timedelta(days=due_shift)
-        assignment.status, assignment.percent = status, percent
-        if done_ago is not None:
-            assignment.completed_on = today - timedelta(days=done_ago)
-        if status == AssignmentStatus.CANCELLED:
-            assignment.cancelled_reason = "Nội dung đã được giao trong kế hoạch khác của tỉnh."
-        assignment.version += 1
-        session.add(assignment)
-        after = {
-            "status": assignment.status,
-            "percent": assignment.percent,
-            "due": assignment.due,
-            "completed_on": assignment.completed_on,
-        }
-        if reporter is not None:
-            session.add(
-                ProgressReport(
-                    assignment_id=assignment.id,
-                    author_id=reporter.id,
-                    status_before=before["status"],
-                    status_after=status,
-                    percent_before=before["percent"],
-                    percent_after=percent,
-                    note="Đã triển khai tới các cơ sở; đang tổng hợp kết quả.",
+    @contextmanager
+    def on(self, days_ago: int) -> Iterator[date]:
+        """Within the block the clock reads 09:00 (local) of that day, which it yields."""
+        day = self.today - timedelta(days=days_ago)
+        with clock_at(datetime.combine(day, time(2), tzinfo=UTC)):
+            yield day
+
+    def play(self) -> None:
+        notice = self.publish_notice()
+        for days_ago, code, unit, reporter, status, percent in REPORTS:
+            with self.on(days_ago) as day:
+                report_progress(
+                    self.session,
+                    actor=self.users[reporter],
+                    assignment_id=_id(self.assignment(notice, code, unit)),
+                    expected_version=self.assignment(notice, code, unit).version,
+                    status=status,
+                    percent=percent,
+                    note=NOTE,
+                    uploads=[],
+                    store=self.evidence,
+                    today=day,
                 )
+        self.cancel_by_correction(notice)
+        self.delegate_and_ask_for_time(notice)
+
+    def publish_notice(self) -> Conclusion:
+        secretary = self.users["thuky"]
+        with self.on(ISSUED_DAYS_AGO) as issued:
+            start, end, quarter = quarter_bounds(self.today)
+            parsed = _parsed_notice(issued, end, quarter, start.year, self.today)
+            notice = create_draft(
+                self.session,
+                actor=secretary,
+                filename="thong-bao-ket-luan-mau.txt",
+                raw=_notice_text(parsed).encode("utf-8"),
+                parsed=parsed,
+                source_dir=self.source_dir,
             )
-        audit.record(
-            session,
-            actor=reporter,
-            action="assignment.progress",
-            entity_type="assignment",
-            entity_id=assignment.id,
-            changes=audit.diff(before, after),
-            note="Dữ liệu mẫu",
-        )
-    # A delegation: Sông Lam hands part of 3.1 to one of its communes.
-    parent = assignments[("3.1", "BDV-SONGLAM")]
-    child = Assignment(
-        task_id=parent.task_id,
-        unit_id=unit_ids["DU-TANPHU"],
-        role="lead",
-        due=parent.due,
-        parent_id=parent.id,
-        status=AssignmentStatus.IN_PROGRESS,
-        percent=50,
-    )
-    session.add(child)
-    session.flush()
-    audit.record(
-        session,
-        actor=songlam,
-        action="assignment.delegated",
-        entity_type="assignment",
-        entity_id=child.id,
-        changes={"unit_id": [None, child.unit_id], "parent_id": [None, parent.id]},
-    )
-    # An extension request waiting for the secretary.
-    overdue = assignments[("2.1", "MTTQ")]
-    request = ExtensionRequest(
-        assignment_id=overdue.id,
-        requested_by_id=mttq.id,
-        current_due=overdue.due,
-        requested_due=overdue.due + timedelta(days=30),
-        reason="Cần thêm thời gian để các xã hoàn thành tổng hợp đơn thư.",
-    )
-    session.add(request)
-    session.flush()
-    audit.record(
-        session,
-        actor=mttq,
-        action="extension.requested",
-        entity_type="extension_request",
-        entity_id=request.id,
-        changes={"requested_due": [None, request.requested_due]},
-    )
+            publish(
+                self.session,
+                actor=secretary,
+                conclusion_id=_id(notice),
+                expected_version=notice.version,
+            )
+        return notice
+
+    def cancel_by_correction(self, notice: Conclusion) -> None:
+        """Task 4.1 is taken off the provincial police (done in another plan): cancelled."""
+        task = self.task(notice, "4.1")
+        with self.on(10):
+            correct_task(
+                self.session,
+                actor=self.users["thuky"],
+                task_id=_id(task),
+                expected_stamp=task.updated_at.isoformat(),
+                text=task.text,
+                due=task.due,
+                lead=[f"u:{_id(self.unit('BCHQS'))}"],
+                support=[],
+            )
+
+    def delegate_and_ask_for_time(self, notice: Conclusion) -> None:
+        """Sông Lam hands part of 3.1 to a commune; the Front asks for more time on 2.1."""
+        with self.on(9) as day:
+            delegate(
+                self.session,
+                actor=self.users["songlam"],
+                assignment_id=_id(self.assignment(notice, "3.1", "BDV-SONGLAM")),
+                unit_ids=[_id(self.unit("DU-TANPHU"))],
+                due=None,
+                today=day,
+            )
+        overdue = self.assignment(notice, "2.1", "MTTQ")
+        with self.on(1) as day:
+            request_extension(
+                self.session,
+                actor=self.users["mattran"],
+                assignment_id=_id(overdue),
+                requested_due=max(day, overdue.due or day) + timedelta(days=30),
+                reason="Cần thêm thời gian để các xã hoàn thành tổng hợp đơn thư.",
+                today=day,
+            )
+
+    def unit(self, code: str) -> Unit:
+        return self.units[code]
+
+    def task(self, notice: Conclusion, code: str) -> Task:
+        return self.session.exec(
+            select(Task).where(Task.conclusion_id == notice.id, Task.code == code)
+        ).one()
+
+    def assignment(self, notice: Conclusion, code: str, unit: str) -> Assignment:
+        return self.session.exec(
+            select(Assignment).where(
+                Assignment.task_id == self.task(notice, code).id,
+                Assignment.unit_id == self.unit(unit).id,
+                col(Assignment.parent_id).is_(None),
+            )
+        ).one()
+
+
+def _id(row: Conclusion | Task | Assignment | Unit) -> int:
+    """The id of a row already flushed (every row here is: the services flush)."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} not flushed")
+    return row.id
+
+
+def _parsed_notice(issued: date, end: date, quarter: int, year: int, today: date) -> dict[str, Any]:
+    """The demo notice as the parser would hand it to the draft."""
+    return {
+        "number": DEMO_NOTICE_NUMBER,
+        "title": "THÔNG BÁO KẾT LUẬN CỦA TRƯỞNG BAN DÂN VẬN TỈNH ỦY tại hội nghị giao ban "
+        f"công tác dân vận quý {quarter} năm {year}",
+        "issuer": "BDVTU",
+        "issued_on": issued.isoformat(),
+        "period": f"{year}-Q{quarter}",
+        "default_due": end.isoformat(),
+        "tasks": [
+            {
+                "code": spec.code,
+                "group_title": spec.group_title,
+                "text": spec.text,
+                "due": (
+                    today + timedelta(days=DUE_FROM_TODAY[spec.code])
+                    if spec.code in DUE_FROM_TODAY
+                    else end
+                ).isoformat(),
+                "recurrence": spec.recurrence,
+                "lead": list(spec.leads),
+                "support": list(spec.support),
+            }
+            for spec in DEMO_TASKS
+        ],
+    }
+
+
+def _notice_text(parsed: dict[str, Any]) -> str:
+    """A plain-text rendering of the demo notice, kept as its source document."""
+    issued = date.fromisoformat(parsed["issued_on"])
+    lines = [
+        "BAN DÂN VẬN TỈNH ỦY",
+        f"Số {parsed['number']}",
+        f"ngày {issued.day:02d} tháng {issued.month:02d} năm {issued.year}",
+        "",
+        parsed["title"],
+        "",
+    ]
+    group = None
+    for task in parsed["tasks"]:
+        if task["group_title"] != group:
+            group = task["group_title"]
+            lines += ["", group]
+        due = date.fromisoformat(task["due"])
+        lines.append(f"{task['code']}. {task['text']} Thời gian hoàn thành: {due:%d/%m/%Y}.")
+    return "\n".join(lines) + "\n"
