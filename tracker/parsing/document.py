@@ -121,32 +121,25 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
     headings = [r.text for r in roots if r.kind in ("section", "roman") or r.children]
     period = notice_period([t for t in (head.title, *headings) if t], year)
     year = year or (period.last.year if period else None)
-    issuer = find_issuer(head, index)
-    if issuer is None and index is not None and plain_intro:
-        # A copy without its header: the body that speaks in the lead-in ("…, Ban Chỉ đạo …
-        # yêu cầu …") is the issuer.
-        speakers = clause_subjects(plain_intro[-1], index, speaking=True)
-        speakers = speakers or clause_subjects(plain_intro[-1], index)
-        issuer = next(iter(speakers), None)
+    issuer = _issuer(head, index, plain_intro)
     context = _Context(index, issuer, year, period.last if period else None)
     context.intro = plain_intro[-1] if plain_intro else ""
     if drafts:
         context.all_items_due = deadline_for_all(drafts[-1].text, year)
     warnings = _notice_warnings(kind, index, issuer, period)
-    tasks: list[ParsedTask] = []
     if kind == "conclusion":
-        for draft in drafts:
-            title = group_title(draft)
-            task = _task(
+        tasks = [
+            _task(
                 context,
                 draft.code,
                 draft.text,
                 draft.headings,
-                title,
+                group_title(draft),
                 draft.topic,
                 draft.block_unit,
             )
-            tasks.append(task)
+            for draft in drafts
+        ]
     else:
         tasks = _article_tasks(context, lines[head.body_start :])
     for task in tasks:
@@ -164,6 +157,17 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
         tasks=tasks,
         warnings=list(dict.fromkeys(warnings)),
     )
+
+
+def _issuer(head: Head, index: UnitIndex | None, plain_intro: list[str]) -> UnitRef | None:
+    """The issuing body: from the header, else (a copy without its header) the body that
+    speaks in the lead-in ("…, Ban Chỉ đạo … yêu cầu …")."""
+    issuer = find_issuer(head, index)
+    if issuer is None and index is not None and plain_intro:
+        speakers = clause_subjects(plain_intro[-1], index, speaking=True)
+        speakers = speakers or clause_subjects(plain_intro[-1], index)
+        issuer = next(iter(speakers), None)
+    return issuer
 
 
 def _ends_body(line: str) -> bool:
@@ -254,8 +258,53 @@ def _task(
     block: str = "",
 ) -> ParsedTask:
     text = fold_ws(text)
-    warnings: list[str] = []
-    unresolved: list[dict[str, str]] = []
+    lead, support, found = _task_units(context, text, headings, topic, block)
+    warnings, unresolved = _unit_warnings(found)
+    review = any(source.unknown or source.guesses for source in found)
+    if not lead and not any(source.names_lead for source in found):
+        review = True
+        if context.issuer is not None:
+            lead = [context.issuer]
+            warnings.append(
+                _warning(
+                    "Không thấy đơn vị chủ trì; tạm giao cho đơn vị ban hành "
+                    f"({context.issuer.code})",
+                    f"no lead unit named; the issuer ({context.issuer.code}) is assumed",
+                )
+            )
+        elif context.index is not None:
+            warnings.append(_warning("Không thấy đơn vị chủ trì", "no lead unit named"))
+    lead_codes = sorted({code for ref in lead for code in ref.members})
+    support_codes = sorted({code for ref in support for code in ref.members} - set(lead_codes))
+    due, due_warnings = _task_due(context, text)
+    warnings += due_warnings
+    review = review or bool(due_warnings) or due is None or not lead_codes
+    if mentions_weekly(text):
+        warnings.append(
+            _warning(
+                "Việc lặp lại hằng tuần: hệ thống chỉ nhắc theo tháng, quý, năm",
+                "weekly work: recurrence is only monthly, quarterly or yearly",
+            )
+        )
+    return ParsedTask(
+        code=code,
+        group_title=title,
+        text=text,
+        lead=lead_codes,
+        support=support_codes,
+        due=due,
+        recurrence=find_recurrence(text),
+        needs_review=review,
+        warnings=warnings,
+        unresolved=unresolved,
+    )
+
+
+def _task_units(
+    context: _Context, text: str, headings: list[Node], topic: str, block: str
+) -> tuple[list[UnitRef], list[UnitRef], list[Roles]]:
+    """Lead and support units of a task, and every reading that named them: the task's own
+    words first, then its headings, then the lead-in that announces who acts."""
     # Under a topic line ("3. Xử lý đối với trường hợp chậm triển khai"), its body says who acts.
     topic = fold_ws(topic)
     body = text[len(topic) :].strip() if topic and text.startswith(topic) else ""
@@ -279,7 +328,13 @@ def _task(
         if announced is not None:
             lead, support = list(announced.lead), support + announced.support
             found.append(announced)
-    review = False
+    return lead, support, found
+
+
+def _unit_warnings(found: list[Roles]) -> tuple[list[str], list[dict[str, str]]]:
+    """Warnings for units not in the directory or only guessed, and the names not resolved."""
+    warnings: list[str] = []
+    unresolved: list[dict[str, str]] = []
     for source in found:
         for name, role in source.unknown:
             unresolved.append({"name": name, "role": role})
@@ -296,45 +351,15 @@ def _task(
                     f"unit '{name}' read as {ref.name} ({ref.code}), {score:.0f}% similar",
                 )
             )
-        review = review or bool(source.unknown or source.guesses)
-    if not lead and not any(source.names_lead for source in found):
-        review = True
-        if context.issuer is not None:
-            lead = [context.issuer]
-            warnings.append(
-                _warning(
-                    "Không thấy đơn vị chủ trì; tạm giao cho đơn vị ban hành "
-                    f"({context.issuer.code})",
-                    f"no lead unit named; the issuer ({context.issuer.code}) is assumed",
-                )
-            )
-        elif context.index is not None:
-            warnings.append(_warning("Không thấy đơn vị chủ trì", "no lead unit named"))
-    lead_codes = sorted({code for ref in lead for code in ref.members})
-    support_codes = sorted({code for ref in support for code in ref.members} - set(lead_codes))
+    return warnings, unresolved
+
+
+def _task_due(context: _Context, text: str) -> tuple[date | None, list[str]]:
+    """The task's due date (its own, else the notice's) and the warnings about it."""
     deadline = find_deadline(text, context.year)
-    warnings += [_warning(vi, en) for vi, en in deadline.problems]
+    warnings = [_warning(vi, en) for vi, en in deadline.problems]
     fallback = context.default_due or context.all_items_due
     due = deadline.due or (None if deadline.problems else fallback)
     if due is None and not deadline.problems:
         warnings.append(_warning("Không có thời hạn", "no due date"))
-    review = review or bool(deadline.problems) or due is None or not lead_codes
-    if mentions_weekly(text):
-        warnings.append(
-            _warning(
-                "Việc lặp lại hằng tuần: hệ thống chỉ nhắc theo tháng, quý, năm",
-                "weekly work: recurrence is only monthly, quarterly or yearly",
-            )
-        )
-    return ParsedTask(
-        code=code,
-        group_title=title,
-        text=text,
-        lead=lead_codes,
-        support=support_codes,
-        due=due,
-        recurrence=find_recurrence(text),
-        needs_review=review,
-        warnings=warnings,
-        unresolved=unresolved,
-    )
+    return due, warnings
