@@ -17,6 +17,7 @@ import secrets
 import smtplib
 import ssl
 import threading
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
 from email.utils import formatdate, parseaddr
@@ -41,6 +42,14 @@ _HTML = (
     '</head>\n<body style="font-family: Arial, sans-serif; font-size: 15px; line-height: 1.5">'
     "\n<div>{body}</div>\n</body>\n</html>\n"
 )
+
+
+@dataclass
+class _Transfer:
+    """How far one send got: once the content has started, the outcome of a failure is
+    unknown."""
+
+    data_started: bool = False
 
 
 class EmailSender:
@@ -71,75 +80,82 @@ class EmailSender:
             raise PermanentFailure(
                 f"Không tạo được thư cho {message.address!r}: {error}"
             ) from error
-        data_started = False
+        transfer = _Transfer()
         try:
-            smtp = self._connection()
-            international = not (address.isascii() and self._sender_address().isascii())
-            if international and not smtp.has_extn("smtputf8"):
-                raise PermanentFailure("Máy chủ thư không nhận địa chỉ e-mail có dấu")
-            options = ["SMTPUTF8"] if international else []
-            code, reply = smtp.mail(self._sender_address(), options)
-            if code != 250:
-                raise smtplib.SMTPSenderRefused(code, reply, self._sender_address())
-            code, reply = smtp.rcpt(address)
-            if code not in (250, 251):
-                smtp.rset()
-                raise smtplib.SMTPRecipientsRefused({address: (code, reply)})
-            content = email.as_bytes(policy=SMTPUTF8 if international else SMTP)
-            data_started = True
-            code, reply = smtp.data(content)
-            if code != 250:
-                raise smtplib.SMTPDataError(code, reply)
+            self._transmit(address, email, transfer)
         except DeliveryError:
             raise
-        except smtplib.SMTPRecipientsRefused as error:
+        except Exception as error:
+            raise self._failure(error, address, transfer, message) from error
+        return Delivery(str(email["Message-ID"]), parts_sent=1)
+
+    def _transmit(self, address: str, email: EmailMessage, transfer: _Transfer) -> None:
+        """One SMTP conversation for one recipient; `transfer` notes when the content left."""
+        smtp = self._connection()
+        international = not (address.isascii() and self._sender_address().isascii())
+        if international and not smtp.has_extn("smtputf8"):
+            raise PermanentFailure("Máy chủ thư không nhận địa chỉ e-mail có dấu")
+        options = ["SMTPUTF8"] if international else []
+        code, reply = smtp.mail(self._sender_address(), options)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, self._sender_address())
+        code, reply = smtp.rcpt(address)
+        if code not in (250, 251):
+            smtp.rset()
+            raise smtplib.SMTPRecipientsRefused({address: (code, reply)})
+        content = email.as_bytes(policy=SMTPUTF8 if international else SMTP)
+        transfer.data_started = True
+        code, reply = smtp.data(content)
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+
+    def _failure(
+        self, error: Exception, address: str, transfer: _Transfer, message: Outgoing
+    ) -> DeliveryError:
+        """What an SMTP error means for the outbox: temporary, permanent, or maybe delivered
+        (once the content was on its way: never reported as sent, never sent twice)."""
+        if isinstance(error, smtplib.SMTPRecipientsRefused):
             code, reply = next(iter(error.recipients.values()), (550, b""))
             reason = f"Máy chủ thư từ chối người nhận {address}: {code} {_text(reply)}"
-            if 400 <= code < 500:
-                raise TemporaryFailure(reason) from error
-            raise PermanentFailure(reason) from error
-        except smtplib.SMTPSenderRefused as error:
-            self._drop()
-            raise TemporaryFailure(
+            return TemporaryFailure(reason) if 400 <= code < 500 else PermanentFailure(reason)
+        if isinstance(error, smtplib.SMTPDataError):
+            reason = f"Máy chủ thư không nhận thư: {error.smtp_code} {_text(error.smtp_error)}"
+            return (
+                PermanentFailure(reason)
+                if 500 <= error.smtp_code < 600
+                else TemporaryFailure(reason)
+            )
+        self._drop()
+        if isinstance(error, smtplib.SMTPSenderRefused):
+            return TemporaryFailure(
                 f"Máy chủ thư từ chối địa chỉ gửi {self._settings.sender!r} "
                 f"({error.smtp_code} {_text(error.smtp_error)}): kiểm tra TRACKER_SMTP_FROM"
-            ) from error
-        except smtplib.SMTPDataError as error:
-            reason = f"Máy chủ thư không nhận thư: {error.smtp_code} {_text(error.smtp_error)}"
-            if 500 <= error.smtp_code < 600:
-                raise PermanentFailure(reason) from error
-            raise TemporaryFailure(reason) from error
-        except (TimeoutError, smtplib.SMTPServerDisconnected) as error:
-            self._drop()
+            )
+        if isinstance(error, TimeoutError | smtplib.SMTPServerDisconnected):
             # smtplib reports a read timeout as a disconnection caused by the timeout.
             timed_out = isinstance(error, TimeoutError) or isinstance(
                 error.__context__, TimeoutError
             )
             if not timed_out:
-                raise TemporaryFailure(f"Máy chủ thư ngắt kết nối: {error}") from error
-            if data_started:
-                raise MaybeDelivered(
+                return TemporaryFailure(f"Máy chủ thư ngắt kết nối: {error}")
+            if transfer.data_started:
+                return MaybeDelivered(
                     "Máy chủ thư không trả lời sau khi nhận nội dung thư: có thể đã gửi"
-                ) from error
-            raise TemporaryFailure("Máy chủ thư không trả lời (hết thời gian chờ)") from error
-        except (smtplib.SMTPException, OSError) as error:
-            self._drop()
-            if data_started:
-                raise MaybeDelivered(
+                )
+            return TemporaryFailure("Máy chủ thư không trả lời (hết thời gian chờ)")
+        if isinstance(error, smtplib.SMTPException | OSError):
+            if transfer.data_started:
+                return MaybeDelivered(
                     f"Lỗi kết nối máy chủ thư khi đang gửi nội dung: có thể đã gửi ({error!r})"
-                ) from error
-            raise TemporaryFailure(f"Lỗi kết nối máy chủ thư: {error!r}") from error
-        except Exception as error:
-            # The Sender contract: nothing escapes raw. Once the content was on its way the
-            # outcome is unknown (never reported as sent, never sent twice).
-            self._drop()
-            log.exception("unexpected error sending e-mail %s", message.message_id)
-            if data_started:
-                raise MaybeDelivered(
-                    f"Lỗi không lường trước khi gửi nội dung thư: có thể đã gửi ({error!r})"
-                ) from error
-            raise TemporaryFailure(f"Lỗi không lường trước khi gửi thư: {error!r}") from error
-        return Delivery(str(email["Message-ID"]), parts_sent=1)
+                )
+            return TemporaryFailure(f"Lỗi kết nối máy chủ thư: {error!r}")
+        # The Sender contract: nothing escapes raw.
+        log.error("unexpected error sending e-mail %s", message.message_id, exc_info=error)
+        if transfer.data_started:
+            return MaybeDelivered(
+                f"Lỗi không lường trước khi gửi nội dung thư: có thể đã gửi ({error!r})"
+            )
+        return TemporaryFailure(f"Lỗi không lường trước khi gửi thư: {error!r}")
 
     def build(self, message: Outgoing) -> EmailMessage:
         """The e-mail for `message`: plain text and HTML alternatives of its body."""
