@@ -48,13 +48,8 @@ def create_user(
         raise InvalidInput(
             N_("Tên đăng nhập chỉ gồm chữ không dấu, số, '.', '_' hoặc '-' (tối đa 64 ký tự).")
         )
-    if role not in set(Role):
-        raise InvalidInput(
-            N_("Vai trò '{role}' không có. Chọn một trong: admin, head, secretary, unit."),
-            role=role,
-        )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(N_("Mật khẩu cần ít nhất {n} ký tự."), n=MIN_PASSWORD_LENGTH)
+    _check_role(role)
+    check_password_length(password)
     if session.exec(select(User).where(User.username == username)).first():
         raise InvalidInput(N_("Tên đăng nhập '{username}' đã có người dùng."), username=username)
     unit = None
@@ -65,8 +60,7 @@ def create_user(
                 N_("Không có đơn vị mã '{code}'. Nạp danh mục đơn vị trước (tracker units load)."),
                 code=unit_code,
             )
-    if role == Role.UNIT and unit is None:
-        raise InvalidInput(N_("Tài khoản đơn vị cần có mã đơn vị."))
+    _check_unit_for_role(role, has_unit=unit is not None)
     user = User(
         username=username,
         full_name=full_name.strip() or username,
@@ -192,6 +186,36 @@ def purge_login_attempts(
     return result.rowcount or 0
 
 
+def _check_role(role: str) -> None:
+    if role not in set(Role):
+        raise InvalidInput(
+            N_("Vai trò '{role}' không có. Chọn một trong: admin, head, secretary, unit."),
+            role=role,
+        )
+
+
+def _check_unit_for_role(role: str, *, has_unit: bool) -> None:
+    if role == Role.UNIT and not has_unit:
+        raise InvalidInput(N_("Tài khoản đơn vị cần có mã đơn vị."))
+
+
+def check_password_length(password: str) -> None:
+    """The one rule for a new password's length (accounts created, reset or changed)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(N_("Mật khẩu cần ít nhất {n} ký tự."), n=MIN_PASSWORD_LENGTH)
+
+
+def _admin_fields(user: User) -> dict[str, object]:
+    """What an admin may change on an account, for the history row's before and after."""
+    return {
+        "full_name": user.full_name,
+        "role": user.role,
+        "unit_id": user.unit_id,
+        "is_active": user.is_active,
+        "is_unit_head": user.is_unit_head,
+    }
+
+
 def update_user(
     session: Session,
     *,
@@ -210,44 +234,26 @@ def update_user(
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(N_("Không tìm thấy tài khoản này."))
-    if role not in set(Role):
-        raise InvalidInput(
-            N_("Vai trò '{role}' không có. Chọn một trong: admin, head, secretary, unit."),
-            role=role,
-        )
-    if role == Role.UNIT and unit_id is None:
-        raise InvalidInput(N_("Tài khoản đơn vị cần có mã đơn vị."))
+    _check_role(role)
+    _check_unit_for_role(role, has_unit=unit_id is not None)
     if unit_id is not None and session.get(Unit, unit_id) is None:
         raise InvalidInput(N_("Đơn vị đã chọn không còn trong danh mục."))
     if user.id == actor.id and (role != Role.ADMIN or not is_active):
         raise InvalidInput(N_("Bạn không thể tự bỏ quyền quản trị hay tự khóa tài khoản của mình."))
-    if new_password is not None and len(new_password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(N_("Mật khẩu cần ít nhất {n} ký tự."), n=MIN_PASSWORD_LENGTH)
+    if new_password is not None:
+        check_password_length(new_password)
     if is_unit_head and role != Role.UNIT:
         raise InvalidInput(
             N_("Chỉ tài khoản đơn vị mới là trưởng đơn vị được. Chọn vai trò 'unit' hoặc bỏ ô.")
         )
-    before = {
-        "full_name": user.full_name,
-        "role": user.role,
-        "unit_id": user.unit_id,
-        "is_active": user.is_active,
-        "is_unit_head": user.is_unit_head,
-    }
+    before = _admin_fields(user)
     user.full_name = full_name.strip() or user.full_name
     user.role, user.is_active = role, is_active
     user.unit_id = unit_id
     if is_unit_head is not None:
         user.is_unit_head = is_unit_head
     user.is_unit_head = user.is_unit_head and role == Role.UNIT
-    after = {
-        "full_name": user.full_name,
-        "role": user.role,
-        "unit_id": user.unit_id,
-        "is_active": user.is_active,
-        "is_unit_head": user.is_unit_head,
-    }
-    changes = audit.diff(before, after)
+    changes = audit.diff(before, _admin_fields(user))
     if new_password:
         user.password_hash = passwords.hash_password(new_password)
         # Whoever signed in with the old password (a stolen cookie too) is signed out.
