@@ -105,6 +105,7 @@ def _summary(sheet: Worksheet, content: ReviewContent) -> None:
                 cell.number_format = PERCENT_FORMAT
     for cell in sheet[SUMMARY_HEADER_ROW + 1]:  # the total number of tasks
         cell.font = Font(bold=True)
+    sheet.freeze_panes = f"A{SUMMARY_HEADER_ROW + 1}"
     _widths(sheet, [52, 16, 16])
 
 
