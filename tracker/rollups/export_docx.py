@@ -209,7 +209,7 @@ def _title(document: WordDocument, content: ReviewContent) -> None:
     _paragraph(document, summary, bold=True, center=True).paragraph_format.space_after = Pt(0)
     # Under the trích yếu, a line a third to a half as long as it.
     length = min(text_mm(summary, BODY_PT, bold=True), PORTRAIT_TEXT_MM) * 0.4
-    _shape_rule(document.add_paragraph(), length, PORTRAIT_TEXT_MM)
+    _shape_rule(document.add_paragraph(), length, PORTRAIT_TEXT_MM, gap_pt=5)
     if content.review.is_frozen:
         state = f"(Số liệu đã chốt tại kỳ giao ban ngày {format_date(content.reference)})"
     else:
@@ -246,7 +246,7 @@ def summary_sentences(content: ReviewContent) -> list[str]:
 
 
 def _summary(document: WordDocument, content: ReviewContent) -> None:
-    _paragraph(document, "I. KẾT QUẢ CHUNG", bold=True)
+    _section_heading(document, "I. KẾT QUẢ CHUNG")
     for sentence in summary_sentences(content):
         _body(document, sentence)
     current, previous = content.comparison.current, content.comparison.previous
@@ -273,7 +273,7 @@ def _summary(document: WordDocument, content: ReviewContent) -> None:
 
 
 def _units(document: WordDocument, content: ReviewContent) -> None:
-    _paragraph(document, "II. KẾT QUẢ THEO ĐƠN VỊ", bold=True)
+    _section_heading(document, "II. KẾT QUẢ THEO ĐƠN VỊ")
     rows = []
     for line in content.units:
         comment = content.comments.get(line.unit.id or 0)
@@ -303,7 +303,7 @@ def _figure_cells(figures: Figures) -> list[str]:
 
 
 def _tasks(document: WordDocument, content: ReviewContent) -> None:
-    _paragraph(document, "III. CHI TIẾT NHIỆM VỤ THEO ĐƠN VỊ", bold=True)
+    _section_heading(document, "III. CHI TIẾT NHIỆM VỤ THEO ĐƠN VỊ")
     rows: list[list[str] | str] = []
     current_unit = None
     for number, item in enumerate(content.items, start=1):
@@ -333,6 +333,7 @@ def _closing(document: WordDocument, content: ReviewContent) -> None:
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
     _fix_widths(table, list(CLOSING_COLUMNS_MM))
+    _keep_together(table.rows[0])
     recipients, signature = table.rows[0].cells
     _line(recipients, "Nơi nhận:", bold=True, italic=True, size=12, center=False)
     for entry in head.recipients or (f"- {PLACEHOLDER};", f"- Lưu: VT, {PLACEHOLDER}."):
@@ -449,6 +450,13 @@ def _repeat_as_header(row: _Row) -> None:
     row._tr.get_or_add_trPr().append(flag)
 
 
+def _keep_together(row: _Row) -> None:
+    """w:cantSplit: the row moves whole to the next page rather than break across two."""
+    flag = OxmlElement("w:cantSplit")
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().insert(0, flag)
+
+
 def _no_borders(table: Table) -> None:
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -470,12 +478,12 @@ def _rule(cell: _Cell, length_mm: float, cell_mm: float) -> None:
     _shape_rule(cell.add_paragraph(), length_mm, cell_mm - CELL_PADDING_MM)
 
 
-def _shape_rule(paragraph: Paragraph, length_mm: float, room_mm: float) -> None:
+def _shape_rule(paragraph: Paragraph, length_mm: float, room_mm: float, gap_pt: int = 2) -> None:
     """An empty, 2 pt high paragraph whose bottom border, centred by its indents, is the line."""
     indent = Mm(max(room_mm - length_mm, 0.0) / 2)
     form = paragraph.paragraph_format
     form.left_indent = form.right_indent = indent
-    form.space_before, form.space_after = Pt(2), Pt(0)
+    form.space_before, form.space_after = Pt(gap_pt), Pt(0)
     form.line_spacing = Pt(2)
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -501,6 +509,11 @@ def _paragraph(
     run = paragraph.add_run(strip_control(text))
     run.bold, run.italic = bold, italic
     return paragraph
+
+
+def _section_heading(document: WordDocument, text: str) -> None:
+    """A part's heading ("I. ..."), kept on the page of what follows it."""
+    _paragraph(document, text, bold=True).paragraph_format.keep_with_next = True
 
 
 def _body(document: WordDocument, text: str) -> None:
