@@ -672,3 +672,17 @@ def test_word_report_prints_as_an_office_document(
     OUTPUT.mkdir(exist_ok=True)
     for number, page in enumerate(pdf, start=1):
         page.render(scale=1.5).to_pil().save(OUTPUT / f"bao-cao-trang-{number}.png")
+
+
+def test_a_review_with_no_work_still_exports_its_totals(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    review = reviews.open_review(session, actor=world.head, period=Period.parse("2020-Q1"))
+    session.commit()
+    login_as(client, "lanhdao")
+    document = docx.Document(_download_again(client, review.id, "docx"))
+    units = document.tables[2]
+    assert _rows(units)[1:] == [["", "Tổng cộng", "0", "0", "0", "0", "0", "0", "0", "—", ""]]
+    workbook = openpyxl.load_workbook(_download_again(client, review.id, "xlsx"))
+    totals = [cell.value for cell in workbook["Theo đơn vị"][2]]
+    assert totals[1:9] == ["Tổng cộng", 0, 0, 0, 0, 0, 0, 0]
