@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import subprocess
+from datetime import UTC, date, datetime
 from io import BytesIO
+from pathlib import Path
 
 import docx
 import openpyxl
 import pytest
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
 from flask.testing import FlaskClient
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tests.helpers import login_as
 from tests.rollups.conftest import JULY_1, World
-from tracker.rollups import explanations, reviews
+from tracker.parsing.readers.engines import soffice_path
+from tracker.rollups import explanations, export_docx, exports, reviews
+from tracker.rollups.export_docx import text_mm
 from tracker.rollups.periods import Period
 
 ASKED_AT = datetime(2021, 7, 1, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội
@@ -89,7 +98,7 @@ TASKS = {
             "1.2. Nhiệm vụ 1.2 của HUYEN_A – TB số 02-TB/BDVTU",
             "30/06/2021",
             "Đang thực hiện – Quá hạn chưa hoàn thành (50%)",
-            "Đã họp triển khai tới các xã.",
+            "Ngày 01/01/2021: 50%. Đã họp triển khai tới các xã.",
             "",
         ]
     ],
@@ -146,22 +155,38 @@ TASKS = {
 }
 
 
+def _paragraphs(cell) -> list[str]:  # type: ignore[no-untyped-def]
+    return [paragraph.text for paragraph in cell.paragraphs if paragraph.text]
+
+
 def test_word_report(client: FlaskClient, frozen_review: int) -> None:
     document = docx.Document(_download(client, frozen_review, "docx"))
-    header, summary, units, tasks = document.tables
-    assert _rows(header) == [
-        ["BAN DÂN VẬN TỈNH ỦY", "ĐẢNG CỘNG SẢN VIỆT NAM"],
-        ["Số:      -BC", "ngày 01 tháng 07 năm 2021"],
+    heading, summary, units, tasks, closing = document.tables
+    (board, state), (number, dated) = (row.cells for row in heading.rows)
+    assert _paragraphs(board) == ["BAN DÂN VẬN TỈNH ỦY"]
+    assert _paragraphs(state) == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
     ]
+    # Nothing in the test installation names the place or the board's abbreviation: dotted.
+    assert _paragraphs(number) == ["Số: ………/BC-………"]
+    assert _paragraphs(dated) == ["………, ngày 01 tháng 7 năm 2021"]
     texts = [paragraph.text for paragraph in document.paragraphs]
     assert "BÁO CÁO" in texts
-    assert "Kết quả thực hiện nhiệm vụ theo thông báo kết luận – Quý II/2021" in texts
-    assert "(Tính đến ngày 01/07/2021; đã chốt số liệu)" in texts
+    assert "Kết quả thực hiện nhiệm vụ theo thông báo kết luận Quý II/2021" in texts
+    assert "(Số liệu đã chốt tại kỳ giao ban ngày 01/07/2021)" in texts
+    summary_text = next(text for text in texts if text.startswith("Tính đến hết ngày"))
+    assert "Quý II/2021 có tổng số 7 nhiệm vụ phải thực hiện" in summary_text
+    assert "trong đó 2 nhiệm vụ chuyển từ kỳ trước" in summary_text
+    assert "Đã hoàn thành 2 nhiệm vụ, đạt tỷ lệ 29%" in summary_text
+    assert "hoàn thành đúng hạn 1 nhiệm vụ (50% số đã hoàn thành)" in summary_text
+    assert "quá hạn chưa hoàn thành 5 nhiệm vụ" in summary_text
     assert _rows(summary) == SUMMARY
     assert _rows(units) == [
         UNIT_HEADERS,
         [*TINH_ROW, ""],
         [*HOI_ROW, "Cần đôn đốc các chi hội."],
+        ["", "Tổng cộng", "7", "1", "1", "0", "0", "5", "0", "29%", ""],
     ]
     rows = _rows(tasks)
     assert rows[0] == ["TT", "Nhiệm vụ", "Hạn", "Tình trạng", "Báo cáo gần nhất", "Giải trình"]
@@ -175,11 +200,15 @@ def test_word_report(client: FlaskClient, frozen_review: int) -> None:
     assert by_unit == TASKS
     numbers = [row[0] for row in rows[1:] if len(set(row)) > 1]
     assert numbers == [str(n) for n in range(1, 8)]
+    recipients, signature = closing.rows[0].cells
+    assert _paragraphs(recipients) == ["Nơi nhận:", "- ………;", "- Lưu: VT, ………."]
+    # The head who froze the figures signs; the board is a "Ban", so its head is Trưởng ban.
+    assert _paragraphs(signature) == ["TRƯỞNG BAN", "Người dùng head"]
 
 
 def test_excel_workbook(client: FlaskClient, frozen_review: int) -> None:
     workbook = openpyxl.load_workbook(_download(client, frozen_review, "xlsx"))
-    assert workbook.sheetnames == ["Tổng hợp", "TB 01-TB_BDVTU", "TB 02-TB_BDVTU"]
+    assert workbook.sheetnames == ["Tổng hợp", "Theo đơn vị", "TB 01-TB_BDVTU", "TB 02-TB_BDVTU"]
     summary = workbook["Tổng hợp"]
     assert summary["A1"].value == "Kỳ giao ban Quý II/2021"
     assert (summary["A2"].value, summary["B2"].value) == (
@@ -194,14 +223,18 @@ def test_excel_workbook(client: FlaskClient, frozen_review: int) -> None:
     assert values[8][1] == pytest.approx(2 / 7) and values[8][2] == pytest.approx(1 / 3)
     assert values[9][1] == pytest.approx(1 / 2) and values[9][2] == pytest.approx(1.0)
     assert summary["B12"].number_format == "0%"
-    header = [cell.value for cell in summary[15]]
+    assert summary.max_row == 13  # the units have their own sheet
+
+    units = workbook["Theo đơn vị"]
+    header = [cell.value for cell in units[1]]
     assert header[:3] == ["Xếp hạng", "Đơn vị", "Tổng số"] and header[-1] == "Nhận xét"
-    hoi = [cell.value for cell in summary[17]]
+    tinh = [cell.value for cell in units[2]]
+    assert tinh[:9] == [1, "Ban Dân vận Tỉnh ủy", 5, 1, 1, 0, 0, 3, 0]
+    hoi = [cell.value for cell in units[3]]
     assert hoi[:9] == [2, "Hội Nông dân tỉnh", 2, 0, 0, 0, 0, 2, 0]
     assert hoi[9:] == [0.0, None, "Cần đôn đốc các chi hội."]
-    tinh = [cell.value for cell in summary[16]]
-    assert tinh[:9] == [1, "Ban Dân vận Tỉnh ủy", 5, 1, 1, 0, 0, 3, 0]
-    assert summary.auto_filter.ref == "A15:L17"
+    assert units.auto_filter.ref == "A1:L3"  # the totals row stays out of the filter
+    assert units.max_row == 4
 
     first = workbook["TB 01-TB_BDVTU"]
     assert first.auto_filter.ref == "A1:K3" and first.freeze_panes == "A2"
@@ -287,7 +320,7 @@ def test_formula_like_text_is_written_as_text_and_control_characters_are_dropped
     assert (hoi[1].value, hoi[2].value) == ("-2.1", "@SUM(1+1)")
     assert hoi[6].data_type == "n" and hoi[6].value == 100  # numbers the code chose stay numbers
     assert workbook["Tổng hợp"]["B1"].value is None
-    ranked = [row for row in workbook["Tổng hợp"].iter_rows(min_row=16) if row[1].value]
+    ranked = [row for row in workbook["Theo đơn vị"].iter_rows(min_row=2) if row[1].value]
     hoi_line = next(row for row in ranked if row[1].value.startswith("+Hội"))
     assert hoi_line[1].data_type == "s" and hoi_line[1].quotePrefix
 
@@ -310,7 +343,7 @@ def test_frozen_review_with_control_characters_still_exports(
     workbook = openpyxl.load_workbook(_download(client, frozen_review, "xlsx"))
     rows = list(workbook["TB 01-TB_BDVTU"].iter_rows(min_row=2, values_only=True))
     assert {row[9] for row in rows} == {"Ghi chú cũ"}
-    summary = [cell.value for row in workbook["Tổng hợp"].iter_rows() for cell in row]
+    summary = [cell.value for row in workbook["Theo đơn vị"].iter_rows() for cell in row]
     assert "Cần đôn đốc các chi hội." in summary
     word = client.get(f"/giao-ban/{frozen_review}/bao-cao.docx")
     assert word.status_code == 200
@@ -319,3 +352,337 @@ def test_frozen_review_with_control_characters_still_exports(
         cell.text for table in report.tables for row in table.rows for cell in row.cells
     )
     assert "Ghi chú cũ" in text and "Cần đôn đốc các chi hội." in text
+
+
+# --- The Word report's layout (Nghị định 30/2020/NĐ-CP) and the workbook's print set-up ---
+
+A4_MM = (210, 297)
+
+
+def _mm(length: int) -> float:
+    return length / 36000  # EMU per mm
+
+
+def _body_order(document) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    """Each table of the body with the section it lies in: ("table", section number)."""
+    found, section = [], 0
+    for element in document.element.body.iterchildren():
+        if element.tag == qn("w:tbl"):
+            found.append(("table", section))
+        elif (
+            element.tag == qn("w:p") and element.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+        ):
+            section += 1
+    return found
+
+
+def _repeats(table) -> list[bool]:  # type: ignore[no-untyped-def]
+    return [bool(row._tr.xpath("./w:trPr/w:tblHeader")) for row in table.rows]
+
+
+def _column_widths(table) -> list[float]:  # type: ignore[no-untyped-def]
+    return [_mm(int(col.get(qn("w:w"))) * 635) for col in table._tbl.tblGrid.iterchildren()]
+
+
+def test_word_report_layout(client: FlaskClient, frozen_review: int) -> None:
+    document = docx.Document(_download(client, frozen_review, "docx"))
+    portrait, landscape, back = document.sections
+    assert [section.orientation for section in document.sections] == [
+        WD_ORIENT.PORTRAIT,
+        WD_ORIENT.LANDSCAPE,
+        WD_ORIENT.PORTRAIT,
+    ]
+    for section in document.sections:
+        size = sorted((round(_mm(section.page_width)), round(_mm(section.page_height))))
+        assert tuple(size) == A4_MM
+        assert 20 <= round(_mm(section.top_margin)) <= 25
+        assert 20 <= round(_mm(section.bottom_margin)) <= 25
+        assert 30 <= round(_mm(section.left_margin)) <= 35
+        assert 15 <= round(_mm(section.right_margin)) <= 20
+    assert _mm(portrait.page_width) < _mm(portrait.page_height)
+    assert _mm(landscape.page_width) > _mm(landscape.page_height)
+    # Heading, summary: portrait; the unit table alone on landscape pages; tasks and closing back.
+    assert [section for _, section in _body_order(document)] == [0, 0, 1, 2, 2]
+
+    # The page number: a PAGE field at the top, centred, not on the first page.
+    assert portrait.different_first_page_header_footer
+    header = portrait.header.paragraphs[0]
+    assert header.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert [text.strip() for text in header._p.xpath(".//w:instrText/text()")] == ["PAGE"]
+    assert not portrait.first_page_header._element.xpath(".//w:instrText")
+    for later in (landscape, back):
+        assert later.header.is_linked_to_previous
+        assert not later.different_first_page_header_footer
+
+    heading, summary, units, tasks, closing = document.tables
+    for table in (summary, units, tasks):
+        assert _repeats(table) == [True] + [False] * (len(table.rows) - 1)
+    for table in (heading, closing):
+        assert not any(_repeats(table))
+        borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+        assert {edge.get(qn("w:val")) for edge in borders} == {"nil"}
+    # The columns share the text width by their content: the numbers narrow, the texts wide.
+    for table, width in ((summary, 165), (units, 252), (tasks, 165)):
+        assert sum(_column_widths(table)) == pytest.approx(width, abs=1)
+    unit_widths = _column_widths(units)
+    assert unit_widths[0] < unit_widths[1] and unit_widths[2] < unit_widths[1]
+    task_widths = _column_widths(tasks)
+    assert task_widths[0] == min(task_widths) and task_widths[1] == max(task_widths)
+    lines = [row for row in _rows(tasks)[1:] if len(set(row)) > 1]  # not the unit headings
+    for column, width in enumerate(task_widths):
+        longest = max((word for row in lines for word in row[column].split()), key=len)
+        assert width >= text_mm(longest, 12)  # no word breaks
+
+    normal = document.styles["Normal"].font
+    assert (normal.name, normal.size) == ("Times New Roman", Pt(14))
+    (board, state), (_, dated) = (row.cells for row in heading.rows)
+    national, motto, line = state.paragraphs[:3]
+    assert (national.runs[0].bold, national.runs[0].font.size) == (True, Pt(12))
+    assert (motto.runs[0].bold, motto.runs[0].font.size) == (True, Pt(13))
+    assert line.text == "" and line._p.xpath("./w:pPr/w:pBdr/w:bottom")  # the line under it
+    assert board.paragraphs[0].runs[0].bold and board.paragraphs[1]._p.xpath("./w:pPr/w:pBdr")
+    assert dated.paragraphs[0].runs[0].italic
+    title = next(p for p in document.paragraphs if p.text == "BÁO CÁO")
+    assert title.runs[0].bold and title.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    recipients, signature = closing.rows[0].cells
+    label, *entries = [p for p in recipients.paragraphs if p.text]
+    assert (label.runs[0].bold, label.runs[0].italic, label.runs[0].font.size) == (
+        True,
+        True,
+        Pt(12),
+    )
+    assert {entry.runs[0].font.size for entry in entries} == {Pt(11)}
+    signer = [p for p in signature.paragraphs if p.text]
+    assert all(p.runs[0].bold for p in signer)
+
+
+def test_word_totals_are_the_as_of_figures(
+    client: FlaskClient, session: Session, world: World, frozen_review: int
+) -> None:
+    from tracker.assignments.status import Category
+    from tracker.rollups import queries
+    from tracker.rollups.models import Review
+
+    document = docx.Document(_download(client, frozen_review, "docx"))
+    rows = _rows(document.tables[2])
+    lines, total = rows[1:-1], rows[-1]
+    assert total[1] == "Tổng cộng"
+    for column in range(2, 9):
+        assert int(total[column]) == sum(int(line[column]) for line in lines)
+    review = session.get(Review, frozen_review)
+    as_of = queries.totals(session, actor=world.head, scope=reviews.scope_of(review, JULY_1))
+    assert [int(value) for value in total[2:9]] == [
+        as_of.total,
+        *[as_of.counts[category] for category in Category],
+    ]
+    assert total[9] == f"{round(as_of.completion_rate * 100)}%"
+
+
+def test_word_heading_from_the_boards_notices_and_a_review_not_yet_frozen(
+    app, session: Session, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    # The board's own notices are numbered "…-TB/BDVTU": its report is "…/BC-BDVTU".
+    for notice in world.notices.values():
+        notice.issuer_unit_id = world.units["TINH"].id
+        session.add(notice)
+    review = reviews.open_review(session, actor=world.head, period=Period.parse("2021-Q2"))
+    session.commit()
+    with app.app_context():
+        content = exports.build(session, actor=world.head, review=review, today=JULY_1)
+        buffer = BytesIO()
+        export_docx.write(content, buffer)
+    document = docx.Document(buffer)
+    heading, *_, closing = document.tables
+    assert _paragraphs(heading.rows[1].cells[0]) == ["Số: ………/BC-BDVTU"]
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    assert "(Số liệu tạm tính đến ngày 01/07/2021, chưa chốt)" in texts
+    # Nobody has frozen the figures yet: who signs is left for the office to write.
+    assert _paragraphs(closing.rows[0].cells[1]) == ["TRƯỞNG BAN", "………"]
+
+
+def test_word_heading_takes_what_the_installation_is_told(
+    app, session: Session, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    review = reviews.open_review(session, actor=world.head, period=Period.parse("2021-Q2"))
+    session.commit()
+    letterhead = exports.Letterhead(
+        issuer="Ban Dân vận Tỉnh ủy",
+        parent_body="Tỉnh ủy Bình Định",
+        abbreviation="BDVTU",
+        place="Quy Nhơn",
+        signer_title="Phó Trưởng ban",
+        signer_name="Nguyễn Văn A",
+        recipients=("- Thường trực Tỉnh ủy (b/c);", "- Lưu: VT."),
+    )
+    with app.app_context():
+        content = exports.build(
+            session, actor=world.head, review=review, today=JULY_1, letterhead=letterhead
+        )
+        buffer = BytesIO()
+        export_docx.write(content, buffer)
+    document = docx.Document(buffer)
+    heading, *_, closing = document.tables
+    (board, _), (number, dated) = (row.cells for row in heading.rows)
+    assert _paragraphs(board) == ["TỈNH ỦY BÌNH ĐỊNH", "BAN DÂN VẬN TỈNH ỦY"]
+    assert _paragraphs(number) == ["Số: ………/BC-BDVTU"]
+    assert _paragraphs(dated) == ["Quy Nhơn, ngày 01 tháng 7 năm 2021"]
+    recipients, signature = closing.rows[0].cells
+    assert _paragraphs(recipients) == ["Nơi nhận:", "- Thường trực Tỉnh ủy (b/c);", "- Lưu: VT."]
+    assert _paragraphs(signature) == ["PHÓ TRƯỞNG BAN", "Nguyễn Văn A"]
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 1, 5), "………, ngày 05 tháng 01 năm 2026"),
+        (date(2026, 2, 28), "………, ngày 28 tháng 02 năm 2026"),
+        (date(2026, 3, 9), "………, ngày 09 tháng 3 năm 2026"),
+        (date(2026, 12, 25), "………, ngày 25 tháng 12 năm 2026"),
+    ],
+)
+def test_date_line_writes_zeros_as_the_decree_does(day: date, expected: str) -> None:
+    assert export_docx.date_line(None, day) == expected
+
+
+def test_column_widths_follow_their_text() -> None:
+    columns = [
+        ["TT", "1", "2"],
+        ["Nhiệm vụ", "Triển khai thực hiện nghị quyết của Tỉnh ủy về công tác dân vận", "Họp"],
+        ["Hạn", "30/06/2021", "15/05/2021"],
+    ]
+    widths = export_docx.fit_widths(columns, 165, 12)
+    assert sum(widths) == pytest.approx(165)
+    assert widths[0] < widths[2] < widths[1]
+    assert widths[2] >= text_mm("30/06/2021", 12)  # a date never wraps
+    narrow = export_docx.fit_widths(columns, 60, 12)
+    assert sum(narrow) == pytest.approx(60)
+    assert narrow[1] >= text_mm("Triển", 12)  # words never break
+
+
+def test_excel_print_setup_and_totals(
+    client: FlaskClient, session: Session, world: World, frozen_review: int
+) -> None:
+    from tracker.assignments.status import Category
+    from tracker.rollups import queries
+    from tracker.rollups.models import Review
+
+    workbook = openpyxl.load_workbook(_download(client, frozen_review, "xlsx"))
+    wide = {"Theo đơn vị", "TB 01-TB_BDVTU", "TB 02-TB_BDVTU"}
+    for sheet in workbook:
+        setup = sheet.page_setup
+        assert setup.paperSize == 9  # A4
+        assert setup.orientation == ("landscape" if sheet.title in wide else "portrait")
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        header_row = 4 if sheet.title == "Tổng hợp" else 1
+        assert sheet.print_title_rows == f"${header_row}:${header_row}"
+        assert sheet.freeze_panes == f"A{header_row + 1}"
+        assert sheet.oddFooter.center.text == "Trang &P/&N"
+        assert sheet.oddHeader.center.text == (
+            "Kỳ giao ban Quý II/2021 - số liệu đến ngày 01/07/2021"
+        )
+        assert [cell.font.bold for cell in sheet[header_row] if cell.value] == [True] * len(
+            [cell for cell in sheet[header_row] if cell.value]
+        )
+        for letter, dimension in sheet.column_dimensions.items():
+            assert 8 <= dimension.width <= 60, (sheet.title, letter)
+
+    units = workbook["Theo đơn vị"]
+    total = [cell.value for cell in units[4]]
+    assert total[:2] == [None, "Tổng cộng"]
+    assert total[2:9] == [f"=SUM({letter}2:{letter}3)" for letter in "CDEFGHI"]
+    assert total[9] == '=IF((C4-I4)=0,"",(D4+E4)/(C4-I4))'
+    assert total[10] == '=IF((D4+E4)=0,"",D4/(D4+E4))'
+    assert all(cell.font.bold for cell in units[4][1:11])
+    # What the formulas add up, the unit rows, is the review's as-of figures at its date.
+    review = session.get(Review, frozen_review)
+    as_of = queries.totals(session, actor=world.head, scope=reviews.scope_of(review, JULY_1))
+    sums = [sum(units.cell(row, column).value for row in (2, 3)) for column in range(3, 10)]
+    assert sums == [as_of.total, *[as_of.counts[category] for category in Category]]
+
+
+def test_excel_totals_row_stays_a_formula_while_a_hostile_unit_name_stays_text(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    world.units["HOI"].name = FORMULA
+    session.add(world.units["HOI"])
+    review = reviews.open_review(session, actor=world.head, period=Period.parse("2021-Q2"))
+    session.commit()
+    workbook = openpyxl.load_workbook(_download(client, review.id, "xlsx"))
+    units = workbook["Theo đơn vị"]
+    [hostile] = [row for row in units.iter_rows(min_row=2) if row[1].value == FORMULA]
+    assert (hostile[1].data_type, hostile[1].quotePrefix) == ("s", True)
+    totals = units[units.max_row]
+    assert totals[1].value == "Tổng cộng" and totals[1].data_type == "s"
+    assert {cell.data_type for cell in totals[2:11]} == {"f"}
+    for sheet in workbook.worksheets[2:]:
+        for row in sheet.iter_rows(min_row=2):
+            if row[0].value == FORMULA:
+                assert (row[0].data_type, row[0].quotePrefix) == ("s", True)
+    document = docx.Document(_download_again(client, review.id, "docx"))
+    assert FORMULA in [row.cells[1].text for row in document.tables[2].rows]
+
+
+def _download_again(client: FlaskClient, review_id: int, suffix: str) -> BytesIO:
+    response = client.get(f"/giao-ban/{review_id}/bao-cao.{suffix}")
+    assert response.status_code == 200
+    return BytesIO(response.data)
+
+
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
+
+
+@pytest.mark.slow
+def test_word_report_prints_as_an_office_document(
+    client: FlaskClient, engine: Engine, frozen_review: int, tmp_path: Path
+) -> None:
+    """Rendered by LibreOffice: three A4 pages, the unit table's page landscape, the page
+    number on pages 2 and 3 only; page images under test-output/ for a person to look at."""
+    soffice = soffice_path()
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: the report cannot be rendered")
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the layout does not depend on the database: rendered once, on SQLite")
+    pdfium = pytest.importorskip("pypdfium2")
+    source = tmp_path / "bao-cao.docx"
+    source.write_bytes(_download(client, frozen_review, "docx").getvalue())
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = pdfium.PdfDocument(str(tmp_path / "bao-cao.pdf"))
+    sizes = [tuple(round(side / 72 * 25.4) for side in page.get_size()) for page in pdf]
+    assert sizes == [(210, 297), (297, 210), (210, 297)]
+    texts = [page.get_textpage().get_text_range() for page in pdf]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in texts[0] and "BÁO CÁO" in texts[0]
+    assert not texts[0].lstrip().startswith("1")  # no number on the first page
+    assert texts[1].lstrip().startswith("2") and texts[2].lstrip().startswith("3")
+    assert "Tổng cộng" in texts[1] and "Nơi nhận:" in texts[2]
+    OUTPUT.mkdir(exist_ok=True)
+    for number, page in enumerate(pdf, start=1):
+        page.render(scale=1.5).to_pil().save(OUTPUT / f"bao-cao-trang-{number}.png")
+
+
+def test_a_review_with_no_work_still_exports_its_totals(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    review = reviews.open_review(session, actor=world.head, period=Period.parse("2020-Q1"))
+    session.commit()
+    login_as(client, "lanhdao")
+    document = docx.Document(_download_again(client, review.id, "docx"))
+    units = document.tables[2]
+    assert _rows(units)[1:] == [["", "Tổng cộng", "0", "0", "0", "0", "0", "0", "0", "—", ""]]
+    workbook = openpyxl.load_workbook(_download_again(client, review.id, "xlsx"))
+    totals = [cell.value for cell in workbook["Theo đơn vị"][2]]
+    assert totals[1:9] == ["Tổng cộng", 0, 0, 0, 0, 0, 0, 0]
