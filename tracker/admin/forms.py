@@ -118,7 +118,7 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    person = ChoiceField(_l("Người thực hiện"))
-    action = ChoiceField(_l("Việc"))
+    person = ChoiceField(_l("Người thực hiện"), validators=[Optional()])
+    action = ChoiceField(_l("Việc"), validators=[Optional()])
     since = VNDateField(_l("Từ ngày"), validators=[Optional()])
     until = VNDateField(_l("Đến ngày"), validators=[Optional()])

@@ -24,6 +24,7 @@ from tracker.audit.models import AuditEvent
 from tracker.audit.names import MISSING, UNIT_FIELDS, Names
 from tracker.errors import N_
 from tracker.i18n import LANGUAGES, format_date
+from tracker.search.folding import fold
 
 ROLE_NAMES = {
     "admin": N_("Quản trị"),
@@ -336,7 +337,7 @@ def action_choices(recorded: Iterable[str]) -> list[tuple[str, str]]:
         (action, gettext(ACTION_NAMES[action]) if action in ACTION_NAMES else action)
         for action in actions
     ]
-    return sorted(named, key=lambda pair: pair[1].lower())
+    return sorted(named, key=lambda pair: fold(pair[1]))
 
 
 def describe(
