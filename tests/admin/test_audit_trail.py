@@ -91,6 +91,20 @@ def test_the_trail_is_filtered_by_person_action_and_days(
     assert "Hội ND" in rows and "MTTQ tỉnh" not in rows and "Nông hội" not in rows
 
 
+def test_kinds_of_change_without_a_name_are_filtered_as_other_kinds(
+    client: FlaskClient, session: Session
+) -> None:
+    admin = admin_client(client, session)
+    when = datetime(2027, 3, 1, 3, 0, tzinfo=UTC)
+    _event(session, admin, "thu.moi", "test", 1, when)
+    session.commit()
+    status, page = _page(client)
+    assert '<option value="khac">Việc khác</option>' in page and "thu.moi" not in page
+    status, page = _page(client, "action=khac")
+    rows = _rows(page)
+    assert status == 200 and "thay đổi dữ liệu" in rows and "tạo tài khoản" not in rows
+
+
 def test_bad_filters_are_explained_not_crashed(client: FlaskClient, session: Session) -> None:
     admin_client(client, session)
     status, page = _page(client, "since=31/02/2027")

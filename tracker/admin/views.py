@@ -159,6 +159,21 @@ def _audit_filters() -> AuditFilterForm:
     return filters
 
 
+def _event_filter(filters: AuditFilterForm) -> audit.EventFilter:
+    """The filter form as the trail's query takes it (validated first)."""
+    action = filters.action.data or None
+    other = action == wording.OTHER_ACTIONS
+    return audit.EventFilter(
+        actor_id=parse_id(filters.person.data),
+        by_system=filters.person.data == SYSTEM,
+        action=None if other else action,
+        not_actions=frozenset(wording.ACTION_NAMES) if other else frozenset(),
+        since=filters.since.parsed,
+        until=filters.until.parsed,
+        zone=local_zone(),
+    )
+
+
 @bp.route("/nhat-ky")
 @requires(can_administer)
 def audit_log() -> tuple[str, int]:
@@ -175,15 +190,9 @@ def audit_log() -> tuple[str, int]:
                 until=filters.until.data,
             )
         else:
-            wanted = audit.EventFilter(
-                actor_id=parse_id(filters.person.data),
-                by_system=filters.person.data == SYSTEM,
-                action=filters.action.data or None,
-                since=since,
-                until=until,
-                zone=local_zone(),
+            rows, has_more = audit.list_events(
+                db(), actor=current_user, page=page, filters=_event_filter(filters)
             )
-            rows, has_more = audit.list_events(db(), actor=current_user, page=page, filters=wanted)
     kept = {name: value for name, value in request.args.items() if name != "trang" and value}
     return render_template(
         "admin/audit.html",

@@ -65,6 +65,8 @@ class EventFilter:
     actor_id: int | None = None
     by_system: bool = False  # changes no person made (the scheduler, a file load by command)
     action: str | None = None
+    # Kinds of change to leave out (the filter's "other kinds": none of the named ones).
+    not_actions: frozenset[str] = frozenset()
     since: date | None = None
     until: date | None = None
     zone: tzinfo = UTC
@@ -97,6 +99,8 @@ def list_events(
         statement = statement.where(col(AuditEvent.actor_id) == wanted.actor_id)
     if wanted.action:
         statement = statement.where(col(AuditEvent.action) == wanted.action)
+    if wanted.not_actions:
+        statement = statement.where(col(AuditEvent.action).not_in(wanted.not_actions))
     if wanted.since is not None:
         statement = statement.where(
             col(AuditEvent.occurred_at) >= _start_of(wanted.since, wanted.zone)

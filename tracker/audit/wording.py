@@ -329,15 +329,18 @@ ACTION_NAMES: dict[str, str] = {
 }
 
 
+OTHER_ACTIONS = "khac"  # the filter's value for kinds of change the product has no name for
+
+
 def action_choices(recorded: Iterable[str]) -> list[tuple[str, str]]:
-    """(action, name) for the filter: every kind the product knows or the trail holds, by name
-    in the reader's language; a kind without a name shows as it is stored."""
-    actions = set(ACTION_NAMES) | set(recorded)
-    named = [
-        (action, gettext(ACTION_NAMES[action]) if action in ACTION_NAMES else action)
-        for action in actions
-    ]
-    return sorted(named, key=lambda pair: fold(pair[1]))
+    """(value, name) for the trail's filter: every kind of change the product names, in the
+    reader's language and alphabetical order; then "other kinds" when the trail holds kinds
+    without a name (internal action names are never shown)."""
+    named = [(action, gettext(name)) for action, name in ACTION_NAMES.items()]
+    named.sort(key=lambda pair: fold(pair[1]))
+    if any(action not in ACTION_NAMES for action in recorded):
+        named.append((OTHER_ACTIONS, gettext("Việc khác")))
+    return named
 
 
 def describe(
