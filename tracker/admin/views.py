@@ -25,6 +25,7 @@ from tracker.units.directory import DirectoryError
 from tracker.units.models import Unit
 from tracker.units.spreadsheet import read_directory_upload
 from tracker.view_guards import requires
+from tracker.vn_dates import vn_date
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 
@@ -183,6 +184,8 @@ def audit_log() -> tuple[str, int]:
     has_more, error = False, None
     if filters.validate():
         since, until = filters.since.parsed, filters.until.parsed
+        for typed in (filters.since, filters.until):  # "31012027" shown back as 31/01/2027
+            typed.data = vn_date(typed.parsed) if typed.parsed else typed.data
         if since and until and since > until:
             error = _(
                 "Ngày bắt đầu (%(since)s) sau ngày kết thúc (%(until)s). Sửa lại khoảng ngày.",
