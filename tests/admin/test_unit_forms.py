@@ -328,3 +328,50 @@ def test_a_group_is_created_and_its_members_changed(client: FlaskClient, session
     trail = html.unescape(client.get("/quan-tri/nhat-ky").get_data(as_text=True))
     assert "Thành viên: HND, MTTQ → HLHPN, HND" in trail
     assert f'href="/quan-tri/nhom-don-vi/{group.id}"' in trail
+
+
+def test_an_old_clash_elsewhere_does_not_block_an_unrelated_edit(
+    client: FlaskClient, session: Session
+) -> None:
+    """Two units saved before names were checked share a name: editing a third unit still
+    works, and the clash is reported when one of the two is edited."""
+    admin_client(client, session)
+    first = make_unit(session, "A1", "Ban Dân vận")
+    make_unit(session, "A2", "Ban Dân vận")
+    third = make_unit(session, "HND", "Hội Nông dân tỉnh")
+    session.commit()
+    status, _ = _post(
+        client, f"/quan-tri/don-vi/{third.id}", code="HND", name="Hội Nông dân", parent=""
+    )
+    assert status == 302
+    status, page = _post(
+        client, f"/quan-tri/don-vi/{first.id}", code="A1", name="Ban Dân vận", parent=""
+    )
+    assert status == 400 and "trùng với tên 'Ban Dân vận'" in page
+
+
+def test_a_stale_group_form_is_refused(client: FlaskClient, session: Session) -> None:
+    admin_client(client, session)
+    unit = make_unit(session, "HND", "Hội Nông dân tỉnh")
+    fields = editing.GroupFields("G", "nhóm thử", (), (unit.id or 0,))
+    admin = session.exec(select(User).where(User.username == "quantri")).one()
+    group = editing.save_group(session, actor=admin, group_id=None, fields=fields, stamp=None)
+    session.commit()
+    old_stamp = editing.stamp_of(group)
+    renamed = editing.GroupFields("G", "nhóm đã đổi tên", (), (unit.id or 0,))
+    editing.save_group(session, actor=admin, group_id=group.id, fields=renamed, stamp=old_stamp)
+    session.commit()
+    path = f"/quan-tri/nhom-don-vi/{group.id}"
+    response = client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(client, path),
+            "stamp": old_stamp,
+            "code": "G",
+            "name": "nhóm cũ",
+            "members": [str(unit.id)],
+        },
+    )
+    assert response.status_code == 409
+    session.expire_all()
+    assert session.get(UnitGroup, group.id).name == "nhóm đã đổi tên"

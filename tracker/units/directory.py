@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,44 +213,58 @@ def check_directory(
     source: str,
     *,
     inactive: Collection[str] = (),
+    focus: Collection[str] | None = None,
 ) -> None:
     """The rules every directory meets, whatever it came from: a YAML file (its lines), an Excel
     sheet (its rows) or the admin's form (the whole directory as it would be after the change).
     Codes valid and unique, names present and not shared by two units or groups (compared as
     `name_key` does), parents and members known, no parent cycle. `inactive`: codes of units no
-    longer in use; their names are free for others."""
+    longer in use; their names are free for others. `focus`: the codes being changed; only
+    their problems are reported (an old flaw elsewhere does not block an unrelated edit)."""
+
+    def concerned(code: str) -> bool:
+        return focus is None or code in focus
+
     seen: set[str] = set()
     for unit, line in zip(units, unit_lines, strict=True):
-        _check_code(unit.code, "mã đơn vị", line, source)
-        if not unit.name.strip():
-            raise DirectoryError(f"đơn vị '{unit.code}' chưa có tên", line, source)
-        if unit.code in seen:
-            raise DirectoryError(f"mã đơn vị '{unit.code}' bị trùng", line, source)
+        if concerned(unit.code):
+            _check_code(unit.code, "mã đơn vị", line, source)
+            if not unit.name.strip():
+                raise DirectoryError(f"đơn vị '{unit.code}' chưa có tên", line, source)
+            if unit.code in seen:
+                raise DirectoryError(f"mã đơn vị '{unit.code}' bị trùng", line, source)
         seen.add(unit.code)
     for unit, line in zip(units, unit_lines, strict=True):
-        if unit.parent is not None and unit.parent not in seen:
+        if concerned(unit.code) and unit.parent is not None and unit.parent not in seen:
             raise DirectoryError(
                 f"đơn vị '{unit.code}' có cấp trên '{unit.parent}' không có trong danh mục",
                 line,
                 source,
             )
-    _check_cycles(units, unit_lines, source)
+    _check_cycles(units, unit_lines, source, concerned)
     group_codes: set[str] = set()
     for group, line in zip(groups, group_lines, strict=True):
-        _check_code(group.code, "mã nhóm", line, source)
-        if group.code in seen or group.code in group_codes:
-            raise DirectoryError(f"mã nhóm '{group.code}' bị trùng", line, source)
+        if concerned(group.code):
+            _check_group(group, line, source, seen, group_codes)
         group_codes.add(group.code)
-        if not group.members:
-            raise DirectoryError(f"nhóm '{group.code}' chưa có thành viên", line, source)
-        unknown = [member for member in group.members if member not in seen]
-        if unknown:
-            raise DirectoryError(
-                f"nhóm '{group.code}' có thành viên không có trong danh mục: {', '.join(unknown)}",
-                line,
-                source,
-            )
-    _check_names(units, groups, unit_lines, group_lines, source, set(inactive))
+    _check_names(units, groups, unit_lines, group_lines, source, set(inactive), concerned)
+
+
+def _check_group(
+    group: DirectoryGroup, line: int | None, source: str, units: set[str], groups: set[str]
+) -> None:
+    _check_code(group.code, "mã nhóm", line, source)
+    if group.code in units or group.code in groups:
+        raise DirectoryError(f"mã nhóm '{group.code}' bị trùng", line, source)
+    if not group.members:
+        raise DirectoryError(f"nhóm '{group.code}' chưa có thành viên", line, source)
+    unknown = [member for member in group.members if member not in units]
+    if unknown:
+        raise DirectoryError(
+            f"nhóm '{group.code}' có thành viên không có trong danh mục: {', '.join(unknown)}",
+            line,
+            source,
+        )
 
 
 def _check_code(code: str, what: str, line: int | None, source: str) -> None:
@@ -263,10 +277,15 @@ def _check_code(code: str, what: str, line: int | None, source: str) -> None:
 
 
 def _check_cycles(
-    units: tuple[DirectoryUnit, ...], unit_lines: Sequence[int | None], source: str
+    units: tuple[DirectoryUnit, ...],
+    unit_lines: Sequence[int | None],
+    source: str,
+    concerned: Callable[[str], bool],
 ) -> None:
     parents = {unit.code: unit.parent for unit in units}
     for unit, line in zip(units, unit_lines, strict=True):
+        if not concerned(unit.code):
+            continue
         chain, current = {unit.code}, unit.parent
         while current is not None:
             if current in chain:
@@ -284,6 +303,7 @@ def _check_names(
     group_lines: Sequence[int | None],
     source: str,
     inactive: set[str],
+    concerned: Callable[[str], bool],
 ) -> None:
     """No name or alias of one unit or group is also a name or alias of another."""
     owners: dict[tuple[str, ...], tuple[str, str, str]] = {}
@@ -302,7 +322,7 @@ def _check_names(
             if not key:
                 continue
             owner = owners.setdefault(key, (what, code, written))
-            if owner[:2] != (what, code):
+            if owner[:2] != (what, code) and (concerned(code) or concerned(owner[1])):
                 other_what, other_code, other_written = owner
                 raise DirectoryError(
                     f"tên '{written}' của {what} '{code}' trùng với tên '{other_written}' "

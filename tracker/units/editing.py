@@ -115,6 +115,7 @@ def check_after_change(
         [None] * len(merged_groups),
         source,
         inactive=out_of_use,
+        focus={unit.code for unit in units} | {group.code for group in groups},
     )
 
 
