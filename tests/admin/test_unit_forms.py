@@ -375,3 +375,18 @@ def test_a_stale_group_form_is_refused(client: FlaskClient, session: Session) ->
     assert response.status_code == 409
     session.expire_all()
     assert session.get(UnitGroup, group.id).name == "nhóm đã đổi tên"
+
+
+def test_two_admins_creating_the_same_code_at_once_one_is_told(
+    engine: Engine, session: Session
+) -> None:
+    admins = [make_user(session, "admin"), make_user(session, "admin")]
+    session.commit()
+
+    def create(work: Session, actor: User, index: int) -> None:
+        fields = editing.UnitFields("HND", f"Hội Nông dân {index}", (), None, True)
+        editing.save_unit(work, actor=actor, unit_id=None, fields=fields, stamp=None)
+
+    outcomes = at_once(engine, [admin.id for admin in admins if admin.id], create)
+    assert sorted(outcomes) == ["InvalidInput", "ok"]
+    assert session.exec(select(func.count()).select_from(Unit)).one() == 1

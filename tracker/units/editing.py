@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
@@ -148,6 +149,21 @@ def _claim(session: Session, model: Any, row: Unit | UnitGroup, stamp: str | Non
     session.refresh(row)
 
 
+def _flush_code(session: Session, code: str) -> None:
+    """Write the row; a code someone else took meanwhile (two admins at once) is refused in
+    words, like any duplicate code, instead of failing on the unique index."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise InvalidInput(
+            N_(
+                "Mã '{code}' vừa được dùng cho đơn vị hoặc nhóm khác. Chọn mã khác; "
+                "chưa có gì thay đổi."
+            ),
+            code=code,
+        ) from None
+
+
 def _aware(moment: datetime) -> datetime:
     # SQLite hands timestamps back without their zone; every *_at column stores UTC.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
@@ -207,7 +223,7 @@ def save_unit(
     unit.parent_id, unit.is_active = (parent.id if parent else None), fields.is_active
     unit.updated_at = max(utcnow(), _aware(unit.updated_at))
     session.add(unit)
-    session.flush()
+    _flush_code(session, entry.code)
     audit.record(
         session,
         actor=actor,
@@ -285,7 +301,7 @@ def save_group(
     group.code, group.name, group.aliases = entry.code, name, list(entry.aliases)
     group.updated_at = max(utcnow(), _aware(group.updated_at))
     session.add(group)
-    session.flush()
+    _flush_code(session, entry.code)
     _replace_members(session, group.id or 0, current, [unit.id or 0 for unit in units])
     audit.record(
         session,
