@@ -121,7 +121,7 @@ def test_a_unit_with_assignments_is_taken_out_of_use_never_deleted(
     (event,) = _events(session, "unit.updated")
     assert event.changes == {"is_active": [True, False]}
     listing = client.get("/quan-tri/don-vi").get_data(as_text=True)
-    assert "Hội Nông dân tỉnh (ngừng dùng)" in listing
+    assert "Hội Nông dân tỉnh</a> (ngừng dùng)" in listing
 
 
 BAD_UNIT_YAML = """\
