@@ -100,8 +100,12 @@ def units_load(path: str) -> None:
     except DirectoryError as error:
         _fail(f"Không nạp được danh mục / directory refused: {error}")
         return
-    with unit_of_work(current_app.extensions["tracker.engine"]) as session:
-        summary = load_directory(session, actor=None, directory=directory)
+    try:
+        with unit_of_work(current_app.extensions["tracker.engine"]) as session:
+            summary = load_directory(session, actor=None, directory=directory)
+    except DirectoryError as error:  # the file clashes with units it does not list
+        _fail(f"Không nạp được danh mục / directory refused: {error}")
+        return
     click.echo(
         f"Đơn vị: {len(summary.created)} thêm mới, {len(summary.updated)} cập nhật, "
         f"{summary.unchanged} không đổi. Nhóm: {len(summary.groups_created)} thêm mới, "

@@ -93,7 +93,7 @@ def test_the_history_in_english(client: FlaskClient, history: World) -> None:
     assert "báo cáo" not in section and "gia hạn" not in section
 
 
-def test_the_admins_trail_names_people_and_links_the_assignment(
+def test_the_admins_trail_names_people_and_the_assignment(
     client: FlaskClient, session: Session, history: World
 ) -> None:
     admin = make_user(session, "admin", username="quantri")
@@ -101,7 +101,9 @@ def test_the_admins_trail_names_people_and_links_the_assignment(
     _sign_in(client, admin)
     page = client.get("/quan-tri/nhat-ky").get_data(as_text=True)
     assert "Trần Thị B đồng ý đề nghị gia hạn" in page
-    assert f'href="/nhiem-vu/{history.assignment.id}"' in page
+    # The admin may not open a unit's assignment (design's role table): named, not linked.
+    assert f'href="/nhiem-vu/{history.assignment.id}"' not in page
+    assert client.get(f"/nhiem-vu/{history.assignment.id}").status_code == 403
     assert "Hệ thống tạo tài khoản quantri (Quản trị)" in page  # created by no one
     table = page[page.index("<table") :]
     for raw in RAW:

@@ -52,6 +52,18 @@ def test_good_file_is_read() -> None:
             2,
             "vòng lặp",
         ),
+        (
+            "units:\n  - code: A\n    name: Ban X\n  - code: B\n    name: y\n"
+            "    aliases: [BAN  X]\n",
+            4,
+            "tên 'BAN X' của đơn vị 'B' trùng với tên 'Ban X' của đơn vị 'A'",
+        ),
+        (
+            "units:\n  - code: A\n    name: Ủy ban nhân dân tỉnh\n"
+            "groups:\n  - code: G\n    name: UBND tỉnh\n    members: [A]\n",
+            5,
+            "của nhóm 'G' trùng với tên 'Ủy ban nhân dân tỉnh'",
+        ),
     ],
 )
 def test_bad_file_names_line_and_reason(text: str, line: int, reason: str) -> None:

@@ -1,5 +1,10 @@
 """Loading the directory into the database, and the unit tree."""
 
+import html
+from io import BytesIO
+from pathlib import Path
+
+from flask import Flask
 from sqlmodel import Session, func, select
 
 from tests.helpers import make_unit, make_user
@@ -100,3 +105,36 @@ def test_only_admins_load_from_the_web(session: Session) -> None:
     else:
         raise AssertionError("a secretary loaded the directory")
     assert _count(session, Unit) == 1 and unit.code == "U1"
+
+
+def test_a_file_sharing_a_name_with_a_unit_it_leaves_is_refused(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    """The file alone is fine; with the units already there (kept as they are) a name would
+    stand for two units: refused by the command and by the web upload, nothing written."""
+    from tests.admin.test_admin_views import admin_client
+    from tests.helpers import csrf_token
+    from tests.test_cli import run
+
+    make_unit(session, "UBND", "Ủy ban nhân dân tỉnh")
+    session.commit()
+    clashing = "units:\n  - code: VP\n    name: Văn phòng\n    aliases: [UBND tỉnh]\n"
+    path = tmp_path / "units.yaml"
+    path.write_text(clashing, encoding="utf-8")
+    result = run(app, "units", "load", str(path))
+    assert result.exit_code == 2
+    assert "'UBND tỉnh' của đơn vị 'VP' trùng với tên 'Ủy ban nhân dân tỉnh'" in result.output
+    client = app.test_client()
+    admin_client(client, session)
+    response = client.post(
+        "/quan-tri/don-vi",
+        data={
+            "csrf_token": csrf_token(client, "/quan-tri/don-vi"),
+            "file": (BytesIO(clashing.encode()), "don-vi.yaml"),
+        },
+        content_type="multipart/form-data",
+    )
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "trùng với tên 'Ủy ban nhân dân tỉnh' của đơn vị 'UBND'" in page
+    assert session.exec(select(func.count()).select_from(Unit)).one() == 1

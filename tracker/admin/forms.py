@@ -1,12 +1,21 @@
-"""Administration forms: accounts and the unit directory file."""
+"""Administration forms: accounts, the unit directory (a file, one unit, one group), the audit
+trail's filters."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from tracker.fields import choices
+from tracker.fields import ChoiceField, VNDateField, choices
 
 ROLE_CHOICES = [
     ("unit", _l("Đơn vị")),
@@ -56,3 +65,60 @@ class EditUserForm(FlaskForm):
 
 class DirectoryForm(FlaskForm):
     file = FileField(_l("Tệp danh mục đơn vị (Excel .xlsx hoặc .yaml)"))
+
+
+def _required(message: str) -> DataRequired:
+    return DataRequired(message=message)
+
+
+class UnitForm(FlaskForm):
+    code = StringField(
+        _l("Mã đơn vị (chữ không dấu, số, '-', '_', '.')"),
+        validators=[_required(_l("Nhập mã đơn vị, ví dụ BTG.")), Length(max=40)],
+        render_kw={"autocapitalize": "characters", "spellcheck": "false"},
+    )
+    name = StringField(
+        _l("Tên đơn vị"),
+        validators=[_required(_l("Nhập tên đơn vị.")), Length(max=255)],
+    )
+    parent = ChoiceField(_l("Đơn vị cấp trên"))
+    aliases = TextAreaField(
+        _l("Tên gọi khác, mỗi tên một dòng (ví dụ tên viết tắt)"),
+        validators=[Length(max=4000)],
+        render_kw={"rows": 3},
+    )
+    is_active = BooleanField(
+        _l("Đang sử dụng (bỏ chọn để ngừng dùng: đơn vị không bị xóa, lịch sử vẫn giữ)")
+    )
+    stamp = HiddenField()
+
+
+class GroupForm(FlaskForm):
+    code = StringField(
+        _l("Mã nhóm (chữ không dấu, số, '-', '_', '.')"),
+        validators=[_required(_l("Nhập mã nhóm, ví dụ CTXH.")), Length(max=40)],
+        render_kw={"autocapitalize": "characters", "spellcheck": "false"},
+    )
+    name = StringField(
+        _l("Tên nhóm"), validators=[_required(_l("Nhập tên nhóm.")), Length(max=255)]
+    )
+    aliases = TextAreaField(
+        _l("Tên gọi khác, mỗi tên một dòng"), validators=[Length(max=4000)], render_kw={"rows": 2}
+    )
+    members = SelectMultipleField(
+        _l("Thành viên"),
+        coerce=str,
+        validate_choice=False,
+        validators=[_required(_l("Chọn ít nhất một đơn vị thành viên."))],
+    )
+    stamp = HiddenField()
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    person = ChoiceField(_l("Người thực hiện"), validators=[Optional()])
+    action = ChoiceField(_l("Việc"), validators=[Optional()])
+    since = VNDateField(_l("Từ ngày"), validators=[Optional()])
+    until = VNDateField(_l("Đến ngày"), validators=[Optional()])

@@ -8,14 +8,21 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext
 from markupsafe import Markup, escape
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.models import Assignment, ExtensionRequest
 from tracker.audit.models import AuditEvent
 from tracker.notices.models import Conclusion, Task
+from tracker.permissions import (
+    can_administer,
+    can_manage_reviews,
+    can_view_all_assignments,
+    can_work_for_a_unit,
+)
 from tracker.rollups.models import ExplanationRequest, Review
-from tracker.units.models import Unit
+from tracker.units.models import Unit, UnitGroup
+from tracker.units.service import unit_scope
 
 # Fields whose values are unit ids; shown by the units' names.
 UNIT_FIELDS = {"unit_id", "lead", "support"}
@@ -23,11 +30,20 @@ MISSING = "—"
 
 
 class Names:
-    """The names and links of everything a page of events mentions, looked up in bulk."""
+    """The names and links of everything a page of events mentions, looked up in bulk.
 
-    def __init__(self, session: Session, events: Iterable[AuditEvent]) -> None:
+    A name is a link only when `reader` may open the page it leads to (the admin reads the
+    trail but not the units' assignments); without a reader every name is a link."""
+
+    def __init__(
+        self, session: Session, events: Iterable[AuditEvent], reader: User | None = None
+    ) -> None:
         events = list(events)
+        self.reader = reader
+        self._session = session
+        self._scope: set[int] | None = None
         ids: dict[str, set[int]] = {key: set() for key in ("unit", "user", "assignment")}
+        ids["unit_group"] = set()
         ids |= {"conclusion": set(), "task": set(), "review": set(), "explanation": set()}
         ids["extension"] = set()
         entity_keys = {
@@ -39,6 +55,7 @@ class Names:
             "review": "review",
             "explanation_request": "explanation",
             "extension_request": "extension",
+            "unit_group": "unit_group",
         }
         for event in events:
             key = entity_keys.get(event.entity_type)
@@ -65,24 +82,38 @@ class Names:
             assignment.id: (assignment, task, notice, unit)
             for assignment, task, notice, unit in session.exec(
                 select(Assignment, Task, Conclusion, Unit)
-                .join(Task, Assignment.task_id == Task.id)
-                .join(Conclusion, Task.conclusion_id == Conclusion.id)
-                .join(Unit, Assignment.unit_id == Unit.id)
-                .where(Assignment.id.in_(ids["assignment"]))
+                .join(Task, col(Assignment.task_id) == col(Task.id))
+                .join(Conclusion, col(Task.conclusion_id) == col(Conclusion.id))
+                .join(Unit, col(Assignment.unit_id) == col(Unit.id))
+                .where(col(Assignment.id).in_(ids["assignment"]))
             ).all()
         }
         self.tasks = {
             task.id: (task, notice)
             for task, notice in session.exec(
                 select(Task, Conclusion)
-                .join(Conclusion, Task.conclusion_id == Conclusion.id)
-                .where(Task.id.in_(ids["task"]))
+                .join(Conclusion, col(Task.conclusion_id) == col(Conclusion.id))
+                .where(col(Task.id).in_(ids["task"]))
             ).all()
         }
         self.units = _by_id(session, Unit, ids["unit"])
         self.users = _by_id(session, User, ids["user"])
         self.conclusions = _by_id(session, Conclusion, ids["conclusion"])
         self.reviews = _by_id(session, Review, ids["review"])
+        self.groups = _by_id(session, UnitGroup, ids["unit_group"])
+
+    def _may(self, rule: Any) -> bool:
+        return self.reader is None or bool(rule(self.reader))
+
+    def _may_see_assignment(self, assignment: Assignment) -> bool:
+        """Conservative: a unit's account gets links to its own (and its sub-units') work."""
+        if self._may(can_view_all_assignments):
+            return True
+        if self.reader is None or not can_work_for_a_unit(self.reader):
+            return False
+        if self._scope is None:
+            self._scope = unit_scope(self._session, self.reader.unit_id or 0)
+        return assignment.unit_id in self._scope
 
     def unit(self, unit_id: Any) -> Markup:
         unit = self.units.get(unit_id) if isinstance(unit_id, int) else None
@@ -98,8 +129,9 @@ class Names:
             return Markup(MISSING)
         assignment, task, notice, unit = found
         label = " · ".join(part for part in (notice.number, task.code, unit.name) if part)
-        href = url_for("assignments.detail", assignment_id=assignment.id)
-        return Markup('<a href="{}">{}</a>').format(href, label)
+        if not self._may_see_assignment(assignment):
+            return escape(label)
+        return _link(url_for("assignments.detail", assignment_id=assignment.id), label)
 
     def subject(self, event: AuditEvent) -> Markup | None:
         """The thing an event is about, named and linked (for the admin's trail)."""
@@ -113,26 +145,35 @@ class Names:
         if event.entity_type == "conclusion" and ident in self.conclusions:
             notice = self.conclusions[ident]
             href = url_for("notices.view", conclusion_id=ident)
-            return _link(href, notice.number or notice.title[:80])
+            return self._link(can_view_all_assignments, href, notice.number or notice.title[:80])
         if event.entity_type == "task" and ident in self.tasks:
             task, notice = self.tasks[ident]
             href = url_for("notices.view", conclusion_id=notice.id, _anchor=f"nhiem-vu-{ident}")
-            return _link(href, " · ".join(part for part in (notice.number, task.code) if part))
+            label = " · ".join(part for part in (notice.number, task.code) if part)
+            return self._link(can_view_all_assignments, href, label)
         if event.entity_type == "user" and ident in self.users:
             href = url_for("admin.edit_user", user_id=ident)
-            return _link(href, self.users[ident].full_name)
+            return self._link(can_administer, href, self.users[ident].full_name)
         if event.entity_type == "unit" and ident in self.units:
-            return _link(url_for("admin.units_page"), self.units[ident].name)
+            href = url_for("admin.edit_unit", unit_id=ident)
+            return self._link(can_administer, href, self.units[ident].name)
+        if event.entity_type == "unit_group" and ident in self.groups:
+            href = url_for("admin.edit_group", group_id=ident)
+            label = gettext("Nhóm: %(name)s", name=self.groups[ident].name)
+            return self._link(can_administer, href, label)
         if event.entity_type == "review" and ident in self.reviews:
             href = url_for("reviews.detail", review_id=ident)
-            return _link(href, self.reviews[ident].period)
+            return self._link(can_manage_reviews, href, self.reviews[ident].period)
         if event.entity_type == "calendar_day":
-            return _link(url_for("reminders.calendar_page"), gettext("Lịch làm việc"))
+            href = url_for("reminders.calendar_page")
+            return self._link(can_administer, href, gettext("Lịch làm việc"))
         if event.entity_type == "outbox_message":
-            return _link(url_for("reminders.messages"), gettext("Nhắc việc"))
-        if event.entity_type == "unit_group":
-            return _link(url_for("admin.units_page"), gettext("Nhóm đơn vị"))
+            return self._link(can_administer, url_for("reminders.messages"), gettext("Nhắc việc"))
         return None
+
+    def _link(self, rule: Any, href: str, label: str) -> Markup:
+        """A link to `href` when the reader may open it, else the name alone."""
+        return _link(href, label) if self._may(rule) else escape(label)
 
 
 def _by_id(session: Session, model: Any, ids: set[int]) -> dict[int, Any]:

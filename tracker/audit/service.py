@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
@@ -56,17 +58,59 @@ def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
     return {name: convert(value) for name, value in changes.items()}
 
 
+@dataclass(frozen=True)
+class EventFilter:
+    """What the admin narrows the trail to; days are the users' calendar days in `zone`."""
+
+    actor_id: int | None = None
+    by_system: bool = False  # changes no person made (the scheduler, a file load by command)
+    action: str | None = None
+    # Kinds of change to leave out (the filter's "other kinds": none of the named ones).
+    not_actions: frozenset[str] = frozenset()
+    since: date | None = None
+    until: date | None = None
+    zone: tzinfo = UTC
+
+
+def _start_of(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
 def list_events(
-    session: Session, *, actor: User, page: int = 1, per_page: int = PER_PAGE
+    session: Session,
+    *,
+    actor: User,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    filters: EventFilter | None = None,
 ) -> tuple[list[tuple[AuditEvent, User | None]], bool]:
     """A page of audit events, newest first, with who did each; and whether more remain."""
     if not can_administer(actor):
         raise PermissionDenied(N_("Chỉ quản trị viên mới xem được nhật ký thay đổi."))
-    return fetch_page(
-        session,
+    statement = (
         select(AuditEvent, User)
-        .join(User, AuditEvent.actor_id == User.id, isouter=True)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
-        page=page,
-        per_page=per_page,
+        .join(User, col(AuditEvent.actor_id) == col(User.id), isouter=True)
+        .order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc())
     )
+    wanted = filters or EventFilter()
+    if wanted.by_system:
+        statement = statement.where(col(AuditEvent.actor_id).is_(None))
+    elif wanted.actor_id is not None:
+        statement = statement.where(col(AuditEvent.actor_id) == wanted.actor_id)
+    if wanted.action:
+        statement = statement.where(col(AuditEvent.action) == wanted.action)
+    if wanted.not_actions:
+        statement = statement.where(col(AuditEvent.action).not_in(wanted.not_actions))
+    if wanted.since is not None:
+        statement = statement.where(
+            col(AuditEvent.occurred_at) >= _start_of(wanted.since, wanted.zone)
+        )
+    if wanted.until is not None:
+        next_day = wanted.until + timedelta(days=1)
+        statement = statement.where(col(AuditEvent.occurred_at) < _start_of(next_day, wanted.zone))
+    return fetch_page(session, statement, page=page, per_page=per_page)
+
+
+def recorded_actions(session: Session) -> list[str]:
+    """Every kind of change the trail holds (for the filter, with those the product knows)."""
+    return list(session.exec(select(AuditEvent.action).distinct()).all())

@@ -24,6 +24,7 @@ from tracker.audit.models import AuditEvent
 from tracker.audit.names import MISSING, UNIT_FIELDS, Names
 from tracker.errors import N_
 from tracker.i18n import LANGUAGES, format_date
+from tracker.search.folding import fold
 
 ROLE_NAMES = {
     "admin": N_("Quản trị"),
@@ -63,6 +64,7 @@ FIELD_NAMES = {
     "meeting_on": N_("Ngày họp"),
     "email": N_("Thư điện tử"),
     "phone": N_("Số điện thoại"),
+    "code": N_("Mã"),
 }
 DATE_FIELDS = {
     "due", "completed_on", "issued_on", "default_due", "day", "meeting_on", "requested_due",
@@ -284,10 +286,72 @@ SENTENCES: dict[str, Sentence] = {
 }
 
 
-def describe(session: Session, rows: Iterable[tuple[AuditEvent, User | None]]) -> list[Described]:
-    """The events in words, with who did each, their notes, and what each is about."""
+# The kinds of change, named for the trail's filter ("Việc"), by what they are about.
+ACTION_NAMES: dict[str, str] = {
+    "assignment.created": N_("Giao nhiệm vụ"),
+    "assignment.progress": N_("Báo cáo tiến độ"),
+    "assignment.rolled_up": N_("Tổng hợp tiến độ"),
+    "assignment.delegated": N_("Phân công cho đơn vị cấp dưới"),
+    "assignment.commented": N_("Góp ý nhiệm vụ"),
+    "assignment.cancelled": N_("Hủy giao nhiệm vụ"),
+    "assignment.due_corrected": N_("Điều chỉnh hạn"),
+    "assignment.due_extended": N_("Gia hạn"),
+    "extension.requested": N_("Xin gia hạn"),
+    "extension.approved": N_("Đồng ý gia hạn"),
+    "extension.refused": N_("Không đồng ý gia hạn"),
+    "explanation.requested": N_("Yêu cầu giải trình"),
+    "explanation.answered": N_("Giải trình"),
+    "conclusion.imported": N_("Nhập thông báo"),
+    "conclusion.draft_saved": N_("Sửa bản nháp thông báo"),
+    "conclusion.draft_deleted": N_("Xóa bản nháp thông báo"),
+    "conclusion.due_dates_moved": N_("Dời hạn hàng loạt"),
+    "conclusion.published": N_("Ban hành thông báo"),
+    "task.corrected": N_("Điều chỉnh nhiệm vụ"),
+    "user.created": N_("Tạo tài khoản"),
+    "user.updated": N_("Sửa tài khoản"),
+    "user.password_changed": N_("Đổi mật khẩu"),
+    "user.language_changed": N_("Chọn ngôn ngữ"),
+    "user.contact_changed": N_("Sửa thông tin liên hệ"),
+    "chat.linked": N_("Liên kết tin nhắn"),
+    "chat.unlinked": N_("Hủy liên kết tin nhắn"),
+    "chat.link_failed": N_("Liên kết tin nhắn ngừng hoạt động"),
+    "unit.created": N_("Thêm đơn vị"),
+    "unit.updated": N_("Sửa đơn vị"),
+    "unit_group.created": N_("Thêm nhóm đơn vị"),
+    "unit_group.updated": N_("Sửa nhóm đơn vị"),
+    "review.opened": N_("Mở kỳ giao ban"),
+    "review.commented": N_("Nhận xét giao ban"),
+    "review.frozen": N_("Chốt số liệu giao ban"),
+    "outbox.test_queued": N_("Gửi thử tin nhắn"),
+    "outbox.retried": N_("Gửi lại tin nhắn"),
+    "calendar_day.added": N_("Thêm ngày vào lịch"),
+    "calendar_day.removed": N_("Bỏ ngày khỏi lịch"),
+}
+
+
+OTHER_ACTIONS = "khac"  # the filter's value for kinds of change the product has no name for
+
+
+def action_choices(recorded: Iterable[str]) -> list[tuple[str, str]]:
+    """(value, name) for the trail's filter: every kind of change the product names, in the
+    reader's language and alphabetical order; then "other kinds" when the trail holds kinds
+    without a name (internal action names are never shown)."""
+    named = [(action, gettext(name)) for action, name in ACTION_NAMES.items()]
+    named.sort(key=lambda pair: fold(pair[1]))
+    if any(action not in ACTION_NAMES for action in recorded):
+        named.append((OTHER_ACTIONS, gettext("Việc khác")))
+    return named
+
+
+def describe(
+    session: Session,
+    rows: Iterable[tuple[AuditEvent, User | None]],
+    reader: User | None = None,
+) -> list[Described]:
+    """The events in words, with who did each, their notes, and what each is about (linked
+    when `reader` may open it; see `Names`)."""
     rows = list(rows)
-    names = Names(session, (event for event, _ in rows))
+    names = Names(session, (event for event, _ in rows), reader)
     described = []
     for event, actor in rows:
         who = escape(actor.full_name) if actor else escape(gettext("Hệ thống"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,31 +192,100 @@ def _check_references(
     """Codes unique, parents and members known, no parent cycles; report the offending line."""
     unit_lines = [_line(node) for node in top["units"].value]
     group_lines = [_line(node) for node in top["groups"].value] if groups else []
-    check_references(units, groups, unit_lines, group_lines, source)
+    check_directory(units, groups, unit_lines, group_lines, source)
 
 
-def check_references(
+def name_key(written: str) -> tuple[str, ...]:
+    """A unit's name as the notice reader finds it in text: case, tone placement, dashes and
+    usual abbreviations ("UBND" = "Ủy ban nhân dân") do not matter. Two names with the same key
+    cannot be told apart in a notice, so the directory refuses them."""
+    # Imported here: the parser reads directories with this module's types.
+    from tracker.parsing.units import name_words
+
+    return name_words(written)
+
+
+def check_directory(
     units: tuple[DirectoryUnit, ...],
     groups: tuple[DirectoryGroup, ...],
-    unit_lines: list[int],
-    group_lines: list[int],
+    unit_lines: Sequence[int | None],
+    group_lines: Sequence[int | None],
     source: str,
+    *,
+    inactive: Collection[str] = (),
+    focus: Collection[str] | None = None,
 ) -> None:
-    """The rules every directory meets, whatever file it came from (YAML lines or sheet rows)."""
+    """The rules every directory meets, whatever it came from: a YAML file (its lines), an Excel
+    sheet (its rows) or the admin's form (the whole directory as it would be after the change).
+    Codes valid and unique, names present and not shared by two units or groups (compared as
+    `name_key` does), parents and members known, no parent cycle. `inactive`: codes of units no
+    longer in use; their names are free for others. `focus`: the codes being changed; only
+    their problems are reported (an old flaw elsewhere does not block an unrelated edit)."""
+
+    def concerned(code: str) -> bool:
+        return focus is None or code in focus
+
     seen: set[str] = set()
     for unit, line in zip(units, unit_lines, strict=True):
-        if unit.code in seen:
-            raise DirectoryError(f"mã đơn vị '{unit.code}' bị trùng", line, source)
+        if concerned(unit.code):
+            _check_code(unit.code, "mã đơn vị", line, source)
+            if not unit.name.strip():
+                raise DirectoryError(f"đơn vị '{unit.code}' chưa có tên", line, source)
+            if unit.code in seen:
+                raise DirectoryError(f"mã đơn vị '{unit.code}' bị trùng", line, source)
         seen.add(unit.code)
     for unit, line in zip(units, unit_lines, strict=True):
-        if unit.parent is not None and unit.parent not in seen:
+        if concerned(unit.code) and unit.parent is not None and unit.parent not in seen:
             raise DirectoryError(
                 f"đơn vị '{unit.code}' có cấp trên '{unit.parent}' không có trong danh mục",
                 line,
                 source,
             )
+    _check_cycles(units, unit_lines, source, concerned)
+    group_codes: set[str] = set()
+    for group, line in zip(groups, group_lines, strict=True):
+        if concerned(group.code):
+            _check_group(group, line, source, seen, group_codes)
+        group_codes.add(group.code)
+    _check_names(units, groups, unit_lines, group_lines, source, set(inactive), concerned)
+
+
+def _check_group(
+    group: DirectoryGroup, line: int | None, source: str, units: set[str], groups: set[str]
+) -> None:
+    _check_code(group.code, "mã nhóm", line, source)
+    if group.code in units or group.code in groups:
+        raise DirectoryError(f"mã nhóm '{group.code}' bị trùng", line, source)
+    if not group.members:
+        raise DirectoryError(f"nhóm '{group.code}' chưa có thành viên", line, source)
+    unknown = [member for member in group.members if member not in units]
+    if unknown:
+        raise DirectoryError(
+            f"nhóm '{group.code}' có thành viên không có trong danh mục: {', '.join(unknown)}",
+            line,
+            source,
+        )
+
+
+def _check_code(code: str, what: str, line: int | None, source: str) -> None:
+    if not CODE_PATTERN.match(code):
+        raise DirectoryError(
+            f"{what} '{code}' không hợp lệ (chữ không dấu, số, '-', '_' hoặc '.', tối đa 40 ký tự)",
+            line,
+            source,
+        )
+
+
+def _check_cycles(
+    units: tuple[DirectoryUnit, ...],
+    unit_lines: Sequence[int | None],
+    source: str,
+    concerned: Callable[[str], bool],
+) -> None:
     parents = {unit.code: unit.parent for unit in units}
     for unit, line in zip(units, unit_lines, strict=True):
+        if not concerned(unit.code):
+            continue
         chain, current = {unit.code}, unit.parent
         while current is not None:
             if current in chain:
@@ -224,15 +294,40 @@ def check_references(
                 )
             chain.add(current)
             current = parents[current]
-    group_codes: set[str] = set()
-    for group, line in zip(groups, group_lines, strict=True):
-        if group.code in seen or group.code in group_codes:
-            raise DirectoryError(f"mã nhóm '{group.code}' bị trùng", line, source)
-        group_codes.add(group.code)
-        unknown = [member for member in group.members if member not in seen]
-        if unknown:
-            raise DirectoryError(
-                f"nhóm '{group.code}' có thành viên không có trong danh mục: {', '.join(unknown)}",
-                line,
-                source,
-            )
+
+
+def _check_names(
+    units: tuple[DirectoryUnit, ...],
+    groups: tuple[DirectoryGroup, ...],
+    unit_lines: Sequence[int | None],
+    group_lines: Sequence[int | None],
+    source: str,
+    inactive: set[str],
+    concerned: Callable[[str], bool],
+) -> None:
+    """No name or alias of one unit or group is also a name or alias of another."""
+    owners: dict[tuple[str, ...], tuple[str, str, str]] = {}
+    entries = [
+        ("đơn vị", unit.code, (unit.name, *unit.aliases), line)
+        for unit, line in zip(units, unit_lines, strict=True)
+        if unit.code not in inactive
+    ]
+    entries += [
+        ("nhóm", group.code, (group.name, *group.aliases), line)
+        for group, line in zip(groups, group_lines, strict=True)
+    ]
+    for what, code, names, line in entries:
+        for written in names:
+            key = name_key(written)
+            if not key:
+                continue
+            owner = owners.setdefault(key, (what, code, written))
+            if owner[:2] != (what, code) and (concerned(code) or concerned(owner[1])):
+                other_what, other_code, other_written = owner
+                raise DirectoryError(
+                    f"tên '{written}' của {what} '{code}' trùng với tên '{other_written}' "
+                    f"của {other_what} '{other_code}'; mỗi tên hoặc tên gọi khác chỉ dùng "
+                    "cho một đơn vị hoặc nhóm",
+                    line,
+                    source,
+                )

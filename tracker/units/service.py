@@ -12,6 +12,7 @@ from tracker.db import utcnow
 from tracker.errors import N_, PermissionDenied
 from tracker.permissions import can_administer
 from tracker.units.directory import DirectoryGroup, DirectoryUnit, UnitDirectory
+from tracker.units.editing import check_after_change
 from tracker.units.models import Unit, UnitGroup, UnitGroupMember
 
 
@@ -31,9 +32,18 @@ class LoadSummary:
 def load_directory(
     session: Session, *, actor: User | None, directory: UnitDirectory
 ) -> LoadSummary:
-    """Create or update units and groups by code; loading the same file twice changes nothing."""
+    """Create or update units and groups by code; loading the same file twice changes nothing.
+    Raises DirectoryError when the file clashes with units it does not list (a shared name)."""
     if actor is not None and not can_administer(actor):
         raise PermissionDenied(N_("Chỉ quản trị viên mới được nạp danh mục đơn vị."))
+    # The file was checked on its own when read; now with the units it leaves as they are.
+    check_after_change(
+        session,
+        units=directory.units,
+        groups=directory.groups,
+        by_code=True,
+        source="tệp cùng danh mục hiện có",
+    )
     summary = LoadSummary()
     existing = {unit.code: unit for unit in session.exec(select(Unit)).all()}
     for entry in directory.units:

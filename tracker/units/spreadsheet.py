@@ -24,7 +24,7 @@ from tracker.units.directory import (
     DirectoryGroup,
     DirectoryUnit,
     UnitDirectory,
-    check_references,
+    check_directory,
     parse_directory,
 )
 
@@ -170,8 +170,8 @@ def read_directory_workbook(data: bytes, source: str = "<xlsx>") -> UnitDirector
                 group_lines.append(line)
     finally:
         workbook.close()
-    check_references(tuple(units), (), unit_lines, [], source_units)
-    check_references(tuple(units), tuple(groups), unit_lines, group_lines, source_groups)
+    check_directory(tuple(units), (), unit_lines, [], source_units)
+    check_directory(tuple(units), tuple(groups), unit_lines, group_lines, source_groups)
     return UnitDirectory(units=tuple(units), groups=tuple(groups))
 
 
