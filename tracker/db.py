@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import DateTime, Dialect, Engine, event
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
 from tracker.errors import DomainError
@@ -32,6 +33,28 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Every *_at column: stored as UTC, always handed back aware in UTC.
+
+    PostgreSQL keeps `timestamp with time zone`; SQLite keeps text without an offset and gives
+    back naive values, which are UTC because only UTC is ever written. A naive value bound here
+    is taken as UTC too (the code never makes one; `utcnow()` is aware)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """`moment` in UTC; a naive one is already UTC (see `UtcDateTime`)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 # Set only by `clock_at`: a replay of past days records each change on its own day.

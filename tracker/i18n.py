@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, session
 from flask_babel import gettext, lazy_gettext
 
+from tracker.db import as_utc
 from tracker.errors import DomainError
 from tracker.notify.channels import channel_name
 from tracker.vn_dates import vn_date
@@ -53,9 +54,7 @@ def format_datetime(value: datetime | None) -> str:
 
 
 def _to_local(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo("UTC"))
-    return value.astimezone(local_zone())
+    return as_utc(value).astimezone(local_zone())
 
 
 def channel_label(channel: str) -> str:

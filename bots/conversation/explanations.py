@@ -5,7 +5,6 @@ one button answers at once. The answer goes through the web's service
 
 from __future__ import annotations
 
-from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -118,5 +117,4 @@ def task_code_and_text(session: Session, assignment: Assignment) -> tuple[str, s
 
 def _day(turn: Turn, request: ExplanationRequest) -> str:
     at = request.requested_at
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)
     return f"{at.astimezone(ZoneInfo(turn.settings.timezone)):%d/%m/%Y}"

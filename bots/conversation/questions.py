@@ -6,7 +6,7 @@ The question waits on the chat link, so the person's next text is read as its an
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import select
 
@@ -35,9 +35,7 @@ def open_question(link: ChatLink, now: datetime) -> str | None:
     """The question waiting for an answer, unless it expired."""
     if not link.pending_action or link.pending_until is None:
         return None
-    until = link.pending_until
-    until = until if until.tzinfo else until.replace(tzinfo=UTC)
-    return link.pending_action if until > now else None
+    return link.pending_action if link.pending_until > now else None
 
 
 def close_question(link: ChatLink) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from tracker.config import Settings
+from tracker.db import as_utc
 from tracker.notify.channels import channel_name
 
 
@@ -33,5 +34,4 @@ def start_turn(
     session: Session, channel: str, external_id: str, now: datetime, settings: Settings
 ) -> Turn:
     """The turn of one update; a naive now is taken as UTC."""
-    moment = now if now.tzinfo else now.replace(tzinfo=UTC)
-    return Turn(session, channel, str(external_id), moment.astimezone(UTC), settings)
+    return Turn(session, channel, str(external_id), as_utc(now), settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -182,8 +182,9 @@ def _linked(session: Session, *, last: datetime | None) -> ChatLink:
 
 
 def _aware(moment: datetime | None) -> datetime:
-    assert moment is not None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """The stored moment, which comes back aware (UtcDateTime) on both databases."""
+    assert moment is not None and moment.utcoffset() == timedelta(0)
+    return moment
 
 
 def test_a_message_opens_the_interaction_window(

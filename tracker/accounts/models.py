@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from tracker.db import utcnow
+from tracker.db import UtcDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -40,8 +40,8 @@ class User(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     password_hash: str = Field(max_length=255)
     is_active: bool = Field(default=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    last_login_at: datetime | None = None
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    last_login_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     # Part of every signed-in session; raised by sign-out and password resets, so every session
     # signed in before then (a copied cookie too) ends at its next request.
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
@@ -79,16 +79,16 @@ class ChatLink(SQLModel, table=True):
     channel: str = Field(max_length=16)
     external_id: str = Field(max_length=64)
     is_active: bool = Field(default=True)
-    linked_at: datetime = Field(default_factory=utcnow)
+    linked_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     inactive_reason: str | None = Field(default=None, max_length=255)
-    inactive_at: datetime | None = None
+    inactive_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     # Zalo lets an OA write freely only for a while after the follower's last message.
-    last_interaction_at: datetime | None = None
+    last_interaction_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     # A question the bot asked and waits for ("report_percent" / "extension"), kept here
     # rather than in a process's memory so every web worker and bot process sees it.
     pending_action: str | None = Field(default=None, max_length=32)
     pending_assignment_id: int | None = Field(default=None, foreign_key="assignment.id")
-    pending_until: datetime | None = None
+    pending_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -103,7 +103,7 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=64)
     remote_addr: str = Field(max_length=64)
-    attempted_at: datetime = Field(default_factory=utcnow)
+    attempted_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     succeeded: bool = Field(default=False)
 
 
@@ -115,5 +115,5 @@ class LoginThrottle(SQLModel, table=True):
     __tablename__ = "login_throttle"
 
     key: str = Field(primary_key=True, max_length=80)
-    window_started_at: datetime
+    window_started_at: datetime = Field(sa_type=UtcDateTime)
     guesses: int = Field(default=0)

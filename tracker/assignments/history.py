@@ -17,7 +17,7 @@ from sqlalchemy import Connection, event, insert, inspect, select, update
 from sqlmodel import Session
 
 from tracker.assignments.models import STILL_IN_FORCE, Assignment, AssignmentState
-from tracker.db import utcnow
+from tracker.db import as_utc, utcnow
 
 STATE_FIELDS = ("status", "percent", "due", "completed_on")
 FIXED_FIELDS = ("task_id", "unit_id", "role", "parent_id")
@@ -35,9 +35,8 @@ def _zone() -> ZoneInfo:
 
 
 def local_day(moment: datetime) -> date:
-    """The users' calendar day of a stored moment (naive ones, from SQLite, are UTC)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(_zone()).date()
+    """The users' calendar day of a moment (a naive one is UTC, see `UtcDateTime`)."""
+    return as_utc(moment).astimezone(_zone()).date()
 
 
 def end_of(day: date) -> datetime:

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from tracker.db import utcnow
+from tracker.db import UtcDateTime, utcnow
 
 
 class AssignmentStatus(StrEnum):
@@ -59,8 +59,8 @@ class Assignment(SQLModel, table=True):
     cancelled_reason: str | None = Field(default=None, sa_type=Text)
     parent_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
     version: int = Field(default=1)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
 
 
 class ProgressReport(SQLModel, table=True):
@@ -71,7 +71,7 @@ class ProgressReport(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     author_id: int = Field(foreign_key="user_account.id")
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     status_before: str = Field(max_length=16)
     status_after: str = Field(max_length=16)
     percent_before: int
@@ -103,13 +103,13 @@ class ExtensionRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     requested_by_id: int = Field(foreign_key="user_account.id")
-    requested_at: datetime = Field(default_factory=utcnow)
+    requested_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     current_due: date | None = None
     requested_due: date
     reason: str = Field(sa_type=Text)
     status: str = Field(default=ExtensionStatus.PENDING, max_length=16, index=True)
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
-    decided_at: datetime | None = None
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     decision_comment: str | None = Field(default=None, sa_type=Text)
 
 
@@ -122,7 +122,7 @@ class EvidenceFile(SQLModel, table=True):
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     report_id: int | None = Field(default=None, foreign_key="progress_report.id", index=True)
     uploaded_by_id: int = Field(foreign_key="user_account.id")
-    uploaded_at: datetime = Field(default_factory=utcnow)
+    uploaded_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     original_name: str = Field(max_length=255)
     # A random name on disk, never derived from what the user sent.
     stored_name: str = Field(max_length=64, unique=True)
@@ -139,7 +139,7 @@ class AssignmentComment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     author_id: int = Field(foreign_key="user_account.id")
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     body: str = Field(sa_type=Text)
 
 
@@ -175,7 +175,7 @@ class AssignmentState(SQLModel, table=True):
     completed_on: date | None = None
     valid_from: date
     valid_until: date = Field(default=STILL_IN_FORCE)
-    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
 
 
 # Registers the writers of AssignmentState on Assignment (mapper events).

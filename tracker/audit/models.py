@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
-from tracker.db import utcnow
+from tracker.db import UtcDateTime, utcnow
 
 
 class AuditEvent(SQLModel, table=True):
@@ -16,7 +16,7 @@ class AuditEvent(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    occurred_at: datetime = Field(default_factory=utcnow, index=True)
+    occurred_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow, index=True)
     actor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     action: str = Field(max_length=64)
     entity_type: str = Field(max_length=32)

@@ -11,7 +11,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from tracker.accounts.models import ChatChannel, ChatLink, User
 from tracker.audit import service as audit
 from tracker.chat.models import LinkCode
-from tracker.db import utcnow
+from tracker.db import as_utc, utcnow
 from tracker.errors import N_, InvalidInput
 
 log = logging.getLogger(__name__)
@@ -74,9 +74,7 @@ def issue_link_code(session: Session, *, actor: User, now: datetime | None = Non
 def code_is_usable(session: Session, *, user_id: int, link_code_id: int, now: datetime) -> bool:
     """Whether the person's issued code can still link a chat (unused, not expired)."""
     row = session.get(LinkCode, link_code_id)
-    return bool(
-        row and row.user_id == user_id and row.used_at is None and _aware(row.expires_at) > now
-    )
+    return bool(row and row.user_id == user_id and row.used_at is None and row.expires_at > now)
 
 
 def link_account(
@@ -93,7 +91,7 @@ def link_account(
         raise InvalidInput(N_("Kênh liên kết không hợp lệ."))
     normalized = normalize_code(code)
     row = session.exec(select(LinkCode).where(LinkCode.code_hash == _hash(normalized))).first()
-    if row is None or row.used_at is not None or _aware(row.expires_at) <= now:
+    if row is None or row.used_at is not None or row.expires_at <= now:
         raise InvalidInput(
             N_(
                 "Mã liên kết không đúng hoặc đã hết hạn. Đăng nhập Đôn Đốc trên web, mở trang "
@@ -224,13 +222,8 @@ def links_of(session: Session, *, user_id: int) -> list[ChatLink]:
     )
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive timestamps; every stored one is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _utc(moment: datetime | None) -> datetime:
     # Callers pass local or naive times too; the checks here compare in UTC.
     if moment is None:
         return utcnow()
-    return _aware(moment).astimezone(UTC)
+    return as_utc(moment)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, Text
 from sqlmodel import Field, SQLModel
 
-from tracker.db import utcnow
+from tracker.db import UtcDateTime, utcnow
 
 
 class LinkCode(SQLModel, table=True):
@@ -18,9 +18,9 @@ class LinkCode(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     code_hash: str = Field(max_length=64, unique=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    expires_at: datetime
-    used_at: datetime | None = None
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     used_channel: str | None = Field(default=None, max_length=16)
 
 
@@ -34,9 +34,9 @@ class ChannelToken(SQLModel, table=True):
     channel: str = Field(max_length=16, primary_key=True)
     access_token: str = Field(default="", sa_type=Text)
     refresh_token: str = Field(default="", sa_type=Text)
-    access_expires_at: datetime | None = None
+    access_expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     version: int = Field(default=1)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
 
 
 class WebhookEvent(SQLModel, table=True):
@@ -48,7 +48,7 @@ class WebhookEvent(SQLModel, table=True):
 
     channel: str = Field(max_length=16, primary_key=True)
     event_id: str = Field(max_length=128, primary_key=True)
-    received_at: datetime = Field(default_factory=utcnow, index=True)
+    received_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow, index=True)
 
 
 class TelegramInbox(SQLModel, table=True):
@@ -62,7 +62,7 @@ class TelegramInbox(SQLModel, table=True):
         primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
     )
     payload: str = Field(sa_type=Text)
-    received_at: datetime = Field(default_factory=utcnow)
+    received_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     # A worker's claim, taken over when older than the lease (a worker that died).
     claimed_by: str | None = Field(default=None, max_length=80)
-    claimed_at: datetime | None = None
+    claimed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

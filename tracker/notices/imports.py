@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, update
@@ -65,16 +65,11 @@ def refusal(job: NoticeImport) -> InvalidInput | None:
             reason=job.reason_vi or "",
             reason_en=job.reason_en or job.reason_vi or "",
         )
-    if job.finished_at is None and utcnow() - _aware(job.created_at) > LOST_AFTER:
+    if job.finished_at is None and utcnow() - job.created_at > LOST_AFTER:
         return InvalidInput(
             N_("Máy chủ đã dừng khi đang đọc tệp này; hãy tải tệp lên lại."),
         )
     return None
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives stored UTC times back without their zone."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def start(

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, CheckConstraint, Column, Text
 from sqlmodel import Field, SQLModel
 
-from tracker.db import utcnow
+from tracker.db import UtcDateTime, utcnow
 
 
 class NoticeStatus(StrEnum):
@@ -48,10 +48,10 @@ class Conclusion(SQLModel, table=True):
     status: str = Field(default=NoticeStatus.DRAFT, max_length=16, index=True)
     version: int = Field(default=1)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     published_by_id: int | None = Field(default=None, foreign_key="user_account.id")
-    published_at: datetime | None = None
+    published_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class Task(SQLModel, table=True):
@@ -75,8 +75,8 @@ class Task(SQLModel, table=True):
     recurrence: str | None = Field(default=None, max_length=16)
     needs_review: bool = Field(default=False)
     warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
 
 
 class TaskUnit(SQLModel, table=True):
@@ -117,8 +117,8 @@ class NoticeImport(SQLModel, table=True):
     reason_vi: str | None = Field(default=None, sa_type=Text)
     reason_en: str | None = Field(default=None, sa_type=Text)
     conclusion_id: int | None = Field(default=None, foreign_key="conclusion.id")
-    created_at: datetime = Field(default_factory=utcnow)
-    finished_at: datetime | None = None
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     # A scan is read page by page: how far the reading has come, for the progress page.
     pages_done: int | None = None
     pages_total: int | None = None

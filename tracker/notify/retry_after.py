@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from tracker.db import as_utc
+
 
 def retry_after_seconds(
     value: float | int | str | timedelta | None,
@@ -40,6 +42,4 @@ def _from_header(text: str, now: datetime) -> float | None:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return (when - now).total_seconds()
+    return (as_utc(when) - now).total_seconds()

@@ -16,7 +16,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -148,8 +148,6 @@ class ZaloSender:
     def _in_window(self, last_interaction_at: datetime | None) -> bool:
         if last_interaction_at is None:
             return False
-        if last_interaction_at.tzinfo is None:
-            last_interaction_at = last_interaction_at.replace(tzinfo=UTC)
         window = timedelta(days=self._settings.interaction_window_days)
         return self._clock() - last_interaction_at < window
 

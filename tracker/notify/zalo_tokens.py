@@ -18,7 +18,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -232,10 +232,7 @@ class ZaloTokenStore:
             ).first()
         if row is None:
             return None
-        expires = row.access_expires_at
-        if expires is not None and expires.tzinfo is None:
-            expires = expires.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-        return TokenState(row.access_token, row.refresh_token, expires, row.version)
+        return TokenState(row.access_token, row.refresh_token, row.access_expires_at, row.version)
 
     def _is_fresh(self, state: TokenState) -> bool:
         if not state.access_token:

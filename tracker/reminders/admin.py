@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from tracker.accounts.models import ChatLink, User
 from tracker.audit import service as audit
 from tracker.config import CHANNEL_VARIABLES, Settings
+from tracker.db import as_utc
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
 from tracker.notify.channels import channel_name
 from tracker.pagination import PER_PAGE, fetch_page
@@ -230,7 +231,7 @@ def queue_test_message(
             variables=CHANNEL_VARIABLES[channel],
         )
     address, chat_link_id = _address(session, user=user, channel=channel)
-    now = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
+    now = as_utc(now)
     local = now.astimezone(ZoneInfo(settings.timezone))
     body = (
         f"Tin nhắn thử từ Đôn Đốc lúc {local:%H:%M} {vn_date(local)}. "

@@ -17,7 +17,7 @@ matter).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -166,7 +166,7 @@ def collect_date_rules(
         if due is None:
             fired: tuple[Firing, ...] = ()
         elif recurrence and created_at is not None:
-            created_on = _as_utc(created_at).astimezone(zone).date()
+            created_on = created_at.astimezone(zone).date()
             fired = rules_for(
                 day,
                 due,
@@ -243,8 +243,3 @@ def collect_decisions(
         if comment and comment.strip():
             item["comment"] = shorten(comment, TEXT_LIMIT)
         _deliver(inbox, (requester,), item)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without a zone; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from tracker.db import utcnow
+from tracker.db import UtcDateTime, utcnow
 
 
 class Channel(StrEnum):
@@ -86,15 +86,15 @@ class OutboxMessage(SQLModel, table=True):
     )
     status: str = Field(default=OutboxStatus.PENDING, max_length=16)
     attempts: int = Field(default=0)
-    next_attempt_at: datetime = Field(default_factory=utcnow)
+    next_attempt_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     claimed_by: str | None = Field(default=None, max_length=64)
-    claimed_at: datetime | None = None
+    claimed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     # How many parts of a long message were delivered, so a retry never repeats one.
     parts_sent: int = Field(default=0)
-    sent_at: datetime | None = None
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_error: str | None = Field(default=None, max_length=500)
     external_id: str | None = Field(default=None, max_length=128)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
 
@@ -107,5 +107,5 @@ class CalendarDay(SQLModel, table=True):
     day: date = Field(primary_key=True)
     is_working: bool
     note: str = Field(default="", max_length=255)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, update
@@ -139,7 +139,7 @@ def claim(
     )
     rows = list(session.scalars(statement).all())
     session.commit()
-    return sorted(rows, key=lambda row: (_aware(row.next_attempt_at), row.id or 0))
+    return sorted(rows, key=lambda row: (row.next_attempt_at, row.id or 0))
 
 
 def _ours(message_id: int, worker: str) -> Any:
@@ -348,9 +348,4 @@ def next_due(session: Session, *, channels: Collection[str] | None = None) -> da
         statement = statement.where(OutboxMessage.channel.in_(list(channels)))  # type: ignore[attr-defined]
     found = session.execute(statement).scalar_one_or_none()
     session.rollback()
-    return _aware(found) if found is not None else None
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive timestamps; every stored one is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return found

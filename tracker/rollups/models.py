@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from tracker.db import utcnow
+from tracker.db import UtcDateTime, utcnow
 
 
 class Review(SQLModel, table=True):
@@ -26,11 +26,11 @@ class Review(SQLModel, table=True):
     period: str = Field(max_length=10, unique=True)
     meeting_on: date | None = None
     is_frozen: bool = Field(default=False)
-    frozen_at: datetime | None = None
+    frozen_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     frozen_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_by_id: int = Field(foreign_key="user_account.id")
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
 
 
 class ReviewItem(SQLModel, table=True):
@@ -86,8 +86,8 @@ class ReviewComment(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id")
     body: str = Field(sa_type=Text)
     author_id: int = Field(foreign_key="user_account.id")
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
 
 
 class ExplanationRequest(SQLModel, table=True):
@@ -107,7 +107,7 @@ class ExplanationRequest(SQLModel, table=True):
     review_id: int | None = Field(default=None, foreign_key="review.id", index=True)
     message: str = Field(sa_type=Text)
     requested_by_id: int = Field(foreign_key="user_account.id")
-    requested_at: datetime = Field(default_factory=utcnow)
+    requested_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     answer: str | None = Field(default=None, sa_type=Text)
     answered_by_id: int | None = Field(default=None, foreign_key="user_account.id")
-    answered_at: datetime | None = None
+    answered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

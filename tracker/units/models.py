@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from tracker.db import utcnow
+from tracker.db import UtcDateTime, utcnow
 
 
 class Unit(SQLModel, table=True):
@@ -21,8 +21,8 @@ class Unit(SQLModel, table=True):
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     is_active: bool = Field(default=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
 
 
 class UnitGroup(SQLModel, table=True):
@@ -34,8 +34,8 @@ class UnitGroup(SQLModel, table=True):
     code: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=255)
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
 
 
 class UnitGroupMember(SQLModel, table=True):
