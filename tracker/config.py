@@ -102,6 +102,18 @@ class SmtpSettings:
         return bool(self.host and self.sender)
 
 
+@dataclass(frozen=True)
+class ReportSettings:
+    """What the review's Word report heading needs and the data cannot tell; empty values are
+    left as dotted spaces for the office to fill in by hand."""
+
+    place: str = ""  # địa danh of the date line ("Nghệ An")
+    parent_body: str = ""  # cơ quan chủ quản above the board's name ("TỈNH ỦY NGHỆ AN")
+    signer_title: str = ""  # "TRƯỞNG BAN", "KT. TRƯỞNG BAN / PHÓ TRƯỞNG BAN"
+    signer_name: str = ""
+    recipients: tuple[str, ...] = ()  # the "Nơi nhận" lines
+
+
 # The environment variables that switch each reminder channel on (told when one is off).
 CHANNEL_VARIABLES = {
     "telegram": "TRACKER_TELEGRAM_TOKEN",
@@ -134,6 +146,7 @@ class Settings:
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     parse_limits: ParseLimits = field(default_factory=ParseLimits)
+    report: ReportSettings = field(default_factory=ReportSettings)
     # Where the session secret came from, for the start-up log (never the secret itself).
     secret_source: str = "TRACKER_SECRET_KEY"
     # How new passwords are hashed (tracker.accounts.passwords.METHODS).
@@ -222,6 +235,7 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         session_idle_hours=_int_between(env, "TRACKER_SESSION_IDLE_HOURS", 12, low=1, high=24 * 31),
         reminders=_reminder_settings(env),
         parse_limits=_parse_limits(env),
+        report=_report_settings(env),
         telegram=TelegramSettings(
             token=env.get("TRACKER_TELEGRAM_TOKEN", ""),
             base_url=env.get("TRACKER_TELEGRAM_BASE_URL", TelegramSettings.base_url),
@@ -343,6 +357,26 @@ def _parse_limits(env: dict[str, str]) -> ParseLimits:
         return limits_from_env(env)
     except LimitError as error:
         raise ConfigError(str(error)) from None
+
+
+def _report_settings(env: dict[str, str]) -> ReportSettings:
+    def text(name: str) -> str:
+        return " ".join(env.get(name, "").split())[:200]
+
+    recipients = tuple(
+        line
+        for line in (
+            " ".join(part.split()) for part in env.get("TRACKER_REPORT_RECIPIENTS", "").split(";")
+        )
+        if line
+    )
+    return ReportSettings(
+        place=text("TRACKER_REPORT_PLACE"),
+        parent_body=text("TRACKER_REPORT_PARENT_BODY"),
+        signer_title=text("TRACKER_REPORT_SIGNER_TITLE"),
+        signer_name=text("TRACKER_REPORT_SIGNER_NAME"),
+        recipients=recipients[:20],
+    )
 
 
 def _reminder_settings(env: dict[str, str]) -> ReminderSettings:

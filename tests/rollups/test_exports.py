@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from datetime import UTC, date, datetime
 from io import BytesIO
@@ -20,6 +21,7 @@ from sqlmodel import Session
 
 from tests.helpers import login_as
 from tests.rollups.conftest import JULY_1, World
+from tracker.config import load_settings
 from tracker.parsing.readers.engines import soffice_path
 from tracker.rollups import explanations, export_docx, exports, reviews
 from tracker.rollups.export_docx import text_mm
@@ -686,3 +688,29 @@ def test_a_review_with_no_work_still_exports_its_totals(
     workbook = openpyxl.load_workbook(_download_again(client, review.id, "xlsx"))
     totals = [cell.value for cell in workbook["Theo đơn vị"][2]]
     assert totals[1:9] == ["Tổng cộng", 0, 0, 0, 0, 0, 0, 0]
+
+
+def test_word_report_takes_the_installations_report_settings(
+    app, client: FlaskClient, frozen_review: int
+) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        "TRACKER_REPORT_PLACE": "  Quy   Nhơn ",
+        "TRACKER_REPORT_PARENT_BODY": "Tỉnh ủy Bình Định",
+        "TRACKER_REPORT_SIGNER_TITLE": "KT. Trưởng ban",
+        "TRACKER_REPORT_SIGNER_NAME": "Nguyễn Văn A",
+        "TRACKER_REPORT_RECIPIENTS": "- Thường trực Tỉnh ủy (b/c); ;- Lưu: VT.",
+    }
+    report = load_settings(env=env, environment="testing", secret_key="x" * 40).report
+    assert report.place == "Quy Nhơn"
+    assert report.recipients == ("- Thường trực Tỉnh ủy (b/c)", "- Lưu: VT.")
+    app.extensions["tracker.settings"] = dataclasses.replace(
+        app.extensions["tracker.settings"], report=report
+    )
+    document = docx.Document(_download(client, frozen_review, "docx"))
+    heading, *_, closing = document.tables
+    (board, _), (_number, dated) = (row.cells for row in heading.rows)
+    assert _paragraphs(board)[0] == "TỈNH ỦY BÌNH ĐỊNH"
+    assert _paragraphs(dated)[0].startswith("Quy Nhơn, ngày ")
+    recipients, signature = closing.rows[0].cells
+    assert _paragraphs(recipients)[1:] == ["- Thường trực Tỉnh ủy (b/c)", "- Lưu: VT."]
+    assert _paragraphs(signature) == ["KT. TRƯỞNG BAN", "Nguyễn Văn A"]

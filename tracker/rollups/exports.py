@@ -19,6 +19,7 @@ from tracker.accounts.models import User
 from tracker.assignments.history import end_of
 from tracker.assignments.models import ProgressReport
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS, Category
+from tracker.config import ReportSettings
 from tracker.i18n import format_date, format_datetime, local_zone
 from tracker.notices.models import Conclusion, NoticeStatus
 from tracker.plain_text import strip_control
@@ -92,6 +93,7 @@ def build(
     review: Review,
     today: date,
     letterhead: Letterhead | None = None,
+    settings: ReportSettings | None = None,
 ) -> ReviewContent:
     """Gather a review's figures, unit table, task lines and comments, at the review's date
     (the meeting date once frozen). `letterhead` overrides what the data tells of the heading."""
@@ -115,24 +117,33 @@ def build(
         units=level.lines,
         items=items,
         comments=reviews.comments(session, review.id or 0),
-        letterhead=letterhead or letterhead_of(session, review, top),
+        letterhead=letterhead or letterhead_of(session, review, top, settings),
         reports=latest_reports(session, [item.assignment_id for item in items], reference),
     )
 
 
-def letterhead_of(session: Session, review: Review, top: Unit | None) -> Letterhead:
+def letterhead_of(
+    session: Session, review: Review, top: Unit | None, settings: ReportSettings | None = None
+) -> Letterhead:
     """What the installation knows of the report's heading: the board (the top unit), the
     abbreviation on its own published notices, and, once frozen, who froze the figures (a head
-    of the board) as the signer. The place name is not recorded anywhere: left to fill."""
+    of the board) as the signer. The installation's settings (TRACKER_REPORT_*) win where set:
+    the place name and the parent body are known only from them."""
+    given = settings or ReportSettings()
     if top is None:
-        return Letterhead(issuer=None)
+        return Letterhead(issuer=None, place=given.place or None)
     signer = session.get(User, review.frozen_by_id) if review.frozen_by_id else None
     return Letterhead(
         issuer=top.name,
+        parent_body=given.parent_body or None,
         abbreviation=_abbreviation(session, top.id or 0),
+        place=given.place or None,
         # The head of a "Ban" is its Trưởng ban; of any other body the office writes the title.
-        signer_title="TRƯỞNG BAN" if top.name.strip().lower().startswith("ban ") else None,
-        signer_name=signer.full_name if signer is not None and signer.role == "head" else None,
+        signer_title=given.signer_title
+        or ("TRƯỞNG BAN" if top.name.strip().lower().startswith("ban ") else None),
+        signer_name=given.signer_name
+        or (signer.full_name if signer is not None and signer.role == "head" else None),
+        recipients=given.recipients,
     )
 
 

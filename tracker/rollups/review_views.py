@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from io import BytesIO
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -254,7 +263,13 @@ def _export(
 ) -> Response:
     session = db()
     review = reviews.get_review(session, actor=current_user, review_id=review_id)
-    content = exports.build(session, actor=current_user, review=review, today=local_today())
+    content = exports.build(
+        session,
+        actor=current_user,
+        review=review,
+        today=local_today(),
+        settings=current_app.extensions["tracker.settings"].report,
+    )
     buffer = BytesIO()
     write(content, buffer)
     buffer.seek(0)
