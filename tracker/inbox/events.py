@@ -17,10 +17,10 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
-from tracker.accounts.models import Role, User
-from tracker.config import Settings, load_settings
+from tracker.accounts.models import Role
+from tracker.config import Settings
 from tracker.db import utcnow
 from tracker.inbox.models import Topic
 from tracker.reminders import outbox
@@ -33,7 +33,7 @@ EXPLANATION_PATH = "/giai-trinh/"
 EXTENSIONS_PATH = "/gia-han"
 UNIT_LIST_PATH = "/don-vi"
 
-_user = User.__table__
+_user = SQLModel.metadata.tables["user_account"]
 
 
 def covers(key: str) -> str:
@@ -146,11 +146,12 @@ def is_active(session: Session, user_id: int | None) -> bool:
     return bool(found)
 
 
-def settings() -> Settings:
-    """The application's settings (a service may run without a request: a bot, a job)."""
+def settings() -> Settings | None:
+    """The application's settings; None outside an application (a service called from a
+    script), where no chat channel is known."""
     if has_app_context():
         return current_app.extensions["tracker.settings"]
-    return load_settings()
+    return None
 
 
 def chat_rows(
@@ -165,6 +166,8 @@ def chat_rows(
     """Outbox rows for the recipients' linked chats (Telegram, Zalo) for one event;
     `body_for(channel)` is the message's text."""
     config = settings()
+    if config is None:
+        return []
     links = usable_links(session.connection(), config)
     day = utc_day(moment)
     rows = []

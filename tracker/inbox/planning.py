@@ -18,26 +18,24 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
-from tracker.assignments.models import Assignment, AssignmentStatus
+from tracker.assignments.models import AssignmentStatus
 from tracker.inbox import events
 from tracker.inbox.models import Topic
 from tracker.inbox.wording import vietnamese
-from tracker.notices.models import Conclusion, NoticeStatus, Task
+from tracker.notices.models import NoticeStatus
 from tracker.notify.text import shorten
 from tracker.reminders import outbox
-from tracker.units.models import Unit
 
 log = logging.getLogger(__name__)
 
 # How far back each run looks: a scheduler down for a day still announces what it missed.
 LOOK_BACK = timedelta(days=2)
 
-_assignment = Assignment.__table__
-_task = Task.__table__
-_conclusion = Conclusion.__table__
-_unit = Unit.__table__
+_assignment, _task, _conclusion, _unit = (
+    SQLModel.metadata.tables[name] for name in ("assignment", "task", "conclusion", "unit")
+)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import SQLModel
 
 from tracker.db import utcnow
 from tracker.inbox.models import InboxEntry
@@ -48,7 +49,7 @@ class WebInboxSender:
         except (ValueError, IndexError, KeyError, TypeError) as error:
             raise PermanentFailure(f"not an inbox message: {error!r}") from None
         statement = (
-            self._insert(InboxEntry.__table__)
+            self._insert(SQLModel.metadata.tables[InboxEntry.__tablename__])
             .values(**values)
             .on_conflict_do_nothing(index_elements=["outbox_message_id"])
         )

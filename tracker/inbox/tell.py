@@ -7,23 +7,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from tracker.accounts.models import User
-from tracker.assignments.models import (
-    Assignment,
-    ExtensionRequest,
-    ExtensionStatus,
-    ProgressReport,
-)
+from tracker.assignments.models import ExtensionRequest, ExtensionStatus, ProgressReport
 from tracker.inbox import events
 from tracker.inbox.models import Topic
-from tracker.notices.models import Conclusion, Task
 from tracker.notify.text import shorten
 from tracker.reminders import outbox
 from tracker.reminders.texts import render_explanation_request
 from tracker.rollups.models import ExplanationRequest
-from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
 MESSAGE_LIMIT = 300
@@ -44,19 +37,22 @@ def facts(session: Session, assignment_ids: Sequence[int]) -> dict[int, Facts]:
     """assignment id -> its unit, task code and notice number (one query)."""
     if not assignment_ids:
         return {}
+    assignment, task, conclusion, unit = (
+        SQLModel.metadata.tables[name] for name in ("assignment", "task", "conclusion", "unit")
+    )
     rows = session.connection().execute(
         select(
-            Assignment.__table__.c.id,
-            Assignment.__table__.c.unit_id,
-            Unit.__table__.c.name,
-            Task.__table__.c.code,
-            Conclusion.__table__.c.number,
-            Conclusion.__table__.c.title,
+            assignment.c.id,
+            assignment.c.unit_id,
+            unit.c.name,
+            task.c.code,
+            conclusion.c.number,
+            conclusion.c.title,
         )
-        .join(Task.__table__, Assignment.__table__.c.task_id == Task.__table__.c.id)
-        .join(Conclusion.__table__, Task.__table__.c.conclusion_id == Conclusion.__table__.c.id)
-        .join(Unit.__table__, Assignment.__table__.c.unit_id == Unit.__table__.c.id)
-        .where(Assignment.__table__.c.id.in_(sorted(set(assignment_ids))))
+        .join(task, assignment.c.task_id == task.c.id)
+        .join(conclusion, task.c.conclusion_id == conclusion.c.id)
+        .join(unit, assignment.c.unit_id == unit.c.id)
+        .where(assignment.c.id.in_(sorted(set(assignment_ids))))
     )
     return {
         row[0]: Facts(row[0], row[1], row[2], row[3], row[4] or shorten(row[5], 40)) for row in rows

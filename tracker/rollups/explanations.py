@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -232,14 +233,14 @@ def _batch_requests(session: Session, batch_id: int) -> list[ExplanationRequest]
             select(ExplanationRequest)
             .where(
                 or_(
-                    ExplanationRequest.batch_id == batch_id,
+                    col(ExplanationRequest.batch_id) == batch_id,
                     and_(
                         col(ExplanationRequest.batch_id).is_(None),
-                        ExplanationRequest.id == batch_id,
+                        col(ExplanationRequest.id) == batch_id,
                     ),
                 )
             )
-            .order_by(ExplanationRequest.id)
+            .order_by(col(ExplanationRequest.id))
         ).all()
     )
 
@@ -279,14 +280,14 @@ def batch(session: Session, *, actor: User, batch_id: int) -> Batch:
     see_all = can_view_all_assignments(actor)
     answerer = aliased(User)
     items = []
-    for request, assignment, task, unit, answered_by in session.exec(
-        select(ExplanationRequest, Assignment, Task, Unit, answerer)
-        .join(Assignment, ExplanationRequest.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
-        .join(answerer, ExplanationRequest.answered_by_id == answerer.id, isouter=True)
+    for request, assignment, task, unit, answered_by in session.execute(
+        sa_select(ExplanationRequest, Assignment, Task, Unit, answerer)
+        .join(Assignment, col(ExplanationRequest.assignment_id) == col(Assignment.id))
+        .join(Task, col(Assignment.task_id) == col(Task.id))
+        .join(Unit, col(Assignment.unit_id) == col(Unit.id))
+        .join(answerer, col(ExplanationRequest.answered_by_id) == col(answerer.id), isouter=True)
         .where(col(ExplanationRequest.id).in_([request.id for request in requests]))
-        .order_by(ExplanationRequest.id)
+        .order_by(col(ExplanationRequest.id))
     ).all():
         if not (see_all or assignment.unit_id in reach):
             continue
