@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from tests.assignments.conftest import DUE, World, world
-from tests.helpers import csrf_token, deliver_inbox, login_as, make_assignment
+from tests.helpers import csrf_token, deliver_inbox, login_as, make_assignment, make_notice
 from tracker.accounts.models import ChatLink
 from tracker.assignments.extensions import decide_extension, request_extension
 from tracker.config import TelegramSettings
@@ -328,3 +328,29 @@ def test_the_paths_entries_link_to_exist(app: Flask) -> None:
     assert adapter.match(events.EXTENSIONS_PATH)[0] == "assignments.pending_extensions"
     assert adapter.match(events.UNIT_LIST_PATH)[0] == "dashboard.unit_home"
     assert utcnow()  # the clock is real here
+
+
+def test_counts_read_in_english_with_plural_forms(
+    app: Flask, client: FlaskClient, session: Session, world: World
+) -> None:
+    now = datetime(2021, 1, 4, 3, tzinfo=UTC)
+    with clock_at(now - timedelta(minutes=30)):
+        second = make_notice(session, by=world.secretary, number="02-TB/TU")
+        make_assignment(session, second, world.district, code="1", due=DUE)
+        make_assignment(session, second, world.district, code="2", due=DUE)
+        session.commit()
+    plan_inbox(session, now=now)
+    session.commit()
+    deliver_inbox(app)
+    login_as(client, "huyen")
+    client.post("/ngon-ngu", data={"csrf_token": csrf_token(client, "/hop-thu"), "lang": "en"})
+    page = client.get("/hop-thu").get_data(as_text=True)
+    first = notice_of(session, world).number
+    assert f"1 new task assigned to Ban Dân vận Huyện ủy Sông Lam under notice {first}" in page
+    assert "2 new tasks assigned to Ban Dân vận Huyện ủy Sông Lam under notice 02-TB/TU" in page
+    assert "2 unread" in page
+    [one, _two] = entries_of(session, world.district_user.id)
+    client.post(f"/hop-thu/{one.id}/da-doc", data={"csrf_token": csrf_token(client, "/hop-thu")})
+    page = client.get("/hop-thu").get_data(as_text=True)
+    assert "1 unread" in page and "2 unread" not in page
+    assert "chưa đọc" not in page and "nhiệm vụ" not in page

@@ -207,7 +207,14 @@ def ask(review_id: int) -> Response:
             today=local_today(),
         )
     if created:
-        flash(_("Đã gửi yêu cầu giải trình về %(n)s nhiệm vụ quá hạn.", n=len(created)), "info")
+        flash(
+            ngettext(
+                "Đã gửi yêu cầu giải trình về %(num)d nhiệm vụ quá hạn.",
+                "Đã gửi yêu cầu giải trình về %(num)d nhiệm vụ quá hạn.",
+                len(created),
+            ),
+            "info",
+        )
     else:
         flash(_("Không có nhiệm vụ quá hạn nào chưa được yêu cầu giải trình."), "info")
     return redirect(request.referrer or url_for(".detail", review_id=review_id))
