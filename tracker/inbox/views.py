@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -28,10 +28,13 @@ class ShownEntry:
 
 
 def unread_count() -> int:
-    """For the header: the signed-in person's unread entries (0 when signed out)."""
+    """For the header: the signed-in person's unread entries (0 when signed out); one indexed
+    count per page, however often the page asks."""
     if not current_user.is_authenticated:
         return 0
-    return service.unread_count(db(), user_id=current_user.id)
+    if "inbox_unread" not in g:
+        g.inbox_unread = service.unread_count(db(), user_id=current_user.id)
+    return int(g.inbox_unread)
 
 
 def _shown(entry: InboxEntry) -> ShownEntry:
