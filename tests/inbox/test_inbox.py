@@ -354,3 +354,30 @@ def test_counts_read_in_english_with_plural_forms(
     page = client.get("/hop-thu").get_data(as_text=True)
     assert "1 unread" in page and "2 unread" not in page
     assert "chưa đọc" not in page and "nhiệm vụ" not in page
+
+
+def test_the_inbox_is_paginated_newest_first(
+    app: Flask, client: FlaskClient, session: Session, world: World
+) -> None:
+    from tracker.inbox import service
+    from tracker.inbox.models import Topic
+
+    for number in range(3):
+        events.enqueue_web(
+            session,
+            recipients=[world.secretary.id],
+            key=f"report_submitted:{1000 + number}",
+            moment=None,
+            topic=Topic.REPORT_SUBMITTED,
+            params={"unit": "Hội Nông dân tỉnh", "code": f"{number + 1}.1", "percent": 10},
+            link="/nhiem-vu/1",
+        )
+    session.commit()
+    deliver_inbox(app)
+    first = service.entries(session, actor=world.secretary, page=1, per_page=2)
+    second = service.entries(session, actor=world.secretary, page=2, per_page=2)
+    codes = [entry.params["code"] for entry in first.entries + second.entries]
+    assert codes == ["3.1", "2.1", "1.1"] and first.has_more and not second.has_more
+    login_as(client, "thuky")
+    assert client.get("/hop-thu?trang=2").status_code == 200
+    assert client.get("/hop-thu?trang=abc").status_code == 200  # a bad page reads as page 1
