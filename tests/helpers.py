@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from itertools import count
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -147,3 +148,18 @@ def at_once(
     for thread in threads:
         thread.join(timeout=60)
     return outcomes
+
+
+def deliver_inbox(app: Flask) -> int:
+    """Run the outbox dispatcher until nothing is due, as `tracker serve` does in the
+    background: the web channel's rows become inbox entries. Returns the rows sent."""
+    from tracker.notify.senders import build_senders
+    from tracker.reminders.dispatch import Dispatcher
+
+    settings = app.extensions["tracker.settings"]
+    engine = app.extensions["tracker.engine"]
+    with (
+        app.app_context(),
+        Dispatcher(engine, settings, build_senders(settings, engine), worker="test") as dispatcher,
+    ):
+        return dispatcher.run_until_idle(max_seconds=30, linger=0).sent

@@ -25,7 +25,9 @@ def _untranslated(template: Path) -> list[str]:
         entry = english.get(message.id)
         strings = entry.string if entry is not None else ""
         translated = all(strings) if isinstance(strings, tuple | list) else bool(strings)
-        if entry is None or not translated or entry.fuzzy:
+        # A count shown with ngettext needs both English forms ("1 task" / "3 tasks").
+        plural_kept = entry is not None and (not message.pluralizable or entry.pluralizable)
+        if entry is None or not translated or entry.fuzzy or not plural_kept:
             where = ", ".join(f"{path}:{line}" for path, line in message.locations[:2])
             missing.append(f"{message.id!r} ({where})")
     return missing

@@ -42,3 +42,19 @@ def test_the_field_brings_up_a_keyboard_with_a_slash_and_shows_dd_mm_yyyy(
     with app.test_request_context():
         shown = str(_Form(data={"due": date(2027, 1, 31)}).due())
     assert 'value="31/01/2027"' in shown
+
+
+def test_the_phones_date_picker_sits_beside_the_typed_field_without_a_name(app: Flask) -> None:
+    with app.test_request_context(method="POST", data={"due": "31012027"}):
+        form = _Form()
+        form.validate()
+        html = str(form.due())
+    # The text field is what is posted; the picker has no name and is hidden until dates.js
+    # shows it, so without JavaScript the text field alone works.
+    assert 'type="text"' in html and 'name="due"' in html
+    picker = html[html.index('type="date"') :]
+    assert "name=" not in picker.split(">")[0]
+    assert 'data-date-for="due"' in picker and " hidden" in picker
+    assert 'value="2027-01-31"' in picker  # opens on the typed day
+    page = app.test_client().get("/dang-nhap").get_data(as_text=True)
+    assert "/static/dates.js" in page

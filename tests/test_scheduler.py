@@ -43,12 +43,17 @@ def test_jobs_use_the_configured_time_zone(app: Flask, paused: BackgroundSchedul
     scheduler.configure(paused, app, now=at(WEDNESDAY, 7, 30))
     paused.start(paused=True)
     jobs = {job.id: job for job in paused.get_jobs()}
-    assert set(jobs) == {"reminders.plan", "housekeeping.login_attempts"}
+    assert set(jobs) == {"reminders.plan", "housekeeping.login_attempts", "inbox.plan"}
     for job in jobs.values():
         assert str(job.trigger.timezone) == "Asia/Ho_Chi_Minh"
     housekeeping = jobs["housekeeping.login_attempts"].trigger
     next_run = housekeeping.get_next_fire_time(None, at(WEDNESDAY, 7, 30).astimezone(ZONE))
     assert (next_run.hour, next_run.minute) == (3, 15)
+    inbox = jobs["inbox.plan"].trigger
+    first = inbox.get_next_fire_time(None, at(WEDNESDAY, 7, 30).astimezone(ZONE))
+    assert inbox.get_next_fire_time(first, first + timedelta(seconds=1)) - first == timedelta(
+        minutes=1
+    )
 
 
 def test_the_plan_fires_at_eight_in_the_morning_local_time(

@@ -15,6 +15,7 @@ from tracker.accounts import service as accounts
 from tracker.config import PROJECT_ROOT, Settings, load_settings
 from tracker.db import make_engine
 from tracker.extensions import babel, csrf, login_manager
+from tracker.inbox.views import unread_count as inbox_unread_count
 from tracker.inputs import IdConverter
 from tracker.navigation import nav_items
 from tracker.parsing.readers.engines import formats_status
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     app.add_template_global(nav_items)
+    app.add_template_global(inbox_unread_count, "inbox_unread_count")
     error_pages.init_app(app)
     # Before the blueprints: their `<int:id>` rules are compiled with the bounded converter.
     app.url_map.converters["int"] = IdConverter
@@ -100,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.chat.views import bp as chat_bp
     from tracker.chat.views import telegram_webhook
     from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.inbox.views import bp as inbox_bp
     from tracker.notices.views import bp as notices_bp
     from tracker.reminders.views import bp as reminders_bp
     from tracker.rollups.review_views import bp as reviews_bp
@@ -117,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
         reviews_bp,
         chat_bp,
         search_bp,
+        inbox_bp,
         zalo_bp,
     ):
         app.register_blueprint(blueprint)

@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
+from wtforms.widgets import TextInput
 
 from tracker.i18n import local_today
 from tracker.inputs import parse_id, year_in_window, year_window
@@ -44,8 +46,37 @@ def _parse_any_year(text: str) -> date | None:
         return None
 
 
+class DateWidget(TextInput):
+    """The text field (dd/mm/yyyy, typed) and, beside it, the phone's own date picker.
+
+    The picker is a native <input type="date"> without a name (never posted) and `hidden`:
+    without JavaScript only the text field shows and works. static/dates.js shows the picker
+    and copies a picked date into the text field as dd/mm/yyyy (and the typed date into the
+    picker, so it opens on it). The text field stays the one value the form reads.
+    """
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        text = super().__call__(field, **kwargs)
+        first, last = year_window()
+        parsed = getattr(field, "parsed", None)
+        picker = Markup(
+            '<input type="date" class="date-picker" hidden tabindex="-1" '
+            'data-date-for="{id}" aria-label="{label}" min="{first}-01-01" max="{last}-12-31"'
+            "{value}>"
+        ).format(
+            id=kwargs.get("id", field.id),
+            label=str(_l("Chọn ngày trên lịch")),
+            first=f"{first:04d}",
+            last=f"{last:04d}",
+            value=Markup(' value="{}"').format(parsed.isoformat()) if parsed else "",
+        )
+        return Markup('<span class="date-field">{}{}</span>').format(text, picker)
+
+
 class VNDateField(StringField):
     """A date typed as ngày/tháng/năm; an impossible date (31/02) is refused with advice."""
+
+    widget = DateWidget()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # No inputmode="numeric": phones then show a number pad on which "/" cannot be typed.

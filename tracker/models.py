@@ -11,6 +11,7 @@ from tracker.assignments.models import (
 )
 from tracker.audit.models import AuditEvent
 from tracker.chat.models import ChannelToken, LinkCode, TelegramInbox, WebhookEvent
+from tracker.inbox.models import InboxEntry
 from tracker.notices.models import Conclusion, NoticeImport, Task, TaskUnit
 from tracker.notify.shared_rate import rate_bucket
 from tracker.reminders.models import CalendarDay, OutboxMessage
@@ -35,6 +36,7 @@ __all__ = [
     "EvidenceFile",
     "ExplanationRequest",
     "ExtensionRequest",
+    "InboxEntry",
     "LinkCode",
     "LoginAttempt",
     "LoginThrottle",

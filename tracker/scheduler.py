@@ -26,6 +26,7 @@ from sqlmodel import Session
 from tracker.accounts.service import purge_login_attempts
 from tracker.config import Settings
 from tracker.db import unit_of_work, utcnow
+from tracker.inbox.planning import plan_inbox
 from tracker.leader import ElectedScheduler
 from tracker.reminders.planning import plan_day
 
@@ -48,6 +49,12 @@ def _plan_reminders(session: Session, settings: Settings) -> None:
     day = now.astimezone(ZoneInfo(settings.timezone)).date()
     summary = plan_day(session, day=day, now=now, settings=settings)
     log.info("planned reminders for %s: %s", day.isoformat(), summary)
+    plan_inbox(session, now=now)
+
+
+def _plan_inbox(session: Session, settings: Settings) -> None:
+    """New assignments into the inbox, minutes after they are made (idempotent)."""
+    plan_inbox(session, now=utcnow())
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,8 @@ def jobs(settings: Settings) -> tuple[Job, ...]:
             catch_up=True,
         ),
         Job("housekeeping.login_attempts", _purge_login_attempts, {"hour": 3, "minute": 15}),
+        # Every minute, at second 0.
+        Job("inbox.plan", _plan_inbox, {"second": 0}, misfire_grace_seconds=60),
     )
 
 

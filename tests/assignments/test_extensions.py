@@ -9,12 +9,11 @@ from tests.assignments.conftest import DUE, TODAY, World
 from tracker.assignments.extensions import (
     decide_extension,
     list_pending,
-    recent_decisions,
     request_extension,
 )
 from tracker.audit.models import AuditEvent
-from tracker.db import utcnow
 from tracker.errors import InvalidInput, PermissionDenied
+from tracker.reminders.models import OutboxMessage
 
 NEW_DUE = date(2021, 7, 31)
 
@@ -42,13 +41,14 @@ def test_approval_moves_the_due_date_and_keeps_the_old_one(session: Session, wor
     ).one()
     assert moved.changes == {"due": [DUE.isoformat(), NEW_DUE.isoformat()]}
     assert moved.actor_id == world.head.id
-    told = recent_decisions(
-        session,
-        actor=world.district_user,
-        scope={world.district.id},
-        since=utcnow() - timedelta(days=1),
-    )
-    assert [(r.status, t.id) for r, t in told] == [("approved", world.assignment.task_id)]
+    told = session.exec(
+        select(OutboxMessage).where(OutboxMessage.channel == "web", OutboxMessage.kind == "event")
+    ).all()
+    # The secretary heard of the request, the unit of the decision.
+    assert {(row.user_id, row.items[0]["topic"]) for row in told} == {
+        (world.secretary.id, "extension_requested"),
+        (world.district_user.id, "extension_decided"),
+    }
 
 
 def test_refusal_needs_a_reason_and_leaves_the_due(session: Session, world: World) -> None:

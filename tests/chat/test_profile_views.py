@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import segno
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, func, select
@@ -81,6 +82,11 @@ def test_a_code_is_shown_with_its_expiry_and_the_deep_link_until_it_is_used(
     code = CODE.search(page).group(1)
     assert f'href="https://t.me/dondoc_test_bot?start={code}"' in page
     assert f"/start {code}" in page
+    # The same link as a QR code a phone's camera reads: the SVG of exactly that link.
+    link = f"https://t.me/dondoc_test_bot?start={code}"
+    assert '<figure class="qr" id="telegram-qr">' in page
+    drawn = segno.make(link, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
+    assert drawn in page
     # Zalo is not switched on here: no Zalo instructions, and the page says so.
     assert (
         "Official Account" not in page
@@ -108,6 +114,7 @@ def test_without_a_bot_username_there_is_no_deep_link(
     page = ask_for_code(client).get_data(as_text=True)
     code = CODE.search(page).group(1)
     assert "t.me/" not in page and f"/start {code}" in page
+    assert "<svg" not in page  # no link, no QR code
 
 
 def test_with_no_chat_channel_switched_on_the_profile_says_so_and_hands_out_no_code(
@@ -118,6 +125,7 @@ def test_with_no_chat_channel_switched_on_the_profile_says_so_and_hands_out_no_c
     for channel in ("Telegram", "Zalo"):
         assert f'<strong>{channel}</strong>: <span class="muted">chưa bật</span>' in page
     assert "Lấy mã liên kết</button>" not in page and "/start" not in page
+    assert 'id="telegram-qr"' not in page and "<svg" not in page
     page = ask_for_code(client).get_data(as_text=True)
     assert CODE.search(page) is None and "chưa bật" in page
     assert session.exec(select(func.count()).select_from(LinkCode)).one() == 0

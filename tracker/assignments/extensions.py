@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +21,7 @@ from tracker.assignments.progress import apply_change
 from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
+from tracker.inbox import tell
 from tracker.inputs import require_date_in_window
 from tracker.notices.models import Conclusion, Task
 from tracker.permissions import can_decide_extensions
@@ -86,6 +87,7 @@ def request_extension(
         changes={"requested_due": [assignment.due, requested_due]},
         note=reason[:500],
     )
+    tell.extension_requested(session, request)
     return request
 
 
@@ -145,6 +147,7 @@ def decide_extension(
         changes={"extension": [ExtensionStatus.PENDING, request.status]},
         note=comment or None,
     )
+    tell.extension_decided(session, request)
     session.flush()
     return request
 
@@ -198,24 +201,3 @@ def list_pending(session: Session, *, actor: User) -> list[PendingExtension]:
         .order_by(ExtensionRequest.requested_at)
     ).all()
     return [PendingExtension(*row) for row in rows]
-
-
-def recent_decisions(
-    session: Session, *, actor: User, scope: set[int], since: datetime
-) -> list[tuple[ExtensionRequest, Task]]:
-    """Decisions on the actor's units' requests since a moment: how the unit is told."""
-    if not scope:
-        return []
-    return list(
-        session.exec(
-            select(ExtensionRequest, Task)
-            .join(Assignment, ExtensionRequest.assignment_id == Assignment.id)
-            .join(Task, Assignment.task_id == Task.id)
-            .where(
-                Assignment.unit_id.in_(scope),
-                ExtensionRequest.status != ExtensionStatus.PENDING,
-                ExtensionRequest.decided_at >= since,
-            )
-            .order_by(ExtensionRequest.decided_at.desc())
-        ).all()
-    )

@@ -27,6 +27,7 @@ from tracker.assignments.models import (
 from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, StaleUpdate
+from tracker.inbox import tell
 from tracker.plain_text import strip_control
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
@@ -156,6 +157,7 @@ def report_progress(
     if assignment.parent_id is not None:
         roll_up(session, actor=actor, parent_id=assignment.parent_id)
     session.flush()
+    tell.report_submitted(session, report)
     return report
 
 

@@ -6,6 +6,7 @@ import hmac
 import logging
 from datetime import datetime
 
+import segno
 from flask import (
     Blueprint,
     current_app,
@@ -19,6 +20,7 @@ from flask import (
 from flask import session as browser_session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from tracker.accounts.forms import ContactForm, PasswordChangeForm
@@ -60,6 +62,13 @@ def chat_channels(settings: Settings) -> list[tuple[str, str, bool]]:
     ]
 
 
+def qr_svg(link: str) -> Markup:
+    """The link as a QR code, inline SVG drawn here (no image request, no script; the strict
+    content security policy allows it): a phone's camera opens the bot with the code."""
+    code = segno.make(link, error="m")
+    return Markup(code.svg_inline(scale=5, border=2, dark="#000", light="#fff"))
+
+
 def render_profile(
     issued: linking.IssuedCode | None = None,
     *,
@@ -92,6 +101,7 @@ def render_profile(
             code_form=LinkCodeForm(),
             issued=issued,
             deep_link=deep_link,
+            deep_link_qr=qr_svg(deep_link) if deep_link else None,
             bot_username=bot_username,
             channel_labels={link.channel: channel_label(link.channel) for link in links},
             channels=channels,

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from tracker.accounts.models import Role
-from tracker.assignments import extensions
 from tracker.assignments import service as assignments
-from tracker.assignments.access import actor_scope
 from tracker.assignments.forms import UnitFilterForm
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
-from tracker.db import utcnow
 from tracker.fields import choices
 from tracker.i18n import local_today
 from tracker.inputs import parse_id
@@ -28,14 +23,10 @@ from tracker.permissions import (
     can_work_for_a_unit,
 )
 from tracker.request_db import db
-from tracker.rollups import explanations
 from tracker.rollups import views as rollups
 from tracker.view_guards import requires
 
 bp = Blueprint("dashboard", __name__)
-
-# A unit sees decisions on its extension requests for two weeks on its home page.
-RECENT_DECISIONS = timedelta(days=14)
 
 HOME_BY_ROLE = {
     Role.UNIT: "dashboard.unit_home",
@@ -73,20 +64,11 @@ def unit_home() -> str:
     rows = assignments.list_unit_assignments(
         session, actor=current_user, reference=today, filters=filters
     )
-    decisions = extensions.recent_decisions(
-        session,
-        actor=current_user,
-        scope=actor_scope(session, current_user),
-        since=utcnow() - RECENT_DECISIONS,
-    )
-    asked = explanations.open_for_unit(session, actor=current_user, unit_id=current_user.unit_id)
     return render_template(
         "dashboard/unit.html",
         rows=rows,
-        asked=asked,
         today=today,
         form=form,
-        decisions=decisions,
         category_labels=CATEGORY_LABELS,
         status_labels=STATUS_LABELS,
     )

@@ -10,6 +10,7 @@ NAMES: dict[str, str] = {
     "telegram": N_("Telegram"),
     "zalo": N_("Zalo"),
     "email": N_("Thư điện tử"),
+    "web": N_("Hộp thư trên web"),
 }
 
 

@@ -14,8 +14,10 @@ log = logging.getLogger(__name__)
 
 
 def build_senders(settings: Settings, engine: Engine) -> dict[str, Sender]:
-    """A sender for each channel configured in `settings` (none when nothing is set up)."""
-    senders: dict[str, Sender] = {}
+    """A sender for each channel configured in `settings`; the web inbox's always."""
+    from tracker.inbox.sender import WebInboxSender
+
+    senders: dict[str, Sender] = {Channel.WEB.value: WebInboxSender(engine)}
     if settings.channel_is_configured(Channel.TELEGRAM):
         from tracker.notify.telegram import TelegramSender
 
@@ -30,6 +32,6 @@ def build_senders(settings: Settings, engine: Engine) -> dict[str, Sender]:
         from tracker.notify.email import EmailSender
 
         senders[Channel.EMAIL.value] = EmailSender(settings.smtp)
-    if not senders:
-        log.warning("no channel is configured: the dispatcher will only defer messages")
+    if len(senders) == 1:
+        log.warning("no chat or e-mail channel is configured: only the web inbox is delivered")
     return senders

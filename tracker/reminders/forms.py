@@ -17,7 +17,16 @@ STATUS_LABELS = {
     "failed": _l("Thất bại"),
 }
 CHANNEL_LABELS = {channel: channel_label(channel) for channel in CHANNEL_NAMES}
-KIND_LABELS = {"digest": _l("Nhắc việc hằng ngày"), "test": _l("Tin thử")}
+KIND_LABELS = {
+    "digest": _l("Nhắc việc hằng ngày"),
+    "test": _l("Tin thử"),
+    # An event told at once: an inbox entry, an explanation request in the chat.
+    "event": _l("Báo tin ngay"),
+}
+# A test message goes to a chat or a mailbox; the web inbox is written by the dispatcher.
+TESTABLE_CHANNELS = {
+    channel: label for channel, label in CHANNEL_LABELS.items() if channel != "web"
+}
 
 
 class MessageFilterForm(FlaskForm):
@@ -44,7 +53,7 @@ class TestMessageForm(FlaskForm):
         validate_choice=False,
         validators=[DataRequired(message=_l("Chọn người nhận tin thử."))],
     )
-    channel = ChoiceField(_l("Kênh"), choices=choices(list(CHANNEL_LABELS.items())))
+    channel = ChoiceField(_l("Kênh"), choices=choices(list(TESTABLE_CHANNELS.items())))
 
 
 class RetryForm(FlaskForm):

@@ -16,6 +16,8 @@ class Channel(StrEnum):
     TELEGRAM = "telegram"
     ZALO = "zalo"
     EMAIL = "email"
+    # The in-app inbox: its "sender" writes an inbox entry (tracker/inbox/sender.py).
+    WEB = "web"
 
 
 class OutboxStatus(StrEnum):
@@ -45,6 +47,9 @@ class Rule(StrEnum):
 class MessageKind(StrEnum):
     DIGEST = "digest"
     TEST = "test"
+    # One event (an explanation request, a decision, a report...), told once: the inbox entry
+    # and, for an explanation request, the chat message.
+    EVENT = "event"
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -60,7 +65,7 @@ class OutboxMessage(SQLModel, table=True):
         UniqueConstraint(
             "user_id", "channel", "kind", "day", "covers", name="uq_outbox_message_natural_key"
         ),
-        CheckConstraint("channel IN ('telegram', 'zalo', 'email')", name="channel_known"),
+        CheckConstraint("channel IN ('telegram', 'zalo', 'email', 'web')", name="channel_known"),
         CheckConstraint(
             "status IN ('pending', 'sending', 'sent', 'unconfirmed', 'failed')",
             name="status_known",
@@ -75,7 +80,8 @@ class OutboxMessage(SQLModel, table=True):
     kind: str = Field(default=MessageKind.DIGEST, max_length=16)
     day: date
     covers: str = Field(max_length=64)
-    # Where it goes: a chat id, a Zalo follower id, an e-mail address.
+    # Where it goes: a chat id, a Zalo follower id, an e-mail address; for the web inbox, the
+    # person's id.
     address: str = Field(max_length=255)
     chat_link_id: int | None = Field(default=None, foreign_key="chat_link.id", index=True)
     subject: str = Field(default="", max_length=255)

@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import escape
 
 from tracker.config import PROJECT_ROOT
 from tracker.reminders.models import Channel, Rule
@@ -118,3 +119,19 @@ def digest_subject(*, day: date, items: Sequence[Mapping[str, Any]]) -> str:
     """The e-mail subject: how many assignments need attention, and the day."""
     count = len({item["assignment_id"] for item in items})
     return f"Đôn Đốc: {count} nhiệm vụ cần chú ý ngày {vn_date(day)}"
+
+
+def render_explanation_request(
+    *, by: str, codes: Sequence[str], message: str, url: str, channel: str
+) -> str:
+    """The chat message of an explanation request: who asks, about which tasks, and the one
+    page where the unit answers (Telegram HTML; the other channels strip the tags)."""
+    shown = ", ".join(codes[:20]) + (", …" if len(codes) > 20 else "")
+    lines = [
+        f"<b>{escape(by)} yêu cầu giải trình về {len(codes)} nhiệm vụ quá hạn</b>",
+        f"Nhiệm vụ: {escape(shown)}",
+    ]
+    if message:
+        lines.append(f"Nội dung: {escape(message)}")
+    lines.append(f'Trả lời tại: <a href="{escape(url)}">{escape(url)}</a>')
+    return "\n".join(lines)

@@ -105,6 +105,9 @@ class ExplanationRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     review_id: int | None = Field(default=None, foreign_key="review.id", index=True)
+    # The requests made together (one head, one message, one unit's overdue work) share the
+    # id of the first: the unit sees them as one request and answers them on one page.
+    batch_id: int | None = Field(default=None, index=True)
     message: str = Field(sa_type=Text)
     requested_by_id: int = Field(foreign_key="user_account.id")
     requested_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)

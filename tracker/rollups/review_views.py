@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -23,7 +24,7 @@ from tracker.accounts.models import User
 from tracker.assignments.status import STATUS_LABELS, Category
 from tracker.errors import N_, InvalidInput
 from tracker.i18n import local_today, translate_error
-from tracker.inputs import id_arg
+from tracker.inputs import id_arg, parse_id
 from tracker.permissions import (
     can_freeze_reviews,
     can_manage_reviews,
@@ -215,7 +216,14 @@ def ask(review_id: int) -> Response:
             today=local_today(),
         )
     if created:
-        flash(_("Đã gửi yêu cầu giải trình về %(n)s nhiệm vụ quá hạn.", n=len(created)), "info")
+        flash(
+            ngettext(
+                "Đã gửi yêu cầu giải trình về %(num)d nhiệm vụ quá hạn.",
+                "Đã gửi yêu cầu giải trình về %(num)d nhiệm vụ quá hạn.",
+                len(created),
+            ),
+            "info",
+        )
     else:
         flash(_("Không có nhiệm vụ quá hạn nào chưa được yêu cầu giải trình."), "info")
     return redirect(request.referrer or url_for(".detail", review_id=review_id))
@@ -239,6 +247,44 @@ def answer(request_id: int) -> Response:
         return redirect(back)
     flash(_("Đã gửi giải trình."), "info")
     return redirect(back)
+
+
+@bp.route("/giai-trinh/<int:batch_id>", methods=["GET", "POST"])
+@login_required
+def explanation_page(batch_id: int) -> str | Response | tuple[str, int]:
+    """One explanation request: its tasks, and the unit's answers to them on one page."""
+    session = db()
+    error = None
+    if request.method == "POST":
+        answers = {
+            request_id: text
+            for name, text in request.form.items()
+            if name.startswith("answer-")
+            and (request_id := parse_id(name.removeprefix("answer-"))) is not None
+        }
+        with attempt() as outcome:
+            answered = explanations.answer_many(
+                session, actor=current_user, batch_id=batch_id, answers=answers
+            )
+        if outcome.error is None:
+            flash(
+                ngettext(
+                    "Đã gửi giải trình về %(num)d nhiệm vụ.",
+                    "Đã gửi giải trình về %(num)d nhiệm vụ.",
+                    len(answered),
+                ),
+                "info",
+            )
+            return redirect(url_for(".explanation_page", batch_id=batch_id))
+        error = translate_error(outcome.error)
+    shown = explanations.batch(session, actor=current_user, batch_id=batch_id)
+    page = render_template(
+        "rollups/explanation_request.html",
+        batch=shown,
+        error=error,
+        typed=request.form if error else {},
+    )
+    return (page, 400) if error else page
 
 
 @bp.route("/giao-ban/<int:review_id>/bao-cao.docx")
