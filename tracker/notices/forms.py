@@ -84,6 +84,12 @@ class MoveDueForm(FlaskForm):
     )
 
 
+class WithdrawForm(FlaskForm):
+    """The confirmed "Thu hồi" of a publication, for the version the secretary saw."""
+
+    version = VersionField()
+
+
 class DeleteDraftForm(FlaskForm):
     """Only the CSRF token: deleting a draft is one confirmed click."""
 

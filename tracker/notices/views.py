@@ -20,9 +20,11 @@ from sqlmodel import select
 from werkzeug.wrappers import Response
 
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
+from tracker.db import utcnow
+from tracker.errors import InvalidInput
 from tracker.i18n import local_today, translate_error
 from tracker.inputs import parse_id
-from tracker.notices import corrections, desk, drafts, imports, service
+from tracker.notices import corrections, desk, drafts, imports, service, withdraw
 from tracker.notices.doc_types import doc_type_label
 from tracker.notices.forms import (
     RECURRENCE_CHOICES,
@@ -32,6 +34,7 @@ from tracker.notices.forms import (
     ImportForm,
     MoveDueForm,
     PublishForm,
+    WithdrawForm,
 )
 from tracker.notices.models import Conclusion, ImportStatus, NoticeStatus, Task, TaskUnit
 from tracker.notices.picker import PickerMarkup, picker_entries
@@ -397,6 +400,60 @@ SOURCE_TYPES = {
 }
 
 
+def _withdraw_page(
+    notice: Conclusion, status: int = 200, error: str | None = None
+) -> tuple[str, int]:
+    check = withdraw.withdraw_check(
+        db(), actor=current_user, conclusion_id=notice.id or 0, now=utcnow()
+    )
+    refusal = (
+        translate_error(InvalidInput(check.reason, **check.reason_args)) if check.reason else None
+    )
+    return render_template(
+        "notices/withdraw.html",
+        notice=notice,
+        check=check,
+        refusal=refusal,
+        form=WithdrawForm(version=notice.version),
+        error=error,
+    ), status
+
+
+@bp.route("/<int:conclusion_id>/thu-hoi", methods=["GET", "POST"])
+@requires(can_manage_notices)
+def withdraw_notice(conclusion_id: int) -> Response | tuple[str, int]:
+    """Withdraw a publication made by mistake: a page that says what it does, then the click."""
+    notice = drafts.load_notice(db(), conclusion_id)
+    if notice.status == NoticeStatus.DRAFT:
+        return redirect(url_for(".edit", conclusion_id=conclusion_id))
+    if request.method == "GET":
+        return _withdraw_page(notice)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        return _withdraw_page(notice, 400, _("Trang đã cũ. Xem lại rồi bấm lại."))
+    settings = current_app.extensions["tracker.settings"]
+    with attempt() as outcome:
+        draft = withdraw.withdraw_publication(
+            db(),
+            actor=current_user,
+            conclusion_id=conclusion_id,
+            expected_version=int(form.version.data),
+            now=utcnow(),
+            base_url=settings.base_url,
+        )
+    if (error := outcome.error) is not None:
+        notice = drafts.load_notice(db(), conclusion_id)
+        return _withdraw_page(notice, error.status_code, translate_error(error))
+    flash(
+        _(
+            "Đã thu hồi thông báo; các đơn vị không còn thấy nhiệm vụ của nó. "
+            "Sửa bản nháp mới này rồi ban hành lại."
+        ),
+        "success",
+    )
+    return redirect(url_for(".edit", conclusion_id=draft.id))
+
+
 @bp.route("/<int:conclusion_id>")
 @requires(can_view_all_assignments)
 def view(conclusion_id: int) -> Response | str:
@@ -405,10 +462,12 @@ def view(conclusion_id: int) -> Response | str:
     )
     if notice.status == NoticeStatus.DRAFT and can_manage_notices(current_user):
         return redirect(url_for(".edit", conclusion_id=conclusion_id))
+    successor = db().exec(select(Conclusion).where(Conclusion.revises_id == notice.id)).first()
     return render_template(
         "notices/view.html",
         notice=notice,
         tasks=tasks,
+        successor=successor,
         category_labels=CATEGORY_LABELS,
         status_labels=STATUS_LABELS,
         can_correct=can_manage_notices(current_user),

@@ -1,0 +1,115 @@
+"""The published notice on the web, as a browser without JavaScript sends it: withdrawing it
+(a page that says what happens, then the click), bulk re-assigning and moving due dates."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from tests.form_scraper import form_values
+from tests.helpers import login_as, make_notice, make_unit, make_user
+from tracker.accounts.models import User
+from tracker.assignments.evidence import EvidenceStore
+from tracker.assignments.models import Assignment
+from tracker.assignments.progress import report_progress
+from tracker.audit.models import AuditEvent
+from tracker.db import utcnow
+from tracker.notices import drafts
+from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
+
+DUE = date(2099, 6, 30)
+
+
+@pytest.fixture
+def notice_id(session: Session) -> int:
+    secretary = make_user(session, "secretary", username="thuky")
+    units = [make_unit(session, code, name) for code, name in UNITS]
+    make_user(session, "unit", unit=units[0], username="mattran")
+    notice = make_notice(session, published=False, by=secretary)
+    for position in range(4):
+        task = Task(
+            conclusion_id=notice.id,
+            position=position,
+            code=f"1.{position + 1}",
+            text=f"Nhiệm vụ số {position + 1} <b>in đậm</b>",
+            due=DUE,
+        )
+        session.add(task)
+        session.flush()
+        session.add(TaskUnit(task_id=task.id, unit_id=units[position % 2].id, role="lead"))
+    session.flush()
+    drafts.publish(
+        session, actor=secretary, conclusion_id=notice.id, expected_version=notice.version
+    )
+    session.commit()
+    return notice.id
+
+
+UNITS = [("MTTQ", "Ủy ban MTTQ tỉnh"), ("HND", "Hội Nông dân tỉnh"), ("TD", "Tỉnh Đoàn")]
+
+
+def test_withdraw_says_what_happens_then_opens_the_new_draft(
+    client: FlaskClient, session: Session, notice_id: int
+) -> None:
+    login_as(client, "thuky")
+    view = client.get(f"/thong-bao/{notice_id}").get_data(as_text=True)
+    assert f'href="/thong-bao/{notice_id}/thu-hoi"' in view
+    page = client.get(f"/thong-bao/{notice_id}/thu-hoi").get_data(as_text=True)
+    assert "4 lượt giao việc cho 2 đơn vị bị hủy" in page
+    assert "bản nháp mới" in page and "không có gì bị xóa" in page
+    values = form_values(page.split("<main>")[1])
+    response = client.post(f"/thong-bao/{notice_id}/thu-hoi", data=values)
+    assert response.status_code == 302
+    session.expire_all()
+    draft = session.exec(select(Conclusion).where(Conclusion.revises_id == notice_id)).one()
+    assert response.headers["Location"].endswith(f"/thong-bao/{draft.id}/soan")
+    assert session.get(Conclusion, notice_id).status == NoticeStatus.WITHDRAWN
+    view = client.get(f"/thong-bao/{notice_id}").get_data(as_text=True)
+    assert "Đã thu hồi" in view and f"/thong-bao/{draft.id}" in view
+    # Twice (a double click): told, nothing doubled.
+    again = client.post(f"/thong-bao/{notice_id}/thu-hoi", data=values)
+    assert again.status_code == 400
+    assert "Chỉ thu hồi được thông báo đang ban hành" in again.get_data(as_text=True)
+
+
+def test_withdraw_refused_after_a_report_says_to_correct_task_by_task(
+    client: FlaskClient, session: Session, notice_id: int
+) -> None:
+    assignment = session.exec(select(Assignment).order_by(Assignment.id)).first()
+    report_progress(
+        session,
+        actor=session.exec(select(User).where(User.username == "mattran")).one(),
+        assignment_id=assignment.id,
+        expected_version=assignment.version,
+        status="in_progress",
+        percent=20,
+        note="Đang làm",
+        uploads=[],
+        store=EvidenceStore(Path(client.application.instance_path) / "uploads"),
+        today=date.today(),
+    )
+    session.commit()
+    login_as(client, "thuky")
+    page = client.get(f"/thong-bao/{notice_id}/thu-hoi").get_data(as_text=True)
+    assert "Đã có đơn vị báo cáo trên thông báo này (Ủy ban MTTQ tỉnh)" in page
+    assert 'name="confirm"' not in page
+    session.expire_all()
+    assert session.get(Conclusion, notice_id).status == NoticeStatus.PUBLISHED
+
+
+def test_withdraw_refused_after_24_hours(
+    client: FlaskClient, session: Session, notice_id: int
+) -> None:
+    notice = session.get(Conclusion, notice_id)
+    notice.published_at = utcnow() - timedelta(hours=25)
+    session.add(notice)
+    session.commit()
+    login_as(client, "thuky")
+    page = client.get(f"/thong-bao/{notice_id}/thu-hoi").get_data(as_text=True)
+    assert "quá 24 giờ" in page and "điều chỉnh từng nhiệm vụ" in page
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "conclusion.withdrawn"))
+    assert events.all() == []
