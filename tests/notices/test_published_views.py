@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from tracker.audit.models import AuditEvent
 from tracker.db import utcnow
 from tracker.notices import drafts
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
+from tracker.units.models import Unit
 
 DUE = date(2099, 6, 30)
 
@@ -113,3 +115,58 @@ def test_withdraw_refused_after_24_hours(
     assert "quá 24 giờ" in page and "điều chỉnh từng nhiệm vụ" in page
     events = session.exec(select(AuditEvent).where(AuditEvent.action == "conclusion.withdrawn"))
     assert events.all() == []
+
+
+def _bulk_values(page: str) -> dict[str, str]:
+    form = page.split('id="bulk"')[1].split("</form>")[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
+    assert token
+    return {"csrf_token": token[1]}
+
+
+def test_bulk_moves_the_ticked_due_dates_with_one_comment(
+    client: FlaskClient, session: Session, notice_id: int
+) -> None:
+    login_as(client, "thuky")
+    page = client.get(f"/thong-bao/{notice_id}").get_data(as_text=True)
+    boxes = re.findall(r'form="bulk" name="pick" value="(\d+:\d+)"', page)
+    assert len(boxes) == 4
+    data = _bulk_values(page) | {"action": "shift", "days": "10", "comment": "Lùi theo kết luận"}
+    response = client.post(f"/thong-bao/{notice_id}/hang-loat", data={**data, "pick": boxes[:2]})
+    assert response.status_code == 302
+    session.expire_all()
+    dues = [a.due for a in session.exec(select(Assignment).order_by(Assignment.id)).all()]
+    assert dues == [DUE + timedelta(days=10)] * 2 + [DUE] * 2
+    notes = session.exec(
+        select(AuditEvent.note).where(AuditEvent.action == "assignment.due_corrected")
+    ).all()
+    assert notes == ["Lùi theo kết luận"] * 2
+    assert "Đã điều chỉnh 2 nhiệm vụ" in client.get(f"/thong-bao/{notice_id}").get_data(
+        as_text=True
+    )
+
+
+def test_bulk_refusal_lists_each_row_keeps_the_ticks_and_changes_nothing(
+    client: FlaskClient, session: Session, notice_id: int
+) -> None:
+    login_as(client, "thuky")
+    page = client.get(f"/thong-bao/{notice_id}").get_data(as_text=True)
+    boxes = re.findall(r'form="bulk" name="pick" value="(\d+:\d+)"', page)
+    mttq = session.exec(select(Unit).where(Unit.code == "MTTQ")).one()
+    data = _bulk_values(page) | {"action": "reassign", "unit": str(mttq.id), "comment": "Đổi"}
+    response = client.post(f"/thong-bao/{notice_id}/hang-loat", data={**data, "pick": boxes})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    # Tasks 1.1 and 1.3 are MTTQ's already: named, linked; 1.2 and 1.4 were not changed either.
+    listed = re.findall(r'<li><a href="#giao-(\d+)">([^<]+)</a>: ([^<]+)</li>', html)
+    assert [label for _id, label, _text in listed] == [
+        "1.1 · Ủy ban MTTQ tỉnh",
+        "1.3 · Ủy ban MTTQ tỉnh",
+    ]
+    assert all("đã do đơn vị này chủ trì" in text for _id, _label, text in listed)
+    for box in boxes:
+        assert f'value="{box}" id="chon-{box.split(":")[0]}"' in html
+        assert re.search(rf'value="{box}"[^>]*checked', html)
+    session.expire_all()
+    assert all(a.status == "not_started" for a in session.exec(select(Assignment)).all())
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "task.corrected")).all() == []

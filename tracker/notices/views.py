@@ -24,10 +24,12 @@ from tracker.db import utcnow
 from tracker.errors import InvalidInput
 from tracker.i18n import local_today, translate_error
 from tracker.inputs import parse_id
-from tracker.notices import corrections, desk, drafts, imports, service, withdraw
+from tracker.notices import bulk, corrections, desk, drafts, imports, service, withdraw
+from tracker.notices import source_text as text_view
 from tracker.notices.doc_types import doc_type_label
 from tracker.notices.forms import (
     RECURRENCE_CHOICES,
+    BulkForm,
     CorrectTaskForm,
     DeleteDraftForm,
     DraftForm,
@@ -41,6 +43,7 @@ from tracker.notices.picker import PickerMarkup, picker_entries
 from tracker.notices.review import review_reasons
 from tracker.permissions import can_manage_notices, can_view_all_assignments
 from tracker.request_db import attempt, change, db, engine
+from tracker.units.models import Unit
 from tracker.view_guards import requires
 
 bp = Blueprint("notices", __name__, url_prefix="/thong-bao")
@@ -393,6 +396,32 @@ def source(conclusion_id: int) -> Response:
     return response
 
 
+@bp.route("/<int:conclusion_id>/van-ban-goc/doc")
+@login_required
+def source_text(conclusion_id: int) -> tuple[str, int]:
+    """The original's text with one task's paragraph marked (?task=<id>, #doan-<id>)."""
+    task_id = parse_id(request.args.get("task"))
+    try:
+        document = text_view.source_text(
+            db(),
+            actor=current_user,
+            conclusion_id=conclusion_id,
+            task_id=task_id,
+            source_dir=_source_dir(),
+            limits=current_app.extensions["tracker.settings"].parse_limits,
+        )
+    except InvalidInput as refused:  # no text layer: offer the original file instead
+        return render_template(
+            "notices/source_text.html",
+            conclusion_id=conclusion_id,
+            document=None,
+            error=translate_error(refused),
+        ), 200
+    return render_template(
+        "notices/source_text.html", conclusion_id=conclusion_id, document=document, error=None
+    ), 200
+
+
 SOURCE_TYPES = {
     ".pdf": "application/pdf",
     ".txt": "text/plain; charset=utf-8",
@@ -454,14 +483,26 @@ def withdraw_notice(conclusion_id: int) -> Response | tuple[str, int]:
     return redirect(url_for(".edit", conclusion_id=draft.id))
 
 
-@bp.route("/<int:conclusion_id>")
-@requires(can_view_all_assignments)
-def view(conclusion_id: int) -> Response | str:
+def _render_notice(
+    conclusion_id: int,
+    *,
+    bulk_form: BulkForm | None = None,
+    picked: set[int] | None = None,
+    problems: list[tuple[int, str, str]] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     notice, tasks = service.notice_overview(
         db(), actor=current_user, conclusion_id=conclusion_id, reference=local_today()
     )
-    if notice.status == NoticeStatus.DRAFT and can_manage_notices(current_user):
-        return redirect(url_for(".edit", conclusion_id=conclusion_id))
+    can_correct = can_manage_notices(current_user)
+    bulk = can_correct and notice.status == NoticeStatus.PUBLISHED
+    if bulk and bulk_form is None:
+        bulk_form = BulkForm()
+    if bulk and bulk_form is not None:
+        bulk_form.unit.choices = [("", "—")] + [
+            (str(unit.id), unit.name) for unit in db().exec(select(Unit).order_by(Unit.name)).all()
+        ]
     successor = db().exec(select(Conclusion).where(Conclusion.revises_id == notice.id)).first()
     return render_template(
         "notices/view.html",
@@ -470,8 +511,89 @@ def view(conclusion_id: int) -> Response | str:
         successor=successor,
         category_labels=CATEGORY_LABELS,
         status_labels=STATUS_LABELS,
-        can_correct=can_manage_notices(current_user),
+        can_correct=can_correct,
+        bulk_form=bulk_form if bulk else None,
+        picked=picked or set(),
+        problems=problems or [],
+        problem_ids={assignment_id for assignment_id, _label, _text in problems or []},
+        error=error,
+    ), status
+
+
+@bp.route("/<int:conclusion_id>")
+@requires(can_view_all_assignments)
+def view(conclusion_id: int) -> Response | tuple[str, int]:
+    notice = drafts.load_notice(db(), conclusion_id)
+    if notice.status == NoticeStatus.DRAFT and can_manage_notices(current_user):
+        return redirect(url_for(".edit", conclusion_id=conclusion_id))
+    return _render_notice(conclusion_id)
+
+
+def _picks(values: list[str]) -> list[tuple[int, int]]:
+    """("<assignment id>:<version>", ...) as the checkboxes send them; junk is left out."""
+    picks = []
+    for value in values:
+        raw_id, _sep, raw_version = value.partition(":")
+        assignment_id, version = parse_id(raw_id), parse_id(raw_version)
+        if assignment_id is not None and version is not None:
+            picks.append((assignment_id, version))
+    return list(dict(picks).items())
+
+
+@bp.post("/<int:conclusion_id>/hang-loat")
+@requires(can_manage_notices)
+def bulk_change(conclusion_id: int) -> Response | tuple[str, int]:
+    """Re-assign or move the due dates of the ticked assignments, all or none."""
+    form = BulkForm()
+    picks = _picks(request.form.getlist("pick"))
+    picked = {assignment_id for assignment_id, _version in picks}
+
+    def again(status: int, error: str, problems: list[tuple[int, str, str]] | None = None):  # type: ignore[no-untyped-def]
+        return _render_notice(
+            conclusion_id,
+            bulk_form=form,
+            picked=picked,
+            problems=problems,
+            error=error,
+            status=status,
+        )
+
+    if not form.validate_on_submit():
+        return again(400, _("Chưa thay đổi gì: xem lại các ô báo lỗi trong khung điều chỉnh."))
+    bulk_request = bulk.BulkRequest(
+        action=bulk.BulkAction(form.action.data or "shift"),
+        picks=picks,
+        unit_id=parse_id(form.unit.data),
+        days=form.days.data,
+        new_due=form.new_due.parsed,
+        comment=form.comment.data or "",
     )
+    with attempt() as outcome:
+        done = bulk.apply_bulk(
+            db(),
+            actor=current_user,
+            conclusion_id=conclusion_id,
+            request=bulk_request,
+            today=local_today(),
+        )
+    if (error := outcome.error) is not None:
+        problems = [
+            (
+                problem.assignment_id,
+                problem.label,
+                translate_error(InvalidInput(problem.template, **problem.params)),
+            )
+            for problem in getattr(error, "problems", [])
+        ]
+        return again(error.status_code, translate_error(error), problems)
+    flash(
+        _(
+            "Đã điều chỉnh %(n)s nhiệm vụ (cùng một lần, ghi vào lịch sử từng nhiệm vụ).",
+            n=done,
+        ),
+        "success",
+    )
+    return redirect(url_for(".view", conclusion_id=conclusion_id))
 
 
 @bp.route("/nhiem-vu/<int:task_id>/dieu-chinh", methods=["GET", "POST"])
