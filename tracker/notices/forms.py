@@ -65,6 +65,9 @@ class DraftForm(FlaskForm):
     )
     default_due = VNDateField(_l("Hạn chung"), validators=[Optional()])
     rows = FieldList(FormField(TaskRowForm))
+    # The pickers' filter for a browser without JavaScript: saves, then narrows every list.
+    unit_filter = StringField(_l("Lọc danh sách đơn vị"), validators=[Length(max=80)])
+    filter_units = SubmitField(_l("Lưu và lọc"))
     save = SubmitField(_l("Lưu nháp"))
     add_row = SubmitField(_l("Thêm nhiệm vụ"))
     publish = SubmitField(_l("Ban hành"))

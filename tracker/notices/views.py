@@ -99,6 +99,7 @@ def import_progress(import_id: int) -> Response | str:
 
 
 REVIEW_FILTER = "can-kiem-tra"
+UNIT_FILTER = "don-vi"
 
 
 def _draft_state(conclusion_id: int) -> tuple[list[Task], dict[int, list[TaskUnit]]]:
@@ -184,6 +185,9 @@ def _render_editor(
 ) -> tuple[str, int]:
     reasons = _reasons_by_task(notice.id)
     flagged = sum(1 for row in form.rows if reasons.get(row.task_id.data or ""))
+    unit_filter = (request.args.get(UNIT_FILTER) or "").strip()[:80]
+    entries = PickerMarkup(picker_entries(db()), only=unit_filter)
+    form.unit_filter.data = unit_filter
     return render_template(
         "notices/edit.html",
         form=form,
@@ -193,7 +197,8 @@ def _render_editor(
         only_flagged=request.args.get("loc") == REVIEW_FILTER,
         review_filter=REVIEW_FILTER,
         problems=_row_problems(form),
-        entries=PickerMarkup(picker_entries(db())),
+        entries=entries,
+        unit_filter=unit_filter,
         recurrence_choices=[(value, str(label)) for value, label in RECURRENCE_CHOICES],
         error=error,
         doc_type_label=doc_type_label(notice.title),
@@ -265,10 +270,26 @@ def edit(conclusion_id: int) -> Response | tuple[str, int]:
     if form.add_row.data:
         flash(_("Đã lưu; điền nhiệm vụ mới ở dòng cuối."), "info")
         return redirect(url_for(".edit", conclusion_id=conclusion_id, them=1) + "#cuoi")
-    flash(_("Đã lưu bản nháp. Bạn có thể quay lại sửa tiếp bất cứ lúc nào."), "success")
     only_flagged = request.args.get("loc") == REVIEW_FILTER
+    if form.filter_units.data:
+        # Saved first, so nothing typed is lost; then every picker lists only the matches.
+        typed = (form.unit_filter.data or "").strip()
+        return redirect(
+            url_for(
+                ".edit",
+                conclusion_id=conclusion_id,
+                loc=REVIEW_FILTER if only_flagged else None,
+                **({UNIT_FILTER: typed} if typed else {}),
+            )
+        )
+    flash(_("Đã lưu bản nháp. Bạn có thể quay lại sửa tiếp bất cứ lúc nào."), "success")
     return redirect(
-        url_for(".edit", conclusion_id=conclusion_id, loc=REVIEW_FILTER if only_flagged else None)
+        url_for(
+            ".edit",
+            conclusion_id=conclusion_id,
+            loc=REVIEW_FILTER if only_flagged else None,
+            **({UNIT_FILTER: request.args[UNIT_FILTER]} if request.args.get(UNIT_FILTER) else {}),
+        )
     )
 
 
