@@ -30,6 +30,8 @@ from tracker.parsing.readers.pdf_limits import check_streams
 from tracker.parsing.readers.text import decode_text
 
 PROBE_WORDS = 8
+_MARKS: dict[str, str | int | None] = {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-"}
+PLAIN_MARKS = str.maketrans(_MARKS)
 NO_TEXT = N_(
     "Tệp gốc là bản quét hoặc định dạng cũ nên không có bản chữ để đánh dấu; hãy mở tệp gốc để xem."
 )
@@ -46,8 +48,7 @@ class SourceText:
 def normalise(text: str) -> str:
     """NFC, lower case, one space between words, typographic quotes and dashes made plain."""
     text = unicodedata.normalize("NFC", text).lower()
-    text = text.translate(str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-"}))
-    return " ".join(text.split())
+    return " ".join(text.translate(PLAIN_MARKS).split())
 
 
 def _extract(path: Path, limits: ParseLimits) -> list[str]:

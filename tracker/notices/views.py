@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -274,21 +275,25 @@ def edit(conclusion_id: int) -> Response | tuple[str, int]:
     if form.filter_units.data:
         # Saved first, so nothing typed is lost; then every picker lists only the matches.
         typed = (form.unit_filter.data or "").strip()
+        narrowed: dict[str, Any] = {UNIT_FILTER: typed} if typed else {}
         return redirect(
             url_for(
                 ".edit",
                 conclusion_id=conclusion_id,
                 loc=REVIEW_FILTER if only_flagged else None,
-                **({UNIT_FILTER: typed} if typed else {}),
+                **narrowed,
             )
         )
     flash(_("Đã lưu bản nháp. Bạn có thể quay lại sửa tiếp bất cứ lúc nào."), "success")
+    kept: dict[str, Any] = (
+        {UNIT_FILTER: request.args[UNIT_FILTER]} if request.args.get(UNIT_FILTER) else {}
+    )
     return redirect(
         url_for(
             ".edit",
             conclusion_id=conclusion_id,
             loc=REVIEW_FILTER if only_flagged else None,
-            **({UNIT_FILTER: request.args[UNIT_FILTER]} if request.args.get(UNIT_FILTER) else {}),
+            **kept,
         )
     )
 
@@ -569,7 +574,9 @@ def bulk_change(conclusion_id: int) -> Response | tuple[str, int]:
     picks = _picks(request.form.getlist("pick"))
     picked = {assignment_id for assignment_id, _version in picks}
 
-    def again(status: int, error: str, problems: list[tuple[int, str, str]] | None = None):  # type: ignore[no-untyped-def]
+    def again(
+        status: int, error: str, problems: list[tuple[int, str, str]] | None = None
+    ) -> tuple[str, int]:
         return _render_notice(
             conclusion_id,
             bulk_form=form,

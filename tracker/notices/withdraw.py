@@ -83,7 +83,7 @@ def _units_that_acted(session: Session, assignments: list[Assignment]) -> list[s
     ids = [assignment.id for assignment in assignments]
     acted = {a.unit_id for a in assignments if a.parent_id is not None}
     for model in (ProgressReport, ExtensionRequest, EvidenceFile):
-        column = model.assignment_id  # type: ignore[attr-defined]
+        column = model.assignment_id
         touched = set(session.exec(select(column).where(col(column).in_(ids))).all())
         acted |= {a.unit_id for a in assignments if a.id in touched}
     if not acted:
