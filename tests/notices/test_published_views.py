@@ -72,6 +72,7 @@ def test_withdraw_says_what_happens_then_opens_the_new_draft(
     assert session.get(Conclusion, notice_id).status == NoticeStatus.WITHDRAWN
     view = client.get(f"/thong-bao/{notice_id}").get_data(as_text=True)
     assert "Đã thu hồi" in view and f"/thong-bao/{draft.id}" in view
+    assert "Đã thu hồi" in client.get("/thong-bao").get_data(as_text=True)
     # Twice (a double click): told, nothing doubled.
     again = client.post(f"/thong-bao/{notice_id}/thu-hoi", data=values)
     assert again.status_code == 400

@@ -136,6 +136,15 @@ def withdraw_publication(
     assignment is cancelled through `apply_change`, conditional on the version read before
     the check; a report that lands in between changes that version, so either the report or
     the withdrawal wins, never both."""
+    if not can_manage_notices(actor):
+        raise PermissionDenied(N_("Chỉ chuyên viên theo dõi mới thu hồi được thông báo."))
+    # PostgreSQL: the assignment rows are locked before the check, so a report or a request
+    # for more time (its foreign key takes a key-share lock on the row) made at this moment
+    # either lands before and is seen by the check, or waits for the withdrawal to finish.
+    task_ids = select(Task.id).where(Task.conclusion_id == conclusion_id)
+    session.exec(
+        select(Assignment.id).where(col(Assignment.task_id).in_(task_ids)).with_for_update()
+    ).all()
     check = withdraw_check(session, actor=actor, conclusion_id=conclusion_id, now=now)
     if not check.allowed:
         raise InvalidInput(check.reason or "", **check.reason_args)
