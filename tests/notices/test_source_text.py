@@ -32,6 +32,16 @@ def test_locate_finds_a_wrapped_paragraph_whatever_the_unicode_form_and_spacing(
     assert locate(LINES, task) == range(1, 3)  # both lines, not the next task
 
 
+def test_locate_finds_a_task_read_from_a_table_with_its_unit_in_front() -> None:
+    lines = ["Công an tỉnh", "Chủ trì, phối hợp với các cơ quan tham mưu kiện toàn Ban Chỉ đạo."]
+    task = Task(
+        conclusion_id=1,
+        code="III.1",
+        text="Công an tỉnh - Chủ trì, phối hợp với các cơ quan tham mưu kiện toàn Ban Chỉ đạo.",
+    )
+    assert locate(lines, task) == range(1, 2)
+
+
 def test_locate_falls_back_to_the_code_when_the_text_was_rewritten() -> None:
     task = Task(conclusion_id=1, code="đ", text="Nội dung đã viết lại hoàn toàn khác")
     assert locate(LINES, task) == range(3, 4)

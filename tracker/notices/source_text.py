@@ -74,6 +74,18 @@ def _extract(path: Path, limits: ParseLimits) -> list[str]:
 _LABEL = re.compile(r"^\s*(?:[-–•+*]\s*)?(?:[0-9ivxlcdm]+|[a-zđ])(?:[.)]\s*[0-9a-z]*[.)]?)*\s+")
 
 
+def _first_line_with_words(folded: list[str], words: list[str]) -> int | None:
+    """The first line holding a run of the task's words: from its start, then from further
+    in (a task read from a table carries its unit or "Hoạt động 1 - Nội dung:" in front)."""
+    size = min(PROBE_WORDS, len(words))
+    for offset in range(0, max(1, min(len(words) - size + 1, 40)), 2):
+        probe = " ".join(words[offset : offset + size])
+        found = next((index for index, line in enumerate(folded) if probe in line), None)
+        if found is not None:
+            return found
+    return None
+
+
 def locate(lines: list[str], task: Task) -> range:
     """The lines that hold `task`'s paragraph: where its first words are, then on while the
     following lines are part of its text; by the code's label when the words are not found."""
@@ -82,11 +94,7 @@ def locate(lines: list[str], task: Task) -> range:
     if not words:
         return range(0)
     folded = [normalise(line) for line in lines]
-    probe = " ".join(words[:PROBE_WORDS])
-    start = next((index for index, line in enumerate(folded) if probe in line), None)
-    if start is None:
-        short = " ".join(words[: max(3, PROBE_WORDS // 2)])
-        start = next((index for index, line in enumerate(folded) if short in line), None)
+    start = _first_line_with_words(folded, words)
     if start is None:
         label = normalise(task.code)
         start = next(
