@@ -73,6 +73,8 @@ def test_withdraw_says_what_happens_then_opens_the_new_draft(
     view = client.get(f"/thong-bao/{notice_id}").get_data(as_text=True)
     assert "Đã thu hồi" in view and f"/thong-bao/{draft.id}" in view
     assert "Đã thu hồi" in client.get("/thong-bao").get_data(as_text=True)
+    editor = client.get(f"/thong-bao/{draft.id}/soan").get_data(as_text=True)
+    assert f'href="/thong-bao/{notice_id}"' in editor  # the new draft says where it came from
     # Twice (a double click): told, nothing doubled.
     again = client.post(f"/thong-bao/{notice_id}/thu-hoi", data=values)
     assert again.status_code == 400
