@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from tests.helpers import make_notice, make_unit, make_user
+from tests.helpers import at_once, make_notice, make_unit, make_user
 from tracker.accounts.models import User
+from tracker.assignments.evidence import EvidenceStore
 from tracker.assignments.models import Assignment, AssignmentStatus
+from tracker.assignments.progress import report_progress
 from tracker.audit.models import AuditEvent
 from tracker.errors import InvalidInput, PermissionDenied
 from tracker.notices import drafts
@@ -182,3 +186,40 @@ def test_refusals_before_any_row(session: Session, world: World) -> None:
             request=BulkRequest(BulkAction.SHIFT_DAYS, picks([first]), days=3, comment="x"),
             today=TODAY,
         )
+
+
+def test_a_bulk_move_and_a_report_at_the_same_moment_never_both_apply(
+    engine: Engine, session: Session, world: World, tmp_path: Path
+) -> None:
+    unit_user = make_user(session, "unit", unit=world.units[0])
+    session.commit()
+    first = assignments(session)[0]
+    seen = picks([first])
+
+    def work(s: Session, actor: User, index: int) -> None:
+        if index == 0:
+            apply_bulk(
+                s,
+                actor=actor,
+                conclusion_id=world.notice.id,
+                request=BulkRequest(BulkAction.SHIFT_DAYS, seen, days=5, comment="Lùi 5 ngày"),
+                today=TODAY,
+            )
+        else:
+            report_progress(
+                s,
+                actor=actor,
+                assignment_id=first.id,
+                expected_version=seen[0][1],
+                status="in_progress",
+                percent=30,
+                note="Đang làm",
+                uploads=[],
+                store=EvidenceStore(tmp_path / "uploads"),
+                today=TODAY,
+            )
+
+    outcomes = at_once(engine, [world.secretary.id, unit_user.id], work)
+    assert sorted(outcomes) in (["BulkRefused", "ok"], ["StaleUpdate", "ok"])
+    after = assignments(session)[0]
+    assert after.version == seen[0][1] + 1  # exactly one change landed
