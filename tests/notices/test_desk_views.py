@@ -230,3 +230,34 @@ def test_correcting_a_published_task_uses_the_same_picker(
         )
     ).all()
     assert mttq in leads and len(leads) == len(values.getlist("lead"))
+
+
+def test_without_javascript_a_filter_narrows_every_picker_and_keeps_what_is_ticked(
+    client: FlaskClient, session: Session, secretary: User
+) -> None:
+    location, page = draft(client)
+    units = {unit.code: unit.id for unit in session.exec(select(Unit)).all()}
+    ticked = re.findall(r'name="rows-0-lead" value="(u:\d+)" checked', page)
+    assert ticked
+    assert "Nhóm đơn vị" in page and page.count('name="rows-0-lead"') > 10  # all, in two parts
+    values = form_values(main_part(page))
+    values["unit_filter"] = "mat tran"  # no diacritics, as typed on any keyboard
+    values["filter_units"] = "Lưu và lọc"
+    saved = client.post(location, data=values)
+    assert saved.status_code == 302 and "don-vi=mat" in saved.headers["Location"]
+    narrowed = client.get(saved.headers["Location"]).get_data(as_text=True)
+    lead_boxes = re.findall(r'name="rows-0-lead" value="(u:\d+|g:\d+)"', narrowed)
+    assert f"u:{units['MTTQ']}" in lead_boxes
+    assert f"u:{units['HND']}" not in lead_boxes or f"u:{units['HND']}" in ticked
+    assert set(ticked) <= set(lead_boxes)  # what is chosen stays, ticked
+    assert len(lead_boxes) < 6
+    assert "đang lọc theo “mat tran”" in narrowed
+    # Saving under the filter keeps every unit chosen before (the hidden ones were not ticked).
+    values = form_values(main_part(narrowed))
+    values["save"] = "Lưu nháp"
+    assert client.post(saved.headers["Location"], data=values).status_code == 302
+    task = session.exec(select(Task).where(Task.code == "1.a")).one()
+    leads = session.exec(
+        select(TaskUnit.unit_id).where(TaskUnit.task_id == task.id, TaskUnit.role == "lead")
+    ).all()
+    assert {f"u:{unit}" for unit in leads} == set(ticked)

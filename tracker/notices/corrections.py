@@ -19,6 +19,7 @@ from tracker.permissions import can_manage_notices
 from tracker.units.service import picker_options
 
 REMOVED_LEAD_REASON = "Thôi giao chủ trì khi điều chỉnh thông báo"
+ADDED_LEAD_NOTE = "Giao bổ sung khi điều chỉnh thông báo"
 
 
 def load_published_task(session: Session, *, actor: User, task_id: int) -> tuple[Task, Conclusion]:
@@ -42,8 +43,10 @@ def correct_task(
     due: date | None,
     lead: list[str],
     support: list[str],
+    note: str | None = None,
 ) -> Task:
-    """Apply a correction; `expected_stamp` is the task's updated_at the form was built from."""
+    """Apply a correction; `expected_stamp` is the task's updated_at the form was built from.
+    `note` (the secretary's comment, e.g. of a bulk change) goes on every history row."""
     task, _notice = load_published_task(session, actor=actor, task_id=task_id)
     if task.updated_at.isoformat() != expected_stamp:
         raise StaleUpdate(N_("Nhiệm vụ vừa được người khác sửa. Xem bản mới nhất rồi sửa lại."))
@@ -84,19 +87,11 @@ def correct_task(
                 entity_type="assignment",
                 entity_id=assignment.id,
                 changes={"status": [old, AssignmentStatus.CANCELLED]},
-                note=REMOVED_LEAD_REASON,
+                note=f"{REMOVED_LEAD_REASON}: {note}" if note else REMOVED_LEAD_REASON,
             )
         elif due != task.due and assignment.due == task.due:
             # An assignment whose due was extended on its own keeps its extension.
-            apply_change(session, assignment, assignment.version, {"due": due})
-            audit.record(
-                session,
-                actor=actor,
-                action="assignment.due_corrected",
-                entity_type="assignment",
-                entity_id=assignment.id,
-                changes={"due": [task.due, due]},
-            )
+            move_assignment_due(session, actor=actor, assignment=assignment, due=due, note=note)
     assigned = {assignment.unit_id for assignment in assignments}
     for unit_id in leads:
         if unit_id not in assigned:
@@ -106,7 +101,7 @@ def correct_task(
                 task_id=task.id,
                 unit_id=unit_id,
                 due=due,
-                note="Giao bổ sung khi điều chỉnh thông báo",
+                note=f"{ADDED_LEAD_NOTE}: {note}" if note else ADDED_LEAD_NOTE,
             )
     replace_task_units(session, task.id, leads, supports)
     task.text, task.due, task.updated_at = text, due, utcnow()
@@ -119,6 +114,24 @@ def correct_task(
         entity_type="task",
         entity_id=task.id,
         changes=audit.diff(before, after),
+        note=note,
     )
     session.flush()
     return task
+
+
+def move_assignment_due(
+    session: Session, *, actor: User, assignment: Assignment, due: date, note: str | None = None
+) -> None:
+    """Give one published assignment a new due date (guarded by its version), with history."""
+    before = assignment.due
+    apply_change(session, assignment, assignment.version, {"due": due})
+    audit.record(
+        session,
+        actor=actor,
+        action="assignment.due_corrected",
+        entity_type="assignment",
+        entity_id=assignment.id,
+        changes={"due": [before, due]},
+        note=note,
+    )

@@ -9,13 +9,15 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.fields import VersionField, VNDateField, choices
 
@@ -63,6 +65,9 @@ class DraftForm(FlaskForm):
     )
     default_due = VNDateField(_l("Hạn chung"), validators=[Optional()])
     rows = FieldList(FormField(TaskRowForm))
+    # The pickers' filter for a browser without JavaScript: saves, then narrows every list.
+    unit_filter = StringField(_l("Lọc danh sách đơn vị"), validators=[Length(max=80)])
+    filter_units = SubmitField(_l("Lưu và lọc"))
     save = SubmitField(_l("Lưu nháp"))
     add_row = SubmitField(_l("Thêm nhiệm vụ"))
     publish = SubmitField(_l("Ban hành"))
@@ -81,6 +86,37 @@ class MoveDueForm(FlaskForm):
     new_due = VNDateField(
         _l("Dời mọi hạn đã qua sang ngày"),
         validators=[DataRequired(_l("Nhập ngày mới (dd/mm/yyyy)."))],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    """The confirmed "Thu hồi" of a publication, for the version the secretary saw."""
+
+    version = VersionField()
+
+
+BULK_CHOICES = [
+    ("shift", _l("Dời hạn thêm N ngày")),
+    ("due", _l("Đặt hạn mới")),
+    ("reassign", _l("Giao cho đơn vị chủ trì khác")),
+]
+
+
+class BulkForm(FlaskForm):
+    """One change for every ticked assignment of a published notice, with one comment; the
+    ticks ("pick", "<assignment id>:<version>") come from checkboxes beside each one."""
+
+    action = RadioField(_l("Thay đổi"), choices=choices(BULK_CHOICES), default="shift")
+    days = IntegerField(
+        _l("Số ngày (âm để đưa hạn sớm lên)"),
+        validators=[Optional(), NumberRange(min=-3650, max=3650)],
+    )
+    new_due = VNDateField(_l("Hạn mới"), validators=[Optional()])
+    unit = SelectField(_l("Đơn vị chủ trì mới"), validate_choice=False)
+    comment = TextAreaField(
+        _l("Lý do (ghi vào lịch sử của từng nhiệm vụ)"),
+        validators=[Length(max=1000)],
+        render_kw={"rows": 2},
     )
 
 

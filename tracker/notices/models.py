@@ -14,6 +14,9 @@ from tracker.db import UtcDateTime, utcnow
 class NoticeStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
+    # Taken back within 24 hours, before any unit reported: kept with its cancelled
+    # assignments for the record; a new draft (revises_id) carries its tasks on.
+    WITHDRAWN = "withdrawn"
 
 
 class Recurrence(StrEnum):
@@ -27,7 +30,7 @@ class Conclusion(SQLModel, table=True):
 
     __tablename__ = "conclusion"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published')", name="status_known"),
+        CheckConstraint("status IN ('draft', 'published', 'withdrawn')", name="status_known"),
         CheckConstraint(
             "status <> 'published' OR (published_at IS NOT NULL AND published_by_id IS NOT NULL)",
             name="published_has_publisher",
@@ -52,6 +55,10 @@ class Conclusion(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     published_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     published_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    withdrawn_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # The withdrawn notice this draft was made from (its tasks, to correct and publish again).
+    revises_id: int | None = Field(default=None, foreign_key="conclusion.id")
 
 
 class Task(SQLModel, table=True):

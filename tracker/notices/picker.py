@@ -46,17 +46,40 @@ def picker_entries(session: Session) -> list[PickerEntry]:
     return entries
 
 
+def matches(search: str, words: list[str]) -> bool:
+    """Every typed word (folded) is part of the entry's search key."""
+    return all(word in search for word in words)
+
+
 class PickerMarkup:
     """The picker's checkbox list, built once per page and stamped out per field: a 200-task
     draft has 400 pickers of some 50 units each, too many for a template loop (issue 14: the
-    review screen of 200 tasks renders in under 1 s)."""
+    review screen of 200 tasks renders in under 1 s).
 
-    def __init__(self, entries: list[PickerEntry]) -> None:
+    Without JavaScript the list is the picker, so it is headed in two parts (groups, units)
+    and `only` (the editor's "Lọc đơn vị" box, filtered on the server) narrows it to the
+    entries whose name, code or alias holds every typed word; what is ticked always stays."""
+
+    def __init__(self, entries: list[PickerEntry], only: str | None = None) -> None:
         self.entries = entries
+        self.only = fold(only or "")
+        words = self.only.split()
         self._parts = [
-            (entry.value, str(escape(entry.value)), str(escape(entry.label))) for entry in entries
+            (
+                entry.value,
+                str(escape(entry.value)),
+                str(escape(entry.label)),
+                entry.value.startswith("g:"),
+                matches(entry.search, words),
+            )
+            for entry in entries
         ]
         self.search = {entry.value: entry.search for entry in entries}
+        self.shown = sum(1 for part in self._parts if part[4])
+        self._headings = (
+            f'<span class="picker-heading">{escape(_("Nhóm đơn vị"))}</span>',
+            f'<span class="picker-heading">{escape(_("Đơn vị"))}</span>',
+        )
 
     def chosen(self, picks: list[str] | None) -> list[PickerEntry]:
         wanted = set(picks or [])
@@ -64,10 +87,17 @@ class PickerMarkup:
 
     def checkboxes(self, name: str, picks: list[str] | None) -> Markup:
         wanted, field = set(picks or []), str(escape(name))
-        return Markup(
-            "".join(
+        html: list[str] = []
+        heading = None
+        for raw, value, label, is_group, shown in self._parts:
+            ticked = raw in wanted
+            if not (shown or ticked):
+                continue
+            if heading is not is_group:
+                heading = is_group
+                html.append(self._headings[0 if is_group else 1])
+            html.append(
                 f'<label><input type="checkbox" name="{field}" value="{value}"'
-                f"{' checked' if raw in wanted else ''}> {label}</label>"
-                for raw, value, label in self._parts
+                f"{' checked' if ticked else ''}> {label}</label>"
             )
-        )
+        return Markup("".join(html))

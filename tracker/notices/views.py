@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -20,24 +21,30 @@ from sqlmodel import select
 from werkzeug.wrappers import Response
 
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
+from tracker.db import utcnow
+from tracker.errors import InvalidInput
 from tracker.i18n import local_today, translate_error
 from tracker.inputs import parse_id
-from tracker.notices import corrections, desk, drafts, imports, service
+from tracker.notices import bulk, corrections, desk, drafts, imports, service, withdraw
+from tracker.notices import source_text as text_view
 from tracker.notices.doc_types import doc_type_label
 from tracker.notices.forms import (
     RECURRENCE_CHOICES,
+    BulkForm,
     CorrectTaskForm,
     DeleteDraftForm,
     DraftForm,
     ImportForm,
     MoveDueForm,
     PublishForm,
+    WithdrawForm,
 )
 from tracker.notices.models import Conclusion, ImportStatus, NoticeStatus, Task, TaskUnit
 from tracker.notices.picker import PickerMarkup, picker_entries
 from tracker.notices.review import review_reasons
 from tracker.permissions import can_manage_notices, can_view_all_assignments
 from tracker.request_db import attempt, change, db, engine
+from tracker.units.models import Unit
 from tracker.view_guards import requires
 
 bp = Blueprint("notices", __name__, url_prefix="/thong-bao")
@@ -93,6 +100,7 @@ def import_progress(import_id: int) -> Response | str:
 
 
 REVIEW_FILTER = "can-kiem-tra"
+UNIT_FILTER = "don-vi"
 
 
 def _draft_state(conclusion_id: int) -> tuple[list[Task], dict[int, list[TaskUnit]]]:
@@ -178,6 +186,9 @@ def _render_editor(
 ) -> tuple[str, int]:
     reasons = _reasons_by_task(notice.id)
     flagged = sum(1 for row in form.rows if reasons.get(row.task_id.data or ""))
+    unit_filter = (request.args.get(UNIT_FILTER) or "").strip()[:80]
+    entries = PickerMarkup(picker_entries(db()), only=unit_filter)
+    form.unit_filter.data = unit_filter
     return render_template(
         "notices/edit.html",
         form=form,
@@ -187,7 +198,8 @@ def _render_editor(
         only_flagged=request.args.get("loc") == REVIEW_FILTER,
         review_filter=REVIEW_FILTER,
         problems=_row_problems(form),
-        entries=PickerMarkup(picker_entries(db())),
+        entries=entries,
+        unit_filter=unit_filter,
         recurrence_choices=[(value, str(label)) for value, label in RECURRENCE_CHOICES],
         error=error,
         doc_type_label=doc_type_label(notice.title),
@@ -259,10 +271,30 @@ def edit(conclusion_id: int) -> Response | tuple[str, int]:
     if form.add_row.data:
         flash(_("Đã lưu; điền nhiệm vụ mới ở dòng cuối."), "info")
         return redirect(url_for(".edit", conclusion_id=conclusion_id, them=1) + "#cuoi")
-    flash(_("Đã lưu bản nháp. Bạn có thể quay lại sửa tiếp bất cứ lúc nào."), "success")
     only_flagged = request.args.get("loc") == REVIEW_FILTER
+    if form.filter_units.data:
+        # Saved first, so nothing typed is lost; then every picker lists only the matches.
+        typed = (form.unit_filter.data or "").strip()
+        narrowed: dict[str, Any] = {UNIT_FILTER: typed} if typed else {}
+        return redirect(
+            url_for(
+                ".edit",
+                conclusion_id=conclusion_id,
+                loc=REVIEW_FILTER if only_flagged else None,
+                **narrowed,
+            )
+        )
+    flash(_("Đã lưu bản nháp. Bạn có thể quay lại sửa tiếp bất cứ lúc nào."), "success")
+    kept: dict[str, Any] = (
+        {UNIT_FILTER: request.args[UNIT_FILTER]} if request.args.get(UNIT_FILTER) else {}
+    )
     return redirect(
-        url_for(".edit", conclusion_id=conclusion_id, loc=REVIEW_FILTER if only_flagged else None)
+        url_for(
+            ".edit",
+            conclusion_id=conclusion_id,
+            loc=REVIEW_FILTER if only_flagged else None,
+            **kept,
+        )
     )
 
 
@@ -390,6 +422,32 @@ def source(conclusion_id: int) -> Response:
     return response
 
 
+@bp.route("/<int:conclusion_id>/van-ban-goc/doc")
+@login_required
+def source_text(conclusion_id: int) -> tuple[str, int]:
+    """The original's text with one task's paragraph marked (?task=<id>, #doan-<id>)."""
+    task_id = parse_id(request.args.get("task"))
+    try:
+        document = text_view.source_text(
+            db(),
+            actor=current_user,
+            conclusion_id=conclusion_id,
+            task_id=task_id,
+            source_dir=_source_dir(),
+            limits=current_app.extensions["tracker.settings"].parse_limits,
+        )
+    except InvalidInput as refused:  # no text layer: offer the original file instead
+        return render_template(
+            "notices/source_text.html",
+            conclusion_id=conclusion_id,
+            document=None,
+            error=translate_error(refused),
+        ), 200
+    return render_template(
+        "notices/source_text.html", conclusion_id=conclusion_id, document=document, error=None
+    ), 200
+
+
 SOURCE_TYPES = {
     ".pdf": "application/pdf",
     ".txt": "text/plain; charset=utf-8",
@@ -397,22 +455,173 @@ SOURCE_TYPES = {
 }
 
 
-@bp.route("/<int:conclusion_id>")
-@requires(can_view_all_assignments)
-def view(conclusion_id: int) -> Response | str:
+def _withdraw_page(
+    notice: Conclusion, status: int = 200, error: str | None = None
+) -> tuple[str, int]:
+    check = withdraw.withdraw_check(
+        db(), actor=current_user, conclusion_id=notice.id or 0, now=utcnow()
+    )
+    refusal = (
+        translate_error(InvalidInput(check.reason, **check.reason_args)) if check.reason else None
+    )
+    return render_template(
+        "notices/withdraw.html",
+        notice=notice,
+        check=check,
+        refusal=refusal,
+        form=WithdrawForm(version=notice.version),
+        error=error,
+    ), status
+
+
+@bp.route("/<int:conclusion_id>/thu-hoi", methods=["GET", "POST"])
+@requires(can_manage_notices)
+def withdraw_notice(conclusion_id: int) -> Response | tuple[str, int]:
+    """Withdraw a publication made by mistake: a page that says what it does, then the click."""
+    notice = drafts.load_notice(db(), conclusion_id)
+    if notice.status == NoticeStatus.DRAFT:
+        return redirect(url_for(".edit", conclusion_id=conclusion_id))
+    if request.method == "GET":
+        return _withdraw_page(notice)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        return _withdraw_page(notice, 400, _("Trang đã cũ. Xem lại rồi bấm lại."))
+    settings = current_app.extensions["tracker.settings"]
+    with attempt() as outcome:
+        draft = withdraw.withdraw_publication(
+            db(),
+            actor=current_user,
+            conclusion_id=conclusion_id,
+            expected_version=int(form.version.data),
+            now=utcnow(),
+            base_url=settings.base_url,
+        )
+    if (error := outcome.error) is not None:
+        notice = drafts.load_notice(db(), conclusion_id)
+        return _withdraw_page(notice, error.status_code, translate_error(error))
+    flash(
+        _(
+            "Đã thu hồi thông báo; các đơn vị không còn thấy nhiệm vụ của nó. "
+            "Sửa bản nháp mới này rồi ban hành lại."
+        ),
+        "success",
+    )
+    return redirect(url_for(".edit", conclusion_id=draft.id))
+
+
+def _render_notice(
+    conclusion_id: int,
+    *,
+    bulk_form: BulkForm | None = None,
+    picked: set[int] | None = None,
+    problems: list[tuple[int, str, str]] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     notice, tasks = service.notice_overview(
         db(), actor=current_user, conclusion_id=conclusion_id, reference=local_today()
     )
-    if notice.status == NoticeStatus.DRAFT and can_manage_notices(current_user):
-        return redirect(url_for(".edit", conclusion_id=conclusion_id))
+    can_correct = can_manage_notices(current_user)
+    bulk = can_correct and notice.status == NoticeStatus.PUBLISHED
+    if bulk and bulk_form is None:
+        bulk_form = BulkForm()
+    if bulk and bulk_form is not None:
+        bulk_form.unit.choices = [("", "—")] + [
+            (str(unit.id), unit.name) for unit in db().exec(select(Unit).order_by(Unit.name)).all()
+        ]
+    successor = db().exec(select(Conclusion).where(Conclusion.revises_id == notice.id)).first()
     return render_template(
         "notices/view.html",
         notice=notice,
         tasks=tasks,
+        successor=successor,
         category_labels=CATEGORY_LABELS,
         status_labels=STATUS_LABELS,
-        can_correct=can_manage_notices(current_user),
+        can_correct=can_correct,
+        bulk_form=bulk_form if bulk else None,
+        picked=picked or set(),
+        problems=problems or [],
+        problem_ids={assignment_id for assignment_id, _label, _text in problems or []},
+        error=error,
+    ), status
+
+
+@bp.route("/<int:conclusion_id>")
+@requires(can_view_all_assignments)
+def view(conclusion_id: int) -> Response | tuple[str, int]:
+    notice = drafts.load_notice(db(), conclusion_id)
+    if notice.status == NoticeStatus.DRAFT and can_manage_notices(current_user):
+        return redirect(url_for(".edit", conclusion_id=conclusion_id))
+    return _render_notice(conclusion_id)
+
+
+def _picks(values: list[str]) -> list[tuple[int, int]]:
+    """("<assignment id>:<version>", ...) as the checkboxes send them; junk is left out."""
+    picks = []
+    for value in values:
+        raw_id, _sep, raw_version = value.partition(":")
+        assignment_id, version = parse_id(raw_id), parse_id(raw_version)
+        if assignment_id is not None and version is not None:
+            picks.append((assignment_id, version))
+    return list(dict(picks).items())
+
+
+@bp.post("/<int:conclusion_id>/hang-loat")
+@requires(can_manage_notices)
+def bulk_change(conclusion_id: int) -> Response | tuple[str, int]:
+    """Re-assign or move the due dates of the ticked assignments, all or none."""
+    form = BulkForm()
+    picks = _picks(request.form.getlist("pick"))
+    picked = {assignment_id for assignment_id, _version in picks}
+
+    def again(
+        status: int, error: str, problems: list[tuple[int, str, str]] | None = None
+    ) -> tuple[str, int]:
+        return _render_notice(
+            conclusion_id,
+            bulk_form=form,
+            picked=picked,
+            problems=problems,
+            error=error,
+            status=status,
+        )
+
+    if not form.validate_on_submit():
+        return again(400, _("Chưa thay đổi gì: xem lại các ô báo lỗi trong khung điều chỉnh."))
+    bulk_request = bulk.BulkRequest(
+        action=bulk.BulkAction(form.action.data or "shift"),
+        picks=picks,
+        unit_id=parse_id(form.unit.data),
+        days=form.days.data,
+        new_due=form.new_due.parsed,
+        comment=form.comment.data or "",
     )
+    with attempt() as outcome:
+        done = bulk.apply_bulk(
+            db(),
+            actor=current_user,
+            conclusion_id=conclusion_id,
+            request=bulk_request,
+            today=local_today(),
+        )
+    if (error := outcome.error) is not None:
+        problems = [
+            (
+                problem.assignment_id,
+                problem.label,
+                translate_error(InvalidInput(problem.template, **problem.params)),
+            )
+            for problem in getattr(error, "problems", [])
+        ]
+        return again(error.status_code, translate_error(error), problems)
+    flash(
+        _(
+            "Đã điều chỉnh %(n)s nhiệm vụ (cùng một lần, ghi vào lịch sử từng nhiệm vụ).",
+            n=done,
+        ),
+        "success",
+    )
+    return redirect(url_for(".view", conclusion_id=conclusion_id))
 
 
 @bp.route("/nhiem-vu/<int:task_id>/dieu-chinh", methods=["GET", "POST"])

@@ -199,6 +199,11 @@
 
   function start() {
     loadTexts();
+    // The server-side filter is for browsers without JavaScript; here each picker finds by
+    // typing. Removed (not hidden) so that Enter in a field still means "Lưu nháp".
+    Array.prototype.forEach.call(document.querySelectorAll(".unit-filter-controls"), function (box) {
+      box.parentNode.removeChild(box);
+    });
     var keys = loadSearchKeys();
     Array.prototype.forEach.call(document.querySelectorAll("[data-picker]"), function (root) {
       enhance(root, keys);
