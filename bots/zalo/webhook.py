@@ -28,7 +28,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import Engine, or_, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 from werkzeug.wrappers import Response
 
 from bots.zalo.files import FILE_EVENTS, fetch_files
@@ -191,7 +191,7 @@ def _touch(session: Session, follower: str, at: datetime) -> None:
             ChatLink.external_id == follower,  # type: ignore[arg-type]
             or_(
                 ChatLink.last_interaction_at.is_(None),  # type: ignore[union-attr]
-                ChatLink.last_interaction_at < at,  # type: ignore[operator]
+                col(ChatLink.last_interaction_at) < at,  # type: ignore[operator]
             ),
         )
         .values(last_interaction_at=at)

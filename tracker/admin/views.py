@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
-from sqlmodel import select
+from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
 from tracker.accounts import service as accounts
@@ -29,7 +29,7 @@ bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 
 
 def _unit_choices() -> list:
-    rows = db().exec(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.name)).all()
+    rows = db().exec(select(Unit).where(col(Unit.is_active).is_(True)).order_by(Unit.name)).all()
     return choices([("", "—")] + [(str(unit.id), unit.name) for unit in rows])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.models import Assignment
@@ -38,9 +38,9 @@ def load_assignment(
     """The assignment if the actor may see it (and change it, when asked); else refuse."""
     row = session.exec(
         select(Assignment, Task, Conclusion, Unit)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Conclusion, Task.conclusion_id == Conclusion.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
+        .join(Task, col(Assignment.task_id) == Task.id)
+        .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
+        .join(Unit, col(Assignment.unit_id) == Unit.id)
         .where(Assignment.id == assignment_id, Conclusion.status == NoticeStatus.PUBLISHED)
     ).first()
     if row is None:

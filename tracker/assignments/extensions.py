@@ -209,13 +209,13 @@ def recent_decisions(
     return list(
         session.exec(
             select(ExtensionRequest, Task)
-            .join(Assignment, ExtensionRequest.assignment_id == Assignment.id)
-            .join(Task, Assignment.task_id == Task.id)
+            .join(Assignment, col(ExtensionRequest.assignment_id) == Assignment.id)
+            .join(Task, col(Assignment.task_id) == Task.id)
             .where(
-                Assignment.unit_id.in_(scope),
+                col(Assignment.unit_id).in_(scope),
                 ExtensionRequest.status != ExtensionStatus.PENDING,
-                ExtensionRequest.decided_at >= since,
+                col(ExtensionRequest.decided_at) >= since,
             )
-            .order_by(ExtensionRequest.decided_at.desc())
+            .order_by(col(ExtensionRequest.decided_at).desc())
         ).all()
     )

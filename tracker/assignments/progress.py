@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.access import actor_scope, load_assignment
@@ -59,7 +59,7 @@ def apply_change(
     """Write `values` only if nobody saved since `expected_version` (one atomic UPDATE)."""
     result = session.execute(
         update(Assignment)
-        .where(Assignment.id == assignment.id, Assignment.version == expected_version)
+        .where(col(Assignment.id) == assignment.id, col(Assignment.version) == expected_version)
         .values(**values, version=expected_version + 1, updated_at=utcnow())
     )
     if result.rowcount != 1:
@@ -230,7 +230,8 @@ def delegate(
         session.exec(select(Assignment.unit_id).where(Assignment.task_id == parent.task_id)).all()
     )
     names = {
-        unit.id: unit.name for unit in session.exec(select(Unit).where(Unit.id.in_(unit_ids))).all()
+        unit.id: unit.name
+        for unit in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))).all()
     }
     repeated = [names[unit_id] for unit_id in unit_ids if unit_id in taken]
     if repeated:

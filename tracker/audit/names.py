@@ -8,7 +8,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext
 from markupsafe import Markup, escape
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.models import Assignment, ExtensionRequest
@@ -65,18 +65,18 @@ class Names:
             assignment.id: (assignment, task, notice, unit)
             for assignment, task, notice, unit in session.exec(
                 select(Assignment, Task, Conclusion, Unit)
-                .join(Task, Assignment.task_id == Task.id)
-                .join(Conclusion, Task.conclusion_id == Conclusion.id)
-                .join(Unit, Assignment.unit_id == Unit.id)
-                .where(Assignment.id.in_(ids["assignment"]))
+                .join(Task, col(Assignment.task_id) == Task.id)
+                .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
+                .join(Unit, col(Assignment.unit_id) == Unit.id)
+                .where(col(Assignment.id).in_(ids["assignment"]))
             ).all()
         }
         self.tasks = {
             task.id: (task, notice)
             for task, notice in session.exec(
                 select(Task, Conclusion)
-                .join(Conclusion, Task.conclusion_id == Conclusion.id)
-                .where(Task.id.in_(ids["task"]))
+                .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
+                .where(col(Task.id).in_(ids["task"]))
             ).all()
         }
         self.units = _by_id(session, Unit, ids["unit"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
@@ -65,8 +65,8 @@ def list_events(
     return fetch_page(
         session,
         select(AuditEvent, User)
-        .join(User, AuditEvent.actor_id == User.id, isouter=True)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
+        .join(User, col(AuditEvent.actor_id) == User.id, isouter=True)
+        .order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc()),
         page=page,
         per_page=per_page,
     )

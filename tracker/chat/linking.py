@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import ChatChannel, ChatLink, User
 from tracker.audit import service as audit
@@ -58,7 +58,11 @@ def issue_link_code(session: Session, *, actor: User, now: datetime | None = Non
     now = _utc(now)
     session.execute(
         update(LinkCode)
-        .where(LinkCode.user_id == actor.id, LinkCode.used_at.is_(None), LinkCode.expires_at > now)
+        .where(
+            col(LinkCode.user_id) == actor.id,
+            col(LinkCode.used_at).is_(None),
+            col(LinkCode.expires_at) > now,
+        )
         .values(expires_at=now)
     )
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -106,7 +110,7 @@ def link_account(
     # Claimed with a guarded UPDATE, so two chats racing with one code cannot both win.
     claimed = session.execute(
         update(LinkCode)
-        .where(LinkCode.id == row.id, LinkCode.used_at.is_(None))
+        .where(col(LinkCode.id) == row.id, col(LinkCode.used_at).is_(None))
         .values(used_at=now, used_channel=channel)
     )
     if claimed.rowcount != 1:
@@ -142,7 +146,7 @@ def _retire_other_links(
         select(ChatLink).where(
             ChatLink.user_id == user.id,
             ChatLink.channel == channel,
-            ChatLink.is_active.is_(True),
+            col(ChatLink.is_active).is_(True),
             ChatLink.external_id != keep,
         )
     ).all():
@@ -157,12 +161,12 @@ def active_link(
     """The active link of a chat account and its (active) person, or None."""
     row = session.exec(
         select(ChatLink, User)
-        .join(User, ChatLink.user_id == User.id)
+        .join(User, col(ChatLink.user_id) == User.id)
         .where(
             ChatLink.channel == channel,
             ChatLink.external_id == external_id,
-            ChatLink.is_active.is_(True),
-            User.is_active.is_(True),
+            col(ChatLink.is_active).is_(True),
+            col(User.is_active).is_(True),
         )
     ).first()
     return (row[0], row[1]) if row else None
@@ -219,7 +223,9 @@ def links_of(session: Session, *, user_id: int) -> list[ChatLink]:
     """A person's chat links, newest first (the profile page)."""
     return list(
         session.exec(
-            select(ChatLink).where(ChatLink.user_id == user_id).order_by(ChatLink.linked_at.desc())
+            select(ChatLink)
+            .where(ChatLink.user_id == user_id)
+            .order_by(col(ChatLink.linked_at).desc())
         ).all()
     )
 

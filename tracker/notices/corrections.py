@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.models import Assignment, AssignmentStatus
@@ -62,7 +62,7 @@ def correct_task(
         "support": sorted(link.unit_id for link in links if link.role == "support"),
     }
     assignments = session.exec(
-        select(Assignment).where(Assignment.task_id == task.id, Assignment.parent_id.is_(None))
+        select(Assignment).where(Assignment.task_id == task.id, col(Assignment.parent_id).is_(None))
     ).all()
     open_states = (AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS)
     for assignment in assignments:

@@ -35,7 +35,9 @@ SOON_DAYS = 7
 def _draft_tasks(session: Session, notice_id: int) -> tuple[list[Task], dict[int, list[int]]]:
     tasks = list(
         session.exec(
-            select(Task).where(Task.conclusion_id == notice_id).order_by(Task.position, Task.id)
+            select(Task)
+            .where(Task.conclusion_id == notice_id)
+            .order_by(col(Task.position), col(Task.id))
         ).all()
     )
     leads: dict[int, list[int]] = {}

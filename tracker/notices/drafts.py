@@ -234,7 +234,7 @@ def replace_task_units(
     session: Session, task_id: int, leads: list[int], supports: list[int]
 ) -> None:
     """Make a task's lead and support units exactly these."""
-    session.execute(delete(TaskUnit).where(TaskUnit.task_id == task_id))
+    session.execute(delete(TaskUnit).where(col(TaskUnit.task_id) == task_id))
     session.add_all([TaskUnit(task_id=task_id, unit_id=unit, role="lead") for unit in leads])
     session.add_all([TaskUnit(task_id=task_id, unit_id=unit, role="support") for unit in supports])
 
@@ -289,8 +289,8 @@ def save_draft(
     removed = [task_id for task_id in existing if task_id not in kept]
     if removed:
         # Draft rows have no assignments yet; their unit links go first (foreign keys).
-        session.execute(delete(TaskUnit).where(TaskUnit.task_id.in_(removed)))
-        session.execute(delete(Task).where(Task.id.in_(removed)))
+        session.execute(delete(TaskUnit).where(col(TaskUnit.task_id).in_(removed)))
+        session.execute(delete(Task).where(col(Task.id).in_(removed)))
     stored_units = _stored_units(session, list(kept))
     for position, (row, leads, support) in enumerate(resolved):
         task = existing.get(row.task_id) if row.task_id in kept else None
@@ -392,7 +392,7 @@ def publish(
         raise StaleUpdate(N_("Người khác vừa lưu bản nháp này. Tải lại trang trước khi ban hành."))
     tasks = list(
         session.exec(
-            select(Task).where(Task.conclusion_id == notice.id).order_by(Task.position)
+            select(Task).where(Task.conclusion_id == notice.id).order_by(col(Task.position))
         ).all()
     )
     if not tasks:
@@ -400,7 +400,7 @@ def publish(
     leads: dict[int, list[int]] = {}
     for link in session.exec(
         select(TaskUnit).where(
-            TaskUnit.task_id.in_([task.id for task in tasks]), TaskUnit.role == "lead"
+            col(TaskUnit.task_id).in_([task.id for task in tasks]), TaskUnit.role == "lead"
         )
     ).all():
         leads.setdefault(link.task_id, []).append(link.unit_id)

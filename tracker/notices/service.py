@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.asof import State, category_at, in_force
@@ -35,20 +35,20 @@ def list_notices(session: Session, *, actor: User) -> list[NoticeRow]:
         raise PermissionDenied(N_("Bạn không có quyền xem danh sách thông báo."))
     tasks = (
         select(Task.conclusion_id, func.count(Task.id).label("n"))
-        .group_by(Task.conclusion_id)
+        .group_by(col(Task.conclusion_id))
         .subquery()
     )
     assignments = (
         select(Task.conclusion_id, func.count(Assignment.id).label("n"))
-        .join(Assignment, Assignment.task_id == Task.id)
-        .group_by(Task.conclusion_id)
+        .join(Assignment, col(Assignment.task_id) == Task.id)
+        .group_by(col(Task.conclusion_id))
         .subquery()
     )
     query = (
         select(Conclusion, func.coalesce(tasks.c.n, 0), func.coalesce(assignments.c.n, 0))
         .join(tasks, tasks.c.conclusion_id == Conclusion.id, isouter=True)
         .join(assignments, assignments.c.conclusion_id == Conclusion.id, isouter=True)
-        .order_by(Conclusion.created_at.desc(), Conclusion.id.desc())
+        .order_by(col(Conclusion.created_at).desc(), col(Conclusion.id).desc())
     )
     if not can_view_draft_notices(actor):
         query = query.where(Conclusion.status == NoticeStatus.PUBLISHED)
@@ -87,23 +87,25 @@ def notice_overview(
     ):
         raise NotFound(N_("Không tìm thấy thông báo này. Quay lại danh sách thông báo."))
     tasks = session.exec(
-        select(Task).where(Task.conclusion_id == notice.id).order_by(Task.position, Task.id)
+        select(Task)
+        .where(Task.conclusion_id == notice.id)
+        .order_by(col(Task.position), col(Task.id))
     ).all()
     task_ids = [task.id for task in tasks]
     links: dict[int, dict[str, list[Unit]]] = {}
     for link, unit in session.exec(
         select(TaskUnit, Unit)
-        .join(Unit, TaskUnit.unit_id == Unit.id)
-        .where(TaskUnit.task_id.in_(task_ids))
+        .join(Unit, col(TaskUnit.unit_id) == Unit.id)
+        .where(col(TaskUnit.task_id).in_(task_ids))
         .order_by(Unit.name)
     ).all():
         links.setdefault(link.task_id, {}).setdefault(link.role, []).append(unit)
     assigned: dict[int, list[tuple[Assignment, Unit, Category]]] = {}
     for assignment, unit, category in session.exec(
         select(Assignment, Unit, category_at(reference))
-        .join(State, and_(State.assignment_id == Assignment.id, in_force(reference)))
-        .join(Unit, Assignment.unit_id == Unit.id)
-        .where(Assignment.task_id.in_(task_ids), Assignment.parent_id.is_(None))
+        .join(State, and_(col(State.assignment_id) == Assignment.id, in_force(reference)))
+        .join(Unit, col(Assignment.unit_id) == Unit.id)
+        .where(col(Assignment.task_id).in_(task_ids), col(Assignment.parent_id).is_(None))
         .order_by(Unit.name)
     ).all():
         assigned.setdefault(assignment.task_id, []).append((assignment, unit, Category(category)))

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import ChatLink, User
 from tracker.audit import service as audit
@@ -90,7 +90,7 @@ def list_messages(
         statement = statement.where(OutboxMessage.day == day)
     rows, has_more = fetch_page(
         session,
-        statement.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        statement.order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc()),
         page=page,
         per_page=per_page,
     )
@@ -124,12 +124,12 @@ def delivery_overview(session: Session, *, actor: User, today: date) -> Delivery
     problems = session.exec(
         _with_person_and_link(select(OutboxMessage, User, ChatLink.is_active))
         .where(OutboxMessage.status.in_(RETRYABLE))  # type: ignore[attr-defined]
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc())
         .limit(20)
     ).all()
     links = session.exec(
         select(ChatLink, User)
-        .join(User, ChatLink.user_id == User.id)
+        .join(User, col(ChatLink.user_id) == User.id)
         .where(ChatLink.is_active.is_(False))  # type: ignore[attr-defined]
         .order_by(ChatLink.inactive_at.desc(), ChatLink.id.desc())  # type: ignore[union-attr]
         .limit(200)

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.chat import linking
 from tracker.reminders.models import OutboxMessage, OutboxStatus
@@ -145,9 +145,9 @@ def claim(
 def _ours(message_id: int, worker: str) -> Any:
     """Still claimed by `worker`: a row reclaimed by another dispatcher is not overwritten."""
     return and_(
-        OutboxMessage.id == message_id,
-        OutboxMessage.claimed_by == worker,
-        OutboxMessage.status == OutboxStatus.SENDING,
+        col(OutboxMessage.id) == message_id,
+        col(OutboxMessage.claimed_by) == worker,
+        col(OutboxMessage.status) == OutboxStatus.SENDING,
     )
 
 
@@ -172,8 +172,8 @@ def renew(session: Session, *, worker: str, message_ids: Collection[int], now: d
         update(OutboxMessage)
         .where(
             OutboxMessage.id.in_(list(message_ids)),  # type: ignore[union-attr]
-            OutboxMessage.claimed_by == worker,
-            OutboxMessage.status == OutboxStatus.SENDING,
+            col(OutboxMessage.claimed_by) == worker,
+            col(OutboxMessage.status) == OutboxStatus.SENDING,
         )
         .values(claimed_at=now)
         .execution_options(synchronize_session=False)

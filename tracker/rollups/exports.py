@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS, Category
@@ -51,7 +51,9 @@ def build(session: Session, *, actor: User, review: Review, today: date) -> Revi
     level = report.review_level(session, actor=actor, review=review, parent_id=None, today=today)
     comparison = reviews.compare(session, actor=actor, review=review, today=today)
     # The board that holds the meeting: the first unit at the top of the directory.
-    top = session.exec(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id)).first()
+    top = session.exec(
+        select(Unit).where(col(Unit.parent_id).is_(None)).order_by(col(Unit.id))
+    ).first()
     return ReviewContent(
         review=review,
         period=period,

@@ -227,10 +227,7 @@ def unit_rollup(scope: Scope, unit_ids: Sequence[int] | None = None) -> Select[*
         tree.c.ancestor_id,
         *[func.sum(per_unit.c[category.value]).label(category.value) for category in Category],
     )
-    return (
-        summed.join(per_unit, per_unit.c.key_0 == tree.c.unit_id)
-        .group_by(tree.c.ancestor_id)
-    )
+    return summed.join(per_unit, per_unit.c.key_0 == tree.c.unit_id).group_by(tree.c.ancestor_id)
 
 
 def by_unit(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.asof import State, category_at
@@ -80,7 +80,7 @@ def unit_level(
     units = session.exec(select(Unit).where(Unit.parent_id == parent_id).order_by(Unit.name)).all()
     ids = [unit.id for unit in units if unit.id is not None]
     with_children = set(
-        session.exec(select(Unit.parent_id).where(Unit.parent_id.in_(ids)).distinct()).all()
+        session.exec(select(Unit.parent_id).where(col(Unit.parent_id).in_(ids)).distinct()).all()
     )
     figures = subtree_figures(ids)
     counted = [unit for unit in units if unit.id in figures]
@@ -165,7 +165,7 @@ def review_items(
                 State.percent,
                 State.due,
                 State.completed_on,
-                State.due < Period.parse(review.period).start,
+                col(State.due) < Period.parse(review.period).start,
                 reviews.latest_report(scope.reference),
             ),
             scope,

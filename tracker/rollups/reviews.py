@@ -179,7 +179,7 @@ def freeze(
                     State.percent,
                     State.due,
                     State.completed_on,
-                    State.due < start,
+                    col(State.due) < start,
                     latest_report(meeting_on),
                 ),
                 scope,
@@ -237,7 +237,7 @@ def latest_report(reference: date):  # type: ignore[no-untyped-def]
             ProgressReport.note != "",
             ProgressReport.created_at < end_of(reference),
         )
-        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+        .order_by(col(ProgressReport.created_at).desc(), col(ProgressReport.id).desc())
         .limit(1)
         .scalar_subquery()
     )
@@ -268,7 +268,7 @@ def by_unit(
     columns = [getattr(ReviewFigure, category.value) for category in Category]
     rows = session.exec(
         select(ReviewFigure.unit_id, *columns).where(
-            ReviewFigure.review_id == review.id, ReviewFigure.unit_id.in_(unit_ids)
+            ReviewFigure.review_id == review.id, col(ReviewFigure.unit_id).in_(unit_ids)
         )
     ).all()
     return queries.keyed(rows)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS, Category
 from tracker.errors import N_, InvalidInput
@@ -61,7 +61,7 @@ def read_filters() -> tuple[FilterForm, queries.Scope, dict[str, Any]]:
     notices = session.exec(
         select(Conclusion)
         .where(Conclusion.status == NoticeStatus.PUBLISHED)
-        .order_by(Conclusion.id.desc())
+        .order_by(col(Conclusion.id).desc())
         .limit(200)
     ).all()
     form.tb.choices = [("", _("Tất cả thông báo"))] + [

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, func, literal, literal_column, or_, union_all
 from sqlalchemy import text as sql_text
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.access import actor_scope
@@ -73,12 +73,12 @@ class Viewer:
 
     def supported_tasks(self) -> Select[Any]:
         return select(TaskUnit.task_id).where(
-            TaskUnit.unit_id.in_(self.scope), TaskUnit.role == "support"
+            col(TaskUnit.unit_id).in_(self.scope), TaskUnit.role == "support"
         )
 
     def visible_tasks(self) -> Any:
         """Tasks a unit may see: assigned to a unit in its scope, or supported by one."""
-        assigned = select(Assignment.task_id).where(Assignment.unit_id.in_(self.scope))
+        assigned = select(Assignment.task_id).where(col(Assignment.unit_id).in_(self.scope))
         return union_all(assigned, self.supported_tasks())
 
     def notice_condition(self) -> ColumnElement[bool]:
@@ -88,16 +88,19 @@ class Viewer:
             if self.sees_drafts:
                 return literal(True)
             return Conclusion.status == NoticeStatus.PUBLISHED
-        of_visible_tasks = select(Task.conclusion_id).where(Task.id.in_(self.visible_tasks()))
+        of_visible_tasks = select(Task.conclusion_id).where(col(Task.id).in_(self.visible_tasks()))
         return and_(
-            Conclusion.status == NoticeStatus.PUBLISHED, Conclusion.id.in_(of_visible_tasks)
+            col(Conclusion.status) == NoticeStatus.PUBLISHED,
+            col(Conclusion.id).in_(of_visible_tasks),
         )
 
     def task_condition(self) -> ColumnElement[bool]:
         """Tasks of the notices one may see; for a unit, only its own and supported tasks."""
         if self.sees_all:
             return self.notice_condition()
-        return and_(Conclusion.status == NoticeStatus.PUBLISHED, Task.id.in_(self.visible_tasks()))
+        return and_(
+            col(Conclusion.status) == NoticeStatus.PUBLISHED, col(Task.id).in_(self.visible_tasks())
+        )
 
     def assignment_condition(self) -> ColumnElement[bool]:
         """For reports and comments: the rule of can_view_assignment, on published notices."""
@@ -107,8 +110,8 @@ class Viewer:
         return and_(
             published,
             or_(
-                Assignment.unit_id.in_(self.scope),
-                Assignment.task_id.in_(self.supported_tasks()),
+                col(Assignment.unit_id).in_(self.scope),
+                col(Assignment.task_id).in_(self.supported_tasks()),
             ),
         )
 
@@ -120,19 +123,19 @@ def _visible_rows(viewer: Viewer) -> list[tuple[Kind, Any, Callable[[Select[Any]
         return query.where(viewer.notice_condition())
 
     def tasks(query: Select[Any]) -> Select[Any]:
-        return query.join(Conclusion, Task.conclusion_id == Conclusion.id).where(
+        return query.join(Conclusion, col(Task.conclusion_id) == Conclusion.id).where(
             viewer.task_condition()
         )
 
     def units(query: Select[Any]) -> Select[Any]:
-        return query.where(Unit.is_active.is_(True))
+        return query.where(col(Unit.is_active).is_(True))
 
     def of_assignment(table: Any) -> Callable[[Select[Any]], Select[Any]]:
         def narrow(query: Select[Any]) -> Select[Any]:
             return (
                 query.join(Assignment, table.assignment_id == Assignment.id)
-                .join(Task, Assignment.task_id == Task.id)
-                .join(Conclusion, Task.conclusion_id == Conclusion.id)
+                .join(Task, col(Assignment.task_id) == Task.id)
+                .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
                 .where(viewer.assignment_condition())
             )
 
@@ -250,23 +253,23 @@ def _notices(session: Session, _viewer: Viewer, ids: list[int]) -> list[Hit]:
             conclusion_id=notice.id,
             is_draft=notice.status != NoticeStatus.PUBLISHED,
         )
-        for notice in session.exec(select(Conclusion).where(Conclusion.id.in_(ids))).all()
+        for notice in session.exec(select(Conclusion).where(col(Conclusion.id).in_(ids))).all()
     ]
 
 
 def _tasks(session: Session, viewer: Viewer, ids: list[int]) -> list[Hit]:
     rows = session.exec(
         select(Task, Conclusion)
-        .join(Conclusion, Task.conclusion_id == Conclusion.id)
-        .where(Task.id.in_(ids))
+        .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
+        .where(col(Task.id).in_(ids))
     ).all()
     own: dict[int, int] = {}
     if not viewer.sees_all:
         # A unit is taken to its own assignment of the task (or, supporting, to the lead's).
         for assignment in session.exec(
             select(Assignment)
-            .where(Assignment.task_id.in_(ids))
-            .order_by(Assignment.parent_id.is_not(None), Assignment.id)
+            .where(col(Assignment.task_id).in_(ids))
+            .order_by(col(Assignment.parent_id).is_not(None), col(Assignment.id))
         ).all():
             mine = assignment.unit_id in viewer.scope
             if mine and (assignment.task_id not in own or own[assignment.task_id] < 0):
@@ -293,9 +296,9 @@ def _assignment_texts(table: Any, kind: Kind, body: str) -> Any:
         rows = session.exec(
             select(table, Task, Conclusion, Unit)
             .join(Assignment, table.assignment_id == Assignment.id)
-            .join(Task, Assignment.task_id == Task.id)
-            .join(Conclusion, Task.conclusion_id == Conclusion.id)
-            .join(Unit, Assignment.unit_id == Unit.id)
+            .join(Task, col(Assignment.task_id) == Task.id)
+            .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
+            .join(Unit, col(Assignment.unit_id) == Unit.id)
             .where(table.id.in_(ids))
         ).all()
         return [
@@ -325,7 +328,7 @@ def _units(session: Session, _viewer: Viewer, ids: list[int]) -> list[Hit]:
             score=0.0,
             unit_id=unit.id,
         )
-        for unit in session.exec(select(Unit).where(Unit.id.in_(ids))).all()
+        for unit in session.exec(select(Unit).where(col(Unit.id).in_(ids))).all()
     ]
 
 

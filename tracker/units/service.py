@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.audit import service as audit
@@ -160,7 +160,9 @@ def list_units(session: Session, *, actor: User) -> list[tuple[Unit, Unit | None
 
 def directory_from_db(session: Session) -> UnitDirectory:
     """The active directory as the parser takes it (the parser never touches the database)."""
-    units = session.exec(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.code)).all()
+    units = session.exec(
+        select(Unit).where(col(Unit.is_active).is_(True)).order_by(Unit.code)
+    ).all()
     codes = {unit.id: unit.code for unit in units}
     members: dict[int, list[str]] = {}
     for member in session.exec(select(UnitGroupMember)).all():
@@ -189,7 +191,7 @@ def picker_options(session: Session) -> tuple[list[UnitGroup], list[Unit], dict[
     """Groups, active units and each group's member ids: what the unit pickers offer."""
     groups = list(session.exec(select(UnitGroup).order_by(UnitGroup.name)).all())
     units = list(
-        session.exec(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.name)).all()
+        session.exec(select(Unit).where(col(Unit.is_active).is_(True)).order_by(Unit.name)).all()
     )
     members: dict[int, list[int]] = {}
     for member in session.exec(select(UnitGroupMember)).all():
