@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
 
 @login_manager.user_loader
-def _load_user(session_id: str):  # type: ignore[no-untyped-def]
+def _load_user(session_id: str) -> accounts.User | None:
     # Checked on every request: a session ended by sign-out or a password reset is refused.
     return accounts.user_for_session(request_db.db(), session_id)
 

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from tracker import create_app, migrate
+from tracker.config import Settings
 from tracker.db import unit_of_work
 from tracker.errors import DomainError
 from tracker.parsing.cli import parse_command
@@ -32,7 +33,7 @@ def main() -> None:
     )
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> Settings:
     return current_app.extensions["tracker.settings"]
 
 

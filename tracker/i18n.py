@@ -60,7 +60,7 @@ def _to_local(value: datetime) -> datetime:
 
 def channel_label(channel: str) -> str:
     """A reminder channel's name in the reader's language (lazy: fine in module constants)."""
-    return lazy_gettext(channel_name(channel))  # type: ignore[return-value]
+    return lazy_gettext(channel_name(channel))
 
 
 def translate_error(error: DomainError) -> str:

@@ -187,11 +187,11 @@ def _touch(session: Session, follower: str, at: datetime) -> None:
     session.execute(
         update(ChatLink)
         .where(
-            ChatLink.channel == CHANNEL,  # type: ignore[arg-type]
-            ChatLink.external_id == follower,  # type: ignore[arg-type]
+            col(ChatLink.channel) == CHANNEL,
+            col(ChatLink.external_id) == follower,
             or_(
-                ChatLink.last_interaction_at.is_(None),  # type: ignore[union-attr]
-                col(ChatLink.last_interaction_at) < at,  # type: ignore[operator]
+                col(ChatLink.last_interaction_at).is_(None),
+                col(ChatLink.last_interaction_at) < at,
             ),
         )
         .values(last_interaction_at=at)

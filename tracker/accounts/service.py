@@ -111,7 +111,7 @@ def authenticate(
     username = username.strip().lower()[:64]
     remote_addr = (remote_addr or "unknown")[:64]
     bind = session.get_bind()
-    engine: Engine = getattr(bind, "engine", bind)  # type: ignore[assignment]
+    engine: Engine = getattr(bind, "engine", bind)
     throttle.take_guess(
         engine,
         username=username,

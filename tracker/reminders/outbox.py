@@ -39,6 +39,7 @@ from sqlmodel import Session, col, select
 
 from tracker.chat import linking
 from tracker.reminders.models import OutboxMessage, OutboxStatus
+from tracker.tables import table_of
 
 _NATURAL_KEY = ("user_id", "channel", "kind", "day", "covers")
 
@@ -60,14 +61,14 @@ def enqueue(session: Session, rows: Sequence[dict[str, Any]]) -> int:
         column.name: column.default.arg(None)
         if callable(column.default.arg)
         else column.default.arg
-        for column in OutboxMessage.__table__.columns
+        for column in table_of(OutboxMessage).columns
         if column.default is not None
     }
     values = [{**defaults, **row} for row in rows]
     statement = (
-        insert(OutboxMessage.__table__)
+        insert(table_of(OutboxMessage))
         .on_conflict_do_nothing(index_elements=list(_NATURAL_KEY))
-        .returning(OutboxMessage.__table__.c.id)
+        .returning(table_of(OutboxMessage).c.id)
     )
     # One statement compiled once; SQLAlchemy batches the rows itself ("insertmanyvalues").
     # Counted from RETURNING: psycopg reports no rowcount for a multi-row insert.
@@ -115,7 +116,7 @@ def claim(
     concurrent dispatchers never take the same row; SQLite runs the single statement
     atomically (one dispatcher).
     """
-    table = OutboxMessage.__table__
+    table = table_of(OutboxMessage)
     due = or_(
         and_(table.c.status == OutboxStatus.PENDING, table.c.next_attempt_at <= now),
         and_(

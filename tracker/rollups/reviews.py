@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, insert, literal, update
+from sqlalchemy import ScalarSelect, func, insert, literal, update
 from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
@@ -227,7 +227,7 @@ def _claim_for_freezing(session: Session, review: Review, *, actor: User, meetin
     session.refresh(review)
 
 
-def latest_report(reference: date):  # type: ignore[no-untyped-def]
+def latest_report(reference: date) -> ScalarSelect[str]:
     """The note of the latest progress report with one made by the end of `reference`, for the
     state rows of a scoped query (a scalar subquery)."""
     return (

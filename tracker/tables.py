@@ -1,8 +1,17 @@
-"""The id of a row already in the database, for code that only sees rows after a flush."""
+"""Typed access to what SQLModel leaves untyped: a table model's Core table, a saved row's id."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, cast
+
+from sqlalchemy import Table
+from sqlmodel import SQLModel
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for statements written against the table."""
+    # SQLModel sets `__table__` on every `table=True` model without declaring it.
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
 class _Row(Protocol):
