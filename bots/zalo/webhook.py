@@ -41,6 +41,7 @@ from tracker.db import utcnow
 from tracker.extensions import csrf
 from tracker.notify.base import DeliveryError
 from tracker.notify.zalo import ZaloSender
+from tracker.tables import saved_id
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,9 @@ def handle_event(
     if event == "unfollow":
         found = linking.active_link(session, channel=CHANNEL, external_id=follower)
         if found is not None:
-            linking.mark_link_dead(session, chat_link_id=found[0].id, reason=UNFOLLOWED, now=now)
+            linking.mark_link_dead(
+                session, chat_link_id=saved_id(found[0]), reason=UNFOLLOWED, now=now
+            )
         return []
     if not (event.startswith("user_send_") or event in INTERACTIONS):
         return []

@@ -111,7 +111,7 @@ def authenticate(
     username = username.strip().lower()[:64]
     remote_addr = (remote_addr or "unknown")[:64]
     bind = session.get_bind()
-    engine: Engine = getattr(bind, "engine", bind)
+    engine: Engine = bind.engine  # a Connection's engine, or the Engine itself
     throttle.take_guess(
         engine,
         username=username,
@@ -144,7 +144,7 @@ def end_sessions(session: Session, *, user: User) -> None:
     password reset): the session version kept in each one no longer matches. Flushes."""
     session.execute(
         update(User)
-        .where(User.id == user.id)  # type: ignore[arg-type]
+        .where(col(User.id) == user.id)
         .values(session_version=User.session_version + 1)
         .execution_options(synchronize_session=False)
     )

@@ -67,7 +67,9 @@ def settle(
     the address its guess back, so colleagues behind one proxy do not lock each other out."""
     with engine.begin() as connection:
         connection.execute(
-            table_of(LoginAttempt).insert().values(
+            table_of(LoginAttempt)
+            .insert()
+            .values(
                 username=username, remote_addr=remote_addr, attempted_at=now, succeeded=succeeded
             )
         )

@@ -19,6 +19,7 @@ from tracker.i18n import translate_error
 from tracker.inputs import page_arg, parse_id
 from tracker.permissions import can_administer
 from tracker.request_db import attempt, change, db
+from tracker.tables import saved_id
 from tracker.units import service as units
 from tracker.units.directory import DirectoryError
 from tracker.units.models import Unit
@@ -84,7 +85,7 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
             accounts.update_user(
                 db(),
                 actor=current_user,
-                user_id=user.id,
+                user_id=saved_id(user),
                 full_name=form.full_name.data or "",
                 role=form.role.data,
                 is_active=bool(form.is_active.data),

@@ -11,6 +11,7 @@ from tracker.assignments.models import Assignment
 from tracker.errors import N_, NotFound, PermissionDenied
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_change_assignment, can_view_assignment, can_work_for_a_unit
+from tracker.tables import saved_id
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -52,11 +53,13 @@ def load_assignment(
         ).all()
     )
     scope = actor_scope(session, actor)
-    if not can_view_assignment(actor, unit_id=unit.id, support_unit_ids=support, scope=scope):
+    if not can_view_assignment(
+        actor, unit_id=saved_id(unit), support_unit_ids=support, scope=scope
+    ):
         raise PermissionDenied(
             N_("Nhiệm vụ này không thuộc đơn vị của bạn nên bạn không xem được.")
         )
-    may_change = can_change_assignment(actor, unit_id=unit.id, scope=scope)
+    may_change = can_change_assignment(actor, unit_id=saved_id(unit), scope=scope)
     if for_change and not may_change:
         raise PermissionDenied(N_("Chỉ đơn vị được giao mới cập nhật được nhiệm vụ này."))
     return AssignmentContext(assignment, task, conclusion, unit, support, may_change)

@@ -27,6 +27,7 @@ from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, StaleUpdate
 from tracker.plain_text import strip_control
+from tracker.tables import saved_id
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -57,7 +58,7 @@ def apply_change(
     session: Session, assignment: Assignment, expected_version: int, values: dict[str, Any]
 ) -> None:
     """Write `values` only if nobody saved since `expected_version` (one atomic UPDATE)."""
-    result = session.execute(
+    result = session.exec(
         update(Assignment)
         .where(col(Assignment.id) == assignment.id, col(Assignment.version) == expected_version)
         .values(**values, version=expected_version + 1, updated_at=utcnow())
@@ -119,8 +120,8 @@ def report_progress(
         {"status": status, "percent": percent, "completed_on": completed_on},
     )
     report = ProgressReport(
-        assignment_id=assignment.id,
-        author_id=actor.id,
+        assignment_id=saved_id(assignment),
+        author_id=saved_id(actor),
         status_before=before["status"],
         status_after=status,
         percent_before=before["percent"],
@@ -133,9 +134,9 @@ def report_progress(
         stored = store.save(session, upload)
         session.add(
             EvidenceFile(
-                assignment_id=assignment.id,
+                assignment_id=saved_id(assignment),
                 report_id=report.id,
-                uploaded_by_id=actor.id,
+                uploaded_by_id=saved_id(actor),
                 original_name=stored.original_name,
                 stored_name=stored.stored_name,
                 content_type=stored.content_type,
@@ -275,7 +276,7 @@ def add_comment(
         raise InvalidInput(N_("Nhập nội dung ý kiến trước khi gửi."))
     if len(body) > MAX_NOTE:
         raise InvalidInput(N_("Ý kiến dài quá {n} ký tự."), n=MAX_NOTE)
-    comment = AssignmentComment(assignment_id=assignment_id, author_id=actor.id, body=body)
+    comment = AssignmentComment(assignment_id=assignment_id, author_id=saved_id(actor), body=body)
     session.add(comment)
     session.flush()
     audit.record(

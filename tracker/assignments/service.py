@@ -23,6 +23,7 @@ from tracker.audit.models import AuditEvent
 from tracker.errors import N_, NotFound, PermissionDenied
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_view_all_assignments, can_work_for_a_unit
+from tracker.tables import select_many
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -68,11 +69,11 @@ def list_unit_assignments(
     )
     category = category_at(reference)
     query = (
-        select(Assignment, Task, Conclusion, Unit, category.label("category"))
+        select_many(Assignment, Task, Conclusion, Unit, category.label("category"))
         .join(State, and_(col(State.assignment_id) == Assignment.id, in_force(reference)))
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Conclusion, Task.conclusion_id == Conclusion.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
+        .join(Task, col(Assignment.task_id) == Task.id)
+        .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
+        .join(Unit, col(Assignment.unit_id) == Unit.id)
         .where(
             Conclusion.status == NoticeStatus.PUBLISHED,
             or_(col(Assignment.unit_id).in_(scope), col(Assignment.task_id).in_(supported)),
@@ -88,7 +89,10 @@ def list_unit_assignments(
         query = query.where(category == Category.OVERDUE.value)
     rows = session.exec(
         query.order_by(
-            col(Assignment.due).is_(None), Assignment.due, Task.position, Assignment.id
+            col(Assignment.due).is_(None),
+            col(Assignment.due),
+            col(Task.position),
+            col(Assignment.id),
         ).limit(limit)
     ).all()
     return [

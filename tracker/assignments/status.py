@@ -41,8 +41,8 @@ STATUS_LABELS: dict[str, str] = {
 
 def category_of(reference: date) -> ColumnElement[str]:
     """A SQL expression giving each assignment's category on `reference`."""
-    done = Assignment.status == AssignmentStatus.DONE
-    late = and_(col(Assignment.due).is_not(None), reference > Assignment.due)
+    done = col(Assignment.status) == AssignmentStatus.DONE
+    late = and_(col(Assignment.due).is_not(None), col(Assignment.due) < reference)
     return case(
         (col(Assignment.status) == AssignmentStatus.CANCELLED, Category.CANCELLED.value),
         (

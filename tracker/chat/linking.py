@@ -21,6 +21,7 @@ from tracker.audit import service as audit
 from tracker.chat.models import LinkCode
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput
+from tracker.tables import saved_id
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,10 @@ def issue_link_code(session: Session, *, actor: User, now: datetime | None = Non
     )
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     row = LinkCode(
-        user_id=actor.id, code_hash=_hash(code), created_at=now, expires_at=now + CODE_LIFETIME
+        user_id=saved_id(actor),
+        code_hash=_hash(code),
+        created_at=now,
+        expires_at=now + CODE_LIFETIME,
     )
     session.add(row)
     session.flush()
@@ -108,7 +112,7 @@ def link_account(
     if user is None or not user.is_active:
         raise InvalidInput(N_("Tài khoản gắn với mã này đã bị khóa. Liên hệ quản trị viên."))
     # Claimed with a guarded UPDATE, so two chats racing with one code cannot both win.
-    claimed = session.execute(
+    claimed = session.exec(
         update(LinkCode)
         .where(col(LinkCode.id) == row.id, col(LinkCode.used_at).is_(None))
         .values(used_at=now, used_channel=channel)
@@ -121,8 +125,8 @@ def link_account(
     ).first()
     before_user = link.user_id if link else None
     if link is None:
-        link = ChatLink(user_id=user.id, channel=channel, external_id=external_id)
-    link.user_id, link.is_active, link.linked_at = user.id, True, now
+        link = ChatLink(user_id=saved_id(user), channel=channel, external_id=external_id)
+    link.user_id, link.is_active, link.linked_at = saved_id(user), True, now
     link.inactive_reason, link.inactive_at, link.last_interaction_at = None, None, now
     link.pending_action = link.pending_assignment_id = link.pending_until = None
     session.add(link)

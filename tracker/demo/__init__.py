@@ -23,6 +23,7 @@ from tracker.assignments.models import (
 from tracker.audit import service as audit
 from tracker.db import clock_at, utcnow
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
+from tracker.tables import saved_id
 from tracker.units import service as units
 from tracker.units.directory import read_directory
 from tracker.units.models import Unit
@@ -171,7 +172,7 @@ def _issued_on(today: date) -> date:
 
 def _create_notice(session: Session, users: dict[str, User], today: date) -> None:
     start, end, quarter = quarter_bounds(today)
-    unit_ids = {unit.code: unit.id for unit in session.exec(select(Unit)).all()}
+    unit_ids = {unit.code: saved_id(unit) for unit in session.exec(select(Unit)).all()}
     secretary = users["thuky"]
     notice = Conclusion(
         number=DEMO_NOTICE_NUMBER,
@@ -200,7 +201,7 @@ def _create_notice(session: Session, users: dict[str, User], today: date) -> Non
     assignments: dict[tuple[str, str], Assignment] = {}
     for position, spec in enumerate(DEMO_TASKS):
         task = Task(
-            conclusion_id=notice.id,
+            conclusion_id=saved_id(notice),
             position=position,
             code=spec.code,
             group_title=spec.group_title,
@@ -211,11 +212,11 @@ def _create_notice(session: Session, users: dict[str, User], today: date) -> Non
         session.add(task)
         session.flush()
         for code in spec.support:
-            session.add(TaskUnit(task_id=task.id, unit_id=unit_ids[code], role="support"))
+            session.add(TaskUnit(task_id=saved_id(task), unit_id=unit_ids[code], role="support"))
         # One assignment per lead unit; support units read and comment through the task.
         for code in spec.leads:
-            session.add(TaskUnit(task_id=task.id, unit_id=unit_ids[code], role="lead"))
-            assignment = Assignment(task_id=task.id, unit_id=unit_ids[code], due=end)
+            session.add(TaskUnit(task_id=saved_id(task), unit_id=unit_ids[code], role="lead"))
+            assignment = Assignment(task_id=saved_id(task), unit_id=unit_ids[code], due=end)
             session.add(assignment)
             assignments[(spec.code, code)] = assignment
     session.flush()
@@ -278,8 +279,8 @@ def _set_progress(
         if reporter is not None:
             session.add(
                 ProgressReport(
-                    assignment_id=assignment.id,
-                    author_id=reporter.id,
+                    assignment_id=saved_id(assignment),
+                    author_id=saved_id(reporter),
                     status_before=before["status"],
                     status_after=status,
                     percent_before=before["percent"],
@@ -320,8 +321,8 @@ def _set_progress(
     # An extension request waiting for the secretary.
     overdue = assignments[("2.1", "MTTQ")]
     request = ExtensionRequest(
-        assignment_id=overdue.id,
-        requested_by_id=mttq.id,
+        assignment_id=saved_id(overdue),
+        requested_by_id=saved_id(mttq),
         current_due=overdue.due,
         requested_due=overdue.due + timedelta(days=30),
         reason="Cần thêm thời gian để các xã hoàn thành tổng hợp đơn thư.",

@@ -15,6 +15,7 @@ from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUp
 from tracker.notices.drafts import expand_picks, replace_task_units
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_manage_notices
+from tracker.tables import saved_id
 from tracker.units.service import picker_options
 
 REMOVED_LEAD_REASON = "Thôi giao chủ trì khi điều chỉnh thông báo"
@@ -99,7 +100,7 @@ def correct_task(
     assigned = {assignment.unit_id for assignment in assignments}
     for unit_id in leads:
         if unit_id not in assigned:
-            assignment = Assignment(task_id=task.id, unit_id=unit_id, due=due)
+            assignment = Assignment(task_id=saved_id(task), unit_id=unit_id, due=due)
             session.add(assignment)
             session.flush()
             audit.record(
@@ -111,7 +112,7 @@ def correct_task(
                 changes={"unit_id": [None, unit_id], "due": [None, due]},
                 note="Giao bổ sung khi điều chỉnh thông báo",
             )
-    replace_task_units(session, task.id, leads, supports)
+    replace_task_units(session, saved_id(task), leads, supports)
     task.text, task.due, task.updated_at = text, due, utcnow()
     session.add(task)
     after = {"text": text, "due": due, "lead": sorted(leads), "support": sorted(supports)}

@@ -26,6 +26,7 @@ from tracker.parsing.sandbox import ChildRun, Progress, run_parse
 from tracker.permissions import can_manage_notices
 from tracker.rollups.periods import Period
 from tracker.stored_files import write_in_transaction
+from tracker.tables import saved_id
 from tracker.units.directory import UnitDirectory
 from tracker.units.models import Unit, UnitGroup
 from tracker.units.service import directory_from_db, picker_options
@@ -165,7 +166,7 @@ def create_draft(
         created_by_id=actor.id,
     )
     issuer = parsed.get("issuer")
-    units = {unit.code: unit.id for unit in session.exec(select(Unit)).all()}
+    units = {unit.code: saved_id(unit) for unit in session.exec(select(Unit)).all()}
     notice.issuer_unit_id = units.get(issuer) if issuer else None
     session.add(notice)
     session.flush()
@@ -177,7 +178,7 @@ def create_draft(
             if isinstance(name, dict) and name.get("name")
         ]
         task = Task(
-            conclusion_id=notice.id,
+            conclusion_id=saved_id(notice),
             position=position,
             code=str(item.get("code") or position + 1),
             group_title=item.get("group_title"),
@@ -192,7 +193,7 @@ def create_draft(
         for role in ("lead", "support"):
             for code in dict.fromkeys(item.get(role) or []):
                 if code in units:
-                    session.add(TaskUnit(task_id=task.id, unit_id=units[code], role=role))
+                    session.add(TaskUnit(task_id=saved_id(task), unit_id=units[code], role=role))
     audit.record(
         session,
         actor=actor,
@@ -295,7 +296,7 @@ def save_draft(
     for position, (row, leads, support) in enumerate(resolved):
         task = existing.get(row.task_id) if row.task_id in kept else None
         if task is None:
-            task = Task(conclusion_id=notice.id, code=row.code, text=row.text)
+            task = Task(conclusion_id=saved_id(notice), code=row.code, text=row.text)
         text = " ".join(row.text.split())
         changed = task.id is None or (
             (task.due, " ".join(task.text.split())) != (row.due, text)
@@ -308,7 +309,7 @@ def save_draft(
         task.needs_review, task.updated_at = doubt or not leads or row.due is None, utcnow()
         session.add(task)
         session.flush()
-        replace_task_units(session, task.id, leads, support)
+        replace_task_units(session, saved_id(task), leads, support)
     before = {
         "number": notice.number,
         "title": notice.title,
@@ -347,7 +348,7 @@ def _claim_for_publishing(
 ) -> None:
     """Mark the draft published in one conditional UPDATE: of several people (or a
     double-click) publishing at once, exactly one gets the row; the others are told."""
-    claimed = session.execute(
+    claimed = session.exec(
         update(Conclusion)
         .where(
             col(Conclusion.id) == notice.id,
@@ -362,7 +363,7 @@ def _claim_for_publishing(
         )
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed.rowcount != 1:
         raise StaleUpdate(N_("Thông báo này vừa được ban hành hoặc sửa ở nơi khác. Tải lại trang."))
     session.refresh(notice)
 
@@ -411,7 +412,7 @@ def publish(
             N_("Mã nhiệm vụ bị trùng: {codes}. Sửa lại mã rồi ban hành."),
             codes=", ".join(duplicated),
         )
-    missing_lead = [task.code for task in tasks if not leads.get(task.id)]
+    missing_lead = [task.code for task in tasks if not leads.get(saved_id(task))]
     if missing_lead:
         raise InvalidInput(
             N_("Nhiệm vụ {codes} chưa có đơn vị chủ trì. Chọn đơn vị rồi ban hành."),
@@ -426,8 +427,8 @@ def publish(
     _claim_for_publishing(session, notice, actor=actor, expected_version=expected_version)
     created = []
     for task in tasks:
-        for unit_id in leads[task.id]:
-            assignment = Assignment(task_id=task.id, unit_id=unit_id, due=task.due)
+        for unit_id in leads[saved_id(task)]:
+            assignment = Assignment(task_id=saved_id(task), unit_id=unit_id, due=task.due)
             session.add(assignment)
             session.flush()
             audit.record(

@@ -19,6 +19,7 @@ from tracker.permissions import (
     can_view_all_assignments,
     can_view_draft_notices,
 )
+from tracker.tables import saved_id
 from tracker.units.models import Unit
 
 
@@ -34,12 +35,12 @@ def list_notices(session: Session, *, actor: User) -> list[NoticeRow]:
     if not can_view_all_assignments(actor):
         raise PermissionDenied(N_("Bạn không có quyền xem danh sách thông báo."))
     tasks = (
-        select(Task.conclusion_id, func.count(Task.id).label("n"))
+        select(Task.conclusion_id, func.count(col(Task.id)).label("n"))
         .group_by(col(Task.conclusion_id))
         .subquery()
     )
     assignments = (
-        select(Task.conclusion_id, func.count(Assignment.id).label("n"))
+        select(Task.conclusion_id, func.count(col(Assignment.id)).label("n"))
         .join(Assignment, col(Assignment.task_id) == Task.id)
         .group_by(col(Task.conclusion_id))
         .subquery()
@@ -112,9 +113,9 @@ def notice_overview(
     return notice, [
         TaskOverview(
             task=task,
-            leads=links.get(task.id, {}).get("lead", []),
-            supports=links.get(task.id, {}).get("support", []),
-            assignments=assigned.get(task.id, []),
+            leads=links.get(saved_id(task), {}).get("lead", []),
+            supports=links.get(saved_id(task), {}).get("support", []),
+            assignments=assigned.get(saved_id(task), []),
         )
         for task in tasks
     ]

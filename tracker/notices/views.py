@@ -38,6 +38,7 @@ from tracker.notices.picker import PickerMarkup, picker_entries
 from tracker.notices.review import review_reasons
 from tracker.permissions import can_manage_notices, can_view_all_assignments
 from tracker.request_db import attempt, change, db, engine
+from tracker.tables import saved_id
 from tracker.view_guards import requires
 
 bp = Blueprint("notices", __name__, url_prefix="/thong-bao")
@@ -119,7 +120,7 @@ def _reasons_by_task(conclusion_id: int) -> dict[str, list[str]]:
         str(task.id): [
             _(reason)
             for reason in review_reasons(
-                task, has_lead=any(link.role == "lead" for link in links.get(task.id, []))
+                task, has_lead=any(link.role == "lead" for link in links.get(saved_id(task), []))
             )
         ]
         for task in tasks
@@ -130,7 +131,7 @@ def _fill_rows(form: DraftForm, conclusion_id: int) -> None:
     """Put the stored draft into the form."""
     tasks, links = _draft_state(conclusion_id)
     for task in tasks:
-        own = links.get(task.id, [])
+        own = links.get(saved_id(task), [])
         form.rows.append_entry(
             {
                 "task_id": str(task.id),
@@ -178,7 +179,7 @@ def _render_editor(
     status: int = 200,
     error: str | None = None,
 ) -> tuple[str, int]:
-    reasons = _reasons_by_task(notice.id)
+    reasons = _reasons_by_task(saved_id(notice))
     flagged = sum(1 for row in form.rows if reasons.get(row.task_id.data or ""))
     return render_template(
         "notices/edit.html",
@@ -439,7 +440,7 @@ def correct(task_id: int) -> Response | tuple[str, int]:
             corrections.correct_task(
                 session,
                 actor=current_user,
-                task_id=task.id,
+                task_id=saved_id(task),
                 expected_stamp=form.stamp.data,
                 text=form.text.data or "",
                 due=form.due.parsed,

@@ -209,9 +209,9 @@ class ZaloSender:
     def _recipient_name(self, message_id: int) -> str:
         with self._engine.connect() as connection:
             name = connection.execute(
-                select(User.full_name)
+                select(col(User.full_name))
                 .join(OutboxMessage, col(OutboxMessage.user_id) == User.id)
-                .where(OutboxMessage.id == message_id)
+                .where(col(OutboxMessage.id) == message_id)
             ).scalar()
         return name or "anh/chị"
 

@@ -32,7 +32,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import ColumnDefault, and_, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -62,7 +62,7 @@ def enqueue(session: Session, rows: Sequence[dict[str, Any]]) -> int:
         if callable(column.default.arg)
         else column.default.arg
         for column in table_of(OutboxMessage).columns
-        if column.default is not None
+        if isinstance(column.default, ColumnDefault)
     }
     values = [{**defaults, **row} for row in rows]
     statement = (
@@ -133,7 +133,7 @@ def claim(
         candidates = candidates.with_for_update(skip_locked=True)
     statement = (
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()))  # type: ignore[union-attr]
+        .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()))
         .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False, populate_existing=True)
@@ -153,14 +153,14 @@ def _ours(message_id: int, worker: str) -> Any:
 
 
 def _update(session: Session, message_id: int, worker: str, **values: Any) -> bool:
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(_ours(message_id, worker))
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)
 
 
 def renew(session: Session, *, worker: str, message_ids: Collection[int], now: datetime) -> int:
@@ -169,10 +169,10 @@ def renew(session: Session, *, worker: str, message_ids: Collection[int], now: d
     `worker`'s."""
     if not message_ids:
         return 0
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(
-            OutboxMessage.id.in_(list(message_ids)),  # type: ignore[union-attr]
+            col(OutboxMessage.id).in_(list(message_ids)),
             col(OutboxMessage.claimed_by) == worker,
             col(OutboxMessage.status) == OutboxStatus.SENDING,
         )
@@ -180,7 +180,7 @@ def renew(session: Session, *, worker: str, message_ids: Collection[int], now: d
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 def save_progress(
@@ -251,7 +251,7 @@ def mark_retry(
         return None
     gives_up = attempts + 1 >= max_attempts
     status = OutboxStatus.FAILED if gives_up else OutboxStatus.PENDING
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(_ours(message_id, worker), OutboxMessage.attempts == attempts)
         .values(
@@ -264,7 +264,7 @@ def mark_retry(
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return status if result.rowcount == 1 else None  # type: ignore[attr-defined]
+    return status if result.rowcount == 1 else None
 
 
 def mark_failed(
@@ -285,7 +285,7 @@ def mark_failed(
     if chat_link_id is None:
         session.rollback()
         return False
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(_ours(message_id, worker))
         .values(
@@ -296,10 +296,10 @@ def mark_failed(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount == 1 and link_is_dead and chat_link_id[0] is not None:  # type: ignore[attr-defined]
+    if result.rowcount == 1 and link_is_dead and chat_link_id[0] is not None:
         linking.mark_link_dead(session, chat_link_id=chat_link_id[0], reason=error, now=now)
     session.commit()
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)
 
 
 def mark_unconfirmed(
@@ -346,7 +346,7 @@ def next_due(session: Session, *, channels: Collection[str] | None = None) -> da
         OutboxMessage.status == OutboxStatus.PENDING
     )
     if channels is not None:
-        statement = statement.where(OutboxMessage.channel.in_(list(channels)))  # type: ignore[attr-defined]
+        statement = statement.where(col(OutboxMessage.channel).in_(list(channels)))
     found = session.execute(statement).scalar_one_or_none()
     session.rollback()
     return _aware(found) if found is not None else None

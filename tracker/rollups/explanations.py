@@ -25,6 +25,7 @@ from tracker.permissions import (
 from tracker.plain_text import strip_control
 from tracker.rollups import queries, reviews
 from tracker.rollups.models import ExplanationRequest
+from tracker.tables import saved_id
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -69,7 +70,7 @@ def request_for_unit(
             assignment_id=assignment_id,
             review_id=review.id,
             message=message,
-            requested_by_id=actor.id,
+            requested_by_id=saved_id(actor),
         )
         session.add(request)
         created.append(request)
@@ -103,13 +104,13 @@ def answer(session: Session, *, actor: User, request_id: int, text: str) -> Expl
     if not text:
         raise InvalidInput(N_("Nhập nội dung giải trình."))
     # Conditional: of two answers sent at once, the second is refused instead of overwriting.
-    answered = session.execute(
+    answered = session.exec(
         update(ExplanationRequest)
         .where(col(ExplanationRequest.id) == request.id, col(ExplanationRequest.answer).is_(None))
         .values(answer=text, answered_by_id=actor.id, answered_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if answered.rowcount != 1:  # type: ignore[attr-defined]
+    if answered.rowcount != 1:
         raise StaleUpdate(N_("Yêu cầu này vừa được giải trình ở nơi khác. Tải lại trang để xem."))
     session.refresh(request)
     audit.record(

@@ -27,6 +27,7 @@ from tracker.errors import N_, PermissionDenied
 from tracker.notices.models import Conclusion, NoticeStatus, Task
 from tracker.permissions import can_view_rollups
 from tracker.rollups.periods import Period
+from tracker.tables import select_many
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -169,11 +170,10 @@ def counted(
     """
     labelled: list[Label[Any]] = [key.label(f"key_{number}") for number, key in enumerate(keys)]
     category = category_at(scope.reference).label("category")
-    # sqlmodel's Select, what its select() builds for two columns or more (its typing stops
-    # at four and at lists of columns).
-    counts_per_key: Select[*tuple[Any, ...]] = Select(*labelled, category, func.count().label("n"))
     rows = (
-        scoped(counts_per_key, scope, with_task=with_task)
+        scoped(
+            select_many(*labelled, category, func.count().label("n")), scope, with_task=with_task
+        )
         .where(*where)
         .group_by(*labelled, category)
         .subquery("per_category")
@@ -185,8 +185,7 @@ def counted(
         )
         for category in Category
     ]
-    per_key: Select[*tuple[Any, ...]] = Select(*groups, *counts)
-    return per_key.group_by(*groups)
+    return select_many(*groups, *counts).group_by(*groups)
 
 
 def for_reporting(session: Session) -> None:
@@ -223,11 +222,14 @@ def unit_rollup(scope: Scope, unit_ids: Sequence[int] | None = None) -> Select[*
     # "+ 0": grouping by the bare column, SQLite walks ix_assignment_unit_id_status and
     # fetches each row by its id, 2.5 times slower than reading the table through.
     per_unit = counted(scope, [col(State.unit_id) + 0]).subquery("per_unit")
-    summed: Select[*tuple[Any, ...]] = Select(
-        tree.c.ancestor_id,
-        *[func.sum(per_unit.c[category.value]).label(category.value) for category in Category],
+    return (
+        select_many(
+            tree.c.ancestor_id,
+            *[func.sum(per_unit.c[category.value]).label(category.value) for category in Category],
+        )
+        .join(per_unit, per_unit.c.key_0 == tree.c.unit_id)
+        .group_by(tree.c.ancestor_id)
     )
-    return summed.join(per_unit, per_unit.c.key_0 == tree.c.unit_id).group_by(tree.c.ancestor_id)
 
 
 def by_unit(
@@ -329,8 +331,7 @@ def list_assignments(
     total = session.exec(scoped(select(func.count()), scope).where(*filters)).one()
     rows = session.exec(
         scoped(
-            # sqlmodel types select() for at most four columns; this is its Select of them all.
-            select(  # type: ignore[call-overload]
+            select_many(
                 Assignment,
                 Task,
                 Conclusion,

@@ -13,7 +13,17 @@ from dataclasses import dataclass, replace
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, literal, literal_column, or_, union_all
+from sqlalchemy import (
+    ColumnClause,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    or_,
+    union_all,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
@@ -87,7 +97,7 @@ class Viewer:
         if self.sees_all:
             if self.sees_drafts:
                 return literal(True)
-            return Conclusion.status == NoticeStatus.PUBLISHED
+            return col(Conclusion.status) == NoticeStatus.PUBLISHED
         of_visible_tasks = select(Task.conclusion_id).where(col(Task.id).in_(self.visible_tasks()))
         return and_(
             col(Conclusion.status) == NoticeStatus.PUBLISHED,
@@ -104,7 +114,7 @@ class Viewer:
 
     def assignment_condition(self) -> ColumnElement[bool]:
         """For reports and comments: the rule of can_view_assignment, on published notices."""
-        published = Conclusion.status == NoticeStatus.PUBLISHED
+        published = col(Conclusion.status) == NoticeStatus.PUBLISHED
         if self.sees_all:
             return published
         return and_(
@@ -116,22 +126,24 @@ class Viewer:
         )
 
 
-def _visible_rows(viewer: Viewer) -> list[tuple[Kind, Any, Callable[[Select[Any]], Select[Any]]]]:
+def _visible_rows(
+    viewer: Viewer,
+) -> list[tuple[Kind, Any, Callable[[Select[*tuple[Any, ...]]], Select[*tuple[Any, ...]]]]]:
     """For each kind: its table, and how to narrow a select over it to the visible rows."""
 
-    def notices(query: Select[Any]) -> Select[Any]:
+    def notices(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
         return query.where(viewer.notice_condition())
 
-    def tasks(query: Select[Any]) -> Select[Any]:
+    def tasks(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
         return query.join(Conclusion, col(Task.conclusion_id) == Conclusion.id).where(
             viewer.task_condition()
         )
 
-    def units(query: Select[Any]) -> Select[Any]:
+    def units(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
         return query.where(col(Unit.is_active).is_(True))
 
-    def of_assignment(table: Any) -> Callable[[Select[Any]], Select[Any]]:
-        def narrow(query: Select[Any]) -> Select[Any]:
+    def of_assignment(table: Any) -> Callable[[Select[*tuple[Any, ...]]], Select[*tuple[Any, ...]]]:
+        def narrow(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
             return (
                 query.join(Assignment, table.assignment_id == Assignment.id)
                 .join(Task, col(Assignment.task_id) == Task.id)
@@ -141,7 +153,9 @@ def _visible_rows(viewer: Viewer) -> list[tuple[Kind, Any, Callable[[Select[Any]
 
         return narrow
 
-    kinds: list[tuple[Kind, Any, Callable[[Select[Any]], Select[Any]]]] = [
+    kinds: list[
+        tuple[Kind, Any, Callable[[Select[*tuple[Any, ...]]], Select[*tuple[Any, ...]]]]
+    ] = [
         (Kind.NOTICE, Conclusion, notices),
         (Kind.TASK, Task, tasks),
         (Kind.UNIT, Unit, units),
@@ -152,7 +166,7 @@ def _visible_rows(viewer: Viewer) -> list[tuple[Kind, Any, Callable[[Select[Any]
     return kinds
 
 
-def _ranked_postgres(terms: Sequence[str], viewer: Viewer) -> Select[Any]:
+def _ranked_postgres(terms: Sequence[str], viewer: Viewer) -> Select[*tuple[Any, ...]]:
     """(kind, id, score) of every visible match: each table's tsvector, one branch per kind."""
     # Every word must match; the last may be the beginning of a word still being typed.
     words = [*terms[:-1], f"{terms[-1]}:*"]
@@ -161,7 +175,7 @@ def _ranked_postgres(terms: Sequence[str], viewer: Viewer) -> Select[Any]:
     )
     branches = []
     for kind, table, narrow in _visible_rows(viewer):
-        vector = literal_column(f"{table.__tablename__}.{SEARCH_VECTOR_COLUMN}")
+        vector: ColumnClause[Any] = literal_column(f"{table.__tablename__}.{SEARCH_VECTOR_COLUMN}")
         # Normalised by the document's length: a short text about the words beats a long one
         # that mentions them once.
         score = func.ts_rank(vector, tsquery, 1)
@@ -176,7 +190,7 @@ def _ranked_postgres(terms: Sequence[str], viewer: Viewer) -> Select[Any]:
     return select(ranked.c.kind, ranked.c.id, ranked.c.score)
 
 
-def _ranked_sqlite(terms: Sequence[str], viewer: Viewer) -> Select[Any]:
+def _ranked_sqlite(terms: Sequence[str], viewer: Viewer) -> Select[*tuple[Any, ...]]:
     """(kind, id, score) of every visible match: one pass over the FTS5 matches, each kept if
     its row is visible (a primary-key lookup per match, no second pass over the index)."""
     words = [f'"{term}"' for term in terms[:-1]] + [f'"{terms[-1]}"*']

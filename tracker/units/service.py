@@ -11,6 +11,7 @@ from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, PermissionDenied
 from tracker.permissions import can_administer
+from tracker.tables import saved_id
 from tracker.units.directory import DirectoryGroup, DirectoryUnit, UnitDirectory
 from tracker.units.models import Unit, UnitGroup, UnitGroupMember
 
@@ -44,8 +45,8 @@ def load_directory(
             existing[entry.code] = unit
             summary.created.append(entry.code)
     session.flush()
-    ids = {code: unit.id for code, unit in existing.items()}
-    code_by_id = {unit_id: code for code, unit_id in ids.items()}
+    ids = {code: saved_id(unit) for code, unit in existing.items()}
+    code_by_id: dict[int | None, str] = {unit_id: code for code, unit_id in ids.items()}
     for entry in directory.units:
         unit = existing[entry.code]
         wanted = {
@@ -94,7 +95,7 @@ def _load_groups(
     session: Session,
     actor: User | None,
     directory: UnitDirectory,
-    unit_ids: dict[str, int | None],
+    unit_ids: dict[str, int],
     summary: LoadSummary,
 ) -> None:
     groups = {group.code: group for group in session.exec(select(UnitGroup)).all()}
@@ -130,7 +131,7 @@ def _load_groups(
         kept = {code_by_id[member.unit_id] for member in members}
         for code in entry.members:
             if code not in kept:
-                session.add(UnitGroupMember(group_id=group.id, unit_id=unit_ids[code]))
+                session.add(UnitGroupMember(group_id=saved_id(group), unit_id=unit_ids[code]))
         (summary.groups_created if created else summary.groups_updated).append(entry.code)
         audit.record(
             session,
@@ -179,10 +180,10 @@ def directory_from_db(session: Session) -> UnitDirectory:
                 group.code,
                 group.name,
                 tuple(group.aliases),
-                tuple(sorted(members.get(group.id, []))),
+                tuple(sorted(members.get(saved_id(group), []))),
             )
             for group in groups
-            if members.get(group.id)
+            if members.get(saved_id(group))
         ),
     )
 
