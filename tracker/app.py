@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -31,7 +32,7 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     """Build the Flask app from settings (by default, from the environment)."""
     settings = settings or load_settings(**overrides)
     app = Flask(

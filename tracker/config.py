@@ -148,9 +148,12 @@ class Settings:
 
     def channel_is_configured(self, channel: str) -> bool:
         """Whether reminders can go out on `channel` (one of CHANNEL_VARIABLES)."""
-        return {"telegram": self.telegram, "zalo": self.zalo, "email": self.smtp}[
-            channel
-        ].is_configured
+        by_channel: dict[str, TelegramSettings | ZaloSettings | SmtpSettings] = {
+            "telegram": self.telegram,
+            "zalo": self.zalo,
+            "email": self.smtp,
+        }
+        return by_channel[channel].is_configured
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:

@@ -86,5 +86,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(in_reader_language, "reader_language")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
-    app.add_template_global(LANGUAGES, "LANGUAGES")
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES  # a value: add_template_global is for functions
     app.add_template_global(select_locale, "current_language")

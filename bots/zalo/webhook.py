@@ -138,7 +138,8 @@ def handle_event(
     _touch(session, follower, _event_time(payload, now))
     from bots.conversation import handle_files, handle_text
 
-    message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
+    sent = payload.get("message")
+    message: dict[str, Any] = sent if isinstance(sent, dict) else {}
     if event in FILE_EVENTS:
         incoming = fetch_files(message, store_for(settings))
         replies = handle_files(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -236,7 +237,7 @@ def _set_progress(
     session: Session,
     users: dict[str, User],
     assignments: dict[tuple[str, str], Assignment],
-    unit_ids: dict[str, int | None],
+    unit_ids: dict[str, int],
     today: date,
 ) -> None:
     """Move demo assignments into every status, each move with its report and history."""
@@ -255,7 +256,7 @@ def _set_progress(
     ]
     for code, unit_code, reporter, status, percent, due_shift, done_ago in plan:
         assignment = assignments[(code, unit_code)]
-        before = {
+        before: dict[str, Any] = {
             "status": assignment.status,
             "percent": assignment.percent,
             "due": assignment.due,
@@ -320,6 +321,7 @@ def _set_progress(
     )
     # An extension request waiting for the secretary.
     overdue = assignments[("2.1", "MTTQ")]
+    assert overdue.due is not None  # every demo assignment has a due date
     request = ExtensionRequest(
         assignment_id=saved_id(overdue),
         requested_by_id=saved_id(mttq),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from itertools import groupby
 from typing import IO
@@ -134,7 +135,7 @@ def _tasks(sheet: Worksheet, lines: list[ItemLine]) -> None:
     _widths(sheet, [30, 8, 60, 12, 16, 24, 10, 14, 10, 40, 50])
 
 
-def _append(sheet: Worksheet, values: list[object]) -> None:
+def _append(sheet: Worksheet, values: Sequence[object]) -> None:
     """Add a row; every string is text (never a formula), without control characters.
 
     Numbers and dates are the code's own and stay typed; any other value is written as text.

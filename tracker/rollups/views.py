@@ -130,7 +130,8 @@ def render_dashboard() -> str:
         return url_for("rollups.assignment_list", **{k: v for k, v in params.items() if v})
 
     def drill_link(unit_id: int | None) -> str:
-        return url_for("dashboard.head_home", **args, **({"dv": unit_id} if unit_id else {}))
+        unit: dict[str, Any] = {"dv": unit_id} if unit_id else {}
+        return url_for("dashboard.head_home", **args, **unit)
 
     totals = queries.totals(session, actor=current_user, scope=scope)
     level = report.unit_level(
@@ -209,7 +210,11 @@ def assignment_list() -> str:
         page=page,
         per_page=PER_PAGE,
     )
-    more = {k: v for k, v in request.args.items() if k != "trang"}
+    # url_for's own arguments (_method, _external, _scheme, _anchor) start with "_": a query
+    # such as ?_method=X must not reach them (it made the page fail to build its links).
+    more: dict[str, Any] = {
+        k: v for k, v in request.args.items() if k != "trang" and not k.startswith("_")
+    }
     return render_template(
         "rollups/assignments.html",
         form=form,
