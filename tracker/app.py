@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     if settings.trusted_proxies:
         # The client's address and scheme as the proxies we run say, never as a client claims.
+        # (Wrapping wsgi_app is how Flask documents middleware; its typing calls it a method.)
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     request_db.init_app(app)
