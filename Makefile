@@ -41,6 +41,7 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check tracker bots tests bench
+	$(BIN)/mypy
 
 fmt: install-test
 	$(BIN)/ruff format tracker bots tests bench

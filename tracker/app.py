@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -32,7 +33,7 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     """Build the Flask app from settings (by default, from the environment)."""
     settings = settings or load_settings(**overrides)
     app = Flask(
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
     if settings.trusted_proxies:
         # The client's address and scheme as the proxies we run say, never as a client claims.
+        # (Wrapping wsgi_app is how Flask documents middleware; its typing calls it a method.)
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     request_db.init_app(app)
@@ -89,7 +91,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
 
 @login_manager.user_loader
-def _load_user(session_id: str):  # type: ignore[no-untyped-def]
+def _load_user(session_id: str) -> accounts.User | None:
     # Checked on every request: a session ended by sign-out or a password reset is refused.
     return accounts.user_for_session(request_db.db(), session_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 import click
@@ -12,10 +13,14 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from tracker import create_app, migrate
+from tracker.config import Settings
 from tracker.db import unit_of_work
 from tracker.errors import DomainError
 from tracker.parsing.cli import parse_command
 from tracker.units.directory import DirectoryError, read_directory
+
+if TYPE_CHECKING:
+    from werkzeug.local import LocalProxy
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +37,14 @@ def main() -> None:
     )
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> Settings:
     return current_app.extensions["tracker.settings"]
+
+
+def _real_app() -> Flask:
+    """The app behind `current_app`, for threads and schedulers that outlive the context."""
+    # Flask types `current_app` as the app itself, hiding the proxy's own method.
+    return cast("LocalProxy[Flask]", current_app)._get_current_object()
 
 
 def _fail(message: str) -> None:
@@ -199,7 +210,7 @@ def serve(host: str, port: int, no_scheduler: bool, no_dispatcher: bool) -> None
     from tracker.scheduler import start_background_scheduler
 
     _require_current_schema()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = _real_app()
     scheduler = None if no_scheduler else start_background_scheduler(app)
     dispatcher = None if no_dispatcher else start_dispatcher_thread(app)
     click.echo(
@@ -226,7 +237,7 @@ def scheduler_command() -> None:
     from tracker.scheduler import run_blocking_scheduler
 
     _require_current_schema()
-    run_blocking_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+    run_blocking_scheduler(_real_app())
 
 
 @main.command("dispatcher")
@@ -238,7 +249,7 @@ def dispatcher_command(until_idle: bool) -> None:
 
     _require_current_schema()
     run_dispatcher_process(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
+        _real_app(),
         until_idle=until_idle,
     )
 
@@ -264,7 +275,7 @@ def bot_command(mode: str) -> None:
     _require_current_schema()
     from bots.telegram.app import run_polling, set_webhook
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = _real_app()
     if mode == "webhook":
         if not settings.telegram.webhook_secret:
             _fail(

@@ -164,9 +164,12 @@ class Settings:
         needs no settings and is always on."""
         if channel == "web":
             return True
-        return {"telegram": self.telegram, "zalo": self.zalo, "email": self.smtp}[
-            channel
-        ].is_configured
+        channels: dict[str, TelegramSettings | ZaloSettings | SmtpSettings] = {
+            "telegram": self.telegram,
+            "zalo": self.zalo,
+            "email": self.smtp,
+        }
+        return channels[channel].is_configured
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:

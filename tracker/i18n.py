@@ -59,7 +59,7 @@ def _to_local(value: datetime) -> datetime:
 
 def channel_label(channel: str) -> str:
     """A reminder channel's name in the reader's language (lazy: fine in module constants)."""
-    return lazy_gettext(channel_name(channel))  # type: ignore[return-value]
+    return lazy_gettext(channel_name(channel))
 
 
 def translate_error(error: DomainError) -> str:
@@ -85,5 +85,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(in_reader_language, "reader_language")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
-    app.add_template_global(LANGUAGES, "LANGUAGES")
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES  # a value: add_template_global is for functions
     app.add_template_global(select_locale, "current_language")

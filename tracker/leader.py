@@ -14,7 +14,7 @@ import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -39,7 +39,7 @@ ADVISORY_LOCK_KEY = 0x446F6E446F630001
 KEEPALIVE_IDLE = 10
 KEEPALIVE_INTERVAL = 5
 KEEPALIVE_COUNT = 3
-KEEPALIVE_SETTINGS = {
+KEEPALIVE_SETTINGS: dict[str, Any] = {
     "keepalives": 1,
     "keepalives_idle": KEEPALIVE_IDLE,
     "keepalives_interval": KEEPALIVE_INTERVAL,
@@ -132,7 +132,7 @@ class SchedulerLock:
                 autocommit=True,
                 connect_timeout=5,
                 application_name="don-doc scheduler",
-                **KEEPALIVE_SETTINGS,  # type: ignore[arg-type]
+                **KEEPALIVE_SETTINGS,
             )
         except psycopg.Error as error:
             log.warning("scheduler lock: the database does not answer (%s)", error)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bots.conversation.changes import attempt, refusal_message
 from bots.conversation.questions import QUESTION_LIFETIME, close_question
@@ -74,7 +74,7 @@ def answer_open_question(turn: Turn, link: ChatLink, user: User, text: str) -> l
     request_id = turn.session.exec(
         select(ExplanationRequest.id).where(
             ExplanationRequest.assignment_id == (link.pending_assignment_id or 0),
-            ExplanationRequest.answer.is_(None),  # type: ignore[union-attr]
+            col(ExplanationRequest.answer).is_(None),
         )
     ).first()
     close_question(link)

@@ -81,7 +81,7 @@ def file_url(base_url: str) -> str:
     return base_url.rstrip("/") + "/file/bot"
 
 
-def build_application(app: Flask) -> Application:  # type: ignore[type-arg]
+def build_application(app: Flask) -> Application:
     """The python-telegram-bot Application for polling, wired to the conversation core."""
     telegram = _settings(app).telegram
     application = (

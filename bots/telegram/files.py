@@ -4,6 +4,7 @@ before the unit of work, so no transaction waits on the network."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Bot, Message
 from telegram.error import TelegramError
@@ -37,7 +38,7 @@ async def fetch_files(bot: Bot, message: Message, store: EvidenceStore) -> Incom
         assert document is not None
         file_id, size = document.file_id, document.file_size
         name = document.file_name or f"tep-{message.message_id}"
-    common = {
+    common: dict[str, Any] = {
         "caption": message.caption or "",
         "about": _about(message),
         "group": message.media_group_id,
@@ -75,6 +76,6 @@ def _about(message: Message) -> tuple[int, ...]:
     for data in reply_buttons(message):
         press = decode(data)
         known = press is not None and press.action in ASSIGNMENT_ACTIONS
-        if known and press.assignment_id not in found:  # type: ignore[union-attr]
-            found.append(press.assignment_id)  # type: ignore[union-attr]
+        if press is not None and known and press.assignment_id not in found:
+            found.append(press.assignment_id)
     return tuple(found)

@@ -28,7 +28,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import Engine, or_, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 from werkzeug.wrappers import Response
 
 from bots.zalo.files import FILE_EVENTS, fetch_files
@@ -41,6 +41,7 @@ from tracker.db import utcnow
 from tracker.extensions import csrf
 from tracker.notify.base import DeliveryError
 from tracker.notify.zalo import ZaloSender
+from tracker.tables import saved_id
 
 log = logging.getLogger(__name__)
 
@@ -128,14 +129,17 @@ def handle_event(
     if event == "unfollow":
         found = linking.active_link(session, channel=CHANNEL, external_id=follower)
         if found is not None:
-            linking.mark_link_dead(session, chat_link_id=found[0].id, reason=UNFOLLOWED, now=now)
+            linking.mark_link_dead(
+                session, chat_link_id=saved_id(found[0]), reason=UNFOLLOWED, now=now
+            )
         return []
     if not (event.startswith("user_send_") or event in INTERACTIONS):
         return []
     _touch(session, follower, _event_time(payload, now))
     from bots.conversation import handle_files, handle_text
 
-    message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
+    sent = payload.get("message")
+    message: dict[str, Any] = sent if isinstance(sent, dict) else {}
     if event in FILE_EVENTS:
         incoming = fetch_files(message, store_for(settings))
         replies = handle_files(
@@ -187,11 +191,11 @@ def _touch(session: Session, follower: str, at: datetime) -> None:
     session.execute(
         update(ChatLink)
         .where(
-            ChatLink.channel == CHANNEL,  # type: ignore[arg-type]
-            ChatLink.external_id == follower,  # type: ignore[arg-type]
+            col(ChatLink.channel) == CHANNEL,
+            col(ChatLink.external_id) == follower,
             or_(
-                ChatLink.last_interaction_at.is_(None),  # type: ignore[union-attr]
-                ChatLink.last_interaction_at < at,  # type: ignore[operator]
+                col(ChatLink.last_interaction_at).is_(None),
+                col(ChatLink.last_interaction_at) < at,
             ),
         )
         .values(last_interaction_at=at)

@@ -141,6 +141,16 @@ def test_the_page_shows_what_was_sent_what_failed_and_dead_links(
     )
 
 
+def test_the_pager_ignores_query_keys_meant_for_url_for(
+    client: FlaskClient, session: Session
+) -> None:
+    # ?_method=X used to reach url_for, which then failed to build the pager's links (a 500).
+    sign_in(client, session)
+    response = client.get(MESSAGES, query_string={"trang": "2", "_method": "DELETE"})
+    assert response.status_code == 200
+    assert 'href="/quan-tri/nhac-viec?trang=1"' in response.get_data(as_text=True)
+
+
 def test_a_bad_filter_date_is_refused_with_advice(client: FlaskClient, session: Session) -> None:
     sign_in(client, session)
     response = client.get(MESSAGES, query_string={"day": "31/02/2027"})

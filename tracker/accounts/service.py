@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts import passwords, throttle
 from tracker.accounts.models import LoginAttempt, LoginThrottle, Role, User
@@ -105,7 +105,7 @@ def authenticate(
     username = username.strip().lower()[:64]
     remote_addr = (remote_addr or "unknown")[:64]
     bind = session.get_bind()
-    engine: Engine = getattr(bind, "engine", bind)  # type: ignore[assignment]
+    engine: Engine = bind.engine  # a Connection's engine, or the Engine itself
     throttle.take_guess(
         engine,
         username=username,
@@ -138,7 +138,7 @@ def end_sessions(session: Session, *, user: User) -> None:
     password reset): the session version kept in each one no longer matches. Flushes."""
     session.execute(
         update(User)
-        .where(User.id == user.id)  # type: ignore[arg-type]
+        .where(col(User.id) == user.id)
         .values(session_version=User.session_version + 1)
         .execution_options(synchronize_session=False)
     )
@@ -171,7 +171,9 @@ def list_users(session: Session, *, actor: User) -> list[tuple[User, Unit | None
     if not can_administer(actor):
         raise PermissionDenied(N_("Chỉ quản trị viên mới xem được danh sách tài khoản."))
     rows = session.exec(
-        select(User, Unit).join(Unit, User.unit_id == Unit.id, isouter=True).order_by(User.username)
+        select(User, Unit)
+        .join(Unit, col(User.unit_id) == Unit.id, isouter=True)
+        .order_by(User.username)
     ).all()
     return list(rows)
 
@@ -181,8 +183,8 @@ def purge_login_attempts(
 ) -> int:
     """Forget sign-in attempts older than the rate-limit needs; returns how many went."""
     cutoff = (now or utcnow()) - older_than
-    result = session.exec(delete(LoginAttempt).where(LoginAttempt.attempted_at < cutoff))
-    session.exec(delete(LoginThrottle).where(LoginThrottle.window_started_at < cutoff))
+    result = session.exec(delete(LoginAttempt).where(col(LoginAttempt.attempted_at) < cutoff))
+    session.exec(delete(LoginThrottle).where(col(LoginThrottle.window_started_at) < cutoff))
     return result.rowcount or 0
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from tracker.accounts.models import LoginAttempt, LoginThrottle
 from tracker.errors import N_, RateLimited
+from tracker.tables import table_of
 
 # One address trying many names is guessing too; shared offices get this many times the limit.
 ADDRESS_FACTOR = 4
@@ -66,13 +67,15 @@ def settle(
     the address its guess back, so colleagues behind one proxy do not lock each other out."""
     with engine.begin() as connection:
         connection.execute(
-            LoginAttempt.__table__.insert().values(
+            table_of(LoginAttempt)
+            .insert()
+            .values(
                 username=username, remote_addr=remote_addr, attempted_at=now, succeeded=succeeded
             )
         )
         if not succeeded:
             return
-        table = LoginThrottle.__table__
+        table = table_of(LoginThrottle)
         connection.execute(delete(table).where(table.c.key == name_key(username)))
         connection.execute(
             update(table)
@@ -83,7 +86,7 @@ def settle(
 
 def purge(engine: Engine, *, older_than: timedelta, now: datetime) -> int:
     """Forget counters whose window ended long ago; returns how many went."""
-    table = LoginThrottle.__table__
+    table = table_of(LoginThrottle)
     with engine.begin() as connection:
         result = connection.execute(
             delete(table).where(table.c.window_started_at < now - older_than)
@@ -93,7 +96,7 @@ def purge(engine: Engine, *, older_than: timedelta, now: datetime) -> int:
 
 def _count(connection: Connection, key: str, *, now: datetime, window: timedelta) -> int:
     """One more guess under `key`; a window older than `window` starts afresh. One statement."""
-    table = LoginThrottle.__table__
+    table = table_of(LoginThrottle)
     insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     moment = literal(now, type_=table.c.window_started_at.type)
     expired = table.c.window_started_at <= literal(

@@ -79,7 +79,7 @@ def logout() -> Response:
         if current_user.is_authenticated:
             # Ends this person's every session, a copied cookie included, not only this one.
             with change():
-                service.end_sessions(db(), user=current_user._get_current_object())  # type: ignore[attr-defined]
+                service.end_sessions(db(), user=current_user._get_current_object())
         logout_user()
         session.clear()
         flash(_("Bạn đã đăng xuất."), "info")

@@ -19,6 +19,7 @@ from tracker.i18n import local_zone, translate_error
 from tracker.inputs import page_arg, parse_id
 from tracker.permissions import can_administer
 from tracker.request_db import attempt, change, db
+from tracker.tables import saved_id
 from tracker.units import editing
 from tracker.units import service as units
 from tracker.units.directory import DirectoryError
@@ -31,7 +32,7 @@ bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 
 
 def _unit_choices() -> list:
-    rows = db().exec(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.name)).all()
+    rows = db().exec(select(Unit).where(col(Unit.is_active).is_(True)).order_by(Unit.name)).all()
     return choices([("", "—")] + [(str(unit.id), unit.name) for unit in rows])
 
 
@@ -86,7 +87,7 @@ def edit_user(user_id: int) -> Response | tuple[str, int]:
             accounts.update_user(
                 db(),
                 actor=current_user,
-                user_id=user.id,
+                user_id=saved_id(user),
                 full_name=form.full_name.data or "",
                 role=form.role.data,
                 is_active=bool(form.is_active.data),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.models import Assignment
 from tracker.errors import N_, NotFound, PermissionDenied
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_change_assignment, can_view_assignment, can_work_for_a_unit
+from tracker.tables import saved_id
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -38,9 +39,9 @@ def load_assignment(
     """The assignment if the actor may see it (and change it, when asked); else refuse."""
     row = session.exec(
         select(Assignment, Task, Conclusion, Unit)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Conclusion, Task.conclusion_id == Conclusion.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
+        .join(Task, col(Assignment.task_id) == Task.id)
+        .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
+        .join(Unit, col(Assignment.unit_id) == Unit.id)
         .where(Assignment.id == assignment_id, Conclusion.status == NoticeStatus.PUBLISHED)
     ).first()
     if row is None:
@@ -52,11 +53,13 @@ def load_assignment(
         ).all()
     )
     scope = actor_scope(session, actor)
-    if not can_view_assignment(actor, unit_id=unit.id, support_unit_ids=support, scope=scope):
+    if not can_view_assignment(
+        actor, unit_id=saved_id(unit), support_unit_ids=support, scope=scope
+    ):
         raise PermissionDenied(
             N_("Nhiệm vụ này không thuộc đơn vị của bạn nên bạn không xem được.")
         )
-    may_change = can_change_assignment(actor, unit_id=unit.id, scope=scope)
+    may_change = can_change_assignment(actor, unit_id=saved_id(unit), scope=scope)
     if for_change and not may_change:
         raise PermissionDenied(N_("Chỉ đơn vị được giao mới cập nhật được nhiệm vụ này."))
     return AssignmentContext(assignment, task, conclusion, unit, support, may_change)

@@ -34,7 +34,7 @@ from datetime import date
 
 from sqlalchemy import and_, case, or_
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.assignments.models import AssignmentState, AssignmentStatus
 from tracker.assignments.status import Category
@@ -44,26 +44,26 @@ State = AssignmentState
 
 def in_force(reference: date) -> ColumnElement[bool]:
     """The condition that picks each assignment's state row at `reference` (one at most)."""
-    return and_(State.valid_from <= reference, State.valid_until > reference)
+    return and_(col(State.valid_from) <= reference, col(State.valid_until) > reference)
 
 
 def category_at(reference: date) -> ColumnElement[str]:
     """A SQL expression giving the category at `reference` of the state rows in force then."""
     done = and_(
-        State.status == AssignmentStatus.DONE,
-        State.completed_on.is_not(None),
-        State.completed_on <= reference,
+        col(State.status) == AssignmentStatus.DONE,
+        col(State.completed_on).is_not(None),
+        col(State.completed_on) <= reference,
     )
     return case(
-        (State.status == AssignmentStatus.CANCELLED, Category.CANCELLED.value),
+        (col(State.status) == AssignmentStatus.CANCELLED, Category.CANCELLED.value),
         (
-            and_(done, or_(State.due.is_(None), State.completed_on <= State.due)),
+            and_(done, or_(col(State.due).is_(None), col(State.completed_on) <= State.due)),
             Category.DONE_ON_TIME.value,
         ),
         (done, Category.DONE_LATE.value),
-        (and_(State.due.is_not(None), State.due < reference), Category.OVERDUE.value),
+        (and_(col(State.due).is_not(None), col(State.due) < reference), Category.OVERDUE.value),
         (
-            State.status.in_([AssignmentStatus.IN_PROGRESS, AssignmentStatus.DONE]),
+            col(State.status).in_([AssignmentStatus.IN_PROGRESS, AssignmentStatus.DONE]),
             Category.IN_PROGRESS.value,
         ),
         else_=Category.NOT_STARTED.value,

@@ -26,6 +26,7 @@ from tracker.inputs import require_date_in_window
 from tracker.notices.models import Conclusion, Task
 from tracker.permissions import can_decide_extensions
 from tracker.plain_text import strip_control
+from tracker.tables import saved_id, select_many
 from tracker.units.models import Unit
 
 MAX_REASON = 2000
@@ -65,8 +66,8 @@ def request_extension(
     if pending is not None:
         raise InvalidInput(N_("Nhiệm vụ này đã có đề nghị gia hạn đang chờ quyết định."))
     request = ExtensionRequest(
-        assignment_id=assignment.id,
-        requested_by_id=actor.id,
+        assignment_id=saved_id(assignment),
+        requested_by_id=saved_id(actor),
         current_due=assignment.due,
         requested_due=requested_due,
         reason=reason,
@@ -109,7 +110,7 @@ def decide_extension(
     assert assignment is not None  # a foreign key guarantees it
     # Conditional on "still pending": of an approval and a refusal made at once, the second
     # finds nothing to decide and is told so; the first one's decision stands alone.
-    decided = session.execute(
+    decided = session.exec(
         update(ExtensionRequest)
         .where(
             col(ExtensionRequest.id) == request.id,
@@ -123,7 +124,7 @@ def decide_extension(
         )
         .execution_options(synchronize_session=False)
     )
-    if decided.rowcount != 1:  # type: ignore[attr-defined]
+    if decided.rowcount != 1:
         raise StaleUpdate(N_("Đề nghị này vừa được người khác quyết định; tải lại trang để xem."))
     session.refresh(request)
     if approve:
@@ -191,13 +192,13 @@ def list_pending(session: Session, *, actor: User) -> list[PendingExtension]:
     if not can_decide_extensions(actor):
         raise PermissionDenied(N_("Chỉ chuyên viên theo dõi hoặc lãnh đạo mới duyệt gia hạn."))
     rows = session.exec(
-        select(ExtensionRequest, Assignment, Task, Conclusion, Unit, User)
-        .join(Assignment, ExtensionRequest.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Conclusion, Task.conclusion_id == Conclusion.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
-        .join(User, ExtensionRequest.requested_by_id == User.id)
+        select_many(ExtensionRequest, Assignment, Task, Conclusion, Unit, User)
+        .join(Assignment, col(ExtensionRequest.assignment_id) == Assignment.id)
+        .join(Task, col(Assignment.task_id) == Task.id)
+        .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
+        .join(Unit, col(Assignment.unit_id) == Unit.id)
+        .join(User, col(ExtensionRequest.requested_by_id) == User.id)
         .where(ExtensionRequest.status == ExtensionStatus.PENDING)
-        .order_by(ExtensionRequest.requested_at)
+        .order_by(col(ExtensionRequest.requested_at))
     ).all()
     return [PendingExtension(*row) for row in rows]

@@ -18,10 +18,11 @@ from sqlmodel import Session
 
 from tracker.assignments.models import STILL_IN_FORCE, Assignment, AssignmentState
 from tracker.db import as_utc, utcnow
+from tracker.tables import table_of
 
 STATE_FIELDS = ("status", "percent", "due", "completed_on")
 FIXED_FIELDS = ("task_id", "unit_id", "role", "parent_id")
-_table = AssignmentState.__table__  # type: ignore[attr-defined]
+_table = table_of(AssignmentState)
 
 
 def _zone() -> ZoneInfo:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.access import actor_scope, load_assignment
@@ -29,6 +29,7 @@ from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, StaleUpdate
 from tracker.inbox import tell
 from tracker.plain_text import strip_control
+from tracker.tables import saved_id
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -59,9 +60,9 @@ def apply_change(
     session: Session, assignment: Assignment, expected_version: int, values: dict[str, Any]
 ) -> None:
     """Write `values` only if nobody saved since `expected_version` (one atomic UPDATE)."""
-    result = session.execute(
+    result = session.exec(
         update(Assignment)
-        .where(Assignment.id == assignment.id, Assignment.version == expected_version)
+        .where(col(Assignment.id) == assignment.id, col(Assignment.version) == expected_version)
         .values(**values, version=expected_version + 1, updated_at=utcnow())
     )
     if result.rowcount != 1:
@@ -121,8 +122,8 @@ def report_progress(
         {"status": status, "percent": percent, "completed_on": completed_on},
     )
     report = ProgressReport(
-        assignment_id=assignment.id,
-        author_id=actor.id,
+        assignment_id=saved_id(assignment),
+        author_id=saved_id(actor),
         status_before=before["status"],
         status_after=status,
         percent_before=before["percent"],
@@ -135,9 +136,9 @@ def report_progress(
         stored = store.save(session, upload)
         session.add(
             EvidenceFile(
-                assignment_id=assignment.id,
+                assignment_id=saved_id(assignment),
                 report_id=report.id,
-                uploaded_by_id=actor.id,
+                uploaded_by_id=saved_id(actor),
                 original_name=stored.original_name,
                 stored_name=stored.stored_name,
                 content_type=stored.content_type,
@@ -233,7 +234,8 @@ def delegate(
         session.exec(select(Assignment.unit_id).where(Assignment.task_id == parent.task_id)).all()
     )
     names = {
-        unit.id: unit.name for unit in session.exec(select(Unit).where(Unit.id.in_(unit_ids))).all()
+        unit.id: unit.name
+        for unit in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))).all()
     }
     repeated = [names[unit_id] for unit_id in unit_ids if unit_id in taken]
     if repeated:
@@ -263,7 +265,7 @@ def add_comment(
         raise InvalidInput(N_("Nhập nội dung ý kiến trước khi gửi."))
     if len(body) > MAX_NOTE:
         raise InvalidInput(N_("Ý kiến dài quá {n} ký tự."), n=MAX_NOTE)
-    comment = AssignmentComment(assignment_id=assignment_id, author_id=actor.id, body=body)
+    comment = AssignmentComment(assignment_id=assignment_id, author_id=saved_id(actor), body=body)
     session.add(comment)
     session.flush()
     audit.record(

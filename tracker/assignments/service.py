@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.access import AssignmentContext, load_assignment
@@ -23,6 +23,7 @@ from tracker.audit.models import AuditEvent
 from tracker.errors import N_, NotFound, PermissionDenied
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_view_all_assignments, can_work_for_a_unit
+from tracker.tables import select_many
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -64,18 +65,18 @@ def list_unit_assignments(
     filters = filters or UnitFilters()
     scope = unit_scope(session, actor.unit_id)
     supported = select(TaskUnit.task_id).where(
-        TaskUnit.unit_id.in_(scope), TaskUnit.role == "support"
+        col(TaskUnit.unit_id).in_(scope), TaskUnit.role == "support"
     )
     category = category_at(reference)
     query = (
-        select(Assignment, Task, Conclusion, Unit, category.label("category"))
-        .join(State, and_(State.assignment_id == Assignment.id, in_force(reference)))
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Conclusion, Task.conclusion_id == Conclusion.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
+        select_many(Assignment, Task, Conclusion, Unit, category.label("category"))
+        .join(State, and_(col(State.assignment_id) == Assignment.id, in_force(reference)))
+        .join(Task, col(Assignment.task_id) == Task.id)
+        .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
+        .join(Unit, col(Assignment.unit_id) == Unit.id)
         .where(
             Conclusion.status == NoticeStatus.PUBLISHED,
-            or_(Assignment.unit_id.in_(scope), Assignment.task_id.in_(supported)),
+            or_(col(Assignment.unit_id).in_(scope), col(Assignment.task_id).in_(supported)),
         )
     )
     if filters.status:
@@ -88,7 +89,10 @@ def list_unit_assignments(
         query = query.where(category == Category.OVERDUE.value)
     rows = session.exec(
         query.order_by(
-            Assignment.due.is_(None), Assignment.due, Task.position, Assignment.id
+            col(Assignment.due).is_(None),
+            col(Assignment.due),
+            col(Task.position),
+            col(Assignment.id),
         ).limit(limit)
     ).all()
     return [
@@ -109,13 +113,13 @@ def unit_filter_choices(session: Session, *, actor: User) -> tuple[list[Conclusi
     scope = unit_scope(session, actor.unit_id) if actor.unit_id else set()
     assigned = (
         select(Task.conclusion_id)
-        .join(Assignment, Assignment.task_id == Task.id)
-        .where(Assignment.unit_id.in_(scope))
+        .join(Assignment, col(Assignment.task_id) == Task.id)
+        .where(col(Assignment.unit_id).in_(scope))
     )
     notices = session.exec(
         select(Conclusion)
-        .where(Conclusion.status == NoticeStatus.PUBLISHED, Conclusion.id.in_(assigned))
-        .order_by(Conclusion.id.desc())
+        .where(Conclusion.status == NoticeStatus.PUBLISHED, col(Conclusion.id).in_(assigned))
+        .order_by(col(Conclusion.id).desc())
     ).all()
     periods = sorted({notice.period for notice in notices if notice.period}, reverse=True)
     return list(notices), periods
@@ -164,9 +168,9 @@ def assignment_detail(
         HistoryEntry(event, who)
         for event, who in session.exec(
             select(AuditEvent, User)
-            .join(User, AuditEvent.actor_id == User.id, isouter=True)
+            .join(User, col(AuditEvent.actor_id) == User.id, isouter=True)
             .where(AuditEvent.entity_type == "assignment", AuditEvent.entity_id == assignment.id)
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc())
         ).all()
     ]
     files: dict[int, list[EvidenceFile]] = {}
@@ -178,31 +182,31 @@ def assignment_detail(
         ReportEntry(report, author, files.get(report.id or 0, []))
         for report, author in session.exec(
             select(ProgressReport, User)
-            .join(User, ProgressReport.author_id == User.id)
+            .join(User, col(ProgressReport.author_id) == User.id)
             .where(ProgressReport.assignment_id == assignment.id)
-            .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+            .order_by(col(ProgressReport.created_at).desc(), col(ProgressReport.id).desc())
         ).all()
     ]
     comments = list(
         session.exec(
             select(AssignmentComment, User)
-            .join(User, AssignmentComment.author_id == User.id)
+            .join(User, col(AssignmentComment.author_id) == User.id)
             .where(AssignmentComment.assignment_id == assignment.id)
-            .order_by(AssignmentComment.created_at)
+            .order_by(col(AssignmentComment.created_at))
         ).all()
     )
     extensions = list(
         session.exec(
             select(ExtensionRequest)
             .where(ExtensionRequest.assignment_id == assignment.id)
-            .order_by(ExtensionRequest.requested_at.desc())
+            .order_by(col(ExtensionRequest.requested_at).desc())
         ).all()
     )
     parts = [
         PartEntry(part, unit)
         for part, unit in session.exec(
             select(Assignment, Unit)
-            .join(Unit, Assignment.unit_id == Unit.id)
+            .join(Unit, col(Assignment.unit_id) == Unit.id)
             .where(Assignment.parent_id == assignment.id)
             .order_by(Unit.name)
         ).all()
@@ -211,12 +215,12 @@ def assignment_detail(
     if assignment.parent_id is not None:
         parent_unit = session.exec(
             select(Unit)
-            .join(Assignment, Assignment.unit_id == Unit.id)
+            .join(Assignment, col(Assignment.unit_id) == Unit.id)
             .where(Assignment.id == assignment.parent_id)
         ).first()
     support_units = list(
         session.exec(
-            select(Unit).where(Unit.id.in_(context.support_unit_ids)).order_by(Unit.name)
+            select(Unit).where(col(Unit.id).in_(context.support_unit_ids)).order_by(Unit.name)
         ).all()
     )
     child_units: list[Unit] = []
@@ -226,7 +230,7 @@ def assignment_detail(
         child_units = list(
             session.exec(
                 select(Unit)
-                .where(Unit.id.in_(below - taken), Unit.is_active.is_(True))
+                .where(col(Unit.id).in_(below - taken), col(Unit.is_active).is_(True))
                 .order_by(Unit.name)
             ).all()
         )
@@ -267,14 +271,14 @@ def count_by_category(session: Session, *, actor: User, reference: date) -> dict
     rows = session.exec(
         select(category, func.count())
         .select_from(State)
-        .join(Task, State.task_id == Task.id)
-        .join(Conclusion, Task.conclusion_id == Conclusion.id)
+        .join(Task, col(State.task_id) == Task.id)
+        .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
         .where(
             in_force(reference),
             Conclusion.status == NoticeStatus.PUBLISHED,
             State.role == "lead",
             # A delegated part is counted through its parent, not a second time.
-            State.parent_id.is_(None),
+            col(State.parent_id).is_(None),
         )
         .group_by(category)
     ).all()

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import and_, case, or_
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
 
 from tracker.assignments.models import Assignment, AssignmentStatus
 from tracker.errors import N_
@@ -40,19 +41,19 @@ STATUS_LABELS: dict[str, str] = {
 
 def category_of(reference: date) -> ColumnElement[str]:
     """A SQL expression giving each assignment's category on `reference`."""
-    done = Assignment.status == AssignmentStatus.DONE
-    late = and_(Assignment.due.is_not(None), reference > Assignment.due)
+    done = col(Assignment.status) == AssignmentStatus.DONE
+    late = and_(col(Assignment.due).is_not(None), col(Assignment.due) < reference)
     return case(
-        (Assignment.status == AssignmentStatus.CANCELLED, Category.CANCELLED.value),
+        (col(Assignment.status) == AssignmentStatus.CANCELLED, Category.CANCELLED.value),
         (
             and_(
                 done,
-                or_(Assignment.due.is_(None), Assignment.completed_on <= Assignment.due),
+                or_(col(Assignment.due).is_(None), col(Assignment.completed_on) <= Assignment.due),
             ),
             Category.DONE_ON_TIME.value,
         ),
         (done, Category.DONE_LATE.value),
         (late, Category.OVERDUE.value),
-        (Assignment.status == AssignmentStatus.IN_PROGRESS, Category.IN_PROGRESS.value),
+        (col(Assignment.status) == AssignmentStatus.IN_PROGRESS, Category.IN_PROGRESS.value),
         else_=Category.NOT_STARTED.value,
     )

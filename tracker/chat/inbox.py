@@ -18,9 +18,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from tracker.chat.models import TelegramInbox
+from tracker.tables import table_of
 
 LEASE = timedelta(minutes=2)
-_table = TelegramInbox.__table__
+_table = table_of(TelegramInbox)
 
 
 def store(session: Session, *, update_id: int, payload: dict[str, Any], now: datetime) -> bool:

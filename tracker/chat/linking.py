@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import ChatChannel, ChatLink, User
 from tracker.audit import service as audit
 from tracker.chat.models import LinkCode
 from tracker.db import as_utc, utcnow
 from tracker.errors import N_, InvalidInput
+from tracker.tables import saved_id
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +59,19 @@ def issue_link_code(session: Session, *, actor: User, now: datetime | None = Non
     now = _utc(now)
     session.execute(
         update(LinkCode)
-        .where(LinkCode.user_id == actor.id, LinkCode.used_at.is_(None), LinkCode.expires_at > now)
+        .where(
+            col(LinkCode.user_id) == actor.id,
+            col(LinkCode.used_at).is_(None),
+            col(LinkCode.expires_at) > now,
+        )
         .values(expires_at=now)
     )
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     row = LinkCode(
-        user_id=actor.id, code_hash=_hash(code), created_at=now, expires_at=now + CODE_LIFETIME
+        user_id=saved_id(actor),
+        code_hash=_hash(code),
+        created_at=now,
+        expires_at=now + CODE_LIFETIME,
     )
     session.add(row)
     session.flush()
@@ -102,9 +110,9 @@ def link_account(
     if user is None or not user.is_active:
         raise InvalidInput(N_("Tài khoản gắn với mã này đã bị khóa. Liên hệ quản trị viên."))
     # Claimed with a guarded UPDATE, so two chats racing with one code cannot both win.
-    claimed = session.execute(
+    claimed = session.exec(
         update(LinkCode)
-        .where(LinkCode.id == row.id, LinkCode.used_at.is_(None))
+        .where(col(LinkCode.id) == row.id, col(LinkCode.used_at).is_(None))
         .values(used_at=now, used_channel=channel)
     )
     if claimed.rowcount != 1:
@@ -115,8 +123,8 @@ def link_account(
     ).first()
     before_user = link.user_id if link else None
     if link is None:
-        link = ChatLink(user_id=user.id, channel=channel, external_id=external_id)
-    link.user_id, link.is_active, link.linked_at = user.id, True, now
+        link = ChatLink(user_id=saved_id(user), channel=channel, external_id=external_id)
+    link.user_id, link.is_active, link.linked_at = saved_id(user), True, now
     link.inactive_reason, link.inactive_at, link.last_interaction_at = None, None, now
     link.pending_action = link.pending_assignment_id = link.pending_until = None
     session.add(link)
@@ -140,7 +148,7 @@ def _retire_other_links(
         select(ChatLink).where(
             ChatLink.user_id == user.id,
             ChatLink.channel == channel,
-            ChatLink.is_active.is_(True),
+            col(ChatLink.is_active).is_(True),
             ChatLink.external_id != keep,
         )
     ).all():
@@ -155,12 +163,12 @@ def active_link(
     """The active link of a chat account and its (active) person, or None."""
     row = session.exec(
         select(ChatLink, User)
-        .join(User, ChatLink.user_id == User.id)
+        .join(User, col(ChatLink.user_id) == User.id)
         .where(
             ChatLink.channel == channel,
             ChatLink.external_id == external_id,
-            ChatLink.is_active.is_(True),
-            User.is_active.is_(True),
+            col(ChatLink.is_active).is_(True),
+            col(User.is_active).is_(True),
         )
     ).first()
     return (row[0], row[1]) if row else None
@@ -217,7 +225,9 @@ def links_of(session: Session, *, user_id: int) -> list[ChatLink]:
     """A person's chat links, newest first (the profile page)."""
     return list(
         session.exec(
-            select(ChatLink).where(ChatLink.user_id == user_id).order_by(ChatLink.linked_at.desc())
+            select(ChatLink)
+            .where(ChatLink.user_id == user_id)
+            .order_by(col(ChatLink.linked_at).desc())
         ).all()
     )
 

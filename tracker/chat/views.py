@@ -209,7 +209,12 @@ def telegram_webhook() -> Response:
     payload = request.get_json(silent=True)
     update_id = payload.get("update_id") if isinstance(payload, dict) else None
     # Every update has a whole-number update_id: it is what repeats are recognised by.
-    if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < 2**53:
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(update_id, int)
+        or isinstance(update_id, bool)
+        or not 0 <= update_id < 2**53
+    ):
         return Response("not a Telegram update\n", 400, mimetype="text/plain")
     # Stored and answered at once: the dispatcher's inbox worker handles it (a slow or
     # rate-limiting Telegram never holds a web worker). A resent update waiting already is

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from tracker.chat.models import WebhookEvent
+from tracker.tables import table_of
 
 RETENTION = timedelta(days=2)
 # A Zalo event stamped further from now than this (either way) is not acted on: a replay.
@@ -29,7 +30,7 @@ MAX_ZALO_EVENT_AGE = timedelta(minutes=5)
 def first_sighting(session: Session, *, channel: str, event_id: str, now: datetime) -> bool:
     """Enter the event; True the first time it is seen, False for a repeat. Flushes; the
     entry commits (or rolls back) with the handling of the event."""
-    table = WebhookEvent.__table__
+    table = table_of(WebhookEvent)
     session.execute(
         delete(table).where(table.c.channel == channel, table.c.received_at < now - RETENTION)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.creation import create_assignment
@@ -16,6 +16,7 @@ from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUp
 from tracker.notices.drafts import expand_picks, replace_task_units
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_manage_notices
+from tracker.tables import saved_id
 from tracker.units.service import picker_options
 
 REMOVED_LEAD_REASON = "Thôi giao chủ trì khi điều chỉnh thông báo"
@@ -66,7 +67,7 @@ def correct_task(
         "support": sorted(link.unit_id for link in links if link.role == "support"),
     }
     assignments = session.exec(
-        select(Assignment).where(Assignment.task_id == task.id, Assignment.parent_id.is_(None))
+        select(Assignment).where(Assignment.task_id == task.id, col(Assignment.parent_id).is_(None))
     ).all()
     open_states = (AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS)
     for assignment in assignments:
@@ -98,12 +99,12 @@ def correct_task(
             create_assignment(
                 session,
                 actor=actor,
-                task_id=task.id,
+                task_id=saved_id(task),
                 unit_id=unit_id,
                 due=due,
                 note=f"{ADDED_LEAD_NOTE}: {note}" if note else ADDED_LEAD_NOTE,
             )
-    replace_task_units(session, task.id, leads, supports)
+    replace_task_units(session, saved_id(task), leads, supports)
     task.text, task.due, task.updated_at = text, due, utcnow()
     session.add(task)
     after = {"text": text, "due": due, "lead": sorted(leads), "support": sorted(supports)}

@@ -25,6 +25,7 @@ from tracker.permissions import (
     can_view_draft_notices,
     can_work_for_a_unit,
 )
+from tracker.tables import saved_id
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -35,7 +36,9 @@ SOON_DAYS = 7
 def _draft_tasks(session: Session, notice_id: int) -> tuple[list[Task], dict[int, list[int]]]:
     tasks = list(
         session.exec(
-            select(Task).where(Task.conclusion_id == notice_id).order_by(Task.position, Task.id)
+            select(Task)
+            .where(Task.conclusion_id == notice_id)
+            .order_by(col(Task.position), col(Task.id))
         ).all()
     )
     leads: dict[int, list[int]] = {}
@@ -78,14 +81,16 @@ def publication_summary(
     which units get how many tasks."""
     _require_secretary(actor)
     notice = _draft(session, conclusion_id)
-    tasks, leads = _draft_tasks(session, notice.id)
-    flagged = [task for task in tasks if review_reasons(task, has_lead=bool(leads.get(task.id)))]
+    tasks, leads = _draft_tasks(session, saved_id(notice))
+    flagged = [
+        task for task in tasks if review_reasons(task, has_lead=bool(leads.get(saved_id(task))))
+    ]
     overdue = [task for task in tasks if task.due is not None and task.due < today]
     soon_end = today + timedelta(days=SOON_DAYS)
     due_soon = [task for task in tasks if task.due is not None and today <= task.due <= soon_end]
     per_unit: dict[int, int] = {}
     for task in tasks:
-        for unit_id in leads.get(task.id, []):
+        for unit_id in leads.get(saved_id(task), []):
             per_unit[unit_id] = per_unit.get(unit_id, 0) + 1
     names = dict(
         session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(list(per_unit)))).all()
@@ -94,7 +99,7 @@ def publication_summary(
         (UnitLoad(names.get(unit_id, "?"), count) for unit_id, count in per_unit.items()),
         key=lambda load: (-load.tasks, load.name),
     )
-    blocking = [task.code for task in tasks if not leads.get(task.id) or task.due is None]
+    blocking = [task.code for task in tasks if not leads.get(saved_id(task)) or task.due is None]
     return PublicationSummary(notice, len(tasks), flagged, overdue, due_soon, units, blocking)
 
 
@@ -118,7 +123,7 @@ def move_past_due_dates(
             N_("Ngày mới {day} đã qua; chọn một ngày từ hôm nay trở đi."),
             day=new_due.strftime("%d/%m/%Y"),
         )
-    tasks, _leads = _draft_tasks(session, notice.id)
+    tasks, _leads = _draft_tasks(session, saved_id(notice))
     moved = [task for task in tasks if task.due is not None and task.due < today]
     if not moved:
         return []

@@ -27,6 +27,7 @@ from tracker.parsing.sandbox import ChildRun, Progress, run_parse
 from tracker.permissions import can_manage_notices
 from tracker.rollups.periods import Period
 from tracker.stored_files import write_in_transaction
+from tracker.tables import saved_id
 from tracker.units.directory import UnitDirectory
 from tracker.units.models import Unit, UnitGroup
 from tracker.units.service import directory_from_db, picker_options
@@ -166,7 +167,7 @@ def create_draft(
         created_by_id=actor.id,
     )
     issuer = parsed.get("issuer")
-    units = {unit.code: unit.id for unit in session.exec(select(Unit)).all()}
+    units = {unit.code: saved_id(unit) for unit in session.exec(select(Unit)).all()}
     notice.issuer_unit_id = units.get(issuer) if issuer else None
     session.add(notice)
     session.flush()
@@ -178,7 +179,7 @@ def create_draft(
             if isinstance(name, dict) and name.get("name")
         ]
         task = Task(
-            conclusion_id=notice.id,
+            conclusion_id=saved_id(notice),
             position=position,
             code=str(item.get("code") or position + 1),
             group_title=item.get("group_title"),
@@ -193,7 +194,7 @@ def create_draft(
         for role in ("lead", "support"):
             for code in dict.fromkeys(item.get(role) or []):
                 if code in units:
-                    session.add(TaskUnit(task_id=task.id, unit_id=units[code], role=role))
+                    session.add(TaskUnit(task_id=saved_id(task), unit_id=units[code], role=role))
     audit.record(
         session,
         actor=actor,
@@ -235,7 +236,7 @@ def replace_task_units(
     session: Session, task_id: int, leads: list[int], supports: list[int]
 ) -> None:
     """Make a task's lead and support units exactly these."""
-    session.execute(delete(TaskUnit).where(TaskUnit.task_id == task_id))
+    session.execute(delete(TaskUnit).where(col(TaskUnit.task_id) == task_id))
     session.add_all([TaskUnit(task_id=task_id, unit_id=unit, role="lead") for unit in leads])
     session.add_all([TaskUnit(task_id=task_id, unit_id=unit, role="support") for unit in supports])
 
@@ -290,13 +291,13 @@ def save_draft(
     removed = [task_id for task_id in existing if task_id not in kept]
     if removed:
         # Draft rows have no assignments yet; their unit links go first (foreign keys).
-        session.execute(delete(TaskUnit).where(TaskUnit.task_id.in_(removed)))
-        session.execute(delete(Task).where(Task.id.in_(removed)))
+        session.execute(delete(TaskUnit).where(col(TaskUnit.task_id).in_(removed)))
+        session.execute(delete(Task).where(col(Task.id).in_(removed)))
     stored_units = _stored_units(session, list(kept))
     for position, (row, leads, support) in enumerate(resolved):
         task = existing.get(row.task_id) if row.task_id in kept else None
         if task is None:
-            task = Task(conclusion_id=notice.id, code=row.code, text=row.text)
+            task = Task(conclusion_id=saved_id(notice), code=row.code, text=row.text)
         text = " ".join(row.text.split())
         changed = task.id is None or (
             (task.due, " ".join(task.text.split())) != (row.due, text)
@@ -309,7 +310,7 @@ def save_draft(
         task.needs_review, task.updated_at = doubt or not leads or row.due is None, utcnow()
         session.add(task)
         session.flush()
-        replace_task_units(session, task.id, leads, support)
+        replace_task_units(session, saved_id(task), leads, support)
     before = {
         "number": notice.number,
         "title": notice.title,
@@ -348,7 +349,7 @@ def _claim_for_publishing(
 ) -> None:
     """Mark the draft published in one conditional UPDATE: of several people (or a
     double-click) publishing at once, exactly one gets the row; the others are told."""
-    claimed = session.execute(
+    claimed = session.exec(
         update(Conclusion)
         .where(
             col(Conclusion.id) == notice.id,
@@ -363,7 +364,7 @@ def _claim_for_publishing(
         )
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed.rowcount != 1:
         raise StaleUpdate(N_("Thông báo này vừa được ban hành hoặc sửa ở nơi khác. Tải lại trang."))
     session.refresh(notice)
 
@@ -393,7 +394,7 @@ def publish(
         raise StaleUpdate(N_("Người khác vừa lưu bản nháp này. Tải lại trang trước khi ban hành."))
     tasks = list(
         session.exec(
-            select(Task).where(Task.conclusion_id == notice.id).order_by(Task.position)
+            select(Task).where(Task.conclusion_id == notice.id).order_by(col(Task.position))
         ).all()
     )
     if not tasks:
@@ -401,7 +402,7 @@ def publish(
     leads: dict[int, list[int]] = {}
     for link in session.exec(
         select(TaskUnit).where(
-            TaskUnit.task_id.in_([task.id for task in tasks]), TaskUnit.role == "lead"
+            col(TaskUnit.task_id).in_([task.id for task in tasks]), TaskUnit.role == "lead"
         )
     ).all():
         leads.setdefault(link.task_id, []).append(link.unit_id)
@@ -412,7 +413,7 @@ def publish(
             N_("Mã nhiệm vụ bị trùng: {codes}. Sửa lại mã rồi ban hành."),
             codes=", ".join(duplicated),
         )
-    missing_lead = [task.code for task in tasks if not leads.get(task.id)]
+    missing_lead = [task.code for task in tasks if not leads.get(saved_id(task))]
     if missing_lead:
         raise InvalidInput(
             N_("Nhiệm vụ {codes} chưa có đơn vị chủ trì. Chọn đơn vị rồi ban hành."),
@@ -428,8 +429,10 @@ def publish(
     created = []
     for task in tasks:
         created += [
-            create_assignment(session, actor=actor, task_id=task.id, unit_id=unit_id, due=task.due)
-            for unit_id in leads[task.id]
+            create_assignment(
+                session, actor=actor, task_id=saved_id(task), unit_id=unit_id, due=task.due
+            )
+            for unit_id in leads[saved_id(task)]
         ]
     audit.record(
         session,

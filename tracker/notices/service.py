@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.asof import State, category_at, in_force
@@ -19,6 +19,7 @@ from tracker.permissions import (
     can_view_all_assignments,
     can_view_draft_notices,
 )
+from tracker.tables import saved_id
 from tracker.units.models import Unit
 
 
@@ -34,21 +35,21 @@ def list_notices(session: Session, *, actor: User) -> list[NoticeRow]:
     if not can_view_all_assignments(actor):
         raise PermissionDenied(N_("Bạn không có quyền xem danh sách thông báo."))
     tasks = (
-        select(Task.conclusion_id, func.count(Task.id).label("n"))
-        .group_by(Task.conclusion_id)
+        select(Task.conclusion_id, func.count(col(Task.id)).label("n"))
+        .group_by(col(Task.conclusion_id))
         .subquery()
     )
     assignments = (
-        select(Task.conclusion_id, func.count(Assignment.id).label("n"))
-        .join(Assignment, Assignment.task_id == Task.id)
-        .group_by(Task.conclusion_id)
+        select(Task.conclusion_id, func.count(col(Assignment.id)).label("n"))
+        .join(Assignment, col(Assignment.task_id) == Task.id)
+        .group_by(col(Task.conclusion_id))
         .subquery()
     )
     query = (
         select(Conclusion, func.coalesce(tasks.c.n, 0), func.coalesce(assignments.c.n, 0))
         .join(tasks, tasks.c.conclusion_id == Conclusion.id, isouter=True)
         .join(assignments, assignments.c.conclusion_id == Conclusion.id, isouter=True)
-        .order_by(Conclusion.created_at.desc(), Conclusion.id.desc())
+        .order_by(col(Conclusion.created_at).desc(), col(Conclusion.id).desc())
     )
     if not can_view_draft_notices(actor):
         query = query.where(Conclusion.status == NoticeStatus.PUBLISHED)
@@ -87,32 +88,34 @@ def notice_overview(
     ):
         raise NotFound(N_("Không tìm thấy thông báo này. Quay lại danh sách thông báo."))
     tasks = session.exec(
-        select(Task).where(Task.conclusion_id == notice.id).order_by(Task.position, Task.id)
+        select(Task)
+        .where(Task.conclusion_id == notice.id)
+        .order_by(col(Task.position), col(Task.id))
     ).all()
     task_ids = [task.id for task in tasks]
     links: dict[int, dict[str, list[Unit]]] = {}
     for link, unit in session.exec(
         select(TaskUnit, Unit)
-        .join(Unit, TaskUnit.unit_id == Unit.id)
-        .where(TaskUnit.task_id.in_(task_ids))
+        .join(Unit, col(TaskUnit.unit_id) == Unit.id)
+        .where(col(TaskUnit.task_id).in_(task_ids))
         .order_by(Unit.name)
     ).all():
         links.setdefault(link.task_id, {}).setdefault(link.role, []).append(unit)
     assigned: dict[int, list[tuple[Assignment, Unit, Category]]] = {}
     for assignment, unit, category in session.exec(
         select(Assignment, Unit, category_at(reference))
-        .join(State, and_(State.assignment_id == Assignment.id, in_force(reference)))
-        .join(Unit, Assignment.unit_id == Unit.id)
-        .where(Assignment.task_id.in_(task_ids), Assignment.parent_id.is_(None))
+        .join(State, and_(col(State.assignment_id) == Assignment.id, in_force(reference)))
+        .join(Unit, col(Assignment.unit_id) == Unit.id)
+        .where(col(Assignment.task_id).in_(task_ids), col(Assignment.parent_id).is_(None))
         .order_by(Unit.name)
     ).all():
         assigned.setdefault(assignment.task_id, []).append((assignment, unit, Category(category)))
     return notice, [
         TaskOverview(
             task=task,
-            leads=links.get(task.id, {}).get("lead", []),
-            supports=links.get(task.id, {}).get("support", []),
-            assignments=assigned.get(task.id, []),
+            leads=links.get(saved_id(task), {}).get("lead", []),
+            supports=links.get(saved_id(task), {}).get("support", []),
+            assignments=assigned.get(saved_id(task), []),
         )
         for task in tasks
     ]

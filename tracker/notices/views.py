@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
@@ -44,6 +44,7 @@ from tracker.notices.picker import PickerMarkup, picker_entries
 from tracker.notices.review import review_reasons
 from tracker.permissions import can_manage_notices, can_view_all_assignments
 from tracker.request_db import attempt, change, db, engine
+from tracker.tables import saved_id
 from tracker.units.models import Unit
 from tracker.view_guards import requires
 
@@ -107,12 +108,14 @@ def _draft_state(conclusion_id: int) -> tuple[list[Task], dict[int, list[TaskUni
     session = db()
     tasks = list(
         session.exec(
-            select(Task).where(Task.conclusion_id == conclusion_id).order_by(Task.position, Task.id)
+            select(Task)
+            .where(Task.conclusion_id == conclusion_id)
+            .order_by(col(Task.position), col(Task.id))
         ).all()
     )
     links: dict[int, list[TaskUnit]] = {}
     for link in session.exec(
-        select(TaskUnit).where(TaskUnit.task_id.in_([task.id for task in tasks]))
+        select(TaskUnit).where(col(TaskUnit.task_id).in_([task.id for task in tasks]))
     ).all():
         links.setdefault(link.task_id, []).append(link)
     return tasks, links
@@ -125,7 +128,7 @@ def _reasons_by_task(conclusion_id: int) -> dict[str, list[str]]:
         str(task.id): [
             _(reason)
             for reason in review_reasons(
-                task, has_lead=any(link.role == "lead" for link in links.get(task.id, []))
+                task, has_lead=any(link.role == "lead" for link in links.get(saved_id(task), []))
             )
         ]
         for task in tasks
@@ -136,7 +139,7 @@ def _fill_rows(form: DraftForm, conclusion_id: int) -> None:
     """Put the stored draft into the form."""
     tasks, links = _draft_state(conclusion_id)
     for task in tasks:
-        own = links.get(task.id, [])
+        own = links.get(saved_id(task), [])
         form.rows.append_entry(
             {
                 "task_id": str(task.id),
@@ -184,7 +187,7 @@ def _render_editor(
     status: int = 200,
     error: str | None = None,
 ) -> tuple[str, int]:
-    reasons = _reasons_by_task(notice.id)
+    reasons = _reasons_by_task(saved_id(notice))
     flagged = sum(1 for row in form.rows if reasons.get(row.task_id.data or ""))
     unit_filter = (request.args.get(UNIT_FILTER) or "").strip()[:80]
     entries = PickerMarkup(picker_entries(db()), only=unit_filter)
@@ -646,7 +649,7 @@ def correct(task_id: int) -> Response | tuple[str, int]:
             corrections.correct_task(
                 session,
                 actor=current_user,
-                task_id=task.id,
+                task_id=saved_id(task),
                 expected_stamp=form.stamp.data,
                 text=form.text.data or "",
                 due=form.due.parsed,

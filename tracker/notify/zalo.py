@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from tracker.accounts.models import User
 from tracker.config import ZaloSettings
@@ -206,9 +207,9 @@ class ZaloSender:
     def _recipient_name(self, message_id: int) -> str:
         with self._engine.connect() as connection:
             name = connection.execute(
-                select(User.full_name)
-                .join(OutboxMessage, OutboxMessage.user_id == User.id)  # type: ignore[arg-type]
-                .where(OutboxMessage.id == message_id)
+                select(col(User.full_name))
+                .join(OutboxMessage, col(OutboxMessage.user_id) == User.id)
+                .where(col(OutboxMessage.id) == message_id)
             ).scalar()
         return name or "anh/chị"
 

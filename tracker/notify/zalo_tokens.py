@@ -30,6 +30,7 @@ from tracker.chat.models import ChannelToken
 from tracker.config import ZaloSettings
 from tracker.db import utcnow
 from tracker.notify.base import TemporaryFailure
+from tracker.tables import table_of
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ CHANNEL = "zalo"
 # Zalo's access tokens live 25 hours; refresh well before the end.
 REFRESH_MARGIN = timedelta(hours=1)
 DEFAULT_LIFETIME_SECONDS = 90000
-_TABLE = ChannelToken.__table__  # type: ignore[attr-defined]
+_TABLE = table_of(ChannelToken)
 _RECONFIGURE = (
     "lấy refresh token mới (Zalo API Explorer, loại OA Access Token), đặt vào "
     "TRACKER_ZALO_REFRESH_TOKEN rồi khởi động lại"

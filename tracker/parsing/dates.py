@@ -161,7 +161,7 @@ def find_deadline(text: str, year: int | None) -> Deadline:
             result.problems.append((f"Ngày không tồn tại: “{shown}”", f"impossible date '{shown}'"))
     for match in _SPAN_DEADLINE.finditer(key):
         stated = _stated_year(match.groupdict())
-        period = _period(match.groupdict(), stated or year) if (stated or year) else None
+        period = _period(match.groupdict(), stated or year or 0) if (stated or year) else None
         if period is None:
             continue
         before = match["cue"] == "trước"  # "trước tháng 6" ends with May

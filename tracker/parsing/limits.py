@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from tracker.parsing.errors import ParseError
 
@@ -40,8 +41,8 @@ class ParseLimits:
         return asdict(self)
 
     @classmethod
-    def from_json_dict(cls, data: Mapping[str, object]) -> ParseLimits:
-        return cls(**{name: int(value) for name, value in data.items()})  # type: ignore[call-overload]
+    def from_json_dict(cls, data: Mapping[str, Any]) -> ParseLimits:
+        return cls(**{name: int(value) for name, value in data.items()})
 
 
 # Setting name -> (field, unit multiplier, smallest sensible value).

@@ -56,7 +56,9 @@ def _bare(char: str) -> str:
 
 
 # One table for every accented Latin letter, so stripping is a single str.translate.
-_BARE = {code: _bare(chr(code)) for code in range(0x00C0, 0x1F00) if _bare(chr(code)) != chr(code)}
+_BARE: dict[int, str | None] = {
+    code: _bare(chr(code)) for code in range(0x00C0, 0x1F00) if _bare(chr(code)) != chr(code)
+}
 _BARE.update({ord("đ"): "d", ord("Đ"): "D"})
 _BARE.update(dict.fromkeys(range(0x0300, 0x0370), None))  # stray combining marks
 

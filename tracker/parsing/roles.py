@@ -264,8 +264,8 @@ def extract_roles(text: str, index: UnitIndex) -> Roles:
         else:
             support_ids, unknown_support = support_ids + ids, unknown_support + unknown
     if not lead_ids and not unknown_lead:
-        if match := _SUBJECT.match(masked) or _FRONTED.match(masked):
-            lead_ids = [int(i) for i in _IDS.findall(match["chain"])]
+        if subject := _SUBJECT.match(masked) or _FRONTED.match(masked):
+            lead_ids = [int(i) for i in _IDS.findall(subject["chain"])]
         else:
             phrase, _ = _phrase_at(masked, len(masked) - len(masked.lstrip()))
             if unit_like(phrase):

@@ -103,11 +103,11 @@ def run_parse(
             if not line.startswith(PROGRESS_PREFIX)
         )[-4000:]
     cpu = usage.ru_utime + usage.ru_stime
-    answer = _read_answer(raw)
+    reply = _read_answer(raw)
     # The child's own high-water mark when it answered; else the kernel's figure, which also
     # counts the parent's size before exec (an upper bound).
-    peak = int(answer.get("peak_kb") or usage.ru_maxrss) * 1024
-    result, error = _outcome(answer, status, timed_out, cpu, peak, limits)
+    peak = int(reply.get("peak_kb") or usage.ru_maxrss) * 1024
+    result, error = _outcome(reply, status, timed_out, cpu, peak, limits)
     if error is not None and not isinstance(error, LimitExceeded) and stderr:
         log.warning("parse child on %s: %s", filename, stderr.decode("utf-8", "replace"))
     return ChildRun(result, error, wall, cpu, peak)

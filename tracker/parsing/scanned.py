@@ -22,7 +22,7 @@ from tracker.parsing.header import read_head
 from tracker.parsing.normalize import canonical, clean_line, fold_ws, strip_marks
 from tracker.parsing.readers.ocr import OcrReading
 from tracker.parsing.result import ParseResult
-from tracker.units.directory import UnitDirectory
+from tracker.units.directory import DirectoryGroup, DirectoryUnit, UnitDirectory
 
 NAME_CUTOFF = 80  # rapidfuzz ratio (0-100) between the words read and a directory name
 _MIN_NAME = 10  # shorter names ("Sở Nội vụ" / "Bộ Nội vụ") differ by too little to guess
@@ -169,7 +169,8 @@ def correct_common_phrases(paragraphs: list[str]) -> int:
 def correct_unit_names(paragraphs: list[str], directory: UnitDirectory) -> list[NameFix]:
     """Rewrite, in place, unit names OCR got nearly right; returns what was changed."""
     names: dict[int, list[str]] = {}
-    for entry in (*directory.units, *directory.groups):
+    entries: tuple[DirectoryUnit | DirectoryGroup, ...] = (*directory.units, *directory.groups)
+    for entry in entries:
         for name in (entry.name, *entry.aliases):
             if len(name) >= _MIN_NAME and len(name.split()) >= 2:
                 names.setdefault(len(name.split()), []).append(_nfc(name))
@@ -181,7 +182,7 @@ def correct_unit_names(paragraphs: list[str], directory: UnitDirectory) -> list[
         pieces: list[str] = []
         position = index = 0
         while index < len(spans):
-            fix = None
+            fix: tuple[int, int, int, NameFix | None] | None = None
             for size in sizes:
                 window = spans[index : index + size]
                 if len(window) < size or not paragraph[window[0][0]].isupper():

@@ -94,7 +94,9 @@ class UnitIndex:
         self._by_first: dict[str, list[tuple[tuple[str, ...], UnitRef]]] = {}
         self._fuzzy: dict[str, UnitRef] = {}
         self.by_code: dict[str, UnitRef] = {}
-        entries = [(u.code, u.name, u.aliases, (u.code,)) for u in directory.units]
+        entries: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
+            (u.code, u.name, u.aliases, (u.code,)) for u in directory.units
+        ]
         entries += [(g.code, g.name, g.aliases, g.members) for g in directory.groups]
         for code, name, aliases, members in entries:
             ref = UnitRef(code, name, tuple(members))

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import ChatLink, User
 from tracker.audit import service as audit
@@ -25,6 +25,7 @@ from tracker.notify.channels import channel_name
 from tracker.pagination import PER_PAGE, fetch_page
 from tracker.permissions import can_administer
 from tracker.reminders.models import Channel, MessageKind, OutboxMessage, OutboxStatus
+from tracker.tables import saved_id
 from tracker.vn_dates import vn_date
 
 RETRYABLE = (OutboxStatus.FAILED, OutboxStatus.UNCONFIRMED)
@@ -91,7 +92,7 @@ def list_messages(
         statement = statement.where(OutboxMessage.day == day)
     rows, has_more = fetch_page(
         session,
-        statement.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        statement.order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc()),
         page=page,
         per_page=per_page,
     )
@@ -115,24 +116,24 @@ def delivery_overview(session: Session, *, actor: User, today: date) -> Delivery
     ).all():
         today_counts[OutboxStatus(status)] = count
     open_statuses = [status for status in OutboxStatus if status != OutboxStatus.SENT]
-    open_counts = dict.fromkeys(open_statuses, 0)
+    open_counts: dict[OutboxStatus, int] = dict.fromkeys(open_statuses, 0)
     for status, count in session.exec(
         select(OutboxMessage.status, func.count())
-        .where(OutboxMessage.status.in_(open_statuses))  # type: ignore[attr-defined]
+        .where(col(OutboxMessage.status).in_(open_statuses))
         .group_by(OutboxMessage.status)
     ).all():
         open_counts[OutboxStatus(status)] = count
     problems = session.exec(
         _with_person_and_link(select(OutboxMessage, User, ChatLink.is_active))
-        .where(OutboxMessage.status.in_(RETRYABLE))  # type: ignore[attr-defined]
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .where(col(OutboxMessage.status).in_(RETRYABLE))
+        .order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc())
         .limit(20)
     ).all()
     links = session.exec(
         select(ChatLink, User)
-        .join(User, ChatLink.user_id == User.id)
-        .where(ChatLink.is_active.is_(False))  # type: ignore[attr-defined]
-        .order_by(ChatLink.inactive_at.desc(), ChatLink.id.desc())  # type: ignore[union-attr]
+        .join(User, col(ChatLink.user_id) == User.id)
+        .where(col(ChatLink.is_active).is_(False))
+        .order_by(col(ChatLink.inactive_at).desc(), col(ChatLink.id).desc())
         .limit(200)
     ).all()
     return DeliveryOverview(
@@ -148,16 +149,18 @@ def list_recipients(session: Session, *, actor: User) -> list[tuple[User, list[s
     """Active people with the channels a test message could reach them on right now."""
     require_admin(actor)
     people = session.exec(
-        select(User).where(User.is_active.is_(True)).order_by(User.full_name, User.username)  # type: ignore[attr-defined]
+        select(User).where(col(User.is_active).is_(True)).order_by(User.full_name, User.username)
     ).all()
     linked: dict[int, set[str]] = {}
     for user_id, channel in session.exec(
-        select(ChatLink.user_id, ChatLink.channel).where(ChatLink.is_active.is_(True))  # type: ignore[attr-defined]
+        select(ChatLink.user_id, ChatLink.channel).where(col(ChatLink.is_active).is_(True))
     ).all():
         linked.setdefault(user_id, set()).add(channel)
     result = []
     for person in people:
-        channels = [c for c in (Channel.TELEGRAM, Channel.ZALO) if c in linked.get(person.id, ())]
+        channels = [
+            c for c in (Channel.TELEGRAM, Channel.ZALO) if c in linked.get(saved_id(person), ())
+        ]
         if person.email:
             channels.append(Channel.EMAIL)
         result.append((person, [str(channel) for channel in channels]))
@@ -181,9 +184,9 @@ def _address(session: Session, *, user: User, channel: str) -> tuple[str, int | 
         .where(
             ChatLink.user_id == user.id,
             ChatLink.channel == channel,
-            ChatLink.is_active.is_(True),  # type: ignore[attr-defined]
+            col(ChatLink.is_active).is_(True),
         )
-        .order_by(ChatLink.id.desc())  # type: ignore[union-attr]
+        .order_by(col(ChatLink.id).desc())
     ).first()
     if link is not None:
         return link.external_id, link.id
@@ -241,7 +244,7 @@ def queue_test_message(
         f"Người gửi thử: {html.escape(actor.full_name)}."
     )
     message = OutboxMessage(
-        user_id=user.id,
+        user_id=saved_id(user),
         channel=channel,
         kind=MessageKind.TEST,
         day=local.date(),

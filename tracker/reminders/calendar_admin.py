@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import holidays
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.audit import service as audit
@@ -134,7 +134,7 @@ def calendar_year(session: Session, *, actor: User, year: int) -> CalendarYear:
         session.exec(
             select(CalendarDay)
             .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
-            .order_by(CalendarDay.day)
+            .order_by(col(CalendarDay.day))
         ).all()
     )
     calendar = WorkCalendar(

@@ -36,6 +36,7 @@ from tracker.reminders.models import Rule
 from tracker.reminders.recipients import Person
 from tracker.reminders.rules import Firing, firings_by_due, rules_for
 from tracker.reminders.texts import TEXT_LIMIT
+from tracker.tables import table_of
 from tracker.units.models import Unit
 from tracker.workdays import WorkCalendar
 
@@ -51,11 +52,11 @@ NOT_ACTIONABLE = {
     Rule.EXTENSION_REFUSED,
 }
 
-_assignment = Assignment.__table__
-_task = Task.__table__
-_conclusion = Conclusion.__table__
-_unit = Unit.__table__
-_extension = ExtensionRequest.__table__
+_assignment = table_of(Assignment)
+_task = table_of(Task)
+_conclusion = table_of(Conclusion)
+_unit = table_of(Unit)
+_extension = table_of(ExtensionRequest)
 
 
 def _remaining(calendar: WorkCalendar, day: date, due: date | None) -> int | None:

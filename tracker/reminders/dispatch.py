@@ -28,7 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import ChatLink, User
 from tracker.config import Settings
@@ -94,7 +94,7 @@ class Dispatcher:
         self.concurrency = max(concurrency, 1)
         reminders = settings.reminders
         self.record = Recorder(engine, reminders, worker=worker)
-        self.pacers = {
+        self.pacers: dict[str, Pacer] = {  # keyed by channel name, a Channel or its text
             channel: Pacer(
                 per_second=reminders.telegram_per_second,
                 per_chat_seconds=reminders.telegram_per_chat_seconds,
@@ -294,12 +294,12 @@ class Dispatcher:
         link_ids = {row.chat_link_id for row in rows if row.chat_link_id is not None}
         links = {
             link.id: link
-            for link in session.exec(select(ChatLink).where(ChatLink.id.in_(link_ids))).all()  # type: ignore[union-attr]
+            for link in session.exec(select(ChatLink).where(col(ChatLink.id).in_(link_ids))).all()
         }
         user_ids = {row.user_id for row in rows}
         users = {
             user.id: user
-            for user in session.exec(select(User).where(User.id.in_(user_ids))).all()  # type: ignore[union-attr]
+            for user in session.exec(select(User).where(col(User.id).in_(user_ids))).all()
         }
         found: dict[int, _Recipient] = {}
         for row in rows:

@@ -32,13 +32,14 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import ColumnDefault, and_, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.chat import linking
 from tracker.reminders.models import OutboxMessage, OutboxStatus
+from tracker.tables import table_of
 
 _NATURAL_KEY = ("user_id", "channel", "kind", "day", "covers")
 
@@ -60,14 +61,14 @@ def enqueue(session: Session, rows: Sequence[dict[str, Any]]) -> int:
         column.name: column.default.arg(None)
         if callable(column.default.arg)
         else column.default.arg
-        for column in OutboxMessage.__table__.columns
-        if column.default is not None
+        for column in table_of(OutboxMessage).columns
+        if isinstance(column.default, ColumnDefault)
     }
     values = [{**defaults, **row} for row in rows]
     statement = (
-        insert(OutboxMessage.__table__)
+        insert(table_of(OutboxMessage))
         .on_conflict_do_nothing(index_elements=list(_NATURAL_KEY))
-        .returning(OutboxMessage.__table__.c.id)
+        .returning(table_of(OutboxMessage).c.id)
     )
     # One statement compiled once; SQLAlchemy batches the rows itself ("insertmanyvalues").
     # Counted from RETURNING: psycopg reports no rowcount for a multi-row insert.
@@ -115,7 +116,7 @@ def claim(
     concurrent dispatchers never take the same row; SQLite runs the single statement
     atomically (one dispatcher).
     """
-    table = OutboxMessage.__table__
+    table = table_of(OutboxMessage)
     due = or_(
         and_(table.c.status == OutboxStatus.PENDING, table.c.next_attempt_at <= now),
         and_(
@@ -132,7 +133,7 @@ def claim(
         candidates = candidates.with_for_update(skip_locked=True)
     statement = (
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()))  # type: ignore[union-attr]
+        .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()))
         .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False, populate_existing=True)
@@ -145,21 +146,21 @@ def claim(
 def _ours(message_id: int, worker: str) -> Any:
     """Still claimed by `worker`: a row reclaimed by another dispatcher is not overwritten."""
     return and_(
-        OutboxMessage.id == message_id,
-        OutboxMessage.claimed_by == worker,
-        OutboxMessage.status == OutboxStatus.SENDING,
+        col(OutboxMessage.id) == message_id,
+        col(OutboxMessage.claimed_by) == worker,
+        col(OutboxMessage.status) == OutboxStatus.SENDING,
     )
 
 
 def _update(session: Session, message_id: int, worker: str, **values: Any) -> bool:
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(_ours(message_id, worker))
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)
 
 
 def renew(session: Session, *, worker: str, message_ids: Collection[int], now: datetime) -> int:
@@ -168,18 +169,18 @@ def renew(session: Session, *, worker: str, message_ids: Collection[int], now: d
     `worker`'s."""
     if not message_ids:
         return 0
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(
-            OutboxMessage.id.in_(list(message_ids)),  # type: ignore[union-attr]
-            OutboxMessage.claimed_by == worker,
-            OutboxMessage.status == OutboxStatus.SENDING,
+            col(OutboxMessage.id).in_(list(message_ids)),
+            col(OutboxMessage.claimed_by) == worker,
+            col(OutboxMessage.status) == OutboxStatus.SENDING,
         )
         .values(claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 def save_progress(
@@ -250,7 +251,7 @@ def mark_retry(
         return None
     gives_up = attempts + 1 >= max_attempts
     status = OutboxStatus.FAILED if gives_up else OutboxStatus.PENDING
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(_ours(message_id, worker), OutboxMessage.attempts == attempts)
         .values(
@@ -263,7 +264,7 @@ def mark_retry(
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return status if result.rowcount == 1 else None  # type: ignore[attr-defined]
+    return status if result.rowcount == 1 else None
 
 
 def mark_failed(
@@ -284,7 +285,7 @@ def mark_failed(
     if chat_link_id is None:
         session.rollback()
         return False
-    result = session.execute(
+    result = session.exec(
         update(OutboxMessage)
         .where(_ours(message_id, worker))
         .values(
@@ -295,10 +296,10 @@ def mark_failed(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount == 1 and link_is_dead and chat_link_id[0] is not None:  # type: ignore[attr-defined]
+    if result.rowcount == 1 and link_is_dead and chat_link_id[0] is not None:
         linking.mark_link_dead(session, chat_link_id=chat_link_id[0], reason=error, now=now)
     session.commit()
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)
 
 
 def mark_unconfirmed(
@@ -345,7 +346,7 @@ def next_due(session: Session, *, channels: Collection[str] | None = None) -> da
         OutboxMessage.status == OutboxStatus.PENDING
     )
     if channels is not None:
-        statement = statement.where(OutboxMessage.channel.in_(list(channels)))  # type: ignore[attr-defined]
+        statement = statement.where(col(OutboxMessage.channel).in_(list(channels)))
     found = session.execute(statement).scalar_one_or_none()
     session.rollback()
     return found

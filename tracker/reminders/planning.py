@@ -31,6 +31,7 @@ from tracker.reminders.collect import OPEN_STATUSES, collect_date_rules, collect
 from tracker.reminders.models import Channel, MessageKind
 from tracker.reminders.recipients import active_people, usable_links
 from tracker.reminders.texts import RULE_RANK, digest_subject, render_digest
+from tracker.tables import table_of
 from tracker.workdays import WorkCalendar, load_calendar
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 CALENDAR_YEARS_BACK = 10
 _DIGITS = re.compile(r"(\d+)")
 
-_assignment = Assignment.__table__
+_assignment = table_of(Assignment)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from sqlalchemy import Connection, select
 from tracker.accounts.models import ChatLink, User
 from tracker.config import Settings
 from tracker.reminders.models import Channel
+from tracker.tables import table_of
 
-_user = User.__table__
-_chat_link = ChatLink.__table__
+_user = table_of(User)
+_chat_link = table_of(ChatLink)
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,12 @@ def _messages_page(
     if test_form is None:
         test_form = TestMessageForm(prefix="test")
         test_form.user.choices = _recipient_choices()
-    kept = {name: value for name, value in request.args.items() if name != "trang" and value}
+    # Not url_for's own "_" arguments: ?_method=X made the pager fail to build its links.
+    kept = {
+        name: value
+        for name, value in request.args.items()
+        if name != "trang" and value and not name.startswith("_")
+    }
     return render_template(
         "reminders/messages.html",
         overview=admin.delivery_overview(db(), actor=current_user, today=local_today()),

@@ -28,6 +28,7 @@ from tracker.permissions import (
 from tracker.plain_text import strip_control
 from tracker.rollups import queries, reviews
 from tracker.rollups.models import ExplanationRequest
+from tracker.tables import saved_id
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -57,13 +58,13 @@ def request_for_unit(
     review = reviews.get_review(session, actor=actor, review_id=review_id)
     scope = reviews.scope_of(review, reviews.reference_of(review, today))
     already_asked = select(ExplanationRequest.assignment_id).where(
-        ExplanationRequest.answer.is_(None)
+        col(ExplanationRequest.answer).is_(None)
     )
     overdue = session.exec(
         queries.scoped(select(State.assignment_id), scope).where(
             category_at(scope.reference) == Category.OVERDUE.value,
-            State.unit_id.in_(unit_scope(session, unit_id)),
-            State.assignment_id.not_in(already_asked),
+            col(State.unit_id).in_(unit_scope(session, unit_id)),
+            col(State.assignment_id).not_in(already_asked),
         )
     ).all()
     created = []
@@ -74,7 +75,7 @@ def request_for_unit(
             assignment_id=assignment_id,
             review_id=review.id,
             message=message,
-            requested_by_id=actor.id,
+            requested_by_id=saved_id(actor),
             requested_at=now,
         )
         session.add(request)
@@ -148,13 +149,13 @@ def _answer(
     if not text:
         raise InvalidInput(N_("Nhập nội dung giải trình."))
     # Conditional: of two answers sent at once, the second is refused instead of overwriting.
-    answered = session.execute(
+    answered = session.exec(
         update(ExplanationRequest)
         .where(col(ExplanationRequest.id) == request.id, col(ExplanationRequest.answer).is_(None))
         .values(answer=text, answered_by_id=actor.id, answered_at=now)
         .execution_options(synchronize_session=False)
     )
-    if answered.rowcount != 1:  # type: ignore[attr-defined]
+    if answered.rowcount != 1:
         raise StaleUpdate(N_("Yêu cầu này vừa được giải trình ở nơi khác. Tải lại trang để xem."))
     session.refresh(request)
     audit.record(
@@ -178,10 +179,10 @@ def for_assignment(session: Session, *, actor: User, assignment_id: int) -> list
     asker, answerer = aliased(User), aliased(User)
     rows = session.exec(
         select(ExplanationRequest, asker, answerer)
-        .join(asker, ExplanationRequest.requested_by_id == asker.id)
-        .join(answerer, ExplanationRequest.answered_by_id == answerer.id, isouter=True)
+        .join(asker, col(ExplanationRequest.requested_by_id) == asker.id)
+        .join(answerer, col(ExplanationRequest.answered_by_id) == answerer.id, isouter=True)
         .where(ExplanationRequest.assignment_id == assignment_id)
-        .order_by(ExplanationRequest.requested_at, ExplanationRequest.id)
+        .order_by(col(ExplanationRequest.requested_at), col(ExplanationRequest.id))
     ).all()
     return [
         Explanation(
@@ -203,13 +204,13 @@ def open_for_unit(
         raise PermissionDenied(N_("Bạn không xem được giải trình của đơn vị này."))
     rows = session.exec(
         select(ExplanationRequest, Assignment, Unit)
-        .join(Assignment, ExplanationRequest.assignment_id == Assignment.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
+        .join(Assignment, col(ExplanationRequest.assignment_id) == Assignment.id)
+        .join(Unit, col(Assignment.unit_id) == Unit.id)
         .where(
-            ExplanationRequest.answer.is_(None),
-            Assignment.unit_id.in_(unit_scope(session, unit_id)),
+            col(ExplanationRequest.answer).is_(None),
+            col(Assignment.unit_id).in_(unit_scope(session, unit_id)),
         )
-        .order_by(ExplanationRequest.requested_at, ExplanationRequest.id)
+        .order_by(col(ExplanationRequest.requested_at), col(ExplanationRequest.id))
     ).all()
     return [(request, assignment, unit) for request, assignment, unit in rows]
 
@@ -219,7 +220,7 @@ def for_review(session: Session, review_id: int) -> dict[int, list[ExplanationRe
     rows = session.exec(
         select(ExplanationRequest)
         .where(ExplanationRequest.review_id == review_id)
-        .order_by(ExplanationRequest.requested_at, ExplanationRequest.id)
+        .order_by(col(ExplanationRequest.requested_at), col(ExplanationRequest.id))
     ).all()
     result: dict[int, list[ExplanationRequest]] = {}
     for request in rows:

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, case, func, or_, text
+import sqlalchemy
+from sqlalchemy import Label, SQLColumnExpression, and_, case, func, or_, text
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from tracker.accounts.models import User
 from tracker.assignments.asof import State, category_at, in_force
@@ -25,6 +27,7 @@ from tracker.errors import N_, PermissionDenied
 from tracker.notices.models import Conclusion, NoticeStatus, Task
 from tracker.permissions import can_view_rollups
 from tracker.rollups.periods import Period
+from tracker.tables import select_many
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -45,30 +48,32 @@ class Scope:
         # database checks each assignment against a small hashed set (twice as fast at 1M).
         drafts = (
             select(Task.id)
-            .join(Conclusion, Task.conclusion_id == Conclusion.id)
+            .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
             .where(Conclusion.status != NoticeStatus.PUBLISHED)
         )
         conditions = [
             in_force(self.reference),
-            State.task_id.not_in(drafts),
-            State.role == AssignmentRole.LEAD,
-            State.parent_id.is_(None),
+            col(State.task_id).not_in(drafts),
+            col(State.role) == AssignmentRole.LEAD,
+            col(State.parent_id).is_(None),
         ]
         if self.notice_id is not None:
             notice_tasks = select(Task.id).where(Task.conclusion_id == self.notice_id)
-            conditions.append(State.task_id.in_(notice_tasks))
+            conditions.append(col(State.task_id).in_(notice_tasks))
         if self.period is not None:
             start = self.period.start
-            in_period = State.due.between(start, self.period.end)
+            in_period: ColumnElement[bool] = col(State.due).between(start, self.period.end)
             if self.carry_over:
                 open_at_start = or_(
-                    State.status.in_([AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS]),
+                    col(State.status).in_(
+                        [AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS]
+                    ),
                     and_(
-                        State.status == AssignmentStatus.DONE,
-                        State.completed_on >= start,
+                        col(State.status) == AssignmentStatus.DONE,
+                        col(State.completed_on) >= start,
                     ),
                 )
-                in_period = or_(in_period, and_(State.due < start, open_at_start))
+                in_period = or_(in_period, and_(col(State.due) < start, open_at_start))
             conditions.append(in_period)
         return conditions
 
@@ -136,33 +141,39 @@ def _check(session: Session, actor: User) -> None:
     for_reporting(session)
 
 
-def scoped(statement: Select[Any], scope: Scope, *, with_task: bool = False) -> Select[Any]:
+# Any select statement, sqlmodel's single-column ones included: `scoped` keeps its kind.
+_Statement = TypeVar("_Statement", bound=sqlalchemy.Select[*tuple[Any, ...]])
+
+
+def scoped(statement: _Statement, scope: Scope, *, with_task: bool = False) -> _Statement:
     """`statement` over the assignments of `scope` as they stood at its reference date (the
     state rows in force then), joined to their task and notice if asked."""
     statement = statement.select_from(State)
     if with_task:
-        statement = statement.join(Task, State.task_id == Task.id).join(
-            Conclusion, Task.conclusion_id == Conclusion.id
+        statement = statement.join(Task, col(State.task_id) == Task.id).join(
+            Conclusion, col(Task.conclusion_id) == Conclusion.id
         )
     return statement.where(*scope.conditions())
 
 
 def counted(
     scope: Scope,
-    keys: Sequence[ColumnElement[Any]] = (),
+    keys: Sequence[SQLColumnExpression[Any]] = (),
     *,
     with_task: bool = False,
     where: Sequence[ColumnElement[bool]] = (),
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """(key_0, ..., one count per category in Category's order), grouped by the keys.
 
     Counted by (keys, category) in one pass, the category worked out once per assignment;
     then the few resulting rows are turned into one column per category.
     """
-    labelled = [key.label(f"key_{number}") for number, key in enumerate(keys)]
+    labelled: list[Label[Any]] = [key.label(f"key_{number}") for number, key in enumerate(keys)]
     category = category_at(scope.reference).label("category")
     rows = (
-        scoped(select(*labelled, category, func.count().label("n")), scope, with_task=with_task)
+        scoped(
+            select_many(*labelled, category, func.count().label("n")), scope, with_task=with_task
+        )
         .where(*where)
         .group_by(*labelled, category)
         .subquery("per_category")
@@ -174,7 +185,7 @@ def counted(
         )
         for category in Category
     ]
-    return select(*groups, *counts).group_by(*groups)
+    return select_many(*groups, *counts).group_by(*groups)
 
 
 def for_reporting(session: Session) -> None:
@@ -183,8 +194,8 @@ def for_reporting(session: Session) -> None:
         return
     # JIT compiling took longer than the whole scan (0.5 s of 0.9 s over 1M assignments), and
     # with the default 4 MB the planner sorts a million rows on disk to group them.
-    session.exec(text("SET LOCAL jit = off"))
-    session.exec(text("SET LOCAL work_mem = '64MB'"))
+    session.connection().execute(text("SET LOCAL jit = off"))
+    session.connection().execute(text("SET LOCAL work_mem = '64MB'"))
 
 
 def totals(
@@ -192,15 +203,17 @@ def totals(
 ) -> Figures:
     """Figures over the whole scope, or over one unit's own assignments (not its subtree)."""
     _check(session, actor)
-    where = [] if only_unit_id is None else [State.unit_id == only_unit_id]
+    where = [] if only_unit_id is None else [col(State.unit_id) == only_unit_id]
     return Figures.from_counts(session.exec(counted(scope, where=where)).one())
 
 
-def unit_rollup(scope: Scope, unit_ids: Sequence[int] | None = None) -> Select[Any]:
+def unit_rollup(scope: Scope, unit_ids: Sequence[int] | None = None) -> Select[*tuple[Any, ...]]:
     """(unit_id, one count per category) with each unit's subtree; all units when None."""
-    start = select(Unit.id.label("ancestor_id"), Unit.id.label("unit_id"))
+    start: Select[Any, Any] = select(
+        col(Unit.id).label("ancestor_id"), col(Unit.id).label("unit_id")
+    )
     if unit_ids is not None:
-        start = start.where(Unit.id.in_(unit_ids))
+        start = start.where(col(Unit.id).in_(unit_ids))
     tree = start.cte("tree", recursive=True)
     tree = tree.union_all(
         select(tree.c.ancestor_id, Unit.id).where(Unit.parent_id == tree.c.unit_id)
@@ -208,9 +221,9 @@ def unit_rollup(scope: Scope, unit_ids: Sequence[int] | None = None) -> Select[A
     # Count per unit first (one pass over the assignments), then add the counts up the tree.
     # "+ 0": grouping by the bare column, SQLite walks ix_assignment_unit_id_status and
     # fetches each row by its id, 2.5 times slower than reading the table through.
-    per_unit = counted(scope, [State.unit_id + 0]).subquery("per_unit")
+    per_unit = counted(scope, [col(State.unit_id) + 0]).subquery("per_unit")
     return (
-        select(
+        select_many(
             tree.c.ancestor_id,
             *[func.sum(per_unit.c[category.value]).label(category.value) for category in Category],
         )
@@ -232,12 +245,12 @@ def by_notice(
 ) -> list[tuple[Conclusion, Figures]]:
     """Each notice with its figures, most overdue first; only the first `limit` if given."""
     _check(session, actor)
-    statement = counted(scope, [Task.conclusion_id], with_task=True)
+    statement = counted(scope, [col(Task.conclusion_id)], with_task=True)
     overdue, notice_id = statement.selected_columns.overdue, statement.selected_columns.key_0
     figures = keyed(session.exec(statement.order_by(overdue.desc(), notice_id).limit(limit)).all())
     notices = {
         notice.id: notice
-        for notice in session.exec(select(Conclusion).where(Conclusion.id.in_(figures))).all()
+        for notice in session.exec(select(Conclusion).where(col(Conclusion.id).in_(figures))).all()
     }
     return [(notices[notice_id], counts) for notice_id, counts in figures.items()]
 
@@ -248,7 +261,7 @@ def by_group(session: Session, *, actor: User, scope: Scope) -> list[tuple[str, 
     Meant for one notice: counted per task, then the tasks are added up by group here.
     """
     _check(session, actor)
-    keys = [Task.group_title, Task.code, Task.position]
+    keys = [col(Task.group_title), col(Task.code), col(Task.position)]
     rows = session.exec(counted(scope, keys, with_task=True)).all()
     groups: dict[str | None, tuple[int, str, Figures]] = {}
     for title, code, position, *values in sorted(rows, key=lambda row: (row[2], row[1])):
@@ -263,10 +276,10 @@ def by_period(
     """Figures of the assignments due in each period (the scope's own period is ignored)."""
     _check(session, actor)
     bucket = case(
-        *[(State.due.between(period.start, period.end), period.code) for period in periods]
+        *[(col(State.due).between(period.start, period.end), period.code) for period in periods]
     )
     unbounded = Scope(reference=scope.reference, notice_id=scope.notice_id)
-    window = State.due.between(min(p.start for p in periods), max(p.end for p in periods))
+    window = col(State.due).between(min(p.start for p in periods), max(p.end for p in periods))
     figures = keyed(session.exec(counted(unbounded, [bucket], where=[window])).all())
     return [(period, figures.get(period.code, Figures())) for period in periods]
 
@@ -310,15 +323,15 @@ def list_assignments(
     category_column = category_at(scope.reference)
     filters: list[ColumnElement[bool]] = []
     if unit_id is not None and own_only:
-        filters.append(State.unit_id == unit_id)
+        filters.append(col(State.unit_id) == unit_id)
     elif unit_id is not None:
-        filters.append(State.unit_id.in_(unit_scope(session, unit_id)))
+        filters.append(col(State.unit_id).in_(unit_scope(session, unit_id)))
     if category is not None:
         filters.append(category_column == category.value)
     total = session.exec(scoped(select(func.count()), scope).where(*filters)).one()
     rows = session.exec(
-        scoped(  # type: ignore[call-overload]
-            select(
+        scoped(
+            select_many(
                 Assignment,
                 Task,
                 Conclusion,
@@ -332,10 +345,16 @@ def list_assignments(
             scope,
             with_task=True,
         )
-        .join(Assignment, State.assignment_id == Assignment.id)
-        .join(Unit, State.unit_id == Unit.id)
+        .join(Assignment, col(State.assignment_id) == Assignment.id)
+        .join(Unit, col(State.unit_id) == Unit.id)
         .where(*filters)
-        .order_by(State.due.is_(None), State.due, Unit.name, Task.position, State.assignment_id)
+        .order_by(
+            col(State.due).is_(None),
+            col(State.due),
+            col(Unit.name),
+            col(Task.position),
+            col(State.assignment_id),
+        )
         .offset((max(page, 1) - 1) * per_page)
         .limit(per_page)
     ).all()

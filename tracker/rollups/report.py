@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlalchemy import SQLColumnExpression
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.asof import State, category_at
@@ -17,6 +18,7 @@ from tracker.notices.models import Conclusion, Task
 from tracker.rollups import explanations, queries, reviews
 from tracker.rollups.models import ExplanationRequest, Review, ReviewItem
 from tracker.rollups.periods import Period
+from tracker.tables import saved_id, select_many
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
 
@@ -80,13 +82,13 @@ def unit_level(
     units = session.exec(select(Unit).where(Unit.parent_id == parent_id).order_by(Unit.name)).all()
     ids = [unit.id for unit in units if unit.id is not None]
     with_children = set(
-        session.exec(select(Unit.parent_id).where(Unit.parent_id.in_(ids)).distinct()).all()
+        session.exec(select(Unit.parent_id).where(col(Unit.parent_id).in_(ids)).distinct()).all()
     )
     figures = subtree_figures(ids)
     counted = [unit for unit in units if unit.id in figures]
-    counted.sort(key=lambda unit: (figures[unit.id].rank_key(), unit.name))
+    counted.sort(key=lambda unit: (figures[saved_id(unit)].rank_key(), unit.name))
     lines = [
-        UnitLine(unit, figures[unit.id], unit.id in with_children, rank=position)
+        UnitLine(unit, figures[saved_id(unit)], saved_id(unit) in with_children, rank=position)
         for position, unit in enumerate(counted, start=1)
     ]
     if parent is not None and parent.id is not None:
@@ -128,9 +130,10 @@ def review_items(
     Narrowed to a unit's subtree (or its own work), a category, or those asked to explain.
     """
     review = reviews.get_review(session, actor=actor, review_id=review.id or 0)
+    category_column: SQLColumnExpression[str]
     if review.is_frozen:
         statement = (
-            select(
+            select_many(
                 ReviewItem.assignment_id,
                 Unit,
                 Conclusion,
@@ -143,19 +146,19 @@ def review_items(
                 ReviewItem.is_carried_over,
                 ReviewItem.latest_report,
             )
-            .join(Assignment, ReviewItem.assignment_id == Assignment.id)
-            .join(Task, Assignment.task_id == Task.id)
-            .join(Conclusion, Task.conclusion_id == Conclusion.id)
-            .join(Unit, ReviewItem.unit_id == Unit.id)
+            .join(Assignment, col(ReviewItem.assignment_id) == Assignment.id)
+            .join(Task, col(Assignment.task_id) == Task.id)
+            .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
+            .join(Unit, col(ReviewItem.unit_id) == Unit.id)
             .where(ReviewItem.review_id == review.id)
         )
-        unit_column, category_column = ReviewItem.unit_id, ReviewItem.category
-        id_column = ReviewItem.assignment_id
+        unit_column, category_column = col(ReviewItem.unit_id), col(ReviewItem.category)
+        id_column = col(ReviewItem.assignment_id)
     else:
         scope = reviews.scope_of(review, reviews.reference_of(review, today))
         category_column = category_at(scope.reference)
         statement = queries.scoped(
-            select(
+            select_many(
                 State.assignment_id,
                 Unit,
                 Conclusion,
@@ -165,13 +168,13 @@ def review_items(
                 State.percent,
                 State.due,
                 State.completed_on,
-                State.due < Period.parse(review.period).start,
+                col(State.due) < Period.parse(review.period).start,
                 reviews.latest_report(scope.reference),
             ),
             scope,
             with_task=True,
-        ).join(Unit, State.unit_id == Unit.id)
-        unit_column, id_column = State.unit_id, State.assignment_id
+        ).join(Unit, col(State.unit_id) == Unit.id)
+        unit_column, id_column = col(State.unit_id), col(State.assignment_id)
     if unit_id is not None and own_only:
         statement = statement.where(unit_column == unit_id)
     elif unit_id is not None:
@@ -182,7 +185,9 @@ def review_items(
     if asked_only:
         statement = statement.where(id_column.in_(list(asked)))
     rows = session.exec(
-        statement.order_by(Unit.name, Unit.id, Conclusion.id, Task.position, Task.id)
+        statement.order_by(
+            col(Unit.name), col(Unit.id), col(Conclusion.id), col(Task.position), col(Task.id)
+        )
     ).all()
     return [
         ItemLine(

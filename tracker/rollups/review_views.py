@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from io import BytesIO
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -103,15 +104,18 @@ def detail(review_id: int) -> str:
         list_link=lambda unit_id=None, category=None, own=False: url_for(
             ".items",
             review_id=review.id,
-            **{
-                key: value
-                for key, value in (
-                    ("dv", unit_id),
-                    ("loai", category.value if category else None),
-                    ("rieng", "1" if own else None),
-                )
-                if value
-            },
+            **cast(
+                dict[str, Any],  # query values; none is one of url_for's own "_" arguments
+                {
+                    key: value
+                    for key, value in (
+                        ("dv", unit_id),
+                        ("loai", category.value if category else None),
+                        ("rieng", "1" if own else None),
+                    )
+                    if value
+                },
+            ),
         ),
         drill_link=lambda unit_id: url_for(".detail", review_id=review.id, dv=unit_id),
         comment_form=CommentForm(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, insert, literal, update
+from sqlalchemy import ScalarSelect, func, insert, literal, update
 from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
@@ -21,6 +21,7 @@ from tracker.plain_text import strip_control
 from tracker.rollups import queries
 from tracker.rollups.models import Review, ReviewComment, ReviewFigure, ReviewItem
 from tracker.rollups.periods import Period
+from tracker.tables import saved_id, select_many
 from tracker.units.models import Unit
 
 
@@ -55,7 +56,7 @@ def open_review(session: Session, *, actor: User, period: Period) -> Review:
     review = session.exec(select(Review).where(Review.period == period.code)).first()
     if review is not None:
         return review
-    review = Review(period=period.code, created_by_id=actor.id)
+    review = Review(period=period.code, created_by_id=saved_id(actor))
     session.add(review)
     session.flush()
     audit.record(
@@ -105,8 +106,10 @@ def save_comment(
     ).first()
     before = comment.body if comment else None
     if comment is None:
-        comment = ReviewComment(review_id=review_id, unit_id=unit_id, body=body, author_id=actor.id)
-    comment.body, comment.author_id, comment.updated_at = body, actor.id, utcnow()
+        comment = ReviewComment(
+            review_id=review_id, unit_id=unit_id, body=body, author_id=saved_id(actor)
+        )
+    comment.body, comment.author_id, comment.updated_at = body, saved_id(actor), utcnow()
     session.add(comment)
     session.flush()
     audit.record(
@@ -170,7 +173,7 @@ def freeze(
                 "latest_report",
             ],
             queries.scoped(
-                select(
+                select_many(
                     literal(review.id),
                     State.assignment_id,
                     State.unit_id,
@@ -179,7 +182,7 @@ def freeze(
                     State.percent,
                     State.due,
                     State.completed_on,
-                    State.due < start,
+                    col(State.due) < start,
                     latest_report(meeting_on),
                 ),
                 scope,
@@ -208,7 +211,7 @@ def _claim_for_freezing(session: Session, review: Review, *, actor: User, meetin
     """Mark the review frozen in one conditional UPDATE before copying anything: of two
     freezes at once (a double-click, two tabs) one copies the figures, the other is told."""
     now = utcnow()
-    claimed = session.execute(
+    claimed = session.exec(
         update(Review)
         .where(col(Review.id) == review.id, col(Review.is_frozen).is_(False))
         .values(
@@ -220,14 +223,14 @@ def _claim_for_freezing(session: Session, review: Review, *, actor: User, meetin
         )
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed.rowcount != 1:
         raise StaleUpdate(
             N_("Kỳ giao ban này vừa được chốt số liệu ở nơi khác. Tải lại trang để xem.")
         )
     session.refresh(review)
 
 
-def latest_report(reference: date):  # type: ignore[no-untyped-def]
+def latest_report(reference: date) -> ScalarSelect[str]:
     """The note of the latest progress report with one made by the end of `reference`, for the
     state rows of a scoped query (a scalar subquery)."""
     return (
@@ -237,7 +240,7 @@ def latest_report(reference: date):  # type: ignore[no-untyped-def]
             ProgressReport.note != "",
             ProgressReport.created_at < end_of(reference),
         )
-        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+        .order_by(col(ProgressReport.created_at).desc(), col(ProgressReport.id).desc())
         .limit(1)
         .scalar_subquery()
     )
@@ -268,7 +271,7 @@ def by_unit(
     columns = [getattr(ReviewFigure, category.value) for category in Category]
     rows = session.exec(
         select(ReviewFigure.unit_id, *columns).where(
-            ReviewFigure.review_id == review.id, ReviewFigure.unit_id.in_(unit_ids)
+            ReviewFigure.review_id == review.id, col(ReviewFigure.unit_id).in_(unit_ids)
         )
     ).all()
     return queries.keyed(rows)

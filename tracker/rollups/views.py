@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS, Category
 from tracker.errors import N_, InvalidInput
@@ -61,7 +61,7 @@ def read_filters() -> tuple[FilterForm, queries.Scope, dict[str, Any]]:
     notices = session.exec(
         select(Conclusion)
         .where(Conclusion.status == NoticeStatus.PUBLISHED)
-        .order_by(Conclusion.id.desc())
+        .order_by(col(Conclusion.id).desc())
         .limit(200)
     ).all()
     form.tb.choices = [("", _("Tất cả thông báo"))] + [
@@ -130,7 +130,8 @@ def render_dashboard() -> str:
         return url_for("rollups.assignment_list", **{k: v for k, v in params.items() if v})
 
     def drill_link(unit_id: int | None) -> str:
-        return url_for("dashboard.head_home", **args, **({"dv": unit_id} if unit_id else {}))
+        unit: dict[str, Any] = {"dv": unit_id} if unit_id else {}
+        return url_for("dashboard.head_home", **args, **unit)
 
     totals = queries.totals(session, actor=current_user, scope=scope)
     level = report.unit_level(
@@ -209,7 +210,11 @@ def assignment_list() -> str:
         page=page,
         per_page=PER_PAGE,
     )
-    more = {k: v for k, v in request.args.items() if k != "trang"}
+    # url_for's own arguments (_method, _external, _scheme, _anchor) start with "_": a query
+    # such as ?_method=X must not reach them (it made the page fail to build its links).
+    more: dict[str, Any] = {
+        k: v for k, v in request.args.items() if k != "trang" and not k.startswith("_")
+    }
     return render_template(
         "rollups/assignments.html",
         form=form,

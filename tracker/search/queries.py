@@ -13,10 +13,20 @@ from dataclasses import dataclass, replace
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, literal, literal_column, or_, union_all
+from sqlalchemy import (
+    ColumnClause,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    or_,
+    union_all,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.access import actor_scope
@@ -73,12 +83,12 @@ class Viewer:
 
     def supported_tasks(self) -> Select[Any]:
         return select(TaskUnit.task_id).where(
-            TaskUnit.unit_id.in_(self.scope), TaskUnit.role == "support"
+            col(TaskUnit.unit_id).in_(self.scope), TaskUnit.role == "support"
         )
 
     def visible_tasks(self) -> Any:
         """Tasks a unit may see: assigned to a unit in its scope, or supported by one."""
-        assigned = select(Assignment.task_id).where(Assignment.unit_id.in_(self.scope))
+        assigned = select(Assignment.task_id).where(col(Assignment.unit_id).in_(self.scope))
         return union_all(assigned, self.supported_tasks())
 
     def notice_condition(self) -> ColumnElement[bool]:
@@ -87,58 +97,65 @@ class Viewer:
         if self.sees_all:
             if self.sees_drafts:
                 return literal(True)
-            return Conclusion.status == NoticeStatus.PUBLISHED
-        of_visible_tasks = select(Task.conclusion_id).where(Task.id.in_(self.visible_tasks()))
+            return col(Conclusion.status) == NoticeStatus.PUBLISHED
+        of_visible_tasks = select(Task.conclusion_id).where(col(Task.id).in_(self.visible_tasks()))
         return and_(
-            Conclusion.status == NoticeStatus.PUBLISHED, Conclusion.id.in_(of_visible_tasks)
+            col(Conclusion.status) == NoticeStatus.PUBLISHED,
+            col(Conclusion.id).in_(of_visible_tasks),
         )
 
     def task_condition(self) -> ColumnElement[bool]:
         """Tasks of the notices one may see; for a unit, only its own and supported tasks."""
         if self.sees_all:
             return self.notice_condition()
-        return and_(Conclusion.status == NoticeStatus.PUBLISHED, Task.id.in_(self.visible_tasks()))
+        return and_(
+            col(Conclusion.status) == NoticeStatus.PUBLISHED, col(Task.id).in_(self.visible_tasks())
+        )
 
     def assignment_condition(self) -> ColumnElement[bool]:
         """For reports and comments: the rule of can_view_assignment, on published notices."""
-        published = Conclusion.status == NoticeStatus.PUBLISHED
+        published = col(Conclusion.status) == NoticeStatus.PUBLISHED
         if self.sees_all:
             return published
         return and_(
             published,
             or_(
-                Assignment.unit_id.in_(self.scope),
-                Assignment.task_id.in_(self.supported_tasks()),
+                col(Assignment.unit_id).in_(self.scope),
+                col(Assignment.task_id).in_(self.supported_tasks()),
             ),
         )
 
 
-def _visible_rows(viewer: Viewer) -> list[tuple[Kind, Any, Callable[[Select[Any]], Select[Any]]]]:
+def _visible_rows(
+    viewer: Viewer,
+) -> list[tuple[Kind, Any, Callable[[Select[*tuple[Any, ...]]], Select[*tuple[Any, ...]]]]]:
     """For each kind: its table, and how to narrow a select over it to the visible rows."""
 
-    def notices(query: Select[Any]) -> Select[Any]:
+    def notices(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
         return query.where(viewer.notice_condition())
 
-    def tasks(query: Select[Any]) -> Select[Any]:
-        return query.join(Conclusion, Task.conclusion_id == Conclusion.id).where(
+    def tasks(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+        return query.join(Conclusion, col(Task.conclusion_id) == Conclusion.id).where(
             viewer.task_condition()
         )
 
-    def units(query: Select[Any]) -> Select[Any]:
-        return query.where(Unit.is_active.is_(True))
+    def units(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+        return query.where(col(Unit.is_active).is_(True))
 
-    def of_assignment(table: Any) -> Callable[[Select[Any]], Select[Any]]:
-        def narrow(query: Select[Any]) -> Select[Any]:
+    def of_assignment(table: Any) -> Callable[[Select[*tuple[Any, ...]]], Select[*tuple[Any, ...]]]:
+        def narrow(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
             return (
                 query.join(Assignment, table.assignment_id == Assignment.id)
-                .join(Task, Assignment.task_id == Task.id)
-                .join(Conclusion, Task.conclusion_id == Conclusion.id)
+                .join(Task, col(Assignment.task_id) == Task.id)
+                .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
                 .where(viewer.assignment_condition())
             )
 
         return narrow
 
-    kinds: list[tuple[Kind, Any, Callable[[Select[Any]], Select[Any]]]] = [
+    kinds: list[
+        tuple[Kind, Any, Callable[[Select[*tuple[Any, ...]]], Select[*tuple[Any, ...]]]]
+    ] = [
         (Kind.NOTICE, Conclusion, notices),
         (Kind.TASK, Task, tasks),
         (Kind.UNIT, Unit, units),
@@ -149,7 +166,7 @@ def _visible_rows(viewer: Viewer) -> list[tuple[Kind, Any, Callable[[Select[Any]
     return kinds
 
 
-def _ranked_postgres(terms: Sequence[str], viewer: Viewer) -> Select[Any]:
+def _ranked_postgres(terms: Sequence[str], viewer: Viewer) -> Select[*tuple[Any, ...]]:
     """(kind, id, score) of every visible match: each table's tsvector, one branch per kind."""
     # Every word must match; the last may be the beginning of a word still being typed.
     words = [*terms[:-1], f"{terms[-1]}:*"]
@@ -158,7 +175,7 @@ def _ranked_postgres(terms: Sequence[str], viewer: Viewer) -> Select[Any]:
     )
     branches = []
     for kind, table, narrow in _visible_rows(viewer):
-        vector = literal_column(f"{table.__tablename__}.{SEARCH_VECTOR_COLUMN}")
+        vector: ColumnClause[Any] = literal_column(f"{table.__tablename__}.{SEARCH_VECTOR_COLUMN}")
         # Normalised by the document's length: a short text about the words beats a long one
         # that mentions them once.
         score = func.ts_rank(vector, tsquery, 1)
@@ -173,7 +190,7 @@ def _ranked_postgres(terms: Sequence[str], viewer: Viewer) -> Select[Any]:
     return select(ranked.c.kind, ranked.c.id, ranked.c.score)
 
 
-def _ranked_sqlite(terms: Sequence[str], viewer: Viewer) -> Select[Any]:
+def _ranked_sqlite(terms: Sequence[str], viewer: Viewer) -> Select[*tuple[Any, ...]]:
     """(kind, id, score) of every visible match: one pass over the FTS5 matches, each kept if
     its row is visible (a primary-key lookup per match, no second pass over the index)."""
     words = [f'"{term}"' for term in terms[:-1]] + [f'"{terms[-1]}"*']
@@ -250,23 +267,23 @@ def _notices(session: Session, _viewer: Viewer, ids: list[int]) -> list[Hit]:
             conclusion_id=notice.id,
             is_draft=notice.status != NoticeStatus.PUBLISHED,
         )
-        for notice in session.exec(select(Conclusion).where(Conclusion.id.in_(ids))).all()
+        for notice in session.exec(select(Conclusion).where(col(Conclusion.id).in_(ids))).all()
     ]
 
 
 def _tasks(session: Session, viewer: Viewer, ids: list[int]) -> list[Hit]:
     rows = session.exec(
         select(Task, Conclusion)
-        .join(Conclusion, Task.conclusion_id == Conclusion.id)
-        .where(Task.id.in_(ids))
+        .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
+        .where(col(Task.id).in_(ids))
     ).all()
     own: dict[int, int] = {}
     if not viewer.sees_all:
         # A unit is taken to its own assignment of the task (or, supporting, to the lead's).
         for assignment in session.exec(
             select(Assignment)
-            .where(Assignment.task_id.in_(ids))
-            .order_by(Assignment.parent_id.is_not(None), Assignment.id)
+            .where(col(Assignment.task_id).in_(ids))
+            .order_by(col(Assignment.parent_id).is_not(None), col(Assignment.id))
         ).all():
             mine = assignment.unit_id in viewer.scope
             if mine and (assignment.task_id not in own or own[assignment.task_id] < 0):
@@ -293,9 +310,9 @@ def _assignment_texts(table: Any, kind: Kind, body: str) -> Any:
         rows = session.exec(
             select(table, Task, Conclusion, Unit)
             .join(Assignment, table.assignment_id == Assignment.id)
-            .join(Task, Assignment.task_id == Task.id)
-            .join(Conclusion, Task.conclusion_id == Conclusion.id)
-            .join(Unit, Assignment.unit_id == Unit.id)
+            .join(Task, col(Assignment.task_id) == Task.id)
+            .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
+            .join(Unit, col(Assignment.unit_id) == Unit.id)
             .where(table.id.in_(ids))
         ).all()
         return [
@@ -325,7 +342,7 @@ def _units(session: Session, _viewer: Viewer, ids: list[int]) -> list[Hit]:
             score=0.0,
             unit_id=unit.id,
         )
-        for unit in session.exec(select(Unit).where(Unit.id.in_(ids))).all()
+        for unit in session.exec(select(Unit).where(col(Unit.id).in_(ids))).all()
     ]
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, PermissionDenied
 from tracker.permissions import can_administer
+from tracker.tables import saved_id
 from tracker.units.directory import DirectoryGroup, DirectoryUnit, UnitDirectory
 from tracker.units.editing import check_after_change
 from tracker.units.models import Unit, UnitGroup, UnitGroupMember
@@ -54,8 +55,8 @@ def load_directory(
             existing[entry.code] = unit
             summary.created.append(entry.code)
     session.flush()
-    ids = {code: unit.id for code, unit in existing.items()}
-    code_by_id = {unit_id: code for code, unit_id in ids.items()}
+    ids = {code: saved_id(unit) for code, unit in existing.items()}
+    code_by_id: dict[int | None, str] = {unit_id: code for code, unit_id in ids.items()}
     for entry in directory.units:
         unit = existing[entry.code]
         wanted = {
@@ -104,7 +105,7 @@ def _load_groups(
     session: Session,
     actor: User | None,
     directory: UnitDirectory,
-    unit_ids: dict[str, int | None],
+    unit_ids: dict[str, int],
     summary: LoadSummary,
 ) -> None:
     groups = {group.code: group for group in session.exec(select(UnitGroup)).all()}
@@ -140,7 +141,7 @@ def _load_groups(
         kept = {code_by_id[member.unit_id] for member in members}
         for code in entry.members:
             if code not in kept:
-                session.add(UnitGroupMember(group_id=group.id, unit_id=unit_ids[code]))
+                session.add(UnitGroupMember(group_id=saved_id(group), unit_id=unit_ids[code]))
         (summary.groups_created if created else summary.groups_updated).append(entry.code)
         audit.record(
             session,
@@ -170,7 +171,9 @@ def list_units(session: Session, *, actor: User) -> list[tuple[Unit, Unit | None
 
 def directory_from_db(session: Session) -> UnitDirectory:
     """The active directory as the parser takes it (the parser never touches the database)."""
-    units = session.exec(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.code)).all()
+    units = session.exec(
+        select(Unit).where(col(Unit.is_active).is_(True)).order_by(Unit.code)
+    ).all()
     codes = {unit.id: unit.code for unit in units}
     members: dict[int, list[str]] = {}
     for member in session.exec(select(UnitGroupMember)).all():
@@ -187,10 +190,10 @@ def directory_from_db(session: Session) -> UnitDirectory:
                 group.code,
                 group.name,
                 tuple(group.aliases),
-                tuple(sorted(members.get(group.id, []))),
+                tuple(sorted(members.get(saved_id(group), []))),
             )
             for group in groups
-            if members.get(group.id)
+            if members.get(saved_id(group))
         ),
     )
 
@@ -199,7 +202,7 @@ def picker_options(session: Session) -> tuple[list[UnitGroup], list[Unit], dict[
     """Groups, active units and each group's member ids: what the unit pickers offer."""
     groups = list(session.exec(select(UnitGroup).order_by(UnitGroup.name)).all())
     units = list(
-        session.exec(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.name)).all()
+        session.exec(select(Unit).where(col(Unit.is_active).is_(True)).order_by(Unit.name)).all()
     )
     members: dict[int, list[int]] = {}
     for member in session.exec(select(UnitGroupMember)).all():

@@ -107,7 +107,9 @@ def _collect(element: Element, parts: list[str]) -> None:
         if child.tag == _FALLBACK:  # the same content again, for old readers
             continue
         if child.tag in _TEXT_TAGS:
-            parts.append((child.text or "") if child.tag == W + "t" else _TEXT_TAGS[child.tag])
+            parts.append(
+                (child.text or "") if child.tag == W + "t" else _TEXT_TAGS[child.tag] or ""
+            )
         else:
             _collect(child, parts)
 

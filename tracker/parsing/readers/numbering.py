@@ -101,7 +101,7 @@ class Numbering:
         self._nums: dict[str, _Num] = {}
         self._styles: dict[str, tuple[str | None, str | None, str | None]] = {}
         self._counters: dict[str, dict[int, int]] = {}
-        self._restarted: set[str] = set()
+        self._restarted: set[str | None] = set()
         if numbering is not None:
             self._read_numbering(numbering)
         if styles is not None:

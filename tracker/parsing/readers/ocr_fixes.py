@@ -28,6 +28,7 @@ def fix_labels(paragraphs: list[str]) -> list[str]:
     number = 0  # the last top-level number
     letter: int | None = None  # index in LETTERS of the last lettered item
     sub = 0  # the last "N.M." item's M under the current N
+    value: int | None  # the number a label stands for (None: a Roman-like word, no numeral)
     for text in paragraphs:
         text = _QUARTER.sub(_quarter, _JUNK_BEFORE_LABEL.sub("", text))
         if match := _RECIPIENTS.match(text):

@@ -11,6 +11,7 @@ import base64
 import binascii
 import re
 import zlib
+from typing import TYPE_CHECKING
 
 from tracker.parsing.limits import (
     ParseLimits,
@@ -19,6 +20,9 @@ from tracker.parsing.limits import (
     too_many_objects,
     too_many_pages,
 )
+
+if TYPE_CHECKING:
+    from pdfminer.pdfdocument import PDFDocument
 
 _STREAM = re.compile(rb"(?<![A-Za-z])stream\r?\n")
 _OBJECT_HEAD = re.compile(rb"\d+\s+\d+\s+obj\b")
@@ -82,14 +86,14 @@ def _decoded_size(raw: bytes, filters: list[bytes], cap: int) -> int:
     return len(data)
 
 
-def check_document(document: object, limits: ParseLimits) -> None:
+def check_document(document: PDFDocument, limits: ParseLimits) -> None:
     """Refuse a PDF with more objects or pages than the caps, counting without decoding."""
     from pdfminer.pdftypes import resolve1
 
-    objects = sum(len(list(xref.get_objids())) for xref in document.xrefs)  # type: ignore[attr-defined]
+    objects = sum(len(list(xref.get_objids())) for xref in document.xrefs)
     if objects > limits.max_objects:
         raise too_many_objects(limits)
-    pages = resolve1(document.catalog.get("Pages"))  # type: ignore[attr-defined]
+    pages = resolve1(document.catalog.get("Pages"))
     count = resolve1(pages.get("Count")) if isinstance(pages, dict) else None
     if isinstance(count, int) and count > limits.max_pages:
         raise too_many_pages(limits)
