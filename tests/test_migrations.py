@@ -50,3 +50,41 @@ def test_indexes_for_the_coming_queries_exist(empty_database_url: str) -> None:
     assert ("unit_id", "status") in indexes
     assert ("due",) in indexes
     assert ("status", "due") in indexes
+
+
+SEARCHED_TABLES = ("conclusion", "task", "progress_report", "assignment_comment", "unit")
+
+
+@pytest.mark.parametrize("empty_database_url", BACKENDS, indirect=True)
+def test_the_search_index_survives_every_later_migration(empty_database_url: str) -> None:
+    """A later migration that rebuilds a searched table (SQLite's batch mode) must keep the
+    index's triggers (SQLite) or generated columns (PostgreSQL) on it; also after a round
+    trip down to base and up again."""
+    migrate.upgrade(empty_database_url)
+    migrate.downgrade(empty_database_url, "base")
+    migrate.upgrade(empty_database_url)
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                found = set(
+                    connection.exec_driver_sql(
+                        "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                    ).scalars()
+                )
+                expected = {
+                    f"search_{table}_{event}"
+                    for table in SEARCHED_TABLES
+                    for event in ("insert", "update", "delete")
+                }
+            else:
+                found = {
+                    table
+                    for table in SEARCHED_TABLES
+                    if "search_vector"
+                    in {column["name"] for column in inspect(connection).get_columns(table)}
+                }
+                expected = set(SEARCHED_TABLES)
+    finally:
+        engine.dispose()
+    assert expected <= found

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Dialect, Engine, event
+from sqlalchemy import Connection, DateTime, Dialect, Engine, event
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
@@ -86,6 +86,7 @@ def make_engine(url: str) -> Engine:
             poolclass=StaticPool if in_memory else None,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _begin_before_sqlite_savepoint)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -96,6 +97,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _begin_before_sqlite_savepoint(connection: Connection, name: str | None) -> None:
+    """Python's sqlite3 opens a transaction only before an INSERT/UPDATE/DELETE, so a SAVEPOINT
+    that comes first starts one of its own, and its RELEASE commits everything done inside it
+    at once, whatever the unit of work decides afterwards. A real BEGIN first makes the
+    savepoint a nested one, as on PostgreSQL."""
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        raw.execute("BEGIN")
 
 
 @contextmanager

@@ -17,7 +17,12 @@ from tests.helpers import at_once, make_notice, make_unit, make_user
 from tracker.accounts.models import User
 from tracker.assignments import extensions
 from tracker.assignments.evidence import EvidenceStore
-from tracker.assignments.models import Assignment, AssignmentStatus, ProgressReport
+from tracker.assignments.models import (
+    Assignment,
+    AssignmentStatus,
+    ExtensionRequest,
+    ProgressReport,
+)
 from tracker.assignments.progress import report_progress
 from tracker.assignments.service import list_unit_assignments
 from tracker.audit.models import AuditEvent
@@ -295,3 +300,43 @@ def test_a_report_and_a_withdrawal_at_the_same_moment_one_wins(
             select(func.count()).select_from(Conclusion).where(Conclusion.revises_id.is_not(None))
         ).one()
         assert drafts_made == 0
+
+
+def test_an_extension_request_and_a_withdrawal_at_the_same_moment_one_wins(
+    engine: Engine, session: Session, published: Published
+) -> None:
+    mine = next(
+        a for a in _assignments(session, published.notice) if a.unit_id == published.unit.id
+    )
+    notice_id, version, mine_id = published.notice.id, published.notice.version, mine.id
+    session.commit()
+
+    def work(s: Session, actor: User, index: int) -> None:
+        if index == 0:
+            withdraw.withdraw_publication(
+                s,
+                actor=actor,
+                conclusion_id=notice_id,
+                expected_version=version,
+                now=utcnow(),
+                base_url=BASE_URL,
+            )
+        else:
+            extensions.request_extension(
+                s,
+                actor=actor,
+                assignment_id=mine_id,
+                requested_due=TODAY + timedelta(days=30),
+                reason="Chờ số liệu của các xã",
+                today=TODAY,
+            )
+
+    outcomes = at_once(engine, [published.secretary.id, published.unit_user.id], work)
+    assert sorted(outcomes) in (["InvalidInput", "ok"], ["StaleUpdate", "ok"])
+    session.expire_all()
+    notice = session.get(Conclusion, notice_id)
+    requests = session.exec(select(func.count()).select_from(ExtensionRequest)).one()
+    if outcomes[0] == "ok":  # withdrawn: no request stands beside the cancelled work
+        assert notice.status == NoticeStatus.WITHDRAWN and requests == 0, outcomes
+    else:  # the request won: the notice stands with it
+        assert notice.status == NoticeStatus.PUBLISHED and requests == 1

@@ -79,6 +79,7 @@ def request_extension(
             session.flush()
     except IntegrityError:
         raise InvalidInput(N_("Nhiệm vụ này đã có đề nghị gia hạn đang chờ quyết định.")) from None
+    _require_still_open(session, saved_id(assignment))
     audit.record(
         session,
         actor=actor,
@@ -90,6 +91,30 @@ def request_extension(
     )
     tell.extension_requested(session, request)
     return request
+
+
+def _require_still_open(session: Session, assignment_id: int) -> None:
+    """Touch the assignment row only if it is still open: the request never stands beside a
+    completion, cancellation or withdrawal made at the same moment (the row lock orders them:
+    whichever comes second sees the other)."""
+    touched = session.exec(
+        update(Assignment)
+        .where(
+            col(Assignment.id) == assignment_id,
+            col(Assignment.status).in_(
+                [AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS]
+            ),
+        )
+        .values(version=Assignment.version)
+        .execution_options(synchronize_session=False)
+    )
+    if touched.rowcount != 1:
+        raise InvalidInput(
+            N_(
+                "Nhiệm vụ vừa được hoàn thành, hủy hoặc thu hồi nên không gia hạn được. "
+                "Tải lại trang để xem tình trạng mới."
+            )
+        )
 
 
 def decide_extension(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -73,7 +73,7 @@ def plan_inbox(session: Session, *, now: datetime, look_back: timedelta = LOOK_B
     for unit_id, created_at, conclusion_id, number, title, unit in session.connection().execute(
         statement
     ):
-        key = (conclusion_id, unit_id, events.utc_day(_aware(created_at)))
+        key = (conclusion_id, unit_id, events.utc_day(created_at))
         group = groups.setdefault(key, _Group(number or shorten(title, 40), unit))
         group.count += 1
     people = events.unit_people(session, {unit_id for _notice, unit_id, _day in groups})
@@ -106,7 +106,3 @@ def plan_inbox(session: Session, *, now: datetime, look_back: timedelta = LOOK_B
     if created:
         log.info("inbox: %d new-assignment entries planned", created)
     return created
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -6,7 +6,7 @@ the same tasks and units opens for the secretary to correct and publish again.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -62,10 +62,6 @@ class WithdrawCheck:
     units: list[str]
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _assignments(session: Session, notice_id: int) -> list[Assignment]:
     """Every assignment of the notice, delegated parts included."""
     task_ids = select(Task.id).where(Task.conclusion_id == notice_id)
@@ -110,10 +106,10 @@ def withdraw_check(
 
     if notice.status != NoticeStatus.PUBLISHED or notice.published_at is None:
         return refuse(N_("Chỉ thu hồi được thông báo đang ban hành."))
-    deadline = _aware(notice.published_at) + WITHDRAW_WINDOW
-    if _aware(now) > deadline:
+    deadline = notice.published_at + WITHDRAW_WINDOW
+    if now > deadline:
         # The users' clock (Asia/Ho_Chi_Minh), the one the notice page shows.
-        published = _aware(notice.published_at).astimezone(users_zone()).strftime("%H:%M %d/%m/%Y")
+        published = notice.published_at.astimezone(users_zone()).strftime("%H:%M %d/%m/%Y")
         return refuse(TOO_LATE, when=published)
     acted = _units_that_acted(session, assignments)
     if acted:
@@ -141,10 +137,18 @@ def withdraw_publication(
     # PostgreSQL: the assignment rows are locked before the check, so a report or a request
     # for more time (its foreign key takes a key-share lock on the row) made at this moment
     # either lands before and is seen by the check, or waits for the withdrawal to finish.
+    # SQLite has no row locks: touching the rows takes the database's write lock first, so
+    # the check below reads what was committed before it and nothing can land after it.
     task_ids = select(Task.id).where(Task.conclusion_id == conclusion_id)
     session.exec(
         select(Assignment.id).where(col(Assignment.task_id).in_(task_ids)).with_for_update()
     ).all()
+    session.exec(
+        update(Assignment)
+        .where(col(Assignment.task_id).in_(task_ids))
+        .values(version=Assignment.version)
+        .execution_options(synchronize_session=False)
+    )
     check = withdraw_check(session, actor=actor, conclusion_id=conclusion_id, now=now)
     if not check.allowed:
         raise InvalidInput(check.reason or "", **check.reason_args)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlalchemy import select as sql_select
@@ -201,9 +201,7 @@ def latest_reports(
 
 
 def _local_day(moment: datetime) -> date:
-    """The users' calendar day of a stored moment (naive moments are UTC, as stored)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    """The users' calendar day of a stored moment."""
     return moment.astimezone(local_zone()).date()
 
 

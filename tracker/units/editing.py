@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -137,7 +137,7 @@ def _claim(session: Session, model: Any, row: Unit | UnitGroup, stamp: str | Non
     if stamp != stamp_of(row):
         raise StaleUpdate(message)
     # Never the same stamp twice, even under a frozen clock (a replay of past days).
-    new_stamp = max(utcnow(), _aware(row.updated_at) + timedelta(microseconds=1))
+    new_stamp = max(utcnow(), row.updated_at + timedelta(microseconds=1))
     claimed = session.execute(
         update(model)
         .where(col(model.id) == row.id, col(model.updated_at) == row.updated_at)
@@ -162,11 +162,6 @@ def _flush_code(session: Session, code: str) -> None:
             ),
             code=code,
         ) from None
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands timestamps back without their zone; every *_at column stores UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def save_unit(
@@ -221,7 +216,7 @@ def save_unit(
             return unit
     unit.code, unit.name, unit.aliases = entry.code, name, list(entry.aliases)
     unit.parent_id, unit.is_active = (parent.id if parent else None), fields.is_active
-    unit.updated_at = max(utcnow(), _aware(unit.updated_at))
+    unit.updated_at = max(utcnow(), unit.updated_at)
     session.add(unit)
     _flush_code(session, entry.code)
     audit.record(
@@ -299,7 +294,7 @@ def save_group(
         if not changes:
             return group
     group.code, group.name, group.aliases = entry.code, name, list(entry.aliases)
-    group.updated_at = max(utcnow(), _aware(group.updated_at))
+    group.updated_at = max(utcnow(), group.updated_at)
     session.add(group)
     _flush_code(session, entry.code)
     _replace_members(session, group.id or 0, current, [unit.id or 0 for unit in units])
