@@ -13,15 +13,17 @@ D being a local day (Asia/Ho_Chi_Minh):
 - its category at D follows: cancelled; done on time or late (completed_on against the due date
   in force); else overdue when D is past that due date; else in progress (or not started).
 
-How it is kept: every change of an assignment's state writes `AssignmentState` (see
-`history.py`), one row per local day on which it changed, valid from that day until the next
-change. The state at D is the one row with `valid_from <= D < valid_until`, so a rollup of a whole
-province at any date is one range-filtered scan of that table, with no "latest row per
-assignment" subquery. Why a table of its own rather than the report and extension rows: those
-do not hold every change (roll-ups from delegated parts, cancellations and due dates changed by a
-correction are only in the audit log, as JSON), and reading them would need a latest-per-group
-query for each kind of change. The table is written by the same code path as the change itself,
-in the same transaction, so it cannot disagree with the assignment.
+How it is kept: every change of an assignment's state writes `AssignmentState` (see `history.py`),
+one row per local day on which it changed, valid from that day until the next change. The state at
+D is the one row with `valid_from <= D < valid_until`, so a rollup of a whole province at any date
+is one range-filtered scan, with no "latest row per assignment" subquery: of the index
+ix_assignment_state_in_force alone (ordered by valid_until, holding every column a rollup counts
+with), which skips the rows closed before D (at today, all but the current ones) and never reads
+the table. Why a table of its own rather than the report and extension rows: those do not hold
+every change (roll-ups from delegated parts, cancellations and due dates changed by a correction
+are only in the audit log, as JSON), and reading them would need a latest-per-group query for each
+kind of change. The table is written by the same code path as the change itself, in the same
+transaction, so it cannot disagree with the assignment.
 
 `category_at` is the rule in SQL; `category_on` is its Python twin for a single assignment (the
 assignment page, the bot); tests/assignments/test_asof.py pins one to the other.

@@ -147,6 +147,22 @@ class AssignmentComment(SQLModel, table=True):
 STILL_IN_FORCE = date(9999, 12, 31)
 
 
+# ix_assignment_state_in_force (migration 0014): role and parent_id are in it although the
+# index holds only one value of each, so that SQLite knows it need not read the table.
+IN_FORCE_INDEX_COLUMNS = (
+    "valid_until",
+    "valid_from",
+    "unit_id",
+    "task_id",
+    "status",
+    "due",
+    "completed_on",
+    "role",
+    "parent_id",
+)
+COUNTED_ROWS = "role = 'lead' AND parent_id IS NULL"
+
+
 class AssignmentState(SQLModel, table=True):
     """What was recorded about an assignment from `valid_from` until the day before
     `valid_until` (local days): one row per day on which it changed, never rewritten after.
@@ -158,9 +174,18 @@ class AssignmentState(SQLModel, table=True):
     __tablename__ = "assignment_state"
     __table_args__ = (
         CheckConstraint("valid_from < valid_until", name="range_not_empty"),
-        # Only the one index an assignment's own state needs: a rollup reads the table through
-        # (SQLite walked an index on unit_id ten times slower than a plain scan).
+        # An assignment's own state (and the row a change closes).
         Index("ix_assignment_state_assignment_id_valid_until", "assignment_id", "valid_until"),
+        # The rollups at a date: the rows in force then are a range of valid_until (the rows
+        # closed before the date are skipped; at today, only the current rows are read), and
+        # every column a rollup counts with is in the index, so the table is never read.
+        # Partial: only what the figures count (see tracker/rollups/queries.py, COUNTED_ROLE).
+        Index(
+            "ix_assignment_state_in_force",
+            *IN_FORCE_INDEX_COLUMNS,
+            postgresql_where=text(COUNTED_ROWS),
+            sqlite_where=text(COUNTED_ROWS),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy
-from sqlalchemy import Label, SQLColumnExpression, and_, case, func, or_, text
+from sqlalchemy import Label, SQLColumnExpression, and_, case, func, literal, or_, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
@@ -30,6 +30,14 @@ from tracker.rollups.periods import Period
 from tracker.tables import select_many
 from tracker.units.models import Unit
 from tracker.units.service import unit_scope
+
+# The assignments figures count: lead ones, not delegated parts. Written into the SQL rather
+# than bound, so that a server-side prepared statement's generic plan can still use the index
+# made for them (ix_assignment_state_in_force, partial on these two conditions).
+COUNTED_ROLE: tuple[ColumnElement[bool], ...] = (
+    col(State.role) == literal(AssignmentRole.LEAD.value, literal_execute=True),
+    col(State.parent_id).is_(None),
+)
 
 
 @dataclass(frozen=True)
@@ -54,8 +62,7 @@ class Scope:
         conditions = [
             in_force(self.reference),
             col(State.task_id).not_in(drafts),
-            col(State.role) == AssignmentRole.LEAD,
-            col(State.parent_id).is_(None),
+            *COUNTED_ROLE,
         ]
         if self.notice_id is not None:
             notice_tasks = select(Task.id).where(Task.conclusion_id == self.notice_id)
@@ -163,21 +170,19 @@ def counted(
     with_task: bool = False,
     where: Sequence[ColumnElement[bool]] = (),
 ) -> Select[*tuple[Any, ...]]:
-    """(key_0, ..., one count per category in Category's order), grouped by the keys.
+    """(key_0, ..., one count per category in Category's order), grouped by the keys, which
+    may be columns of the assignments' tasks when `with_task`.
 
     Counted by (keys, category) in one pass, the category worked out once per assignment;
     then the few resulting rows are turned into one column per category.
     """
     labelled: list[Label[Any]] = [key.label(f"key_{number}") for number, key in enumerate(keys)]
     category = category_at(scope.reference).label("category")
-    rows = (
-        scoped(
-            select_many(*labelled, category, func.count().label("n")), scope, with_task=with_task
-        )
-        .where(*where)
-        .group_by(*labelled, category)
-        .subquery("per_category")
-    )
+    statement = scoped(select_many(*labelled, category, func.count().label("n")), scope)
+    if with_task:
+        # The task only: its notice adds nothing to a count (a sixth of the time at 1M).
+        statement = statement.join(Task, col(State.task_id) == col(Task.id))
+    rows = statement.where(*where).group_by(*labelled, category).subquery("per_category")
     groups = [rows.c[f"key_{number}"] for number in range(len(keys))]
     counts = [
         func.coalesce(func.sum(rows.c.n).filter(rows.c.category == category.value), 0).label(
@@ -219,9 +224,7 @@ def unit_rollup(scope: Scope, unit_ids: Sequence[int] | None = None) -> Select[*
         select(tree.c.ancestor_id, Unit.id).where(Unit.parent_id == tree.c.unit_id)
     )
     # Count per unit first (one pass over the assignments), then add the counts up the tree.
-    # "+ 0": grouping by the bare column, SQLite walks ix_assignment_unit_id_status and
-    # fetches each row by its id, 2.5 times slower than reading the table through.
-    per_unit = counted(scope, [col(State.unit_id) + 0]).subquery("per_unit")
+    per_unit = counted(scope, [col(State.unit_id)]).subquery("per_unit")
     return (
         select_many(
             tree.c.ancestor_id,
@@ -240,12 +243,31 @@ def by_unit(
     return keyed(session.exec(unit_rollup(scope, unit_ids)).all())
 
 
+def notice_rollup(scope: Scope, dialect: str) -> Select[*tuple[Any, ...]]:
+    """(notice id as key_0, one count per category) for every notice with work in `scope`."""
+    if dialect != "sqlite":
+        # PostgreSQL joins each state row to its task by hashing the tasks once.
+        return counted(scope, [col(Task.conclusion_id)], with_task=True)
+    # SQLite would look each of a million state rows' task up by its id: counting per task
+    # first leaves one look-up per task (2.4 times less work at 1M assignments).
+    per_task = counted(scope, [col(State.task_id)]).subquery("per_task")
+    notice_id = col(Task.conclusion_id)
+    return (
+        select_many(
+            notice_id.label("key_0"),
+            *[func.sum(per_task.c[category.value]).label(category.value) for category in Category],
+        )
+        .join(per_task, per_task.c.key_0 == col(Task.id))
+        .group_by(notice_id)
+    )
+
+
 def by_notice(
     session: Session, *, actor: User, scope: Scope, limit: int | None = None
 ) -> list[tuple[Conclusion, Figures]]:
     """Each notice with its figures, most overdue first; only the first `limit` if given."""
     _check(session, actor)
-    statement = counted(scope, [col(Task.conclusion_id)], with_task=True)
+    statement = notice_rollup(scope, session.get_bind().dialect.name)
     overdue, notice_id = statement.selected_columns.overdue, statement.selected_columns.key_0
     figures = keyed(session.exec(statement.order_by(overdue.desc(), notice_id).limit(limit)).all())
     notices = {
