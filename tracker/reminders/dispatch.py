@@ -94,7 +94,7 @@ class Dispatcher:
         self.heartbeat = heartbeat
         self.concurrency = max(concurrency, 1)
         reminders = settings.reminders
-        self.record = Recorder(engine, reminders, worker=worker)
+        self.record = Recorder(engine, reminders, worker=worker, timezone=settings.timezone)
         self.pacers = {
             channel: Pacer(
                 per_second=reminders.telegram_per_second,
