@@ -14,7 +14,8 @@ from bots.conversation.explanations import (
     answer_open_question,
     answer_request,
     explanation_list,
-    replied_request,
+    requests_named,
+    which_request,
 )
 from bots.conversation.help_texts import COMMANDS_HELP, HELP_TEXT, how_to_link, stray_text
 from bots.conversation.questions import answer, close_question, open_question
@@ -75,10 +76,12 @@ def handle_text(
                 "hoặc gửi /viec để chọn nhiệm vụ."
             )
         ]
-    replied = replied_request(reply_buttons) if command is None else None
-    if replied is not None:
+    named = requests_named(reply_buttons) if command is None else []
+    if len(named) == 1:
         close_question(link)
-        return answer_request(turn, user, replied, text)
+        return answer_request(turn, user, named[0], text)
+    if len(named) > 1:
+        return which_request(len(named), turn.channel)
     if question == ASK_EXPLANATION:
         return answer_open_question(turn, link, user, text)
     if question == ASK_EVIDENCE:

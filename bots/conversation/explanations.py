@@ -84,14 +84,34 @@ def answer_open_question(turn: Turn, link: ChatLink, user: User, text: str) -> l
     return answer_request(turn, user, request_id, text)
 
 
-def replied_request(reply_buttons: tuple[str, ...]) -> int | None:
-    """The request a replied-to message is about, when it carries exactly one such button."""
-    found = {
-        press.assignment_id
-        for data in reply_buttons
-        if (press := decode(data)) is not None and press.action == Action.EXPLAIN
-    }
-    return found.pop() if len(found) == 1 else None
+def requests_named(reply_buttons: tuple[str, ...]) -> list[int]:
+    """The explanation requests a replied-to message names (its "Giải trình" buttons, or a
+    quoted Zalo reminder's requests), in order."""
+    found: list[int] = []
+    for data in reply_buttons:
+        press = decode(data)
+        if (
+            press is not None
+            and press.action == Action.EXPLAIN
+            and press.assignment_id not in found
+        ):
+            found.append(press.assignment_id)
+    return found
+
+
+def which_request(count: int, channel: str) -> list[Reply]:
+    """A reply to a message naming several requests: which one does it answer?"""
+    how = (
+        "bấm nút “Giải trình” của yêu cầu bạn trả lời rồi nhập nội dung"
+        if channel == "telegram"
+        else "gửi /giaitrinh để xem từng yêu cầu"
+    )
+    return [
+        Reply(
+            f"Tin bạn trả lời có {count} yêu cầu giải trình: {how}. Nội dung vừa gửi chưa "
+            "được ghi nhận."
+        )
+    ]
 
 
 def answer_request(turn: Turn, user: User, request_id: int, text: str) -> list[Reply]:
