@@ -231,7 +231,7 @@ def run_processes_bench(*, messages: int, database_url: str, processes: int) -> 
                     "--per-second",
                     str(per_second),
                     "--max-seconds",
-                    str(messages / per_second * 1.5 + 120),
+                    str(messages / per_second * 3 + 120),
                 ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,

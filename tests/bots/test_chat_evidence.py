@@ -309,3 +309,17 @@ def test_a_zalo_file_too_large_is_refused_and_nothing_is_stored(
     assert evidence(engine) == [] and count(engine, ProgressReport) == 0
     held = uploads_dir(app) / "held"
     assert not held.exists() or not any(held.iterdir())
+
+
+def test_declining_the_choice_removes_the_files_waiting_for_it(
+    bot_app: Flask, engine: Engine, fake: FakeTelegram, transport: ByWebhook, world: World
+) -> None:
+    linked(engine, transport, world)
+    send(transport, fake.push_file(CHAT, JPEG, kind="photo"))
+    held = uploads_dir(bot_app) / "held"
+    assert any(held.iterdir())  # waiting for the choice
+    assert "Đã bỏ câu hỏi đang chờ" in one(transport.text(CHAT, "/huy"))["text"]
+    assert not any(held.iterdir())
+    answer, _ = transport.press(CHAT, f"evi:{world.open_task.id}")
+    assert "Gửi lại tệp" in answer["text"]
+    assert evidence(engine) == []

@@ -195,3 +195,41 @@ def test_a_zalo_reply_quoting_the_request_s_message_answers_it(
     assert zalo_post(client, event).status_code == 200
     assert "Đã gửi giải trình cho nhiệm vụ 1.2" in zalo.messages(FOLLOWER)[-1]
     assert stored(engine, request_id).answer == "Chờ số liệu của xã, xong trước 20/12"
+
+
+def test_in_zalo_the_list_says_how_to_answer_and_the_command_answers(
+    app: Flask, client: Any, engine: Engine, session: Session, zalo: FakeZalo
+) -> None:
+    world = build_world(session, local_today())
+    session.commit()
+    with unit_of_work(engine) as s:
+        code = linking.issue_link_code(s, actor=world.unit_user).code
+    zalo_post(client, text_event(FOLLOWER, code))
+    request_id = ask(engine, world)
+
+    zalo_post(client, text_event(FOLLOWER, "/giaitrinh"))
+    listing = zalo.messages(FOLLOWER)[-1]
+    assert f"1.2 Tổng kết đợt 1 (mã yêu cầu {request_id})" in listing
+    assert "Trả lời bằng: /giaitrinh mã-yêu-cầu nội dung" in listing
+    assert "Bấm nút" not in listing  # Zalo has no buttons
+
+    zalo_post(client, text_event(FOLLOWER, f"/giaitrinh {request_id}"))
+    assert "Gõ /giaitrinh, dấu cách, mã yêu cầu" in zalo.messages(FOLLOWER)[-1]
+    assert stored(engine, request_id).answer is None
+
+    zalo_post(client, text_event(FOLLOWER, f"/giaitrinh {request_id} Chờ số liệu của 3 xã"))
+    assert "Đã gửi giải trình cho nhiệm vụ 1.2" in zalo.messages(FOLLOWER)[-1]
+    assert stored(engine, request_id).answer == "Chờ số liệu của 3 xã"
+
+
+def test_the_command_cannot_answer_another_unit_s_request(
+    engine: Engine, transport: ByWebhook, world: World
+) -> None:
+    request_id = ask(engine, world)
+    with unit_of_work(engine) as session:
+        session.get(Assignment, world.overdue_task.id).unit_id = world.other.id
+    text = html.unescape(
+        one(transport.text(CHAT, f"/giaitrinh {request_id} Giải trình hộ"))["text"]
+    )
+    assert "Chỉ đơn vị được giao nhiệm vụ mới giải trình được." in text
+    assert stored(engine, request_id).answer is None
