@@ -35,7 +35,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -254,6 +254,7 @@ def run_processes_bench(*, messages: int, database_url: str, processes: int) -> 
         per_chat = Counter(str(params.get("chat_id")) for params in fake.sent())
         refused = fake.rate_limit_hits
     print(f"load average after: {_load()}")
+    _print_dwell(database_url)
     for number, summary in enumerate(summaries):
         print(f"dispatcher {number}: sent {summary['sent']}, retried {summary['retried']}")
     _print_processes_figures(requests, per_chat, refused, messages, elapsed)
@@ -292,6 +293,31 @@ def _print_processes_figures(
         "  seconds by count: "
         + ", ".join(f"{count}/s × {times}" for count, times in sorted(shape.items()))
     )
+
+
+def _print_dwell(database_url: str) -> None:
+    """How long the last grants stayed in flight (grant -> finish): the shared window lets
+    at most 30 requests in flight or finished within a second, so the rate is at most
+    30 / (1 + this)."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            dwell = sorted(
+                row[0]
+                for row in connection.execute(
+                    text("SELECT done - granted FROM rate_grant WHERE done IS NOT NULL")
+                )
+            )
+    except Exception:  # SQLite, or no grants kept
+        dwell = []
+    finally:
+        engine.dispose()
+    if dwell:
+        print(
+            f"grant -> finish of the last {len(dwell)} requests: median "
+            f"{statistics.median(dwell) * 1000:.0f} ms, 95th percentile "
+            f"{dwell[int(len(dwell) * 0.95) - 1] * 1000:.0f} ms"
+        )
 
 
 def _window_counts(times: list[float]) -> list[int]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from typing import Protocol
 
 from sqlalchemy import BigInteger, Column, Engine, Float, Index, String, Table, text
@@ -62,9 +63,7 @@ _IN_WINDOW = text(
 )
 _GRANT = text("INSERT INTO rate_grant (name, granted) VALUES (:name, :clock) RETURNING id")
 _SET_TOKENS = text("UPDATE rate_bucket SET tokens = :tokens, updated = :clock WHERE name = :name")
-_FINISHED = text(
-    "UPDATE rate_grant SET done = EXTRACT(EPOCH FROM clock_timestamp()) WHERE id = ANY(:ids)"
-)
+_FINISHED = text("UPDATE rate_grant SET done = :done WHERE id = :id")
 _FORGET_GRANTS = text(
     "DELETE FROM rate_grant WHERE name = :name AND (done < :clock - 2 OR granted < :clock - :stale)"
 )
@@ -152,17 +151,22 @@ class PostgresBucket:
         self._takes = 0
         self.last_grant: int | None = None
         # Finished grants are written by a thread of their own: the caller (the Telegram
-        # sender's event loop) must not wait for the database after each request. The
-        # database's clock then reads a little late, which only counts the request longer.
-        self._finished: queue.SimpleQueue[int] = queue.SimpleQueue()
+        # sender's event loop) must not wait for the database after each request. The time
+        # of the finish is this process's clock moved to the database's by `_offset`, taken
+        # at each take as (the database's clock during it) - (ours just before it): never
+        # less than the true offset, so a request is never counted shorter than it lasted.
+        self._offset = 0.0
+        self._finished: queue.SimpleQueue[tuple[int, float]] = queue.SimpleQueue()
         threading.Thread(target=self._write_finished, name=f"rate-{name}", daemon=True).start()
         with self._engine.connect() as connection:
             connection.execute(_CREATE, {"name": name})
             connection.commit()
 
     def take(self) -> float:
+        before = time.time()
         with self._engine.begin() as connection:
             tokens, updated, clock = connection.execute(_LOCK_BUCKET, {"name": self._name}).one()
+            self._offset = clock - before
             tokens = min(CAPACITY, tokens + max(clock - updated, 0.0) * self._rate)
             key = {"name": self._name, "clock": clock, "stale": STALE_GRANT_SECONDS}
             busy, oldest_done = connection.execute(_IN_WINDOW, key).one()
@@ -184,7 +188,7 @@ class PostgresBucket:
 
     def finished(self, grant: int | None) -> None:
         if grant is not None:
-            self._finished.put(grant)
+            self._finished.put((grant, time.time() + self._offset))
 
     def _write_finished(self) -> None:
         while True:
@@ -193,7 +197,7 @@ class PostgresBucket:
                 grants.append(self._finished.get_nowait())
             try:
                 with self._engine.connect() as connection:
-                    connection.execute(_FINISHED, {"ids": grants})
+                    connection.execute(_FINISHED, [{"id": g, "done": at} for g, at in grants])
                     connection.commit()
             except Exception:  # the database away: those grants go stale after a while
                 log.exception("recording %d finished Telegram requests failed", len(grants))
