@@ -365,6 +365,7 @@ def _reminder_settings(env: dict[str, str]) -> ReminderSettings:
             f"TRACKER_REMINDER_ESCALATE_AFTER ({escalate_after}), hoặc 0 để bỏ bước này / must "
             f"be 1 to {escalate_after - 1}, or 0 to skip the unit head, got {unit_head_after}"
         )
+    quiet_start, quiet_end = _quiet_hours(env, defaults)
     return ReminderSettings(
         digest_hour=hour,
         before_due=_days(env, "TRACKER_REMINDER_BEFORE_DUE", defaults.before_due),
@@ -377,17 +378,20 @@ def _reminder_settings(env: dict[str, str]) -> ReminderSettings:
         telegram_per_second=_positive_float(
             env, "TRACKER_TELEGRAM_PER_SECOND", defaults.telegram_per_second
         ),
-        **_quiet_hours(env, defaults),
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
     )
 
 
-def _quiet_hours(env: dict[str, str], defaults: ReminderSettings) -> dict[str, time | None]:
+def _quiet_hours(
+    env: dict[str, str], defaults: ReminderSettings
+) -> tuple[time | None, time | None]:
     """TRACKER_REMINDER_QUIET_HOURS: "21:00-07:00" (the default), or "off"."""
     raw = env.get("TRACKER_REMINDER_QUIET_HOURS", "").strip()
     if not raw:
-        return {"quiet_start": defaults.quiet_start, "quiet_end": defaults.quiet_end}
+        return defaults.quiet_start, defaults.quiet_end
     if raw.lower() in {"off", "0", "none", "khong"}:
-        return {"quiet_start": None, "quiet_end": None}
+        return None, None
     try:
         start, end = (time.fromisoformat(part.strip()) for part in raw.split("-"))
     except ValueError:
@@ -395,7 +399,7 @@ def _quiet_hours(env: dict[str, str], defaults: ReminderSettings) -> dict[str, t
             "TRACKER_REMINDER_QUIET_HOURS phải có dạng 21:00-07:00 hoặc off / must look like "
             f"21:00-07:00 or be off, got {raw!r}"
         ) from None
-    return {"quiet_start": start, "quiet_end": end}
+    return start, end
 
 
 def _positive_float(env: dict[str, str], name: str, default: float) -> float:

@@ -138,7 +138,8 @@ def handle_event(
     _touch(session, follower, _event_time(payload, now))
     from bots.conversation import handle_files, handle_text
 
-    message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
+    found = payload.get("message")
+    message: dict[str, Any] = found if isinstance(found, dict) else {}
     # A quoted reminder says what the reply is about (bots/zalo/quotes.py).
     quoted = quoted_buttons(session, follower=follower, message=message)
     if event in FILE_EVENTS:

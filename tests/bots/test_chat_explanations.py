@@ -227,7 +227,7 @@ def test_the_command_cannot_answer_another_unit_s_request(
 ) -> None:
     request_id = ask(engine, world)
     with unit_of_work(engine) as session:
-        session.get(Assignment, world.overdue_task.id).unit_id = world.other.id
+        session.get_one(Assignment, world.overdue_task.id).unit_id = world.other.id or 0
     text = html.unescape(
         one(transport.text(CHAT, f"/giaitrinh {request_id} Giải trình hộ"))["text"]
     )

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
+from werkzeug.test import TestResponse
 
 from tests.helpers import csrf_token, login_as, make_unit, make_user
 from tracker.accounts.models import User
@@ -130,7 +131,7 @@ def me(session: Session) -> User:
     return user
 
 
-def post_time(client: FlaskClient, value: str):  # type: ignore[no-untyped-def]
+def post_time(client: FlaskClient, value: str) -> TestResponse:
     return client.post(
         "/ho-so/gio-nhac",
         data={"csrf_token": csrf_token(client, "/ho-so"), "digest_time": value},

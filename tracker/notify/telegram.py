@@ -61,7 +61,7 @@ def keyboard(items: list[dict[str, Any]]) -> InlineKeyboardMarkup | None:
     """One row of buttons per actionable item (at most ten): done, report %, ask extension;
     an explanation request (an item with "explanation_request_id") gets its "Giải trình"
     button, so the person answers it by pressing it or by replying to the message."""
-    rows = []
+    rows: list[list[InlineKeyboardButton]] = []
     for item in items:
         if len(rows) >= MAX_BUTTON_ROWS:
             break
