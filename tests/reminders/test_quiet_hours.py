@@ -10,14 +10,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 from werkzeug.test import TestResponse
 
+from tests.fakes.telegram_api import FakeTelegram
 from tests.helpers import csrf_token, login_as, make_unit, make_user
+from tests.reminders.factories import dispatcher, fake_settings, queue, recipient, rows
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
 from tracker.config import ReminderSettings, load_settings
-from tracker.reminders import outcomes
+from tracker.reminders import dispatch, outcomes
 from tracker.reminders.models import OutboxMessage
 from tracker.reminders.outcomes import Recorder
 from tracker.reminders.planning import send_time
@@ -178,3 +181,48 @@ def test_a_quiet_or_unreadable_time_is_refused_and_changes_nothing(
     session.refresh(me)
     assert me.digest_time is None
     assert session.exec(select(OutboxMessage)).all() == []
+
+
+# -- the dispatcher -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "sent"),
+    [
+        # Planned for 16:30 on Friday and found at 16:45: sent.
+        (local(date(2027, 1, 15), 16, 45), True),
+        # Found only at 22:00 (the dispatcher was down): it waits for Monday 07:00.
+        (local(date(2027, 1, 15), 22), False),
+        # Found on Saturday: Monday too.
+        (local(date(2027, 1, 16), 9), False),
+    ],
+    ids=["office-time", "late-evening", "saturday"],
+)
+def test_a_reminder_found_late_waits_out_the_quiet_hours(
+    app: Flask,
+    engine: Engine,
+    session: Session,
+    fake: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
+    now: datetime,
+    sent: bool,
+) -> None:
+    link = recipient(session, 7001)
+    message_id = queue(session, link)
+    session.get_one(OutboxMessage, message_id).next_attempt_at = local(date(2027, 1, 15), 16, 30)
+    session.commit()
+    monkeypatch.setattr(dispatch, "utcnow", lambda: now)
+    monkeypatch.setattr(outcomes, "utcnow", lambda: now)
+
+    with dispatcher(engine, fake_settings(app, fake)) as sending:
+        summary = sending.run_once()
+
+    assert summary.claimed == 1
+    row = rows(session)[message_id]
+    if sent:
+        assert summary.sent == 1 and len(fake.sent(7001)) == 1
+        return
+    assert summary.deferred == 1 and fake.sent(7001) == []
+    assert (row.status, row.attempts) == ("pending", 0)
+    next_attempt = row.next_attempt_at.replace(tzinfo=row.next_attempt_at.tzinfo or UTC)
+    assert next_attempt == local(date(2027, 1, 18), 7)

@@ -348,6 +348,8 @@ class Dispatcher:
             return self.record.unconfigured(row)
         if recipient.problem:
             return self.record.refused(row, recipient.problem)
+        if (until := self.record.held_back_until(row)) is not None:
+            return self.record.quiet(row, until)
         pacer = self.pacers[row.channel]
         outgoing = Outgoing(
             message_id=row.id or 0,

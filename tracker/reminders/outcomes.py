@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -76,8 +76,38 @@ class Recorder:
         """The first moment from `moment` on outside the quiet hours and days off, when the
         retry would carry a reminder sent in office time into them. A message being sent in
         quiet time already (someone chose to) is left to its back-off."""
+        allowed_from = self._allowed_from(moment)
         now = utcnow()
-        key = (moment.year, int(now.timestamp() // 3600))
+        return allowed_from(moment) if allowed_from(now) == now else moment
+
+    def held_back_until(self, row: OutboxMessage) -> datetime | None:
+        """When a reminder found late, in the quiet hours or on a day off, may leave: it
+        became due in office time (a dispatcher was down since), so it waits for the next
+        allowed moment. None: send it now (office time, or a message meant for now)."""
+        if row.kind != MessageKind.DIGEST:
+            return None
+        now = utcnow()
+        due = row.next_attempt_at
+        due = due if due.tzinfo else due.replace(tzinfo=UTC)
+        allowed_from = self._allowed_from(now)
+        if allowed_from(now) == now or allowed_from(due) != due:
+            return None
+        return allowed_from(now)
+
+    def quiet(self, row: OutboxMessage, until: datetime) -> DispatchSummary:
+        """The row waits out the quiet hours (no attempt counted)."""
+        done = self._call(
+            outbox.mark_wait,
+            message_id=row.id or 0,
+            worker=self.worker,
+            until=until,
+            reason="Giờ yên lặng hoặc ngày nghỉ: gửi vào đầu giờ làm việc / quiet hours",
+            parts_sent=row.parts_sent,
+        )
+        return self._recorded("deferred", row, done)
+
+    def _allowed_from(self, moment: datetime) -> Callable[[datetime], datetime]:
+        key = (moment.year, int(utcnow().timestamp() // 3600))
         calendar = self._calendars.get(key)
         if calendar is None:
             with Session(self.engine) as session:
@@ -89,7 +119,7 @@ class Recorder:
                 at, settings=self.reminders, calendar=calendar, timezone=self.timezone
             )
 
-        return allowed_from(moment) if allowed_from(now) == now else moment
+        return allowed_from
 
     def unconfigured(self, row: OutboxMessage) -> DispatchSummary:
         """No sender for the row's channel here: the row waits UNCONFIGURED_RETRY."""
