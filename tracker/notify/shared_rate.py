@@ -103,6 +103,10 @@ redis.call('EXPIRE', KEYS[1], 3600)
 return tostring(wait)
 """
 CAPACITY = 1.0
+# PostgreSQL's channel bucket may hold two tokens: a dispatcher that asks a little late (a
+# database round trip, a sleep that overran) catches up instead of losing the slot for good.
+# The window of grants in flight keeps any second at Telegram's limit all the same.
+WINDOWED_CAPACITY = 2.0
 # Telegram's own limit: messages in any one second, whatever the spacing asked for.
 TELEGRAM_PER_SECOND_LIMIT = 30
 
@@ -167,7 +171,7 @@ class PostgresBucket:
         with self._engine.begin() as connection:
             tokens, updated, clock = connection.execute(_LOCK_BUCKET, {"name": self._name}).one()
             self._offset = clock - before
-            tokens = min(CAPACITY, tokens + max(clock - updated, 0.0) * self._rate)
+            tokens = min(WINDOWED_CAPACITY, tokens + max(clock - updated, 0.0) * self._rate)
             key = {"name": self._name, "clock": clock, "stale": STALE_GRANT_SECONDS}
             busy, oldest_done = connection.execute(_IN_WINDOW, key).one()
             wait = 0.0
