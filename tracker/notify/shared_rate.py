@@ -2,9 +2,10 @@
 row, updated atomically with the database's clock) or in Redis (a Lua script, Redis's clock).
 The per-chat limit is shared the same way: one small bucket per chat (SharedChatLimit).
 
-The bucket holds at most one token and gains `per_second` tokens a second, so grants are
-spaced 1/per_second apart whichever process asks: N dispatchers together stay under the
-limit with no burst. Each take is its own tiny transaction, never inside the caller's unit of
+The bucket gains `per_second` tokens a second, so grants are spaced about 1/per_second apart
+whichever process asks: N dispatchers together stay under the limit. Redis's bucket and each
+chat's hold one token (no burst); PostgreSQL's channel bucket holds two, so a late asker
+catches up, and its window (below) keeps every second within Telegram's limit. Each take is its own tiny transaction, never inside the caller's unit of
 work. On SQLite with one dispatcher the in-process Pacer alone suffices.
 
 Evenly spaced grants are not evenly spaced arrivals: on a busy machine a request may wait
