@@ -1,6 +1,13 @@
 """Dispatch speed against the fake Telegram Bot API (which enforces Telegram's limits).
 
     python bench/dispatch.py [--messages 900] [--database-url URL]
+    python bench/dispatch.py --processes 4 --messages 3000 --database-url postgresql+psycopg://...
+
+With --processes N (PostgreSQL or Redis: the rate limits are shared), N dispatcher processes
+(tests/reminders/dispatch_worker.py, the real sender and the settings' 28 messages/s) empty
+the outbox together; the fake answers 429 above 30 messages in any one-second window. It
+prints the 429s (0 expected), the sustained rate, how many times each chat got its message
+(exactly once expected) and the per-second histogram, with the machine's load.
 
 Fills a fresh database (by default a new SQLite file, bench/out/dispatch.sqlite3) with N
 pending messages to N distinct chats, runs one dispatcher with the real python-telegram-bot
@@ -17,14 +24,18 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import os
 import statistics
+import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -188,6 +199,141 @@ def _windows_ms(
     ]
 
 
+WORKER = Path(__file__).resolve().parents[1] / "tests" / "reminders" / "dispatch_worker.py"
+LIMIT_PER_SECOND = 30
+
+
+def run_processes_bench(*, messages: int, database_url: str, processes: int) -> None:
+    """N dispatcher processes share the outbox and the limits; print what the fake saw."""
+    migrate.upgrade(database_url)
+    _fill(database_url, messages)
+    settings = load_settings(env={}, database_url=database_url)
+    per_second = settings.reminders.telegram_per_second
+    print(f"machine: {describe()}")
+    print(f"load average before: {_load()}")
+    print(
+        f"database: {make_engine(database_url).dialect.name}; {messages} messages to as many "
+        f"chats; {processes} dispatcher processes sharing {per_second:g} messages/s; the fake "
+        f"answers 429 above {LIMIT_PER_SECOND} in any one-second window"
+    )
+    with running_fake_telegram() as fake:
+        workers = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    str(WORKER),
+                    "--database-url",
+                    database_url,
+                    "--base-url",
+                    fake.base_url,
+                    "--worker",
+                    f"bench-{number}",
+                    "--per-second",
+                    str(per_second),
+                    "--max-seconds",
+                    str(messages / per_second * 3 + 120),
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for number in range(processes)
+        ]
+        for worker in workers:
+            assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
+        started = time.monotonic()
+        for worker in workers:
+            assert worker.stdin is not None
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        summaries = [
+            json.loads(worker.communicate()[0].strip().splitlines()[-1]) for worker in workers
+        ]
+        elapsed = time.monotonic() - started
+        requests = sorted(call.at for call in fake.calls if call.method == "sendMessage")
+        per_chat = Counter(str(params.get("chat_id")) for params in fake.sent())
+        refused = fake.rate_limit_hits
+    print(f"load average after: {_load()}")
+    _print_dwell(database_url)
+    for number, summary in enumerate(summaries):
+        print(f"dispatcher {number}: sent {summary['sent']}, retried {summary['retried']}")
+    _print_processes_figures(requests, per_chat, refused, messages, elapsed)
+
+
+def _print_processes_figures(
+    requests: list[float], per_chat: Counter[str], refused: int, messages: int, elapsed: float
+) -> None:
+    print(f"429 answers from the fake: {refused} (0 expected)")
+    once = sum(1 for count in per_chat.values() if count == 1)
+    print(
+        f"exactly once: {once} of {messages} chats got their message once; "
+        f"{sum(1 for c in per_chat.values() if c > 1)} more than once; "
+        f"{messages - len(per_chat)} never"
+    )
+    if len(requests) < 3:
+        return
+    first, last = requests[0], requests[-1]
+    bins = Counter(int(at - first) for at in requests)
+    seconds = int(last - first) + 1
+    histogram = [bins.get(second, 0) for second in range(seconds)]
+    full = histogram[1:-1] or histogram
+    busiest = max(_window_counts(requests))
+    sustained = (len(requests) - 1) / (last - first)
+    print(
+        f"sustained: {sustained:.2f} messages/s from the first request to the last "
+        f"({len(requests)} in {last - first:.1f} s; {sustained / LIMIT_PER_SECOND:.1%} of "
+        f"the {LIMIT_PER_SECOND}/s limit); median second {statistics.median(full):g}, "
+        f"busiest one-second window {busiest}"
+    )
+    print(f"overall with start-up: {len(requests) / elapsed:.2f} messages/s in {elapsed:.1f} s")
+    print("requests per second (histogram):")
+    print("  " + " ".join(str(count) for count in histogram))
+    shape = Counter(full)
+    print(
+        "  seconds by count: "
+        + ", ".join(f"{count}/s × {times}" for count, times in sorted(shape.items()))
+    )
+
+
+def _print_dwell(database_url: str) -> None:
+    """How long the last grants stayed in flight (grant -> finish): the shared window lets
+    at most 30 requests in flight or finished within a second, so the rate is at most
+    30 / (1 + this)."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            dwell = sorted(
+                row[0]
+                for row in connection.execute(
+                    text("SELECT done - granted FROM rate_grant WHERE done IS NOT NULL")
+                )
+            )
+    except Exception:  # SQLite, or no grants kept
+        dwell = []
+    finally:
+        engine.dispose()
+    if dwell:
+        print(
+            f"grant -> finish of the last {len(dwell)} requests: median "
+            f"{statistics.median(dwell) * 1000:.0f} ms, 95th percentile "
+            f"{dwell[int(len(dwell) * 0.95) - 1] * 1000:.0f} ms"
+        )
+
+
+def _window_counts(times: list[float]) -> list[int]:
+    """For each request, how many requests fall in the one second that starts with it."""
+    counts, end = [], 0
+    for start, at in enumerate(times):
+        while end < len(times) and times[end] < at + 1.0:
+            end += 1
+        counts.append(end - start)
+    return counts
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg()) + f" ({os.cpu_count()} cores)"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=900)
@@ -196,7 +342,20 @@ def main(argv: list[str] | None = None) -> None:
         default=f"sqlite:///{DEFAULT_DATABASE}",
         help="a throwaway database (SQLite files are recreated); default: bench/out/",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="dispatcher processes (more than one needs PostgreSQL or Redis)",
+    )
     args = parser.parse_args(argv)
+    if args.processes > 1:
+        run_processes_bench(
+            messages=max(args.messages, 1),
+            database_url=args.database_url,
+            processes=args.processes,
+        )
+        return
     run_dispatch_bench(messages=max(args.messages, 1), database_url=args.database_url)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -51,9 +52,13 @@ class ReminderSettings:
     before_period: tuple[int, ...] = (3, 1)
     max_attempts: int = 8
     backoff_seconds: int = 30
-    # Per dispatcher process: with N dispatchers the channel sees N times this.
+    # For every dispatcher together (shared in PostgreSQL or Redis; SQLite: one dispatcher).
     telegram_per_second: float = 28.0
     telegram_per_chat_seconds: float = 1.0
+    # Nothing is sent from quiet_start to quiet_end (local time; may span midnight); None: no
+    # quiet hours. Digests and retries falling inside wait for quiet_end.
+    quiet_start: time | None = time(21)
+    quiet_end: time | None = time(7)
 
 
 @dataclass(frozen=True)
@@ -400,6 +405,7 @@ def _reminder_settings(env: dict[str, str]) -> ReminderSettings:
             f"TRACKER_REMINDER_ESCALATE_AFTER ({escalate_after}), hoặc 0 để bỏ bước này / must "
             f"be 1 to {escalate_after - 1}, or 0 to skip the unit head, got {unit_head_after}"
         )
+    quiet_start, quiet_end = _quiet_hours(env, defaults)
     return ReminderSettings(
         digest_hour=hour,
         before_due=_days(env, "TRACKER_REMINDER_BEFORE_DUE", defaults.before_due),
@@ -412,7 +418,28 @@ def _reminder_settings(env: dict[str, str]) -> ReminderSettings:
         telegram_per_second=_positive_float(
             env, "TRACKER_TELEGRAM_PER_SECOND", defaults.telegram_per_second
         ),
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
     )
+
+
+def _quiet_hours(
+    env: dict[str, str], defaults: ReminderSettings
+) -> tuple[time | None, time | None]:
+    """TRACKER_REMINDER_QUIET_HOURS: "21:00-07:00" (the default), or "off"."""
+    raw = env.get("TRACKER_REMINDER_QUIET_HOURS", "").strip()
+    if not raw:
+        return defaults.quiet_start, defaults.quiet_end
+    if raw.lower() in {"off", "0", "none", "khong"}:
+        return None, None
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in raw.split("-"))
+    except ValueError:
+        raise ConfigError(
+            "TRACKER_REMINDER_QUIET_HOURS phải có dạng 21:00-07:00 hoặc off / must look like "
+            f"21:00-07:00 or be off, got {raw!r}"
+        ) from None
+    return start, end
 
 
 def _positive_float(env: dict[str, str], name: str, default: float) -> float:

@@ -7,14 +7,17 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bots.conversation.changes import attempt, refusal_message
+from bots.conversation import held_files
+from bots.conversation.changes import attempt, evidence_store, refusal_message
 from bots.conversation.evidence import ASK_EVIDENCE, answer_choice
 from bots.conversation.explanations import (
     ASK_EXPLANATION,
+    answer_by_number,
     answer_open_question,
     answer_request,
     explanation_list,
-    replied_request,
+    requests_named,
+    which_request,
 )
 from bots.conversation.help_texts import COMMANDS_HELP, HELP_TEXT, how_to_link, stray_text
 from bots.conversation.questions import answer, close_question, open_question
@@ -58,6 +61,9 @@ def handle_text(
     question = open_question(link, turn.now)
     if command is not None:
         if link.pending_action:
+            if link.pending_action == ASK_EVIDENCE:
+                # The files waiting for a choice go with the question (a command declines it).
+                held_files.drop(evidence_store(turn.settings), link.id or 0)
             close_question(link)
             if command == "huy" and question:
                 return [
@@ -66,7 +72,7 @@ def handle_text(
                         f"{turn.channel_name} với Đôn Đốc."
                     )
                 ]
-        return _command(turn, user, command)
+        return _command(turn, user, command, argument)
     if link.pending_action and not question:
         close_question(link)
         return [
@@ -75,10 +81,12 @@ def handle_text(
                 "hoặc gửi /viec để chọn nhiệm vụ."
             )
         ]
-    replied = replied_request(reply_buttons) if command is None else None
-    if replied is not None:
+    named = requests_named(reply_buttons) if command is None else []
+    if len(named) == 1:
         close_question(link)
-        return answer_request(turn, user, replied, text)
+        return answer_request(turn, user, named[0], text)
+    if len(named) > 1:
+        return which_request(len(named), turn.channel)
     if question == ASK_EXPLANATION:
         return answer_open_question(turn, link, user, text)
     if question == ASK_EVIDENCE:
@@ -122,9 +130,11 @@ def _link(turn: Turn, code: str) -> list[Reply]:
     ]
 
 
-def _command(turn: Turn, user: User, command: str) -> list[Reply]:
+def _command(turn: Turn, user: User, command: str, argument: str = "") -> list[Reply]:
     if command == "viec":
         return work_list(turn, user, overdue_only=False)
+    if command == "giaitrinh" and argument:
+        return answer_by_number(turn, user, argument)
     if command == "giaitrinh":
         return explanation_list(turn, user)
     if command == "quahan":

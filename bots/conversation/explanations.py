@@ -17,6 +17,7 @@ from tracker.accounts.models import ChatLink, User
 from tracker.assignments.models import Assignment
 from tracker.chat.actions import BUTTON_LABELS, Action, decode, encode
 from tracker.errors import DomainError
+from tracker.inputs import parse_id
 from tracker.notices.models import Task
 from tracker.notify.text import shorten
 from tracker.permissions import can_work_for_a_unit
@@ -24,6 +25,7 @@ from tracker.rollups import explanations
 from tracker.rollups.models import ExplanationRequest
 
 ASK_EXPLANATION = "explanation"
+ANSWER_EXAMPLE = "/giaitrinh 17 Chờ số liệu của các xã, hoàn thành trước 20/12"
 MAX_LISTED = 10
 
 
@@ -39,13 +41,18 @@ def explanation_list(turn: Turn, user: User) -> list[Reply]:
     for number, (request, assignment, _unit) in enumerate(rows[:MAX_LISTED], 1):
         code, text = task_code_and_text(turn.session, assignment)
         lines.append("")
-        lines.append(f"{number}. <b>{esc(code)}</b> {esc(shorten(text, 100))}")
+        lines.append(
+            f"{number}. <b>{esc(code)}</b> {esc(shorten(text, 100))} (mã yêu cầu {request.id})"
+        )
         lines.append(f"Yêu cầu ngày {_day(turn, request)}: {esc(shorten(request.message, 300))}")
         label = f"{number}. {BUTTON_LABELS[Action.EXPLAIN]} {shorten(code, 30)}"
         buttons.append((Button(label, encode(Action.EXPLAIN, request.id or 0)),))
     if len(rows) > MAX_LISTED:
         lines.append(f"\n… và {len(rows) - MAX_LISTED} yêu cầu khác: xem trên web.")
-    lines.append("\nBấm nút rồi nhập nội dung, hoặc trả lời (reply) tin có một yêu cầu.")
+    if turn.channel == "telegram":
+        lines.append("\nBấm nút rồi nhập nội dung, hoặc trả lời (reply) tin có một yêu cầu.")
+    else:
+        lines.append(f"\nTrả lời bằng: /giaitrinh mã-yêu-cầu nội dung, ví dụ: {ANSWER_EXAMPLE}")
     return [Reply("\n".join(lines), tuple(buttons))]
 
 
@@ -83,14 +90,49 @@ def answer_open_question(turn: Turn, link: ChatLink, user: User, text: str) -> l
     return answer_request(turn, user, request_id, text)
 
 
-def replied_request(reply_buttons: tuple[str, ...]) -> int | None:
-    """The request a replied-to message is about, when it carries exactly one such button."""
-    found = {
-        press.assignment_id
-        for data in reply_buttons
-        if (press := decode(data)) is not None and press.action == Action.EXPLAIN
-    }
-    return found.pop() if len(found) == 1 else None
+def requests_named(reply_buttons: tuple[str, ...]) -> list[int]:
+    """The explanation requests a replied-to message names (its "Giải trình" buttons, or a
+    quoted Zalo reminder's requests), in order."""
+    found: list[int] = []
+    for data in reply_buttons:
+        press = decode(data)
+        if (
+            press is not None
+            and press.action == Action.EXPLAIN
+            and press.assignment_id not in found
+        ):
+            found.append(press.assignment_id)
+    return found
+
+
+def which_request(count: int, channel: str) -> list[Reply]:
+    """A reply to a message naming several requests: which one does it answer?"""
+    how = (
+        "bấm nút “Giải trình” của yêu cầu bạn trả lời rồi nhập nội dung"
+        if channel == "telegram"
+        else "gửi /giaitrinh để xem từng yêu cầu"
+    )
+    return [
+        Reply(
+            f"Tin bạn trả lời có {count} yêu cầu giải trình: {how}. Nội dung vừa gửi chưa "
+            "được ghi nhận."
+        )
+    ]
+
+
+def answer_by_number(turn: Turn, user: User, argument: str) -> list[Reply]:
+    """ "/giaitrinh 17 nội dung": the answer to request 17, typed in one message (Zalo has no
+    buttons; Telegram may use it too)."""
+    number, _, text = argument.partition(" ")
+    request_id = parse_id(number.strip().lstrip("#"))
+    if request_id is None or not text.strip():
+        return [
+            Reply(
+                "Gõ /giaitrinh, dấu cách, mã yêu cầu (trong danh sách /giaitrinh), dấu cách, "
+                f"rồi nội dung giải trình. Ví dụ: {esc(ANSWER_EXAMPLE)}"
+            )
+        ]
+    return answer_request(turn, user, request_id, text.strip())
 
 
 def answer_request(turn: Turn, user: User, request_id: int, text: str) -> list[Reply]:

@@ -3,19 +3,27 @@
 They wait on disk beside the evidence (instance/uploads/held/<chat link id>/), with a small
 manifest: the caption, the album they came in, the assignments offered, and until when.
 Nothing in the database points at them, so a file never chosen leaves no record behind.
+Files never chosen are removed when the person next writes after they expired (load), and
+by sweep(), which the dispatcher runs every hour (tracker/reminders/runner.py): whatever
+expired, and anything older than a day however its manifest reads.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tracker.assignments.evidence import EvidenceStore, Upload
 
+log = logging.getLogger(__name__)
+
 MANIFEST = "held.json"
+# Held files this old go whatever their manifest says (a manifest cut short, a clock moved).
+MAX_AGE = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -77,3 +85,35 @@ def load(store: EvidenceStore, link_id: int, now: datetime) -> Held | None:
 def drop(store: EvidenceStore, link_id: int) -> None:
     """Forget the held files (attached, replaced or expired)."""
     shutil.rmtree(_folder(store, link_id), ignore_errors=True)
+
+
+def sweep(store: EvidenceStore, now: datetime, *, max_age: timedelta = MAX_AGE) -> int:
+    """Remove the held files nobody chose in time; returns how many sets were removed."""
+    root = store.root / "held"
+    if not root.is_dir():
+        return 0
+    removed = 0
+    for folder in root.iterdir():
+        if not folder.is_dir():
+            continue
+        try:
+            changed = datetime.fromtimestamp(folder.stat().st_mtime, UTC)
+            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            until = datetime.fromisoformat(manifest["until"])
+            expired = until <= now
+        except (OSError, ValueError, KeyError, TypeError):
+            expired = False
+            changed = _changed(folder)
+        if expired or now - changed > max_age:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    if removed:
+        log.info("removed %d sets of chat files never attached", removed)
+    return removed
+
+
+def _changed(folder: Path) -> datetime:
+    try:
+        return datetime.fromtimestamp(folder.stat().st_mtime, UTC)
+    except OSError:
+        return datetime.fromtimestamp(0, UTC)  # unreadable: the oldest, swept first

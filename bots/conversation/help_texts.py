@@ -8,7 +8,7 @@ from bots.conversation.turn import Turn
 COMMANDS_HELP = (
     "/viec: nhiệm vụ đang mở\n"
     "/quahan: nhiệm vụ quá hạn\n"
-    "/giaitrinh: yêu cầu giải trình đang chờ\n"
+    "/giaitrinh: yêu cầu giải trình đang chờ; /giaitrinh mã nội dung: trả lời một yêu cầu\n"
     "/huy: hủy liên kết, ngừng nhận nhắc việc tại đây\n"
     "/trogiup: hướng dẫn"
 )
@@ -16,7 +16,8 @@ HELP_TEXT = (
     "<b>Đôn Đốc</b> nhắc việc và nhận báo cáo tiến độ.\n"
     f"{COMMANDS_HELP}\n"
     "Dưới mỗi tin nhắc việc có các nút: Hoàn thành, Báo cáo %, Xin gia hạn.\n"
-    "Gửi ảnh hoặc tệp (PDF, Word, Excel) để đính kèm minh chứng; chú thích là ghi chú."
+    "Gửi ảnh hoặc tệp (PDF, Word, Excel) để đính kèm minh chứng; chú thích là ghi chú. "
+    "Trả lời (trích dẫn) một tin nhắc việc để đính kèm vào đúng nhiệm vụ đó."
 )
 
 

@@ -11,13 +11,11 @@ from telegram.error import TelegramError
 
 from bots.conversation import IncomingFiles
 from tracker.assignments.evidence import EvidenceStore, Upload
-from tracker.chat.actions import Action, decode
+from tracker.chat.actions import assignments_named
 from tracker.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-# The buttons whose id is an assignment's (EXPLAIN names a request).
-ASSIGNMENT_ACTIONS = {Action.DONE, Action.REPORT_PERCENT, Action.ASK_EXTENSION}
 UNREADABLE = (
     "Telegram không cho tải tệp “{name}” (Telegram chỉ cho bot tải tệp đến 20 MB). Hãy gửi "
     "tệp nhỏ hơn, hoặc đính kèm trên web ở trang nhiệm vụ."
@@ -40,7 +38,7 @@ async def fetch_files(bot: Bot, message: Message, store: EvidenceStore) -> Incom
         name = document.file_name or f"tep-{message.message_id}"
     common: dict[str, Any] = {
         "caption": message.caption or "",
-        "about": _about(message),
+        "about": assignments_named(reply_buttons(message)),
         "group": message.media_group_id,
     }
     try:
@@ -68,14 +66,3 @@ def reply_buttons(message: Message) -> tuple[str, ...]:
         for button in row
         if isinstance(button.callback_data, str)
     )
-
-
-def _about(message: Message) -> tuple[int, ...]:
-    """The assignments the replied-to message's buttons name (a reminder names its own)."""
-    found: list[int] = []
-    for data in reply_buttons(message):
-        press = decode(data)
-        known = press is not None and press.action in ASSIGNMENT_ACTIONS
-        if press is not None and known and press.assignment_id not in found:
-            found.append(press.assignment_id)
-    return tuple(found)

@@ -18,6 +18,7 @@ and files become evidence (bots/zalo/files.py fetches them from the attachment U
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -32,10 +33,12 @@ from sqlmodel import Session, col
 from werkzeug.wrappers import Response
 
 from bots.zalo.files import FILE_EVENTS, fetch_files
+from bots.zalo.quotes import quoted_buttons
 from tracker import request_db
 from tracker.accounts.models import ChatLink
 from tracker.assignments.evidence import store_for
 from tracker.chat import linking, webhook_events
+from tracker.chat.actions import assignments_named
 from tracker.config import Settings, ZaloSettings
 from tracker.db import utcnow
 from tracker.extensions import csrf
@@ -138,10 +141,13 @@ def handle_event(
     _touch(session, follower, _event_time(payload, now))
     from bots.conversation import handle_files, handle_text
 
-    sent = payload.get("message")
-    message: dict[str, Any] = sent if isinstance(sent, dict) else {}
+    found = payload.get("message")
+    message: dict[str, Any] = found if isinstance(found, dict) else {}
+    # A quoted reminder says what the reply is about (bots/zalo/quotes.py).
+    quoted = quoted_buttons(session, follower=follower, message=message)
     if event in FILE_EVENTS:
         incoming = fetch_files(message, store_for(settings))
+        incoming = dataclasses.replace(incoming, about=assignments_named(quoted))
         replies = handle_files(
             session,
             channel=CHANNEL,
@@ -158,7 +164,13 @@ def handle_event(
     if not text:
         return []
     replies = handle_text(
-        session, channel=CHANNEL, external_id=follower, text=text, now=now, settings=settings
+        session,
+        channel=CHANNEL,
+        external_id=follower,
+        text=text,
+        now=now,
+        settings=settings,
+        reply_buttons=quoted,
     )
     session.flush()
     return [(follower, reply.text) for reply in replies]

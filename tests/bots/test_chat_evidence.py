@@ -26,6 +26,7 @@ from tests.fakes.zalo_oa import FakeZalo, file_event, text_event
 from tracker.assignments.models import EvidenceFile, ProgressReport
 from tracker.chat import linking
 from tracker.db import unit_of_work
+from tracker.reminders.models import OutboxMessage
 
 pytestmark = pytest.mark.bots
 
@@ -218,3 +219,107 @@ def test_settings_limit_applies_to_chat_files(app: Flask) -> None:
     with pytest.raises(Exception, match="lớn quá"):
         store.check_size("a.pdf", 101)
     store.check_size("a.pdf", 100)
+
+
+def zalo_linked(engine: Engine, client: Any, session: Session) -> World:
+    world = build_world(session, local_today())
+    session.commit()
+    with unit_of_work(engine) as s:
+        code = linking.issue_link_code(s, actor=world.unit_user).code
+    assert post(client, text_event(FOLLOWER, code)).status_code == 200
+    return world
+
+
+def zalo_reminder(engine: Engine, world: World, items: list[dict[str, Any]]) -> str:
+    """A reminder Zalo delivered to the follower: the outbox keeps the id Zalo gave it."""
+    message_id = f"{len(items):04d}reminder{items[0].get('assignment_id')}"
+    with unit_of_work(engine) as s:
+        s.add(
+            OutboxMessage(
+                user_id=world.unit_user.id or 0,
+                channel="zalo",
+                day=local_today(),
+                covers=message_id,
+                address=FOLLOWER,
+                body="Nhắc việc",
+                items=items,
+                status="sent",
+                external_id=message_id,
+            )
+        )
+    return message_id
+
+
+def test_a_zalo_file_quoting_a_reminder_goes_to_its_assignment_with_the_caption_as_note(
+    app: Flask, client: Any, engine: Engine, zalo: FakeZalo, session: Session
+) -> None:
+    world = zalo_linked(engine, client, session)
+    quoted = zalo_reminder(
+        engine, world, [{"assignment_id": world.open_task.id, "code": "1.1", "actionable": True}]
+    )
+    event = file_event(zalo, FOLLOWER, [("bien-ban.pdf", PDF)], caption="Biên bản đã ký")
+    event["message"]["quote_msg_id"] = quoted
+    assert post(client, event).status_code == 200
+
+    reply = zalo.messages(FOLLOWER)[-1]
+    assert "Đã đính kèm 1 tệp minh chứng" in reply and "bien-ban.pdf" in reply
+    assert "Ghi chú: Biên bản đã ký" in reply
+    assert zalo.downloads == ["f1"]  # fetched from Zalo's attachment URL over HTTP
+    [stored] = evidence(engine)
+    assert (stored.assignment_id, stored.original_name) == (world.open_task.id, "bien-ban.pdf")
+    assert stored.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert (uploads_dir(app) / stored.stored_name).read_bytes() == PDF
+    with Session(engine) as s:
+        report = s.get(ProgressReport, stored.report_id)
+    assert report is not None and report.note == "Biên bản đã ký"
+
+
+def test_a_zalo_quote_of_someone_else_s_reminder_names_nothing(
+    app: Flask, client: Any, engine: Engine, zalo: FakeZalo, session: Session
+) -> None:
+    world = zalo_linked(engine, client, session)
+    quoted = zalo_reminder(
+        engine, world, [{"assignment_id": world.open_task.id, "code": "1.1", "actionable": True}]
+    )
+    with unit_of_work(engine) as s:
+        row = s.exec(select(OutboxMessage)).one()
+        row.address = "another-follower"
+    event = file_event(zalo, FOLLOWER, [("bien-ban.pdf", PDF)])
+    event["message"]["quote_msg_id"] = quoted
+    post(client, event)
+    # Not theirs: the usual choice, nothing attached yet.
+    assert "Đính kèm vào nhiệm vụ nào?" in zalo.messages(FOLLOWER)[-1]
+    assert evidence(engine) == []
+
+
+def test_a_zalo_file_too_large_is_refused_and_nothing_is_stored(
+    app: Flask, client: Any, engine: Engine, zalo: FakeZalo, session: Session
+) -> None:
+    world = zalo_linked(engine, client, session)
+    settings = app.extensions["tracker.settings"]
+    app.extensions["tracker.settings"] = dataclasses.replace(settings, upload_max_bytes=500)
+    quoted = zalo_reminder(
+        engine, world, [{"assignment_id": world.open_task.id, "code": "1.1", "actionable": True}]
+    )
+    event = file_event(zalo, FOLLOWER, [("lon.pdf", PDF + b"x" * 5000)], caption="Báo cáo")
+    event["message"]["quote_msg_id"] = quoted
+    post(client, event)
+    reply = zalo.messages(FOLLOWER)[-1]
+    assert "Tệp 'lon.pdf' lớn quá" in reply and "Chưa tệp nào được lưu." in reply
+    assert evidence(engine) == [] and count(engine, ProgressReport) == 0
+    held = uploads_dir(app) / "held"
+    assert not held.exists() or not any(held.iterdir())
+
+
+def test_declining_the_choice_removes_the_files_waiting_for_it(
+    bot_app: Flask, engine: Engine, fake: FakeTelegram, transport: ByWebhook, world: World
+) -> None:
+    linked(engine, transport, world)
+    send(transport, fake.push_file(CHAT, JPEG, kind="photo"))
+    held = uploads_dir(bot_app) / "held"
+    assert any(held.iterdir())  # waiting for the choice
+    assert "Đã bỏ câu hỏi đang chờ" in one(transport.text(CHAT, "/huy"))["text"]
+    assert not any(held.iterdir())
+    answer, _ = transport.press(CHAT, f"evi:{world.open_task.id}")
+    assert "Gửi lại tệp" in answer["text"]
+    assert evidence(engine) == []

@@ -1,7 +1,8 @@
 """A fake Telegram Bot API on 127.0.0.1, answering over real HTTP like api.telegram.org.
 
 python-telegram-bot is pointed at it with base_url. It records every call, enforces the real
-limits (30 messages per second overall, one per second per chat: over them it answers 429
+limits (30 messages in any one-second window over all chats, one per second per chat, 20 a
+minute per group: over them it answers 429
 with retry_after, as Telegram does), and can be told to fail: 429, 5xx, 403, slow answers.
 It serves the files people send (getFile, then /file/bot<token>/<path>); like Telegram it
 refuses getFile for a file over 20 MB.
@@ -28,6 +29,10 @@ TOKEN = "123456:TEST-TOKEN"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Đôn Đốc", "username": "dondoc_test_bot"}
 SEND_METHODS = {"sendMessage"}
 BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+# Telegram's limits as the fake enforces them: messages in any one-second window, over all
+# chats; messages a minute to one group.
+OVERALL_PER_SECOND = 30
+GROUP_PER_MINUTE = 20
 
 
 @dataclass
@@ -73,6 +78,7 @@ class FakeTelegram:
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _recent: deque[float] = field(default_factory=deque)
     _last_per_chat: dict[str, float] = field(default_factory=dict)
+    _group_sends: dict[str, deque[float]] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -203,8 +209,9 @@ class FakeTelegram:
     def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
-        now = time.monotonic()
         with self._lock:
+            # Taken under the lock, so the window sees requests in the order they are counted.
+            now = time.monotonic()
             call = Call(method, params, time.time())
             self.calls.append(call)
             if method not in SEND_METHODS:
@@ -268,11 +275,21 @@ class FakeTelegram:
                 "description": "Bad Request: chat not found",
             }
         if self.enforce_limits:
+            # A sliding one-second window over every message request (refused ones count
+            # too), whichever connection or process it came from.
             while self._recent and now - self._recent[0] >= 1.0:
                 self._recent.popleft()
+            over = len(self._recent) >= OVERALL_PER_SECOND
+            self._recent.append(now)
             last = self._last_per_chat.get(chat)
             # A little slack for clock jitter between the two processes.
-            if len(self._recent) >= 30 or (last is not None and now - last < 0.95):
+            too_soon = last is not None and now - last < 0.95
+            group = self._group_sends.setdefault(chat, deque()) if chat.startswith("-") else None
+            if group is not None:
+                while group and now - group[0] >= 60.0:
+                    group.popleft()
+                too_soon = too_soon or len(group) >= GROUP_PER_MINUTE
+            if over or too_soon:
                 self.rate_limit_hits += 1
                 return 429, {
                     "ok": False,
@@ -280,8 +297,9 @@ class FakeTelegram:
                     "description": "Too Many Requests: retry after 1",
                     "parameters": {"retry_after": 1},
                 }
-            self._recent.append(now)
             self._last_per_chat[chat] = now
+            if group is not None:
+                group.append(now)
         return None
 
     def _message(self, params: dict[str, Any]) -> dict[str, Any]:

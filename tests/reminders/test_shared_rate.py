@@ -15,7 +15,13 @@ from sqlalchemy import Engine
 
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, running_fake_telegram
 from tracker.notify.pacing import Pacer
-from tracker.notify.shared_rate import RedisBucket, SharedBucket, shared_bucket
+from tracker.notify.shared_rate import (
+    RedisBucket,
+    SharedBucket,
+    SharedChatLimit,
+    shared_bucket,
+    shared_chat_limit,
+)
 
 DISPATCHERS = 4
 EACH = 30
@@ -99,3 +105,66 @@ def test_without_a_shared_bucket_four_dispatchers_overrun_the_limit(fake: FakeTe
     """What the shared bucket prevents: each process pacing itself alone sends 4 × 28/s."""
     run_dispatchers(fake, [None] * DISPATCHERS)
     assert fake.rate_limit_hits > 0
+
+
+def chat_limits(engine: Engine, redis_url: str = "") -> list[SharedChatLimit]:
+    channel = f"t{uuid.uuid4().hex[:6]}"
+    return [
+        SharedChatLimit(
+            None if redis_url else engine,
+            redis_url=redis_url,
+            channel=channel,
+            per_chat_seconds=1.0,
+        )
+        for _ in range(2)
+    ]
+
+
+def test_two_dispatchers_share_each_chat_s_limit_in_postgresql(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one dispatcher: its own Pacer keeps the chat's limit")
+    assert shared_chat_limit(engine, redis_url="", channel="telegram", per_chat_seconds=1.0)
+    first, second = chat_limits(engine)
+    a = Pacer(per_second=None, shared_chats=first)
+    b = Pacer(per_second=None, shared_chats=second)
+    assert a.next_slot("42") == 0
+    a.done("42")
+    # The other dispatcher must wait about a second before it writes to the same chat...
+    wait = b.next_slot("42")
+    assert 0.5 < wait <= 1.0
+    # ... but another chat is free at once, and a group (negative id) gets 20 a minute.
+    assert b.next_slot("43") == 0
+    assert b.next_slot("-1001") == 0
+    b.done("-1001")
+    assert 2.0 < second.take("-1001") <= 3.0
+    time.sleep(wait + 0.05)
+    assert b.next_slot("42") == 0
+
+
+def test_a_chat_token_waits_with_its_request_for_the_channel_token(engine: Engine) -> None:
+    """A request that got its chat's token but not the channel's keeps the chat's token: it
+    is not refused by its own chat when it asks again."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's shared buckets")
+    (chats, _) = chat_limits(engine)
+    channel = shared_bucket(engine, redis_url="", name=f"t{uuid.uuid4().hex[:12]}", per_second=1)
+    pacer = Pacer(per_second=None, shared=channel, shared_chats=chats)
+    assert pacer.next_slot("7") == 0  # both tokens
+    pacer.done("7")
+    assert pacer.next_slot("8") > 0  # the chat's token taken, the channel's not yet
+    time.sleep(1.0)
+    assert pacer.next_slot("8") == 0
+
+
+def test_two_dispatchers_share_each_chat_s_limit_in_redis() -> None:
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except Exception:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    first, second = chat_limits(None, url)  # type: ignore[arg-type]
+    assert first.take("42") == 0
+    assert 0.5 < second.take("42") <= 1.0
+    assert second.take("43") == 0

@@ -1,11 +1,15 @@
 """A simulated quarter with time travel: every day of Q1 2027 planned at 08:00 in Hà Nội, the
 scripted changes applied on their days through the real services, and the exact reminders each
-person receives checked, with none on a weekend or during Tết (04/02-10/02/2027)."""
+person receives checked, with none on a weekend or during Tết (04/02-10/02/2027).
+
+The escalation chain: the officer hears of overdue work every 3 working days, the unit's own
+head (dtn_head, who reads at 16:30) once at 3 working days overdue, the board's head (who reads
+at 09:15) once at 5; each message leaves at its reader's own time."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,9 +34,9 @@ FIRST, LAST = date(2027, 1, 1), date(2027, 3, 31)
 TET = {date(2027, 2, 4) + timedelta(days=offset) for offset in range(7)}
 
 
-def local(day: date, hour: int) -> datetime:
+def local(day: date, hour: int, minute: int = 0) -> datetime:
     """A moment on `day` at `hour` in Hà Nội, in UTC as stored."""
-    return datetime(day.year, day.month, day.day, hour, tzinfo=HANOI).astimezone(UTC)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=HANOI).astimezone(UTC)
 
 
 # (day, person, channel, [(rule, assignment, days)]): what each person reads, day by day.
@@ -106,6 +110,25 @@ EXPECTED = [
 ]
 
 
+# The unit's own head of the Youth Union reads what its officer reads (but not the answer to
+# the officer's own extension request), and the first step of the chain: 3 working days
+# overdue (A2 due Friday 22/01, A5 due Friday 19/03 after its extension).
+EXPECTED_CHAIN = sorted(
+    [
+        (day, "dtn_head", channel, items)
+        for day, who, channel, items in EXPECTED
+        if who == "dtn" and items[0][0] != "extension_approved"
+    ]
+    + [
+        (date(2027, 1, 27), "dtn_head", "telegram", [("unit_escalation", "A2", 3)]),
+        (date(2027, 3, 24), "dtn_head", "telegram", [("unit_escalation", "A5", 3)]),
+    ]
+    + EXPECTED
+)
+# Each reader's own time (None: the installation's 08:00).
+DIGEST_TIMES = {"dtn_head": time(16, 30), "head": time(9, 15)}
+
+
 @dataclass
 class Province:
     units: dict[str, Unit]
@@ -140,11 +163,16 @@ def province(session: Session, tmp_path: Path) -> Province:
         "dtn": "Trần Thị Bình",
         "mttq": "Phạm Minh Châu",
         "head": "Lê Quang Dũng",
+        "dtn_head": "Hoàng Văn Em",
     }
     people = {
         key: make_user(session, "unit", unit=unit, username=key) for key, unit in units.items()
     }
     people["head"] = make_user(session, "head", username="head")
+    people["dtn_head"] = make_user(session, "unit", unit=units["dtn"], username="dtn_head")
+    people["dtn_head"].is_unit_head = True
+    for key, at in DIGEST_TIMES.items():
+        people[key].digest_time = at
     secretary = make_user(session, "secretary", username="thuky")
     for key, person in people.items():
         person.full_name = names[key]
@@ -274,7 +302,11 @@ def test_a_quarter_of_reminders(
         )
         for row in rows
     )
-    assert received == EXPECTED
+    assert received == EXPECTED_CHAIN
+    # Each message leaves at its reader's own time on its day.
+    for row in rows:
+        at = DIGEST_TIMES.get(who[row.user_id], time(8))
+        assert _utc(row.next_attempt_at) == local(row.day, at.hour, at.minute), who[row.user_id]
 
     days_with_messages = {row.day for row in rows}
     assert not any(day.weekday() >= 5 for day in days_with_messages)
@@ -283,6 +315,55 @@ def test_a_quarter_of_reminders(
     assert len(working_days) == 20 + 15 + 23
     # The draft's assignment, the secretary: never.
     assert province.secretary.id not in {row.user_id for row in rows}
+
+    # The chain's three messages about A2, exactly as they are read.
+    a2 = province.assignments["A2"].id
+    view = f'<a href="https://dondoc.example.vn/nhiem-vu/{a2}">Xem</a>'
+    ending = [
+        "",
+        'Xem và báo cáo tại <a href="https://dondoc.example.vn">https://dondoc.example.vn</a>',
+        "Trân trọng,",
+        "<i>Bộ phận theo dõi, đôn đốc</i>",
+    ]
+    chain = {
+        (row.day, who[row.user_id]): row.body.splitlines()
+        for row in rows
+        if any(item["assignment_id"] == a2 for item in row.items)
+    }
+    assert chain[(date(2027, 1, 28), "dtn")][3:5] == [
+        "<b>Quá hạn</b>",
+        "• <b>2</b> (TB số 01-TB/TU): Tổ chức Tháng Thanh niên · hạn 22/01/2027, quá hạn 4 "
+        f"ngày làm việc. {view}",
+    ]
+    assert chain[(date(2027, 1, 27), "dtn_head")] == [
+        "Kính gửi đồng chí <b>Hoàng Văn Em</b>,",
+        "Bộ phận theo dõi, đôn đốc xin thông tin 1 nhiệm vụ cần chú ý ngày 27/01/2027.",
+        "",
+        "<b>Quá hạn từ 3 ngày làm việc trở lên (báo cáo trưởng đơn vị)</b>",
+        "• <b>2</b> (TB số 01-TB/TU): Tổ chức Tháng Thanh niên · hạn 22/01/2027, quá hạn 3 "
+        f"ngày làm việc. {view}",
+        *ending,
+    ]
+    assert chain[(date(2027, 1, 29), "head")] == [
+        "Kính gửi đồng chí <b>Lê Quang Dũng</b>,",
+        "Bộ phận theo dõi, đôn đốc xin thông tin 1 nhiệm vụ cần chú ý ngày 29/01/2027.",
+        "",
+        "<b>Quá hạn từ 5 ngày làm việc trở lên (báo cáo lãnh đạo)</b>",
+        "• <b>2</b> (TB số 01-TB/TU): Tổ chức Tháng Thanh niên · <i>Tỉnh đoàn</i> · hạn "
+        f"22/01/2027, quá hạn 5 ngày làm việc. {view}",
+        *ending,
+    ]
+    # Each step of the chain once: no second unit-head or head message about A2.
+    assert [key for key in chain if key[1] in ("dtn_head", "head")].count(
+        (date(2027, 1, 27), "dtn_head")
+    ) == 1
+    steps = [
+        (row.day, item["rule"])
+        for row in rows
+        for item in row.items
+        if item["assignment_id"] == a2 and item["rule"] in ("unit_escalation", "escalation")
+    ]
+    assert steps == [(date(2027, 1, 27), "unit_escalation"), (date(2027, 1, 29), "escalation")]
 
     # One digest as it will be read: the Friday announcement of the Sunday due date, by e-mail.
     (friday,) = [row for row in rows if row.day == date(2027, 3, 5)]
@@ -301,3 +382,7 @@ def test_a_quarter_of_reminders(
         "Trân trọng,",
         "<i>Bộ phận theo dõi, đôn đốc</i>",
     ]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

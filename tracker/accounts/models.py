@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -50,6 +50,8 @@ class User(SQLModel, table=True):
     is_unit_head: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # The interface language the person chose ("vi", "en"); None: not chosen yet.
     language: str | None = Field(default=None, max_length=8)
+    # When the person's daily digest leaves (local time); None: the installation's hour.
+    digest_time: time | None = Field(default=None)
 
     # Flask-Login's user protocol.
     @property

@@ -6,6 +6,7 @@ Each operation checks, changes, writes an audit row and flushes; the caller comm
 from __future__ import annotations
 
 import re
+from datetime import time
 
 from sqlmodel import Session
 
@@ -13,8 +14,10 @@ from tracker.accounts import passwords
 from tracker.accounts.models import User
 from tracker.accounts.service import MIN_PASSWORD_LENGTH, end_sessions
 from tracker.audit import service as audit
+from tracker.config import ReminderSettings
 from tracker.errors import N_, InvalidInput
 from tracker.i18n import LANGUAGES
+from tracker.reminders import quiet
 
 MAX_PASSWORD_LENGTH = 256
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"]{1,64}@[^@\s<>\"]+\.[^@\s<>\".]{2,}$")
@@ -110,6 +113,53 @@ def set_language(session: Session, *, actor: User, language: str) -> User:
         session,
         actor=actor,
         action="user.language_changed",
+        entity_type="user",
+        entity_id=actor.id,
+        changes=changes,
+    )
+    session.flush()
+    return actor
+
+
+def set_digest_time(
+    session: Session, *, actor: User, value: str, reminders: ReminderSettings
+) -> User:
+    """When `actor`'s daily digest leaves ("HH:MM", local time); empty: the installation's
+    hour. A time in the quiet hours is refused (nothing is sent then)."""
+    value = value.strip()
+    chosen = None
+    if value:
+        try:
+            chosen = time.fromisoformat(value).replace(second=0, microsecond=0, tzinfo=None)
+        except ValueError:
+            raise InvalidInput(
+                N_("Giờ nhận nhắc việc '{value}' chưa đúng dạng giờ:phút, ví dụ 07:30."),
+                value=value[:20],
+            ) from None
+        if quiet.is_quiet(chosen, reminders):
+            assert reminders.quiet_start is not None and reminders.quiet_end is not None
+            raise InvalidInput(
+                N_(
+                    "Từ {start} đến {end} là giờ yên lặng, hệ thống không gửi nhắc việc. Chọn "
+                    "giờ khác."
+                ),
+                start=f"{reminders.quiet_start:%H:%M}",
+                end=f"{reminders.quiet_end:%H:%M}",
+            )
+    if actor.digest_time == chosen:
+        return actor
+    changes = {
+        "digest_time": [
+            f"{actor.digest_time:%H:%M}" if actor.digest_time else None,
+            f"{chosen:%H:%M}" if chosen else None,
+        ]
+    }
+    actor.digest_time = chosen
+    session.add(actor)
+    audit.record(
+        session,
+        actor=actor,
+        action="user.digest_time_changed",
         entity_type="user",
         entity_id=actor.id,
         changes=changes,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -50,3 +51,18 @@ def decode(data: str) -> ButtonPress | None:
     if action not in {a.value for a in Action} or assignment_id is None:
         return None
     return ButtonPress(Action(action), assignment_id)
+
+
+# The buttons whose id is an assignment's (EXPLAIN names a request, ATTACH_EVIDENCE a choice).
+ASSIGNMENT_ACTIONS = frozenset({Action.DONE, Action.REPORT_PERCENT, Action.ASK_EXTENSION})
+
+
+def assignments_named(buttons: Iterable[str]) -> tuple[int, ...]:
+    """The assignments a message's buttons name (a reminder names its own), in order."""
+    found: list[int] = []
+    for data in buttons:
+        press = decode(data)
+        known = press is not None and press.action in ASSIGNMENT_ACTIONS
+        if known and press is not None and press.assignment_id not in found:
+            found.append(press.assignment_id)
+    return tuple(found)

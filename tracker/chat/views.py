@@ -23,15 +23,16 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from tracker.accounts import own
 from tracker.accounts.forms import ContactForm, PasswordChangeForm
 from tracker.accounts.models import ChatLink, Role
 from tracker.chat import inbox, linking
-from tracker.chat.forms import LinkCodeForm, UnlinkForm
+from tracker.chat.forms import DigestTimeForm, LinkCodeForm, UnlinkForm
 from tracker.config import Settings
 from tracker.db import utcnow
 from tracker.errors import N_, NotFound
-from tracker.i18n import channel_label
-from tracker.request_db import change, db
+from tracker.i18n import channel_label, translate_error
+from tracker.request_db import attempt, change, db
 from tracker.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,12 @@ def render_profile(
             password_form=forms.get("password_form") or PasswordChangeForm(),
             contact_form=forms.get("contact_form")
             or ContactForm(email=current_user.email or "", phone=current_user.phone or ""),
+            digest_form=forms.get("digest_form")
+            or DigestTimeForm(
+                digest_time=f"{current_user.digest_time:%H:%M}" if current_user.digest_time else ""
+            ),
+            default_digest_time=f"{settings.reminders.digest_hour:02d}:00",
+            quiet_hours=_quiet_hours(settings),
             error=error,
         ),
         status,
@@ -119,6 +126,11 @@ def render_profile(
     # The code is a secret for 15 minutes: keep it out of caches and the back button.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _quiet_hours(settings: Settings) -> str | None:
+    start, end = settings.reminders.quiet_start, settings.reminders.quiet_end
+    return f"{start:%H:%M}–{end:%H:%M}" if start and end and start != end else None
 
 
 def _page(issued: linking.IssuedCode | None = None) -> Response:
@@ -168,6 +180,30 @@ def new_code() -> Response:
         "expires_at": issued.expires_at.isoformat(),
         "id": issued.link_code_id,
     }
+    return redirect(url_for(".profile"))
+
+
+@bp.post("/ho-so/gio-nhac")
+@login_required
+def change_digest_time() -> Response:
+    """The hour the person's daily digest leaves."""
+    form = DigestTimeForm()
+    if not form.validate_on_submit():
+        return render_profile(status=400, digest_form=form)
+    with attempt() as outcome:
+        own.set_digest_time(
+            db(),
+            actor=current_user,
+            value=form.digest_time.data or "",
+            reminders=_settings().reminders,
+        )
+    if outcome.error is not None:
+        return render_profile(
+            status=outcome.error.status_code,
+            error=translate_error(outcome.error),
+            digest_form=form,
+        )
+    flash(_("Đã lưu giờ nhận nhắc việc."), "success")
     return redirect(url_for(".profile"))
 
 

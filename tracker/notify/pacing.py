@@ -8,7 +8,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from tracker.notify.shared_rate import SharedBucket
+from tracker.notify.shared_rate import SharedBucket, SharedChatLimit
 
 # The longest a sender keeps a claimed message waiting out a pause the channel asked for (429
 # retry_after). A longer pause gives the message back to the outbox until the pause is over,
@@ -38,9 +38,17 @@ class Pacer:
         per_chat_seconds: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
         shared: SharedBucket | None = None,
+        shared_chats: SharedChatLimit | None = None,
     ) -> None:
         # Every dispatcher's share of the channel's limit (tracker/notify/shared_rate.py).
         self._shared = shared
+        # ... and of each chat's limit; a chat's token, once taken, is kept for the request
+        # that took it while that request still waits for the channel's token.
+        self._shared_chats = shared_chats
+        self._chat_tokens: set[str] = set()
+        # The shared bucket's grant of each request in flight, reported finished by done().
+        self._grants: dict[str, int | None] = {}
+        self._shared_ready = float("-inf")
         self._interval = 1.0 / per_second if per_second else 0.0
         self._limit = int(per_second) + 1 if per_second else 0
         self._per_chat = per_chat_seconds
@@ -66,8 +74,19 @@ class Pacer:
                     ready = max(ready, oldest)
             if ready > now:
                 return min(max(ready - now, 0.0005), 1.0)
-            if self._shared is not None and (wait := self._shared.take()) > 0:
-                return min(max(wait, 0.0005), 1.0)
+            if self._shared_chats is not None and chat not in self._chat_tokens:
+                if (wait := self._shared_chats.take(chat)) > 0:
+                    return min(max(wait, 0.0005), 1.0)
+                self._chat_tokens.add(chat)
+            if self._shared is not None:
+                # One question to the database per wait it announced, not one per caller.
+                if now < self._shared_ready:
+                    return min(max(self._shared_ready - now, 0.0005), 1.0)
+                if (wait := self._shared.take()) > 0:
+                    self._shared_ready = now + wait
+                    return min(max(wait, 0.0005), 1.0)
+                self._grants[chat] = self._shared.last_grant
+            self._chat_tokens.discard(chat)
             # Keep the even schedule when the caller woke up a little late (under half a
             # slot), so sleep overshoot does not pull the rate under the limit; after an idle
             # spell the schedule starts afresh from now.
@@ -82,6 +101,10 @@ class Pacer:
 
     def done(self, chat: str) -> None:
         """The request granted for `chat` has finished (delivered or not)."""
+        if self._shared is not None:
+            with self._lock:
+                grant = self._grants.pop(chat, None)
+            self._shared.finished(grant)
         with self._lock:
             now = self._clock()
             self._in_flight = max(self._in_flight - 1, 0)

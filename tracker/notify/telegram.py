@@ -58,9 +58,28 @@ _T = TypeVar("_T")
 
 
 def keyboard(items: list[dict[str, Any]]) -> InlineKeyboardMarkup | None:
-    """One row of buttons per actionable item (at most ten): done, report %, ask extension."""
-    rows = []
-    for item in [item for item in items if item.get("actionable")][:MAX_BUTTON_ROWS]:
+    """One row of buttons per actionable item (at most ten): done, report %, ask extension;
+    an explanation request (an item with "explanation_request_id") gets its "Giải trình"
+    button, so the person answers it by pressing it or by replying to the message."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for item in items:
+        if len(rows) >= MAX_BUTTON_ROWS:
+            break
+        request_id = item.get("explanation_request_id")
+        if isinstance(request_id, int):
+            code = str(item.get("code") or "")
+            label = f"{code} · {BUTTON_LABELS[Action.EXPLAIN]}" if code else ""
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        label or BUTTON_LABELS[Action.EXPLAIN],
+                        callback_data=encode(Action.EXPLAIN, request_id),
+                    )
+                ]
+            )
+            continue
+        if not item.get("actionable"):
+            continue
         assignment_id = int(item["assignment_id"])
         code = str(item.get("code") or assignment_id)
         rows.append(

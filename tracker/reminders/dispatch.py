@@ -2,7 +2,8 @@
 the channels' rate limits; tracker/reminders/outcomes.py records what became of each.
 
 Several dispatchers may run at once on PostgreSQL (claims use SKIP LOCKED); on SQLite run one.
-Rate limits are per dispatcher process (see ReminderSettings.telegram_per_second).
+Telegram's rate limits (overall and per chat) are shared by every dispatcher on PostgreSQL
+or Redis (tracker/notify/shared_rate.py); on SQLite the one dispatcher paces itself.
 
 Exactly once, as far as the channel allows:
 - a claim is a lease (DEFAULT_LEASE, 10 minutes) that a heartbeat thread renews every
@@ -43,7 +44,7 @@ from tracker.notify.base import (
     TemporaryFailure,
 )
 from tracker.notify.pacing import MAX_HELD_PAUSE, Pacer
-from tracker.notify.shared_rate import shared_bucket
+from tracker.notify.shared_rate import shared_bucket, shared_chat_limit
 from tracker.reminders import outbox
 from tracker.reminders.models import Channel, OutboxMessage
 from tracker.reminders.outcomes import DispatchSummary, Recorder
@@ -93,7 +94,7 @@ class Dispatcher:
         self.heartbeat = heartbeat
         self.concurrency = max(concurrency, 1)
         reminders = settings.reminders
-        self.record = Recorder(engine, reminders, worker=worker)
+        self.record = Recorder(engine, reminders, worker=worker, timezone=settings.timezone)
         self.pacers: dict[str, Pacer] = {  # keyed by channel name, a Channel or its text
             channel: Pacer(
                 per_second=reminders.telegram_per_second,
@@ -105,6 +106,12 @@ class Dispatcher:
                     redis_url=settings.redis_url,
                     name=channel.value,
                     per_second=reminders.telegram_per_second,
+                ),
+                shared_chats=shared_chat_limit(
+                    engine,
+                    redis_url=settings.redis_url,
+                    channel=channel.value,
+                    per_chat_seconds=reminders.telegram_per_chat_seconds,
                 ),
             )
             if channel == Channel.TELEGRAM
@@ -341,6 +348,8 @@ class Dispatcher:
             return self.record.unconfigured(row)
         if recipient.problem:
             return self.record.refused(row, recipient.problem)
+        if (until := self.record.held_back_until(row)) is not None:
+            return self.record.quiet(row, until)
         pacer = self.pacers[row.channel]
         outgoing = Outgoing(
             message_id=row.id or 0,

@@ -28,7 +28,7 @@ twice answers that it was done already; a percentage or an extension request ask
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -224,6 +224,10 @@ def mark_sent(
     )
 
 
+def _as_is(moment: datetime) -> datetime:
+    return moment
+
+
 def backoff(attempts: int, backoff_seconds: float) -> timedelta:
     """The wait after a failed attempt: doubling from `backoff_seconds`, at most an hour."""
     seconds = float(backoff_seconds) * 2 ** min(attempts, 30)
@@ -240,9 +244,11 @@ def mark_retry(
     parts_sent: int,
     max_attempts: int,
     backoff_seconds: float,
+    not_before: Callable[[datetime], datetime] | None = None,
 ) -> OutboxStatus | None:
     """A temporary failure: back to pending after the back-off, or failed once the attempts
-    reach `max_attempts`. Returns the new status, or None when the row is no longer ours."""
+    reach `max_attempts`. Returns the new status, or None when the row is no longer ours.
+    `not_before` moves the next attempt out of the quiet hours and days off."""
     attempts = session.execute(
         select(OutboxMessage.attempts).where(_ours(message_id, worker))
     ).scalar_one_or_none()
@@ -257,7 +263,7 @@ def mark_retry(
         .values(
             status=status,
             attempts=attempts + 1,
-            next_attempt_at=now + backoff(attempts, backoff_seconds),
+            next_attempt_at=(not_before or _as_is)(now + backoff(attempts, backoff_seconds)),
             last_error=error[:500],
             parts_sent=parts_sent,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -22,7 +22,9 @@ from tracker.notify.base import (
     RateLimitedByChannel,
 )
 from tracker.reminders import outbox
-from tracker.reminders.models import OutboxMessage, OutboxStatus
+from tracker.reminders.models import MessageKind, OutboxMessage, OutboxStatus
+from tracker.reminders.quiet import first_allowed
+from tracker.workdays import WorkCalendar, load_calendar
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +57,68 @@ class Recorder:
     """Marks one dispatcher's claimed rows with what happened to them, each in its own
     transaction, and counts the outcome."""
 
-    def __init__(self, engine: Engine, reminders: ReminderSettings, *, worker: str) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        reminders: ReminderSettings,
+        *,
+        worker: str,
+        timezone: str = "Asia/Ho_Chi_Minh",
+    ) -> None:
         self.engine = engine
         self.reminders = reminders
         self.worker = worker
+        self.timezone = timezone
+        # (year, hour) -> the working calendar, read again each hour (an admin may add days).
+        self._calendars: dict[tuple[int, int], WorkCalendar] = {}
+
+    def allowed(self, moment: datetime) -> datetime:
+        """The first moment from `moment` on outside the quiet hours and days off, when the
+        retry would carry a reminder sent in office time into them. A message being sent in
+        quiet time already (someone chose to) is left to its back-off."""
+        allowed_from = self._allowed_from(moment)
+        now = utcnow()
+        return allowed_from(moment) if allowed_from(now) == now else moment
+
+    def held_back_until(self, row: OutboxMessage) -> datetime | None:
+        """When a reminder found late, in the quiet hours or on a day off, may leave: it
+        became due in office time (a dispatcher was down since), so it waits for the next
+        allowed moment. None: send it now (office time, or a message meant for now)."""
+        if row.kind != MessageKind.DIGEST:
+            return None
+        now = utcnow()
+        due = row.next_attempt_at
+        allowed_from = self._allowed_from(now)
+        if allowed_from(now) == now or allowed_from(due) != due:
+            return None
+        return allowed_from(now)
+
+    def quiet(self, row: OutboxMessage, until: datetime) -> DispatchSummary:
+        """The row waits out the quiet hours (no attempt counted)."""
+        done = self._call(
+            outbox.mark_wait,
+            message_id=row.id or 0,
+            worker=self.worker,
+            until=until,
+            reason="Giờ yên lặng hoặc ngày nghỉ: gửi vào đầu giờ làm việc / quiet hours",
+            parts_sent=row.parts_sent,
+        )
+        return self._recorded("deferred", row, done)
+
+    def _allowed_from(self, moment: datetime) -> Callable[[datetime], datetime]:
+        key = (moment.year, int(utcnow().timestamp() // 3600))
+        calendar = self._calendars.get(key)
+        if calendar is None:
+            with Session(self.engine) as session:
+                calendar = load_calendar(session, years=[moment.year, moment.year + 1])
+            self._calendars = {key: calendar}
+
+        def allowed_from(at: datetime) -> datetime:
+            return first_allowed(
+                at, settings=self.reminders, calendar=calendar, timezone=self.timezone
+            )
+
+        return allowed_from
 
     def unconfigured(self, row: OutboxMessage) -> DispatchSummary:
         """No sender for the row's channel here: the row waits UNCONFIGURED_RETRY."""
@@ -162,6 +222,9 @@ class Recorder:
             error=reason,
             max_attempts=self.reminders.max_attempts,
             backoff_seconds=self.reminders.backoff_seconds,
+            # A reminder retried at night or on a day off waits for the morning of a working
+            # day; a test message (the admin waiting for it) does not.
+            not_before=self.allowed if row.kind == MessageKind.DIGEST else None,
             **common,
         )
         if status == OutboxStatus.FAILED:

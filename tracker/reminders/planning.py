@@ -29,7 +29,8 @@ from tracker.config import Settings
 from tracker.reminders import outbox
 from tracker.reminders.collect import OPEN_STATUSES, collect_date_rules, collect_decisions
 from tracker.reminders.models import Channel, MessageKind
-from tracker.reminders.recipients import active_people, usable_links
+from tracker.reminders.quiet import first_allowed, local_time_on
+from tracker.reminders.recipients import Person, active_people, usable_links
 from tracker.reminders.texts import RULE_RANK, digest_subject, render_digest
 from tracker.tables import table_of
 from tracker.workdays import WorkCalendar, load_calendar
@@ -133,7 +134,6 @@ def plan_day(
 
     links = usable_links(connection, settings)
     existing = outbox.existing_keys(session, day=day, kind=MessageKind.DIGEST)
-    send_at = max(now, end)
     rows: list[dict[str, Any]] = []
     reminded: set[int] = set()
     without_channel = already = 0
@@ -171,7 +171,9 @@ def plan_day(
                         show_unit=person.role != Role.UNIT,
                     ),
                     "items": items,
-                    "next_attempt_at": send_at,
+                    "next_attempt_at": send_time(
+                        person, day=day, now=now, settings=settings, calendar=calendar
+                    ),
                 }
             )
             reminded.add(user_id)
@@ -186,6 +188,21 @@ def plan_day(
     )
     log.info("reminders planned: %s", summary)
     return summary
+
+
+def send_time(
+    person: Person, *, day: date, now: datetime, settings: Settings, calendar: WorkCalendar
+) -> datetime:
+    """When `person`'s digest of `day` leaves: at their own digest time (else the
+    installation's hour), not before now, moved out of the quiet hours and days off."""
+    at = person.digest_time or time(settings.reminders.digest_hour)
+    planned = local_time_on(day, at, settings.timezone)
+    return first_allowed(
+        max(now, planned),
+        settings=settings.reminders,
+        calendar=calendar,
+        timezone=settings.timezone,
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 
 from sqlalchemy import Connection, select
 
@@ -25,6 +26,8 @@ class Person:
     unit_id: int | None
     email: str | None
     is_unit_head: bool = False
+    # Their own digest time (local); None: the installation's hour.
+    digest_time: time | None = None
 
 
 def active_people(connection: Connection) -> dict[int, Person]:
@@ -37,6 +40,7 @@ def active_people(connection: Connection) -> dict[int, Person]:
             _user.c.unit_id,
             _user.c.email,
             _user.c.is_unit_head,
+            _user.c.digest_time,
         ).where(_user.c.is_active.is_(True))
     )
     return {row[0]: Person(*row) for row in rows}

@@ -42,6 +42,8 @@ def run_dispatcher(
     name = worker or _worker_name("dispatch")
     if settings.telegram.is_configured and settings.telegram.webhook_secret and not until_idle:
         start_inbox_worker(app, stop=stop, worker=f"{name}-inbox", idle_sleep=0.5)
+    if not until_idle:
+        start_held_files_sweeper(settings, stop=stop)
     # The dispatcher closes its senders and sending threads on the way out.
     with app.app_context(), Dispatcher(engine, settings, senders, worker=name) as dispatcher:
         if until_idle:
@@ -68,6 +70,32 @@ def start_inbox_worker(
                 stop.wait(idle_sleep)
 
     thread = threading.Thread(target=run, name="telegram-inbox", daemon=True)
+    thread.start()
+    return thread
+
+
+HELD_FILES_SWEEP = 3600.0
+
+
+def start_held_files_sweeper(
+    settings: Settings, *, stop: threading.Event, every: float = HELD_FILES_SWEEP
+) -> threading.Thread:
+    """Every hour: files sent in a chat and never attached to an assignment are removed."""
+    from bots.conversation import held_files
+    from tracker.assignments.evidence import store_for
+    from tracker.db import utcnow
+
+    store = store_for(settings)
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                held_files.sweep(store, utcnow())
+            except Exception:
+                log.exception("removing chat files never attached failed")
+            stop.wait(every)
+
+    thread = threading.Thread(target=run, name="held-files-sweeper", daemon=True)
     thread.start()
     return thread
 
