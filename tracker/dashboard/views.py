@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from tracker.accounts.models import Role
 from tracker.assignments import extensions
-from tracker.assignments import service as assignments
 from tracker.assignments.access import actor_scope
-from tracker.assignments.forms import UnitFilterForm
-from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
 from tracker.db import utcnow
-from tracker.fields import choices
 from tracker.i18n import local_today
-from tracker.inputs import parse_id
+from tracker.lists import assignments as assignment_lists
+from tracker.lists import pages as list_pages
 from tracker.notices import service as notices
 from tracker.permissions import (
     can_decide_extensions,
@@ -53,26 +49,9 @@ def home() -> Response:
 
 @bp.route("/don-vi")
 @requires(can_work_for_a_unit)
-def unit_home() -> str:
+def unit_home() -> Response | tuple[str, int]:
+    """The unit's work: open work first, with the counts that need attention at the top."""
     session, today = db(), local_today()
-    form = UnitFilterForm(request.args)
-    notices, periods = assignments.unit_filter_choices(session, actor=current_user)
-    form.notice.choices = choices(
-        [("", _("Tất cả"))]
-        + [(str(notice.id), notice.number or notice.title[:60]) for notice in notices]
-    )
-    form.period.choices = choices([("", _("Tất cả"))] + [(period, period) for period in periods])
-    filters = assignments.UnitFilters()
-    if form.validate():
-        filters = assignments.UnitFilters(
-            status=form.status.data or None,
-            conclusion_id=parse_id(form.notice.data),
-            period=form.period.data or None,
-            overdue_only=bool(form.overdue.data),
-        )
-    rows = assignments.list_unit_assignments(
-        session, actor=current_user, reference=today, filters=filters
-    )
     decisions = extensions.recent_decisions(
         session,
         actor=current_user,
@@ -80,15 +59,17 @@ def unit_home() -> str:
         since=utcnow() - RECENT_DECISIONS,
     )
     asked = explanations.open_for_unit(session, actor=current_user, unit_id=current_user.unit_id)
-    return render_template(
-        "dashboard/unit.html",
-        rows=rows,
+    return list_pages.assignment_page(
+        session,
+        actor=current_user,
+        audience=assignment_lists.Audience.UNIT,
+        endpoint="dashboard.unit_home",
+        template="dashboard/unit.html",
+        reference=today,
+        default_status=assignment_lists.OPEN,
         asked=asked,
         today=today,
-        form=form,
         decisions=decisions,
-        category_labels=CATEGORY_LABELS,
-        status_labels=STATUS_LABELS,
     )
 
 
