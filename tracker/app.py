@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.chat.views import bp as chat_bp
     from tracker.chat.views import telegram_webhook
     from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.lists.views import bp as lists_bp
     from tracker.notices.views import bp as notices_bp
     from tracker.reminders.views import bp as reminders_bp
     from tracker.rollups.review_views import bp as reviews_bp
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
         reviews_bp,
         chat_bp,
         search_bp,
+        lists_bp,
         zalo_bp,
     ):
         app.register_blueprint(blueprint)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -81,16 +81,19 @@ def head_home() -> str:
 
 @bp.route("/thong-bao")
 @requires(can_view_all_assignments)
-def notices_home() -> str:
+def notices_home() -> Response | tuple[str, int]:
     session = db()
     pending = (
         notices.count_pending_extensions(session, actor=current_user)
         if can_decide_extensions(current_user)
         else None
     )
-    return render_template(
-        "dashboard/notices.html",
-        rows=notices.list_notices(session, actor=current_user),
+    return list_pages.notice_page(
+        session,
+        actor=current_user,
+        endpoint="dashboard.notices_home",
+        template="dashboard/notices.html",
+        reference=local_today(),
         pending_extensions=pending,
         can_import=can_manage_notices(current_user),
     )

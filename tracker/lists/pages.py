@@ -23,6 +23,7 @@ from tracker.errors import InvalidInput
 from tracker.i18n import translate_error
 from tracker.lists import assignments as lists
 from tracker.lists import export
+from tracker.lists import notices as notice_lists
 from tracker.lists.core import EXPORT_ARG, ArgsReader, Links, Page, fetch_page
 from tracker.rollups.periods import Period, period_choices
 
@@ -33,11 +34,11 @@ class ListView:
 
     page: Page
     links: Links
-    filters: lists.Filters
+    filters: Any
     kept: Mapping[str, str]
     errors: list[str]
     reference: date
-    audience: lists.Audience
+    audience: lists.Audience | None
     options: Mapping[str, list[tuple[str, str]]]
     tallies: list[lists.Tally] = field(default_factory=list)
     columns: tuple[Any, ...] = lists.COLUMNS
@@ -175,3 +176,74 @@ def _export_table(rows: list[lists.Row], total: int, reference: date) -> export.
         ],
         total=total,
     )
+
+
+NOTICE_HEADINGS = (
+    "Số",
+    "Trích yếu",
+    "Kỳ",
+    "Hạn chung",
+    "Số nhiệm vụ",
+    "Số lượt giao",
+    "Số lượt giao quá hạn",
+    "Trạng thái",
+    "Ngày ban hành",
+)
+
+
+def notice_page(
+    session: Session, *, actor: User, endpoint: str, template: str, reference: date, **context: Any
+) -> Response | tuple[str, int]:
+    """The notices list (or its export) for `actor`; 400 with the messages when a filter was
+    bad."""
+    reader = ArgsReader(request.args)
+    filters = notice_lists.read_filters(reader)
+    sort = notice_lists.read_sort_of(request.args)
+    query = notice_lists.statement(session, actor, filters, sort, reference)
+    total = notice_lists.count(session, actor, filters, reference)
+    kind = request.args.get(EXPORT_ARG, "")
+    if kind in export.KINDS:
+        found = notice_lists.rows(list(session.exec(query.limit(export.EXPORT_CAP)).all()))
+        table = export.Table(
+            name=f"thong-bao-{reference:%Y%m%d}",
+            headings=NOTICE_HEADINGS,
+            rows=[
+                (
+                    row.conclusion.number,
+                    row.conclusion.title,
+                    row.conclusion.period,
+                    row.conclusion.default_due,
+                    row.task_count,
+                    row.assignment_count,
+                    row.overdue_count,
+                    notice_lists.NOTICE_STATUSES[row.conclusion.status],
+                    row.conclusion.published_at.date() if row.conclusion.published_at else None,
+                )
+                for row in found
+            ],
+            total=total,
+        )
+        return export.download(table, kind)
+    page = fetch_page(session, query, number=reader.page(), total=total)
+    viewer = lists.Viewer(lists.Audience.ALL)
+    options = _options(session, viewer, reference, lists.Filters(unit_id=filters.unit_id))
+    options["tt"] = [(value, _(label)) for value, label in notice_lists.NOTICE_STATUSES.items()]
+    options["sap"] = [(column.key, _(column.label)) for column in notice_lists.COLUMNS]
+    view = ListView(
+        page=replace_rows(page, notice_lists.rows(page.rows)),
+        links=Links(
+            endpoint=endpoint,
+            filters=dict(reader.kept),
+            sort=sort,
+            default_sort=notice_lists.DEFAULT_SORT,
+            columns=notice_lists.COLUMNS,
+        ),
+        filters=filters,
+        kept=reader.kept,
+        errors=[translate_error(error) for error in reader.errors],
+        reference=reference,
+        audience=None,
+        options=options,
+        columns=notice_lists.COLUMNS,
+    )
+    return render_template(template, view=view, **context), 400 if view.errors else 200
