@@ -89,6 +89,7 @@ def world(app: Flask, session: Session) -> World:
     n2 = make_notice(session, by=secretary, number="TB-02")
     draft = make_notice(session, published=False, by=secretary, number="TB-03")
     n1.period, n2.period = f"{today.year}-Q1", f"{today.year}-Q2"
+    n1.title, n2.title, draft.title = "Về công tác B", "Về công tác A", "Về công tác C"
     n1.default_due, n2.default_due = today + 30 * day, today + 10 * day
     work = {
         "a1": _assign(session, n1, beta, "1", today - 10 * day, "in_progress", 40),
@@ -116,7 +117,7 @@ def world(app: Flask, session: Session) -> World:
             requested_by_id=users["head"].id,
         )
     )
-    session.add_all([n1, n2])
+    session.add_all([n1, n2, draft])
     session.commit()
     tasks_of_n1 = set(session.exec(select(Task.id).where(Task.conclusion_id == n1.id)).all())
     return World(
