@@ -50,7 +50,7 @@ class Audience(StrEnum):
 OPEN, EVERY = "mo", "tat-ca"
 STATUS_CHOICES = (OPEN, EVERY, *[status.value for status in AssignmentStatus])
 STATUS_LABELS = {
-    OPEN: N_("Đang mở (chưa xong, chưa hủy)"),
+    OPEN: N_("Đang mở"),
     EVERY: N_("Tất cả"),
     AssignmentStatus.NOT_STARTED.value: N_("Chưa triển khai"),
     AssignmentStatus.IN_PROGRESS.value: N_("Đang thực hiện"),
