@@ -94,7 +94,9 @@ def to_xlsx(table: Table) -> bytes:
         cell.font = Font(bold=True)
     for row in table.rows:
         sheet.append([_xlsx_cell(value) for value in row])
-        for cell in sheet[sheet.max_row]:
+    # One pass at the end: sheet.max_row after each append would make this quadratic.
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
                 if looks_like_formula(cell.value):

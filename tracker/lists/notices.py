@@ -7,17 +7,18 @@ work of this unit". Drafts are listed only for those who may see them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_
+from sqlalchemy import Select, case, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from tracker.accounts.models import User
 from tracker.assignments.asof import State, category_at, in_force
-from tracker.assignments.models import AssignmentStatus
+from tracker.assignments.models import STILL_IN_FORCE, AssignmentStatus
 from tracker.assignments.status import Category
 from tracker.errors import N_, PermissionDenied
 from tracker.lists.assignments import DUE_WINDOWS, OVERDUE, WINDOW_DAYS
@@ -37,7 +38,7 @@ TASKS = _tasks.subquery("task_counts")
 _assigned = (
     select(Task.conclusion_id, func.count(State.assignment_id).label("n"))
     .join(State, State.task_id == Task.id)
-    .where(State.valid_until == date(9999, 12, 31))
+    .where(State.valid_until == STILL_IN_FORCE)
     .group_by(Task.conclusion_id)
 )
 ASSIGNED = _assigned.subquery("assignment_counts")
@@ -164,26 +165,30 @@ def _where(
     return where
 
 
+COUNT_KEYS = ("nhiem-vu", "luot-giao", "qua-han")
+
+
 def statement(
     session: Session, actor: User, filters: Filters, sort: Sort, reference: date
 ) -> Select[Any]:
+    """The notices' ids, filtered and sorted; `load_rows` reads what a page shows of them.
+
+    Only a sort by a count joins the counts of every notice; otherwise the page's counts are
+    read for its own notices alone (a second, small query).
+    """
     if not can_view_all_assignments(actor):
         raise PermissionDenied(N_("Bạn không có quyền xem danh sách thông báo."))
     overdue = _overdue_counts(reference)
-    columns = _columns(overdue)
-    query = (
-        select(  # type: ignore[call-overload]
-            Conclusion,
-            func.coalesce(TASKS.c.n, 0),
-            func.coalesce(ASSIGNED.c.n, 0),
-            func.coalesce(overdue.c.n, 0),
+    query = select(Conclusion.id)
+    if sort.key in COUNT_KEYS:
+        query = (
+            query.join(TASKS, TASKS.c.conclusion_id == Conclusion.id, isouter=True)
+            .join(ASSIGNED, ASSIGNED.c.conclusion_id == Conclusion.id, isouter=True)
+            .join(overdue, overdue.c.conclusion_id == Conclusion.id, isouter=True)
         )
-        .join(TASKS, TASKS.c.conclusion_id == Conclusion.id, isouter=True)
-        .join(ASSIGNED, ASSIGNED.c.conclusion_id == Conclusion.id, isouter=True)
-        .join(overdue, overdue.c.conclusion_id == Conclusion.id, isouter=True)
-        .where(*_where(session, actor, filters, reference))
-    )
-    return query.order_by(*order_by(sort, columns, reference, (Conclusion.id.desc(),)))
+    query = query.where(*_where(session, actor, filters, reference))
+    tiebreak = (Conclusion.id.desc(),)
+    return query.order_by(*order_by(sort, _columns(overdue), reference, tiebreak))
 
 
 def count(session: Session, actor: User, filters: Filters, reference: date) -> int:
@@ -191,8 +196,38 @@ def count(session: Session, actor: User, filters: Filters, reference: date) -> i
     return int(session.exec(counted.where(*_where(session, actor, filters, reference))).one())
 
 
-def rows(raw: list[Any]) -> list[Row]:
-    return [Row(notice, tasks, assigned, overdue) for notice, tasks, assigned, overdue in raw]
+def load_rows(session: Session, ids: Sequence[int], reference: date) -> list[Row]:
+    """The notices `ids`, in that order, with their counts at `reference`."""
+    if not ids:
+        return []
+    notices = {
+        notice.id: notice
+        for notice in session.exec(select(Conclusion).where(Conclusion.id.in_(ids))).all()
+    }
+    in_ids = Task.conclusion_id.in_(ids)
+    tasks = dict(
+        session.exec(
+            select(Task.conclusion_id, func.count()).where(in_ids).group_by(Task.conclusion_id)
+        ).all()
+    )
+    assigned, overdue = {}, {}
+    is_overdue = category_at(reference) == Category.OVERDUE.value
+    for notice_id, every, late in session.exec(
+        select(
+            Task.conclusion_id,
+            func.count(),
+            func.coalesce(func.sum(case((is_overdue, 1), else_=0)), 0),
+        )
+        .join(State, State.task_id == Task.id)
+        .where(in_ids, in_force(reference))
+        .group_by(Task.conclusion_id)
+    ).all():
+        assigned[notice_id], overdue[notice_id] = every, late
+    return [
+        Row(notices[i], tasks.get(i, 0), assigned.get(i, 0), int(overdue.get(i, 0)))
+        for i in ids
+        if i in notices
+    ]
 
 
 def read_sort_of(args: Any) -> Sort:

@@ -203,7 +203,8 @@ def notice_page(
     total = notice_lists.count(session, actor, filters, reference)
     kind = request.args.get(EXPORT_ARG, "")
     if kind in export.KINDS:
-        found = notice_lists.rows(list(session.exec(query.limit(export.EXPORT_CAP)).all()))
+        ids = list(session.exec(query.limit(export.EXPORT_CAP)).all())
+        found = notice_lists.load_rows(session, ids, reference)
         table = export.Table(
             name=f"thong-bao-{reference:%Y%m%d}",
             headings=NOTICE_HEADINGS,
@@ -230,7 +231,7 @@ def notice_page(
     options["tt"] = [(value, _(label)) for value, label in notice_lists.NOTICE_STATUSES.items()]
     options["sap"] = [(column.key, _(column.label)) for column in notice_lists.COLUMNS]
     view = ListView(
-        page=replace_rows(page, notice_lists.rows(page.rows)),
+        page=replace_rows(page, notice_lists.load_rows(session, page.rows, reference)),
         links=Links(
             endpoint=endpoint,
             filters=dict(reader.kept),
