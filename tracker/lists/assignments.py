@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_
+from sqlalchemy import Select, and_, case, func, or_, union
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
@@ -171,8 +171,11 @@ class Viewer:
             supported = select(TaskUnit.task_id).where(
                 TaskUnit.unit_id.in_(self.scope), TaskUnit.role == AssignmentRole.SUPPORT
             )
-            visible = select(Assignment.id).where(
-                or_(Assignment.unit_id.in_(self.scope), Assignment.task_id.in_(supported))
+            # A UNION rather than an OR: PostgreSQL then starts from the few assignments
+            # found through each index instead of checking every state row against both.
+            visible = union(
+                select(Assignment.id).where(Assignment.unit_id.in_(self.scope)),
+                select(Assignment.id).where(Assignment.task_id.in_(supported)),
             )
             return [State.assignment_id.in_(visible)]
         if self.audience == Audience.ROLLUP:
@@ -212,7 +215,11 @@ class Row:
 def _where(
     session: Session, viewer: Viewer, filters: Filters, reference: date
 ) -> list[ColumnElement[bool]]:
-    category = category_at(reference)
+    return [*_visible(viewer, reference), *_narrowed(session, filters, reference)]
+
+
+def _visible(viewer: Viewer, reference: date) -> list[ColumnElement[bool]]:
+    """The state rows at `reference` of published notices that `viewer` may see."""
     # "Not a task of a draft" rather than a join to every notice, as the rollups do it: drafts
     # are few, so each state row is checked against a small set.
     drafts = (
@@ -220,7 +227,13 @@ def _where(
         .join(Conclusion, Task.conclusion_id == Conclusion.id)
         .where(Conclusion.status != NoticeStatus.PUBLISHED)
     )
-    where = [in_force(reference), State.task_id.not_in(drafts), *viewer.conditions()]
+    return [in_force(reference), State.task_id.not_in(drafts), *viewer.conditions()]
+
+
+def _narrowed(session: Session, filters: Filters, reference: date) -> list[ColumnElement[bool]]:
+    """The conditions of `filters`."""
+    category = category_at(reference)
+    where: list[ColumnElement[bool]] = []
     if filters.status == OPEN:
         where.append(State.status.in_([AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS]))
     elif filters.status != EVERY:
@@ -344,17 +357,24 @@ def unit_tallies(session: Session, viewer: Viewer, reference: date) -> list[Tall
         ("cho", WAITING_DECISION, N_("Chờ quyết định gia hạn")),
         ("cho", EXPLANATION_ASKED, N_("Được yêu cầu giải trình")),
     ]
-    tallies = []
-    for name, value, label in wanted:
-        filters = (
-            Filters(status=OPEN, due_window=value)
-            if name == "han"
-            else Filters(status=OPEN, waiting=value)
+    # One pass over the visible open work, one FILTERed count per tally: the same conditions
+    # as the lists the links open (`_narrowed`), so a count always equals its list's total.
+    counts = [
+        func.count().filter(
+            and_(*_narrowed(session, Filters(status=EVERY, **{field: value}), reference))
         )
-        tallies.append(
-            Tally(value, label, count(session, viewer, filters, reference), {name: value})
+        for field, value in (
+            ("due_window" if name == "han" else "waiting", value) for name, value, _ in wanted
         )
-    return tallies
+    ]
+    open_work = _narrowed(session, Filters(status=OPEN), reference)
+    found = session.exec(
+        select(*counts).select_from(State).where(*_visible(viewer, reference), *open_work)
+    ).one()
+    return [
+        Tally(value, label, int(number), {name: value})
+        for (name, value, label), number in zip(wanted, found, strict=True)
+    ]
 
 
 def read_sort_of(args: Mapping[str, str]) -> Sort:
