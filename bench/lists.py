@@ -100,6 +100,8 @@ def queries(session: Session) -> list[tuple[str, Callable[[], int]]]:
     ).one()
     head = lists.Viewer.of(session, _person("head"), lists.Audience.ROLLUP)
     district = lists.Viewer.of(session, _person("unit", district_id), lists.Audience.UNIT)
+    # The board at the top of the tree, as a unit account: every unit is below it.
+    province = lists.Viewer.of(session, _person("unit", 1), lists.Audience.UNIT)
     everyone = lists.Viewer.of(session, _person("secretary"), lists.Audience.ALL)
     overdue = lists.Filters(category=Category.OVERDUE)
     return [
@@ -117,6 +119,7 @@ def queries(session: Session) -> list[tuple[str, Callable[[], int]]]:
             ),
         ),
         ("district's home: open work + 4 counts", lambda: _unit_home(session, district)),
+        ("province board's home (whole tree)", lambda: _unit_home(session, province)),
         (
             "district: open work by progress, page 3",
             lambda: _page(
