@@ -63,8 +63,10 @@ def _page(
     return total
 
 
-def _unit_home(session: Session, viewer: lists.Viewer) -> int:
-    """The unit's home: its open work, page 1, and the four counts at the top."""
+def _unit_home(session: Session, unit_id: int) -> int:
+    """The unit's home: who sees what (its assignments), its open work, page 1, and the four
+    counts at the top."""
+    viewer = lists.Viewer.of(session, _person("unit", unit_id), lists.Audience.UNIT)
     total = _page(session, viewer, lists.Filters(status=lists.OPEN), lists.DEFAULT_SORT)
     lists.unit_tallies(session, viewer, TODAY)
     return total
@@ -100,8 +102,6 @@ def queries(session: Session) -> list[tuple[str, Callable[[], int]]]:
     ).one()
     head = lists.Viewer.of(session, _person("head"), lists.Audience.ROLLUP)
     district = lists.Viewer.of(session, _person("unit", district_id), lists.Audience.UNIT)
-    # The board at the top of the tree, as a unit account: every unit is below it.
-    province = lists.Viewer.of(session, _person("unit", 1), lists.Audience.UNIT)
     everyone = lists.Viewer.of(session, _person("secretary"), lists.Audience.ALL)
     overdue = lists.Filters(category=Category.OVERDUE)
     return [
@@ -118,8 +118,9 @@ def queries(session: Session) -> list[tuple[str, Callable[[], int]]]:
                 Sort("don-vi"),
             ),
         ),
-        ("district's home: open work + 4 counts", lambda: _unit_home(session, district)),
-        ("province board's home (whole tree)", lambda: _unit_home(session, province)),
+        ("district's home: open work + 4 counts", lambda: _unit_home(session, district_id)),
+        # The board at the top of the tree, as a unit account: every unit is below it.
+        ("province board's home (whole tree)", lambda: _unit_home(session, 1)),
         (
             "district: open work by progress, page 3",
             lambda: _page(

@@ -191,7 +191,11 @@ class Viewer:
         if self.audience == Audience.UNIT:
             if self.assignment_ids is not None:
                 return [State.assignment_id.in_(self.assignment_ids)]
-            return [State.assignment_id.in_(_visible_to(self.scope))]
+            # Too many to name (a board high in the tree): one pass over the state rows.
+            supported = select(TaskUnit.task_id).where(
+                TaskUnit.unit_id.in_(self.scope), TaskUnit.role == AssignmentRole.SUPPORT
+            )
+            return [or_(State.unit_id.in_(self.scope), State.task_id.in_(supported))]
         if self.audience == Audience.ROLLUP:
             return [State.role == AssignmentRole.LEAD, State.parent_id.is_(None)]
         return []
