@@ -247,3 +247,18 @@ def test_the_head_drill_down_sorts_and_filters_overdue(client: FlaskClient, worl
     # A delegated part (the commune's) is counted through its parent, as on the dashboard.
     units = client.get(f"/tong-hop/danh-sach?dv={world.units['beta'].id}&rieng=1")
     assert set(shown_ids(units.get_data(as_text=True))) == world.ids("a1", "a3", "a4", "a5", "a6")
+
+
+def test_a_unit_with_too_many_assignments_to_name_sees_the_same(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.lists import assignments
+
+    login_as(client, "beta")
+    named = client.get("/don-vi?tt=tat-ca").get_data(as_text=True)
+    monkeypatch.setattr(assignments, "MAX_NAMED_IDS", 1)
+    scanned = client.get("/don-vi?tt=tat-ca").get_data(as_text=True)
+    assert shown_ids(scanned) == shown_ids(named)
+    assert set(shown_ids(scanned)) == world.ids("a1", "a2", "a3", "a4", "a5", "a6")
+    counts = re.findall(r'<span class="tally-count">(\d+)</span>', scanned)
+    assert counts == re.findall(r'<span class="tally-count">(\d+)</span>', named)
