@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -75,7 +75,8 @@ def _unit_home(session: Session, unit_id: int) -> int:
 def _export(session: Session, viewer: lists.Viewer, kind: str) -> int:
     filters = lists.Filters(status=lists.EVERY)
     statement = lists.statement(session, viewer, filters, Sort("don-vi"), TODAY)
-    found = lists.rows(viewer, session.exec(statement.limit(EXPORT_ROWS)).all())
+    capped = statement.limit(EXPORT_ROWS)
+    found = lists.rows(viewer, session.exec(capped).all())  # type: ignore[call-overload]
     table = _export_table(found, lists.count(session, viewer, filters, TODAY), TODAY)
     data = export.to_csv(table) if kind == "csv" else export.to_xlsx(table)
     assert data
@@ -98,8 +99,9 @@ TODAY = date.today()
 
 def queries(session: Session) -> list[tuple[str, Callable[[], int]]]:
     district_id = session.exec(
-        select(Unit.id).where(Unit.parent_id == 1).order_by(Unit.id).limit(1)
+        select(col(Unit.id)).where(Unit.parent_id == 1).order_by(col(Unit.id)).limit(1)
     ).one()
+    assert district_id is not None
     head = lists.Viewer.of(session, _person("head"), lists.Audience.ROLLUP)
     district = lists.Viewer.of(session, _person("unit", district_id), lists.Audience.UNIT)
     everyone = lists.Viewer.of(session, _person("secretary"), lists.Audience.ALL)

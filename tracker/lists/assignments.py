@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, union
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.asof import State, category_at, in_force
@@ -93,15 +93,15 @@ def _category_rank(reference: date) -> Sequence[ColumnElement[Any]]:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("nhiem-vu", N_("Nhiệm vụ"), lambda _: [Conclusion.id, Task.position], False),
-    Column("thong-bao", N_("Thông báo"), lambda _: [Conclusion.number]),
-    Column("don-vi", N_("Đơn vị"), lambda _: [Unit.name]),
-    Column("han", N_("Hạn"), lambda _: [State.due]),
-    Column("tien-do", N_("Tiến độ"), lambda _: [State.percent], False, first_descending=True),
+    Column("nhiem-vu", N_("Nhiệm vụ"), lambda _: [col(Conclusion.id), col(Task.position)], False),
+    Column("thong-bao", N_("Thông báo"), lambda _: [col(Conclusion.number)]),
+    Column("don-vi", N_("Đơn vị"), lambda _: [col(Unit.name)]),
+    Column("han", N_("Hạn"), lambda _: [col(State.due)]),
+    Column("tien-do", N_("Tiến độ"), lambda _: [col(State.percent)], False, first_descending=True),
     Column("tinh-trang", N_("Tình trạng"), _category_rank, False),
 )
 DEFAULT_SORT = Sort("han")
-TIEBREAK = (State.assignment_id,)
+TIEBREAK = (col(State.assignment_id),)
 
 
 @dataclass(frozen=True)
@@ -150,13 +150,13 @@ MAX_NAMED_IDS = 5_000
 
 def _visible_to(scope: frozenset[int]) -> Any:
     """The ids of the assignments of `scope`'s units and of the tasks they support."""
-    supported = select(TaskUnit.task_id).where(
-        TaskUnit.unit_id.in_(scope), TaskUnit.role == AssignmentRole.SUPPORT
+    supported = select(col(TaskUnit.task_id)).where(
+        col(TaskUnit.unit_id).in_(scope), col(TaskUnit.role) == AssignmentRole.SUPPORT
     )
     # A UNION rather than an OR: each half is read through its own index.
     return union(
-        select(Assignment.id).where(Assignment.unit_id.in_(scope)),
-        select(Assignment.id).where(Assignment.task_id.in_(supported)),
+        select(col(Assignment.id)).where(col(Assignment.unit_id).in_(scope)),
+        select(col(Assignment.id)).where(col(Assignment.task_id).in_(supported)),
     )
 
 
@@ -190,14 +190,14 @@ class Viewer:
         join, and a unit's list starts from its few assignments through their indexes)."""
         if self.audience == Audience.UNIT:
             if self.assignment_ids is not None:
-                return [State.assignment_id.in_(self.assignment_ids)]
+                return [col(State.assignment_id).in_(self.assignment_ids)]
             # Too many to name (a board high in the tree): one pass over the state rows.
-            supported = select(TaskUnit.task_id).where(
-                TaskUnit.unit_id.in_(self.scope), TaskUnit.role == AssignmentRole.SUPPORT
+            supported = select(col(TaskUnit.task_id)).where(
+                col(TaskUnit.unit_id).in_(self.scope), col(TaskUnit.role) == AssignmentRole.SUPPORT
             )
-            return [or_(State.unit_id.in_(self.scope), State.task_id.in_(supported))]
+            return [or_(col(State.unit_id).in_(self.scope), col(State.task_id).in_(supported))]
         if self.audience == Audience.ROLLUP:
-            return [State.role == AssignmentRole.LEAD, State.parent_id.is_(None)]
+            return [col(State.role) == AssignmentRole.LEAD, col(State.parent_id).is_(None)]
         return []
 
 
@@ -241,11 +241,11 @@ def _visible(viewer: Viewer, reference: date) -> list[ColumnElement[bool]]:
     # "Not a task of a draft" rather than a join to every notice, as the rollups do it: drafts
     # are few, so each state row is checked against a small set.
     drafts = (
-        select(Task.id)
-        .join(Conclusion, Task.conclusion_id == Conclusion.id)
-        .where(Conclusion.status != NoticeStatus.PUBLISHED)
+        select(col(Task.id))
+        .join(Conclusion, col(Task.conclusion_id) == col(Conclusion.id))
+        .where(col(Conclusion.status) != NoticeStatus.PUBLISHED)
     )
-    return [in_force(reference), State.task_id.not_in(drafts), *viewer.conditions()]
+    return [in_force(reference), col(State.task_id).not_in(drafts), *viewer.conditions()]
 
 
 def _narrowed(session: Session, filters: Filters, reference: date) -> list[ColumnElement[bool]]:
@@ -253,37 +253,43 @@ def _narrowed(session: Session, filters: Filters, reference: date) -> list[Colum
     category = category_at(reference)
     where: list[ColumnElement[bool]] = []
     if filters.status == OPEN:
-        where.append(State.status.in_([AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS]))
+        where.append(
+            col(State.status).in_([AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS])
+        )
     elif filters.status != EVERY:
-        where.append(State.status == filters.status)
+        where.append(col(State.status) == filters.status)
     if filters.category is not None:
         where.append(category == filters.category.value)
     if filters.due_window == OVERDUE:
         where.append(category == Category.OVERDUE.value)
     elif filters.due_window in WINDOW_DAYS:
         horizon = reference + timedelta(days=WINDOW_DAYS[filters.due_window])
-        where.append(State.due.between(reference, horizon))
+        where.append(col(State.due).between(reference, horizon))
     if filters.due_from is not None:
-        where.append(State.due >= filters.due_from)
+        where.append(col(State.due) >= filters.due_from)
     if filters.due_to is not None:
-        where.append(State.due <= filters.due_to)
+        where.append(col(State.due) <= filters.due_to)
     if filters.notice_id is not None:
         where.append(
-            State.task_id.in_(select(Task.id).where(Task.conclusion_id == filters.notice_id))
+            col(State.task_id).in_(
+                select(col(Task.id)).where(col(Task.conclusion_id) == filters.notice_id)
+            )
         )
     if filters.unit_id is not None:
         units = {filters.unit_id} if filters.own_only else unit_scope(session, filters.unit_id)
-        where.append(State.unit_id.in_(units))
+        where.append(col(State.unit_id).in_(units))
     if filters.period is not None:
-        where.append(State.due.between(filters.period.start, filters.period.end))
+        where.append(col(State.due).between(filters.period.start, filters.period.end))
     if filters.waiting == WAITING_DECISION:
-        pending = select(ExtensionRequest.assignment_id).where(
-            ExtensionRequest.status == ExtensionStatus.PENDING
+        pending = select(col(ExtensionRequest.assignment_id)).where(
+            col(ExtensionRequest.status) == ExtensionStatus.PENDING
         )
-        where.append(State.assignment_id.in_(pending))
+        where.append(col(State.assignment_id).in_(pending))
     elif filters.waiting == EXPLANATION_ASKED:
-        asked = select(ExplanationRequest.assignment_id).where(ExplanationRequest.answer.is_(None))
-        where.append(State.assignment_id.in_(asked))
+        asked = select(col(ExplanationRequest.assignment_id)).where(
+            col(ExplanationRequest.answer).is_(None)
+        )
+        where.append(col(State.assignment_id).in_(asked))
     return where
 
 
@@ -292,25 +298,25 @@ def statement(
 ) -> Select[Any]:
     """The list's rows, filtered and sorted (not yet cut into pages)."""
     columns = select(  # type: ignore[call-overload]
-        State.assignment_id,
-        Task.code,
-        Task.text,
-        Conclusion.id,
-        Conclusion.number,
-        Conclusion.title,
-        Unit.id,
-        Unit.name,
+        col(State.assignment_id),
+        col(Task.code),
+        col(Task.text),
+        col(Conclusion.id),
+        col(Conclusion.number),
+        col(Conclusion.title),
+        col(Unit.id),
+        col(Unit.name),
         category_at(reference),
-        State.status,
-        State.percent,
-        State.due,
-        State.completed_on,
+        col(State.status),
+        col(State.percent),
+        col(State.due),
+        col(State.completed_on),
     )
     return (
         columns.select_from(State)
-        .join(Task, State.task_id == Task.id)
-        .join(Conclusion, Task.conclusion_id == Conclusion.id)
-        .join(Unit, State.unit_id == Unit.id)
+        .join(Task, col(State.task_id) == col(Task.id))
+        .join(Conclusion, col(Task.conclusion_id) == col(Conclusion.id))
+        .join(Unit, col(State.unit_id) == col(Unit.id))
         .where(*_where(session, viewer, filters, reference))
         .order_by(*order_by(sort, COLUMNS, reference, TIEBREAK))
     )
@@ -375,18 +381,20 @@ def unit_tallies(session: Session, viewer: Viewer, reference: date) -> list[Tall
         ("cho", WAITING_DECISION, N_("Chờ quyết định gia hạn")),
         ("cho", EXPLANATION_ASKED, N_("Được yêu cầu giải trình")),
     ]
+
     # One pass over the visible open work, one FILTERed count per tally: the same conditions
     # as the lists the links open (`_narrowed`), so a count always equals its list's total.
+    def only(name: str, value: str) -> Filters:
+        if name == "han":
+            return Filters(status=EVERY, due_window=value)
+        return Filters(status=EVERY, waiting=value)
+
     counts = [
-        func.count().filter(
-            and_(*_narrowed(session, Filters(status=EVERY, **{field: value}), reference))
-        )
-        for field, value in (
-            ("due_window" if name == "han" else "waiting", value) for name, value, _ in wanted
-        )
+        func.count().filter(and_(*_narrowed(session, only(name, value), reference)))
+        for name, value, _ in wanted
     ]
     open_work = _narrowed(session, Filters(status=OPEN), reference)
-    found = session.exec(
+    found: Any = session.exec(
         select(*counts).select_from(State).where(*_visible(viewer, reference), *open_work)
     ).one()
     return [
@@ -402,29 +410,31 @@ def read_sort_of(args: Mapping[str, str]) -> Sort:
 def unit_choices(session: Session, viewer: Viewer) -> list[Unit]:
     """The units the filter offers: a unit's own subtree; for others the two top levels."""
     if viewer.audience == Audience.UNIT:
-        query = select(Unit).where(Unit.id.in_(viewer.scope))
+        query = select(Unit).where(col(Unit.id).in_(viewer.scope))
     else:
-        top = select(Unit.id).where(Unit.parent_id.is_(None))
-        query = select(Unit).where(or_(Unit.parent_id.is_(None), Unit.parent_id.in_(top)))
-    return list(session.exec(query.order_by(Unit.name).limit(500)).all())
+        top = select(col(Unit.id)).where(col(Unit.parent_id).is_(None))
+        query = select(Unit).where(or_(col(Unit.parent_id).is_(None), col(Unit.parent_id).in_(top)))
+    return list(session.exec(query.order_by(col(Unit.name)).limit(500)).all())
 
 
 def notice_choices(session: Session, viewer: Viewer) -> list[Conclusion]:
     """The published notices the filter offers (a unit: those it has work in), newest first."""
-    query = select(Conclusion).where(Conclusion.status == NoticeStatus.PUBLISHED)
+    query = select(Conclusion).where(col(Conclusion.status) == NoticeStatus.PUBLISHED)
     if viewer.audience == Audience.UNIT:
         assigned = (
-            select(Task.conclusion_id)
-            .join(State, State.task_id == Task.id)
+            select(col(Task.conclusion_id))
+            .join(State, col(State.task_id) == col(Task.id))
             .where(and_(*viewer.conditions()))
         )
-        query = query.where(Conclusion.id.in_(assigned))
-    return list(session.exec(query.order_by(Conclusion.id.desc()).limit(200)).all())
+        query = query.where(col(Conclusion.id).in_(assigned))
+    return list(session.exec(query.order_by(col(Conclusion.id).desc()).limit(200)).all())
 
 
 def due_years(session: Session, today: date, at_most: int = 6) -> tuple[int, int]:
     """The first and last years work falls due in (today's included), for the period filter."""
-    first, last = session.exec(select(func.min(Assignment.due), func.max(Assignment.due))).one()
+    first, last = session.exec(
+        select(func.min(col(Assignment.due)), func.max(col(Assignment.due)))
+    ).one()
     first_year = min(first.year if first else today.year, today.year)
     last_year = max(last.year if last else today.year, today.year)
     return max(first_year, last_year - at_most + 1), last_year

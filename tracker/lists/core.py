@@ -16,7 +16,6 @@ from typing import Any
 
 from flask import url_for
 from sqlalchemy import Select, func
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from tracker.errors import N_, InvalidInput
@@ -30,7 +29,7 @@ PER_PAGE = 50
 MAX_PAGE = 1_000_000
 
 # One sort key's SQL: one or more expressions, given the list's reference date.
-SortExpressions = Callable[[date], Sequence[ColumnElement[Any]]]
+SortExpressions = Callable[[date], Sequence[Any]]
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def order_by(
     sort: Sort,
     columns: Sequence[Column],
     reference: date,
-    tiebreak: Sequence[ColumnElement[Any]],
+    tiebreak: Sequence[Any],
 ) -> list[Any]:
     """ORDER BY terms for `sort`, then `tiebreak` so that pages never overlap."""
     column = next(column for column in columns if column.key == sort.key)
@@ -230,7 +229,8 @@ class Links:
 
     def only(self, params: Mapping[str, str]) -> str:
         """This list with only `params` as filters (the default sort, page 1)."""
-        return url_for(self.endpoint, **{**self.fixed, **params})
+        merged: dict[str, Any] = {**self.fixed, **params}
+        return url_for(self.endpoint, **merged)
 
     def sort_url(self, key: str) -> str:
         """The heading's link: this column, the other way round if it is the current one."""
@@ -258,9 +258,6 @@ class Links:
         return url_for(self.endpoint, **params)
 
     def export_url(self, kind: str) -> str:
-        return url_for(self.endpoint, **self._params(), **{EXPORT_ARG: kind})
-
-    def hidden_sort(self) -> dict[str, str]:
-        """The sort as hidden fields of the filter form, so filtering keeps it."""
         params = self._params()
-        return {name: params[name] for name in (SORT_ARG, DIRECTION_ARG) if name in params}
+        params[EXPORT_ARG] = kind
+        return url_for(self.endpoint, **params)

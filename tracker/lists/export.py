@@ -20,6 +20,7 @@ from flask import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.plain_text import looks_like_formula, strip_control
 
@@ -88,6 +89,7 @@ def _xlsx_cell(value: Cell) -> Cell:
 def to_xlsx(table: Table) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)
     sheet.title = "Danh sách"
     sheet.append([strip_control(heading) for heading in table.headings])
     for cell in sheet[1]:

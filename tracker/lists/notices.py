@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select, case, func, or_
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker.accounts.models import User
 from tracker.assignments.asof import State, category_at, in_force
@@ -33,33 +33,35 @@ NOTICE_STATUSES = {
     NoticeStatus.DRAFT.value: N_("Bản nháp"),
 }
 
-_tasks = select(Task.conclusion_id, func.count(Task.id).label("n")).group_by(Task.conclusion_id)
+_tasks = select(col(Task.conclusion_id), func.count(col(Task.id)).label("n")).group_by(
+    col(Task.conclusion_id)
+)
 TASKS = _tasks.subquery("task_counts")
 _assigned = (
-    select(Task.conclusion_id, func.count(State.assignment_id).label("n"))
-    .join(State, State.task_id == Task.id)
-    .where(State.valid_until == STILL_IN_FORCE)
-    .group_by(Task.conclusion_id)
+    select(col(Task.conclusion_id), func.count(col(State.assignment_id)).label("n"))
+    .join(State, col(State.task_id) == col(Task.id))
+    .where(col(State.valid_until) == STILL_IN_FORCE)
+    .group_by(col(Task.conclusion_id))
 )
 ASSIGNED = _assigned.subquery("assignment_counts")
 
 
 def _overdue_counts(reference: date) -> Any:
     return (
-        select(Task.conclusion_id, func.count(State.assignment_id).label("n"))
-        .join(State, State.task_id == Task.id)
+        select(col(Task.conclusion_id), func.count(col(State.assignment_id)).label("n"))
+        .join(State, col(State.task_id) == col(Task.id))
         .where(in_force(reference), category_at(reference) == Category.OVERDUE.value)
-        .group_by(Task.conclusion_id)
+        .group_by(col(Task.conclusion_id))
         .subquery("overdue_counts")
     )
 
 
 def _columns(overdue: Any) -> tuple[Column, ...]:
     return (
-        Column("so", N_("Số"), lambda _: [Conclusion.number]),
-        Column("trich-yeu", N_("Trích yếu"), lambda _: [Conclusion.title], False),
-        Column("ky", N_("Kỳ"), lambda _: [Conclusion.period]),
-        Column("han", N_("Hạn chung"), lambda _: [Conclusion.default_due]),
+        Column("so", N_("Số"), lambda _: [col(Conclusion.number)]),
+        Column("trich-yeu", N_("Trích yếu"), lambda _: [col(Conclusion.title)], False),
+        Column("ky", N_("Kỳ"), lambda _: [col(Conclusion.period)]),
+        Column("han", N_("Hạn chung"), lambda _: [col(Conclusion.default_due)]),
         Column(
             "nhiem-vu",
             N_("Nhiệm vụ"),
@@ -85,7 +87,7 @@ def _columns(overdue: Any) -> tuple[Column, ...]:
             "trang-thai",
             N_("Trạng thái"),
             # Published or drafted, the newest first: what the list opened on before.
-            lambda _: [func.coalesce(Conclusion.published_at, Conclusion.created_at)],
+            lambda _: [func.coalesce(col(Conclusion.published_at), col(Conclusion.created_at))],
             False,
             first_descending=True,
         ),
@@ -128,11 +130,11 @@ class Row:
 def _has_work(conditions: list[ColumnElement[bool]], reference: date) -> ColumnElement[bool]:
     """The notice has at least one assignment meeting `conditions` at `reference`."""
     matching = (
-        select(Task.conclusion_id)
-        .join(State, State.task_id == Task.id)
+        select(col(Task.conclusion_id))
+        .join(State, col(State.task_id) == col(Task.id))
         .where(in_force(reference), *conditions)
     )
-    return Conclusion.id.in_(matching)
+    return col(Conclusion.id).in_(matching)
 
 
 def _where(
@@ -140,19 +142,19 @@ def _where(
 ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if not can_view_draft_notices(actor):
-        where.append(Conclusion.status == NoticeStatus.PUBLISHED)
+        where.append(col(Conclusion.status) == NoticeStatus.PUBLISHED)
     if filters.status:
-        where.append(Conclusion.status == filters.status)
+        where.append(col(Conclusion.status) == filters.status)
     if filters.period is not None:
         code = filters.period.code
         where.append(
-            or_(Conclusion.period == code, Conclusion.period.startswith(f"{code}-"))
+            or_(col(Conclusion.period) == code, col(Conclusion.period).startswith(f"{code}-"))
             if filters.period.kind == "Y"
-            else Conclusion.period == code
+            else col(Conclusion.period) == code
         )
     if filters.unit_id is not None:
         where.append(
-            _has_work([State.unit_id.in_(unit_scope(session, filters.unit_id))], reference)
+            _has_work([col(State.unit_id).in_(unit_scope(session, filters.unit_id))], reference)
         )
     if filters.category is not None:
         where.append(_has_work([category_at(reference) == filters.category.value], reference))
@@ -160,8 +162,10 @@ def _where(
         where.append(_has_work([category_at(reference) == Category.OVERDUE.value], reference))
     elif filters.due_window in WINDOW_DAYS:
         horizon = reference + timedelta(days=WINDOW_DAYS[filters.due_window])
-        open_work = State.status.in_([AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS])
-        where.append(_has_work([State.due.between(reference, horizon), open_work], reference))
+        open_work = col(State.status).in_(
+            [AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS]
+        )
+        where.append(_has_work([col(State.due).between(reference, horizon), open_work], reference))
     return where
 
 
@@ -179,15 +183,15 @@ def statement(
     if not can_view_all_assignments(actor):
         raise PermissionDenied(N_("Bạn không có quyền xem danh sách thông báo."))
     overdue = _overdue_counts(reference)
-    query = select(Conclusion.id)
+    query = select(col(Conclusion.id))
     if sort.key in COUNT_KEYS:
         query = (
-            query.join(TASKS, TASKS.c.conclusion_id == Conclusion.id, isouter=True)
-            .join(ASSIGNED, ASSIGNED.c.conclusion_id == Conclusion.id, isouter=True)
-            .join(overdue, overdue.c.conclusion_id == Conclusion.id, isouter=True)
+            query.join(TASKS, TASKS.c.conclusion_id == col(Conclusion.id), isouter=True)
+            .join(ASSIGNED, ASSIGNED.c.conclusion_id == col(Conclusion.id), isouter=True)
+            .join(overdue, overdue.c.conclusion_id == col(Conclusion.id), isouter=True)
         )
     query = query.where(*_where(session, actor, filters, reference))
-    tiebreak = (Conclusion.id.desc(),)
+    tiebreak = (col(Conclusion.id).desc(),)
     return query.order_by(*order_by(sort, _columns(overdue), reference, tiebreak))
 
 
@@ -202,25 +206,27 @@ def load_rows(session: Session, ids: Sequence[int], reference: date) -> list[Row
         return []
     notices = {
         notice.id: notice
-        for notice in session.exec(select(Conclusion).where(Conclusion.id.in_(ids))).all()
+        for notice in session.exec(select(Conclusion).where(col(Conclusion.id).in_(ids))).all()
     }
-    in_ids = Task.conclusion_id.in_(ids)
+    in_ids = col(Task.conclusion_id).in_(ids)
     tasks = dict(
         session.exec(
-            select(Task.conclusion_id, func.count()).where(in_ids).group_by(Task.conclusion_id)
+            select(col(Task.conclusion_id), func.count())
+            .where(in_ids)
+            .group_by(col(Task.conclusion_id))
         ).all()
     )
     assigned, overdue = {}, {}
     is_overdue = category_at(reference) == Category.OVERDUE.value
     for notice_id, every, late in session.exec(
         select(
-            Task.conclusion_id,
+            col(Task.conclusion_id),
             func.count(),
             func.coalesce(func.sum(case((is_overdue, 1), else_=0)), 0),
         )
-        .join(State, State.task_id == Task.id)
+        .join(State, col(State.task_id) == col(Task.id))
         .where(in_ids, in_force(reference))
-        .group_by(Task.conclusion_id)
+        .group_by(col(Task.conclusion_id))
     ).all():
         assigned[notice_id], overdue[notice_id] = every, late
     return [

@@ -99,7 +99,7 @@ def assignment_page(
     total = lists.count(session, viewer, filters, reference)
     kind = request.args.get(EXPORT_ARG, "")
     if kind in export.KINDS:
-        raw = session.exec(query.limit(export.EXPORT_CAP)).all()
+        raw = session.exec(query.limit(export.EXPORT_CAP)).all()  # type: ignore[call-overload]
         return export.download(_export_table(lists.rows(viewer, raw), total, reference), kind)
     page = fetch_page(session, query, number=reader.page(), total=total)
     links = Links(
@@ -203,7 +203,8 @@ def notice_page(
     total = notice_lists.count(session, actor, filters, reference)
     kind = request.args.get(EXPORT_ARG, "")
     if kind in export.KINDS:
-        ids = list(session.exec(query.limit(export.EXPORT_CAP)).all())
+        capped = query.limit(export.EXPORT_CAP)
+        ids = list(session.exec(capped).all())  # type: ignore[call-overload]
         found = notice_lists.load_rows(session, ids, reference)
         table = export.Table(
             name=f"thong-bao-{reference:%Y%m%d}",

@@ -214,7 +214,7 @@ def assignment_list() -> WerkzeugResponse | tuple[str, int]:
     elif asked is not None:
         reference = asked
     fixed = {"ngay": reference.isoformat()} if reference != today else {}
-    back = {key: request.args[key] for key in ("ky", "tb") if request.args.get(key)}
+    back: dict[str, Any] = {k: request.args[k] for k in ("ky", "tb") if request.args.get(k)}
     unit_id = parse_id(request.args.get("dv", ""))
     return list_pages.assignment_page(
         session,
@@ -228,7 +228,7 @@ def assignment_list() -> WerkzeugResponse | tuple[str, int]:
         extra_errors=problems,
         unit=report.unit_or_none(session, unit_id),
         labels=category_labels(),
-        back_url=url_for("dashboard.head_home", **back, **fixed),
+        back_url=url_for("dashboard.head_home", **back | fixed),
     )
 
 
