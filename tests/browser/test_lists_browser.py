@@ -82,3 +82,30 @@ def test_a_unit_lead_sorts_filters_overdue_and_exports_csv(  # type: ignore[no-u
         assert rows[1][4] == "Ban Beta"
     finally:
         context.close()
+
+
+def test_the_secretary_sorts_every_assignment_and_the_notices(  # type: ignore[no-untyped-def]
+    world: World, live_server: str, browser, output_dir
+) -> None:
+    shots = output_dir / "browser"
+    shots.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "thuky")
+        page.goto(f"{live_server}/nhiem-vu")
+        page.locator("th a.sort", has_text="Đơn vị").click()
+        page.wait_for_url("**sap=don-vi**")
+        units = page.locator("table.list tbody td[data-label='Đơn vị']").all_inner_texts()
+        assert units == sorted(units) and "Ban Gamma" in units
+        page.screenshot(path=str(shots / "lists-secretary-assignments.png"), full_page=True)
+        page.goto(f"{live_server}/thong-bao")
+        page.locator("th a.sort", has_text="Quá hạn").click()
+        page.wait_for_url("**sap=qua-han**")
+        assert page.locator("th[aria-sort=descending]").inner_text().startswith("Quá hạn")
+        assert page.locator("table.list tbody tr").first.get_attribute("data-id") == str(
+            world.notices["n1"].id
+        )
+        page.screenshot(path=str(shots / "lists-secretary-notices.png"), full_page=True)
+    finally:
+        context.close()
