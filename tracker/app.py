@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.chat.views import telegram_webhook
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.inbox.views import bp as inbox_bp
+    from tracker.lists.views import bp as lists_bp
     from tracker.notices.views import bp as notices_bp
     from tracker.reminders.views import bp as reminders_bp
     from tracker.rollups.review_views import bp as reviews_bp
@@ -123,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
         chat_bp,
         search_bp,
         inbox_bp,
+        lists_bp,
         zalo_bp,
     ):
         app.register_blueprint(blueprint)

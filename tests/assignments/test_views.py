@@ -194,8 +194,8 @@ def test_support_unit_sees_and_comments(client: FlaskClient, world: World) -> No
 
 def test_unit_list_filters(client: FlaskClient, world: World) -> None:
     login_as(client, "huyen")
-    assert page_of(world) in client.get("/don-vi?status=not_started").get_data(as_text=True)
-    assert page_of(world) not in client.get("/don-vi?status=done").get_data(as_text=True)
+    assert page_of(world) in client.get("/don-vi?tt=not_started").get_data(as_text=True)
+    assert page_of(world) not in client.get("/don-vi?tt=done").get_data(as_text=True)
 
 
 def test_unit_is_asked_for_an_explanation_and_answers(
@@ -230,6 +230,10 @@ def test_unit_is_asked_for_an_explanation_and_answers(
     )
     assert response.status_code == 302
     assert "Do mưa lũ kéo dài" in client.get(page_of(world)).get_data(as_text=True)
+    home = client.get("/don-vi").get_data(as_text=True)
+    assert "Sông Lam giải trình" not in home
+    count = re.search(r'tally-count">(\d+)</span>\s*<span class="tally-label">Được yêu cầu', home)
+    assert count is not None and count.group(1) == "0"
 
 
 def test_extension_date_typed_as_eight_digits_on_a_phone(

@@ -85,7 +85,8 @@ def test_paging_ignores_query_keys_meant_for_url_for(client: FlaskClient, world:
     login_as(client, "lanhdao")
     response = client.get("/tong-hop/danh-sach?ngay=2021-07-01&trang=2&_method=DELETE")
     assert response.status_code == 200
-    assert "Không có nhiệm vụ nào." in response.get_data(as_text=True)  # 11 fit on page 1
+    links = re.findall(r'href="([^"]*)"', response.get_data(as_text=True))
+    assert links and not [link for link in links if "_method" in link]
 
 
 @pytest.mark.parametrize(("username", "expected"), [("lanhdao", 200), ("thuky", 200), ("hoi", 403)])

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from tracker.accounts.models import Role
-from tracker.assignments import service as assignments
-from tracker.assignments.forms import UnitFilterForm
-from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
-from tracker.fields import choices
 from tracker.i18n import local_today
-from tracker.inputs import parse_id
+from tracker.lists import assignments as assignment_lists
+from tracker.lists import pages as list_pages
 from tracker.notices import service as notices
 from tracker.permissions import (
     can_decide_extensions,
@@ -44,33 +40,18 @@ def home() -> Response:
 
 @bp.route("/don-vi")
 @requires(can_work_for_a_unit)
-def unit_home() -> str:
+def unit_home() -> Response | tuple[str, int]:
+    """The unit's work: open work first, with the counts that need attention at the top."""
     session, today = db(), local_today()
-    form = UnitFilterForm(request.args)
-    notices, periods = assignments.unit_filter_choices(session, actor=current_user)
-    form.notice.choices = choices(
-        [("", _("Tất cả"))]
-        + [(str(notice.id), notice.number or notice.title[:60]) for notice in notices]
-    )
-    form.period.choices = choices([("", _("Tất cả"))] + [(period, period) for period in periods])
-    filters = assignments.UnitFilters()
-    if form.validate():
-        filters = assignments.UnitFilters(
-            status=form.status.data or None,
-            conclusion_id=parse_id(form.notice.data),
-            period=form.period.data or None,
-            overdue_only=bool(form.overdue.data),
-        )
-    rows = assignments.list_unit_assignments(
-        session, actor=current_user, reference=today, filters=filters
-    )
-    return render_template(
-        "dashboard/unit.html",
-        rows=rows,
+    return list_pages.assignment_page(
+        session,
+        actor=current_user,
+        audience=assignment_lists.Audience.UNIT,
+        endpoint="dashboard.unit_home",
+        template="dashboard/unit.html",
+        reference=today,
+        default_status=assignment_lists.OPEN,
         today=today,
-        form=form,
-        category_labels=CATEGORY_LABELS,
-        status_labels=STATUS_LABELS,
     )
 
 
@@ -82,16 +63,19 @@ def head_home() -> str:
 
 @bp.route("/thong-bao")
 @requires(can_view_all_assignments)
-def notices_home() -> str:
+def notices_home() -> Response | tuple[str, int]:
     session = db()
     pending = (
         notices.count_pending_extensions(session, actor=current_user)
         if can_decide_extensions(current_user)
         else None
     )
-    return render_template(
-        "dashboard/notices.html",
-        rows=notices.list_notices(session, actor=current_user),
+    return list_pages.notice_page(
+        session,
+        actor=current_user,
+        endpoint="dashboard.notices_home",
+        template="dashboard/notices.html",
+        reference=local_today(),
         pending_extensions=pending,
         can_import=can_manage_notices(current_user),
     )

@@ -9,11 +9,15 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import col, select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS, Category
+from tracker.assignments.status import CATEGORY_LABELS, Category
 from tracker.errors import N_, InvalidInput
+from tracker.fields import parse_vn_date
 from tracker.i18n import local_today
 from tracker.inputs import parse_id
+from tracker.lists import assignments as assignment_lists
+from tracker.lists import pages as list_pages
 from tracker.notices.models import Conclusion, NoticeStatus
 from tracker.permissions import can_manage_reviews, can_view_rollups
 from tracker.request_db import db
@@ -190,47 +194,42 @@ def _unit_link(list_link: Callable[..., str], line: report.UnitLine) -> Callable
 
 @bp.route("/tong-hop/danh-sach")
 @requires(can_view_rollups)
-def assignment_list() -> str:
-    """The assignments one figure counts."""
-    session = db()
-    form, scope, args = read_filters()
-    unit_id = _int_arg("dv")
-    raw_category = request.args.get("loai", "")
-    if raw_category and raw_category not in Category.__members__.values():
-        raise InvalidInput(N_("Loại tình trạng không hợp lệ."))
-    category = Category(raw_category) if raw_category else None
-    page = _int_arg("trang") or 1
-    lines, total = queries.list_assignments(
+def assignment_list() -> WerkzeugResponse | tuple[str, int]:
+    """The assignments one figure counts, sortable, filterable and exportable."""
+    session, today = db(), local_today()
+    reference, problems = today, []
+    asked = parse_vn_date(request.args.get("ngay", "")) if request.args.get("ngay") else None
+    if request.args.get("ngay") and asked is None:
+        problems.append(InvalidInput(N_("Ngày tính số liệu không hợp lệ; đã tính đến hôm nay.")))
+    elif asked is not None and asked > today:
+        problems.append(
+            InvalidInput(
+                N_(
+                    "Chưa có số liệu của ngày {day}: số liệu tính theo những gì đã ghi nhận đến "
+                    "hết ngày được chọn, nên chỉ chọn được hôm nay ({today}) hoặc một ngày đã qua."
+                ),
+                day=asked.strftime("%d/%m/%Y"),
+                today=today.strftime("%d/%m/%Y"),
+            )
+        )
+    elif asked is not None:
+        reference = asked
+    fixed = {"ngay": reference.isoformat()} if reference != today else {}
+    back: dict[str, Any] = {k: request.args[k] for k in ("ky", "tb") if request.args.get(k)}
+    unit_id = parse_id(request.args.get("dv", ""))
+    return list_pages.assignment_page(
         session,
         actor=current_user,
-        scope=scope,
-        unit_id=unit_id,
-        own_only=request.args.get("rieng") == "1",
-        category=category,
-        page=page,
-        per_page=PER_PAGE,
-    )
-    # url_for's own arguments (_method, _external, _scheme, _anchor) start with "_": a query
-    # such as ?_method=X must not reach them (it made the page fail to build its links).
-    more: dict[str, Any] = {
-        k: v for k, v in request.args.items() if k != "trang" and not k.startswith("_")
-    }
-    return render_template(
-        "rollups/assignments.html",
-        form=form,
-        lines=lines,
-        total=total,
-        category=category,
-        scope=scope,
+        audience=assignment_lists.Audience.ROLLUP,
+        endpoint=".assignment_list",
+        template="rollups/assignments.html",
+        reference=reference,
+        default_status=assignment_lists.EVERY,
+        fixed=fixed,
+        extra_errors=problems,
         unit=report.unit_or_none(session, unit_id),
         labels=category_labels(),
-        status_labels=STATUS_LABELS,
-        page=page,
-        previous_url=url_for(".assignment_list", **more, trang=page - 1) if page > 1 else None,
-        next_url=url_for(".assignment_list", **more, trang=page + 1)
-        if page * PER_PAGE < total
-        else None,
-        back_url=url_for("dashboard.head_home", **args),
+        back_url=url_for("dashboard.head_home", **back | fixed),
     )
 
 
