@@ -6,17 +6,11 @@ import html
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.chat.actions import BUTTON_LABELS, Action, encode
+from tracker.chat.actions import Button, work_buttons
 from tracker.notify.text import shorten
 from tracker.vn_dates import vn_date
 
 TOAST_LIMIT = 190
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str  # plain text
-    data: str  # callback data (tracker.chat.actions), under 64 bytes
 
 
 @dataclass(frozen=True)
@@ -37,12 +31,8 @@ def esc(value: object) -> str:
 
 
 def item_buttons(assignment_id: int, *, prefix: str = "") -> tuple[Button, ...]:
-    """The three buttons under a reminder or a list item (prefix: the item's number)."""
-    start = f"{prefix}. " if prefix else ""
-    return tuple(
-        Button(f"{start}{BUTTON_LABELS[action]}", encode(action, assignment_id))
-        for action in (Action.DONE, Action.REPORT_PERCENT, Action.ASK_EXTENSION)
-    )
+    """The three buttons under an item of a numbered list (prefix: the item's number)."""
+    return work_buttons(assignment_id, name=f"{prefix}. " if prefix else "", on_each=True)
 
 
 def refusal(message: str) -> ButtonOutcome:

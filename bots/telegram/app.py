@@ -20,7 +20,6 @@ from flask import Flask
 from sqlmodel import Session
 from telegram import (
     Bot,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Update,
@@ -51,7 +50,7 @@ from tracker.assignments.evidence import store_for
 from tracker.chat import inbox, webhook_events
 from tracker.config import Settings, TelegramSettings
 from tracker.db import unit_of_work, utcnow
-from tracker.notify.telegram import retry_after_seconds
+from tracker.notify.telegram import inline_keyboard, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -247,11 +246,7 @@ def _text_turn(
 
 def reply_markup(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
     """Inline keyboard rows for a reply's buttons (None when there are none)."""
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
-    )
+    return inline_keyboard(buttons)
 
 
 async def send_replies(bot: Bot, chat_id: str, replies: Sequence[Reply]) -> None:

@@ -32,6 +32,38 @@ BUTTON_LABELS: dict[Action, str] = {
 
 
 @dataclass(frozen=True)
+class Button:
+    """One chat button, whatever the channel: its label (plain text) and callback data."""
+
+    label: str
+    data: str  # `encode(...)`, under 64 bytes
+
+
+# The three things a person does with a piece of work from the chat, in button order.
+WORK_ACTIONS = (Action.DONE, Action.REPORT_PERCENT, Action.ASK_EXTENSION)
+
+
+def work_buttons(
+    assignment_id: int, *, name: str = "", on_each: bool = False
+) -> tuple[Button, ...]:
+    """The buttons under one piece of work: done, report %, ask for more time. `name` says
+    which work: on the first button only (a reminder: "1.2 · Hoàn thành") or, in a numbered
+    list, on each (`on_each`: "2. Báo cáo %")."""
+    return tuple(
+        Button(
+            f"{name}{BUTTON_LABELS[action]}" if on_each or index == 0 else BUTTON_LABELS[action],
+            encode(action, assignment_id),
+        )
+        for index, action in enumerate(WORK_ACTIONS)
+    )
+
+
+def explanation_button(request_id: int, *, name: str = "") -> Button:
+    """The button that answers one explanation request ("1.2 · Giải trình")."""
+    return Button(f"{name}{BUTTON_LABELS[Action.EXPLAIN]}", encode(Action.EXPLAIN, request_id))
+
+
+@dataclass(frozen=True)
 class ButtonPress:
     action: Action
     assignment_id: int  # for Action.EXPLAIN: the explanation request's id

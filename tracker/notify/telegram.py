@@ -14,7 +14,7 @@ import concurrent.futures
 import logging
 import threading
 import warnings
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
 import httpx
@@ -33,7 +33,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from tracker.chat.actions import BUTTON_LABELS, Action, encode
+from tracker.chat.actions import Button, explanation_button, work_buttons
 from tracker.config import TelegramSettings
 from tracker.notify import retry_after
 from tracker.notify.base import (
@@ -61,44 +61,29 @@ def keyboard(items: list[dict[str, Any]]) -> InlineKeyboardMarkup | None:
     """One row of buttons per actionable item (at most ten): done, report %, ask extension;
     an explanation request (an item with "explanation_request_id") gets its "Giải trình"
     button, so the person answers it by pressing it or by replying to the message."""
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[tuple[Button, ...]] = []
     for item in items:
         if len(rows) >= MAX_BUTTON_ROWS:
             break
         request_id = item.get("explanation_request_id")
         if isinstance(request_id, int):
             code = str(item.get("code") or "")
-            label = f"{code} · {BUTTON_LABELS[Action.EXPLAIN]}" if code else ""
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        label or BUTTON_LABELS[Action.EXPLAIN],
-                        callback_data=encode(Action.EXPLAIN, request_id),
-                    )
-                ]
-            )
-            continue
-        if not item.get("actionable"):
-            continue
-        assignment_id = int(item["assignment_id"])
-        code = str(item.get("code") or assignment_id)
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    f"{code} · {BUTTON_LABELS[Action.DONE]}",
-                    callback_data=encode(Action.DONE, assignment_id),
-                ),
-                InlineKeyboardButton(
-                    BUTTON_LABELS[Action.REPORT_PERCENT],
-                    callback_data=encode(Action.REPORT_PERCENT, assignment_id),
-                ),
-                InlineKeyboardButton(
-                    BUTTON_LABELS[Action.ASK_EXTENSION],
-                    callback_data=encode(Action.ASK_EXTENSION, assignment_id),
-                ),
-            ]
-        )
-    return InlineKeyboardMarkup(rows) if rows else None
+            rows.append((explanation_button(request_id, name=f"{code} · " if code else ""),))
+        elif item.get("actionable"):
+            assignment_id = int(item["assignment_id"])
+            code = str(item.get("code") or assignment_id)
+            rows.append(work_buttons(assignment_id, name=f"{code} · "))
+    return inline_keyboard(rows)
+
+
+def inline_keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    """Telegram's inline keyboard for rows of buttons (None when there are none): the one
+    place chat buttons become Telegram's, for reminders and the bot's replies alike."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
 
 
 class TelegramSender:
