@@ -3,6 +3,7 @@ never falls back to Vietnamese halfway through a page."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -46,3 +47,23 @@ def test_every_message_has_its_english(tmp_path: Path) -> None:
         cwd=ROOT,
     )  # fmt: skip
     assert _untranslated(template) == []
+
+
+def test_no_message_is_hidden_inside_an_f_string() -> None:
+    """Babel's extractor does not see `_("…")` written inside an f-string: such a message
+    would never get its English and nothing would say so."""
+    hidden = []
+    for folder in ("tracker", "bots"):
+        for path in (ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.JoinedStr):
+                    continue
+                for inner in ast.walk(node):
+                    if (
+                        isinstance(inner, ast.Call)
+                        and isinstance(inner.func, ast.Name)
+                        and inner.func.id in {"_", "N_", "_l", "gettext", "ngettext"}
+                    ):
+                        hidden.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
+    assert hidden == []

@@ -77,8 +77,8 @@ class PickerMarkup:
         self.search = {entry.value: entry.search for entry in entries}
         self.shown = sum(1 for part in self._parts if part[4])
         self._headings = (
-            f'<span class="picker-heading">{escape(_("Nhóm đơn vị"))}</span>',
-            f'<span class="picker-heading">{escape(_("Đơn vị"))}</span>',
+            '<span class="picker-heading">' + escape(_("Nhóm đơn vị")) + "</span>",
+            '<span class="picker-heading">' + escape(_("Đơn vị")) + "</span>",
         )
 
     def chosen(self, picks: list[str] | None) -> list[PickerEntry]:

@@ -41,7 +41,8 @@ def _recipient_choices() -> list:
     for person, channels in admin.list_recipients(db(), actor=current_user):
         reach = ", ".join(str(CHANNEL_LABELS[channel]) for channel in channels)
         label = f"{person.full_name} ({person.username})"
-        pairs.append((str(person.id), f"{label} — {reach or _('chưa có kênh nào')}"))
+        reach = reach or _("chưa có kênh nào")
+        pairs.append((str(person.id), f"{label} — {reach}"))
     return choices(pairs)
 
 
