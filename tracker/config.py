@@ -214,11 +214,9 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         instance_path,
         str(overrides.pop("secret_key", env.get("TRACKER_SECRET_KEY", ""))),
     )
-    timezone = str(overrides.pop("timezone", env.get("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh")))
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"TRACKER_TIMEZONE không hợp lệ / unknown zone {timezone!r}") from None
+    timezone = _known_timezone(
+        str(overrides.pop("timezone", env.get("TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh")))
+    )
     database_url = str(
         overrides.pop("database_url", env.get("TRACKER_DATABASE_URL", ""))
         or f"sqlite:///{instance_path / 'tracker.sqlite3'}"
@@ -247,43 +245,72 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         reminders=_reminder_settings(env),
         parse_limits=_parse_limits(env),
         report=_report_settings(env),
-        telegram=TelegramSettings(
-            token=env.get("TRACKER_TELEGRAM_TOKEN", ""),
-            base_url=env.get("TRACKER_TELEGRAM_BASE_URL", TelegramSettings.base_url),
-            bot_username=env.get("TRACKER_TELEGRAM_BOT_USERNAME", ""),
-            webhook_secret=env.get("TRACKER_TELEGRAM_WEBHOOK_SECRET", ""),
-        ),
-        zalo=ZaloSettings(
-            app_id=env.get("TRACKER_ZALO_APP_ID", ""),
-            app_secret=env.get("TRACKER_ZALO_APP_SECRET", ""),
-            oa_secret=env.get("TRACKER_ZALO_OA_SECRET", ""),
-            refresh_token=env.get("TRACKER_ZALO_REFRESH_TOKEN", ""),
-            api_url=env.get("TRACKER_ZALO_API_URL", ZaloSettings.api_url),
-            oauth_url=env.get("TRACKER_ZALO_OAUTH_URL", ZaloSettings.oauth_url),
-            zns_url=env.get("TRACKER_ZALO_ZNS_URL", ZaloSettings.zns_url),
-            zns_template_id=env.get("TRACKER_ZALO_ZNS_TEMPLATE_ID", ""),
-            interaction_window_days=_int(env, "TRACKER_ZALO_WINDOW_DAYS", 7),
-        ),
-        smtp=SmtpSettings(
-            host=env.get("TRACKER_SMTP_HOST", ""),
-            port=_int(env, "TRACKER_SMTP_PORT", 587),
-            username=env.get("TRACKER_SMTP_USER", ""),
-            password=env.get("TRACKER_SMTP_PASSWORD", ""),
-            sender=env.get("TRACKER_SMTP_FROM", ""),
-            starttls=env.get("TRACKER_SMTP_STARTTLS", "1") == "1",
-        ),
+        telegram=_telegram_settings(env),
+        zalo=_zalo_settings(env),
+        smtp=_smtp_settings(env),
     )
+    _check_year_range(settings)
+    for name, value in overrides.items():
+        if not hasattr(settings, name):
+            raise ConfigError(f"unknown setting {name!r}")
+        object.__setattr__(settings, name, value)
+    return settings
+
+
+def _known_timezone(timezone: str) -> str:
+    """`timezone` itself, once the zone database knows it."""
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TRACKER_TIMEZONE không hợp lệ / unknown zone {timezone!r}") from None
+    return timezone
+
+
+def _check_year_range(settings: Settings) -> None:
+    """Refuse a year range that is not increasing within 1900-9000."""
     if not 1900 <= settings.year_min < settings.year_max <= 9000:
         raise ConfigError(
             "TRACKER_YEAR_MIN / TRACKER_YEAR_MAX phải là hai năm tăng dần trong khoảng 1900–9000 "
             "/ must be increasing years within 1900-9000, "
             f"got {settings.year_min}-{settings.year_max}"
         )
-    for name, value in overrides.items():
-        if not hasattr(settings, name):
-            raise ConfigError(f"unknown setting {name!r}")
-        object.__setattr__(settings, name, value)
-    return settings
+
+
+def _telegram_settings(env: dict[str, str]) -> TelegramSettings:
+    """The Telegram bot's token, API address, name and webhook secret."""
+    return TelegramSettings(
+        token=env.get("TRACKER_TELEGRAM_TOKEN", ""),
+        base_url=env.get("TRACKER_TELEGRAM_BASE_URL", TelegramSettings.base_url),
+        bot_username=env.get("TRACKER_TELEGRAM_BOT_USERNAME", ""),
+        webhook_secret=env.get("TRACKER_TELEGRAM_WEBHOOK_SECRET", ""),
+    )
+
+
+def _zalo_settings(env: dict[str, str]) -> ZaloSettings:
+    """The Zalo Official Account's credentials, API addresses and template."""
+    return ZaloSettings(
+        app_id=env.get("TRACKER_ZALO_APP_ID", ""),
+        app_secret=env.get("TRACKER_ZALO_APP_SECRET", ""),
+        oa_secret=env.get("TRACKER_ZALO_OA_SECRET", ""),
+        refresh_token=env.get("TRACKER_ZALO_REFRESH_TOKEN", ""),
+        api_url=env.get("TRACKER_ZALO_API_URL", ZaloSettings.api_url),
+        oauth_url=env.get("TRACKER_ZALO_OAUTH_URL", ZaloSettings.oauth_url),
+        zns_url=env.get("TRACKER_ZALO_ZNS_URL", ZaloSettings.zns_url),
+        zns_template_id=env.get("TRACKER_ZALO_ZNS_TEMPLATE_ID", ""),
+        interaction_window_days=_int(env, "TRACKER_ZALO_WINDOW_DAYS", 7),
+    )
+
+
+def _smtp_settings(env: dict[str, str]) -> SmtpSettings:
+    """The SMTP server the e-mail reminders go through."""
+    return SmtpSettings(
+        host=env.get("TRACKER_SMTP_HOST", ""),
+        port=_int(env, "TRACKER_SMTP_PORT", 587),
+        username=env.get("TRACKER_SMTP_USER", ""),
+        password=env.get("TRACKER_SMTP_PASSWORD", ""),
+        sender=env.get("TRACKER_SMTP_FROM", ""),
+        starttls=env.get("TRACKER_SMTP_STARTTLS", "1") == "1",
+    )
 
 
 def _password_hash(environment: str, given: str) -> str:

@@ -24,7 +24,7 @@ from bots.conversation.questions import answer, close_question, open_question
 from bots.conversation.replies import Reply, esc
 from bots.conversation.turn import Turn, start_turn
 from bots.conversation.work_lists import work_list
-from tracker.accounts.models import User
+from tracker.accounts.models import ChatLink, User
 from tracker.chat import linking
 from tracker.config import Settings
 from tracker.errors import DomainError
@@ -60,19 +60,7 @@ def handle_text(
     link, user = found
     question = open_question(link, turn.now)
     if command is not None:
-        if link.pending_action:
-            if link.pending_action == ASK_EVIDENCE:
-                # The files waiting for a choice go with the question (a command declines it).
-                held_files.drop(evidence_store(turn.settings), link.id or 0)
-            close_question(link)
-            if command == "huy" and question:
-                return [
-                    Reply(
-                        "Đã bỏ câu hỏi đang chờ. Gửi /huy lần nữa nếu bạn muốn hủy liên kết "
-                        f"{turn.channel_name} với Đôn Đốc."
-                    )
-                ]
-        return _command(turn, user, command, argument)
+        return _command_declining_question(turn, link, user, command, argument, question)
     if link.pending_action and not question:
         close_question(link)
         return [
@@ -96,6 +84,30 @@ def handle_text(
     if linking.looks_like_code(text):
         return _link(turn, text)
     return [Reply(stray_text(text))]
+
+
+def _command_declining_question(
+    turn: Turn,
+    link: ChatLink,
+    user: User,
+    command: str,
+    argument: str,
+    question: str | None,
+) -> list[Reply]:
+    """Run a command; a question waiting for an answer is closed first (/huy then only that)."""
+    if link.pending_action:
+        if link.pending_action == ASK_EVIDENCE:
+            # The files waiting for a choice go with the question (a command declines it).
+            held_files.drop(evidence_store(turn.settings), link.id or 0)
+        close_question(link)
+        if command == "huy" and question:
+            return [
+                Reply(
+                    "Đã bỏ câu hỏi đang chờ. Gửi /huy lần nữa nếu bạn muốn hủy liên kết "
+                    f"{turn.channel_name} với Đôn Đốc."
+                )
+            ]
+    return _command(turn, user, command, argument)
 
 
 def _parse_command(text: str) -> tuple[str | None, str]:

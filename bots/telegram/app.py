@@ -20,6 +20,7 @@ from flask import Flask
 from sqlmodel import Session
 from telegram import (
     Bot,
+    CallbackQuery,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Update,
@@ -146,32 +147,7 @@ async def handle_update(update: Update, bot: Bot, app: Flask) -> None:
     now = utcnow()
     query = update.callback_query
     if query is not None:
-        if query.message is not None and query.message.chat.type != ChatType.PRIVATE:
-            await _answer_query(bot, query.id, PRIVATE_ONLY)
-            return
-        external_id = str(query.from_user.id)
-        data = query.data or ""
-        try:
-            outcome = await asyncio.to_thread(
-                _in_unit_of_work,
-                app,
-                lambda session, settings: handle_button(
-                    session,
-                    channel=CHANNEL,
-                    external_id=external_id,
-                    data=data,
-                    now=now,
-                    settings=settings,
-                ),
-                update_id=update.update_id,
-            )
-        except Exception:
-            log.exception("telegram button %r from %s failed", data, external_id)
-            outcome = ButtonOutcome("Chưa ghi nhận được, thử lại sau.", [Reply(FAILURE_TEXT)])
-        if outcome is None:
-            return
-        await _answer_query(bot, query.id, outcome.toast)
-        await send_replies(bot, external_id, outcome.replies)
+        await _handle_button(query, bot, app, update_id=update.update_id, now=now)
         return
     message = update.message
     if message is None:
@@ -204,6 +180,38 @@ async def handle_update(update: Update, bot: Bot, app: Flask) -> None:
     if replies is None:
         return
     await send_replies(bot, chat_id, replies)
+
+
+async def _handle_button(
+    query: CallbackQuery, bot: Bot, app: Flask, *, update_id: int, now: datetime
+) -> None:
+    """A pressed button: run its action, then answer with a toast and the replies."""
+    if query.message is not None and query.message.chat.type != ChatType.PRIVATE:
+        await _answer_query(bot, query.id, PRIVATE_ONLY)
+        return
+    external_id = str(query.from_user.id)
+    data = query.data or ""
+    try:
+        outcome = await asyncio.to_thread(
+            _in_unit_of_work,
+            app,
+            lambda session, settings: handle_button(
+                session,
+                channel=CHANNEL,
+                external_id=external_id,
+                data=data,
+                now=now,
+                settings=settings,
+            ),
+            update_id=update_id,
+        )
+    except Exception:
+        log.exception("telegram button %r from %s failed", data, external_id)
+        outcome = ButtonOutcome("Chưa ghi nhận được, thử lại sau.", [Reply(FAILURE_TEXT)])
+    if outcome is None:
+        return
+    await _answer_query(bot, query.id, outcome.toast)
+    await send_replies(bot, external_id, outcome.replies)
 
 
 def _files_turn(

@@ -132,20 +132,7 @@ def report_progress(
     )
     session.add(report)
     session.flush()
-    for upload in uploads:
-        stored = store.save(session, upload)
-        session.add(
-            EvidenceFile(
-                assignment_id=saved_id(assignment),
-                report_id=report.id,
-                uploaded_by_id=saved_id(actor),
-                original_name=stored.original_name,
-                stored_name=stored.stored_name,
-                content_type=stored.content_type,
-                size_bytes=stored.size_bytes,
-                sha256=stored.sha256,
-            )
-        )
+    _attach_evidence(session, report, uploads=uploads, store=store, actor=actor)
     audit.record(
         session,
         actor=actor,
@@ -160,6 +147,31 @@ def report_progress(
     session.flush()
     tell.report_submitted(session, report)
     return report
+
+
+def _attach_evidence(
+    session: Session,
+    report: ProgressReport,
+    *,
+    uploads: list[Upload],
+    store: EvidenceStore,
+    actor: User,
+) -> None:
+    """Store each uploaded file and record it as evidence of `report`."""
+    for upload in uploads:
+        stored = store.save(session, upload)
+        session.add(
+            EvidenceFile(
+                assignment_id=report.assignment_id,
+                report_id=report.id,
+                uploaded_by_id=saved_id(actor),
+                original_name=stored.original_name,
+                stored_name=stored.stored_name,
+                content_type=stored.content_type,
+                size_bytes=stored.size_bytes,
+                sha256=stored.sha256,
+            )
+        )
 
 
 def roll_up(session: Session, *, actor: User, parent_id: int) -> None:

@@ -164,29 +164,6 @@ def assignment_detail(
     """Everything the assignment page shows, for someone allowed to see it."""
     context = load_assignment(session, actor=actor, assignment_id=assignment_id)
     assignment = context.assignment
-    history = [
-        HistoryEntry(event, who)
-        for event, who in session.exec(
-            select(AuditEvent, User)
-            .join(User, col(AuditEvent.actor_id) == User.id, isouter=True)
-            .where(AuditEvent.entity_type == "assignment", AuditEvent.entity_id == assignment.id)
-            .order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc())
-        ).all()
-    ]
-    files: dict[int, list[EvidenceFile]] = {}
-    for evidence in session.exec(
-        select(EvidenceFile).where(EvidenceFile.assignment_id == assignment.id)
-    ).all():
-        files.setdefault(evidence.report_id or 0, []).append(evidence)
-    reports = [
-        ReportEntry(report, author, files.get(report.id or 0, []))
-        for report, author in session.exec(
-            select(ProgressReport, User)
-            .join(User, col(ProgressReport.author_id) == User.id)
-            .where(ProgressReport.assignment_id == assignment.id)
-            .order_by(col(ProgressReport.created_at).desc(), col(ProgressReport.id).desc())
-        ).all()
-    ]
     comments = list(
         session.exec(
             select(AssignmentComment, User)
@@ -202,15 +179,7 @@ def assignment_detail(
             .order_by(col(ExtensionRequest.requested_at).desc())
         ).all()
     )
-    parts = [
-        PartEntry(part, unit)
-        for part, unit in session.exec(
-            select(Assignment, Unit)
-            .join(Unit, col(Assignment.unit_id) == Unit.id)
-            .where(Assignment.parent_id == assignment.id)
-            .order_by(Unit.name)
-        ).all()
-    ]
+    parts = _parts_of(session, assignment)
     parent_unit = None
     if assignment.parent_id is not None:
         parent_unit = session.exec(
@@ -223,17 +192,6 @@ def assignment_detail(
             select(Unit).where(col(Unit.id).in_(context.support_unit_ids)).order_by(Unit.name)
         ).all()
     )
-    child_units: list[Unit] = []
-    if context.can_change:
-        below = unit_scope(session, assignment.unit_id) - {assignment.unit_id}
-        taken = {part.assignment.unit_id for part in parts}
-        child_units = list(
-            session.exec(
-                select(Unit)
-                .where(col(Unit.id).in_(below - taken), col(Unit.is_active).is_(True))
-                .order_by(Unit.name)
-            ).all()
-        )
     state = state_on(session, assignment.id or 0, reference)
     category = (
         state.category
@@ -243,14 +201,73 @@ def assignment_detail(
     return AssignmentDetail(
         context=context,
         category=category,
-        history=history,
-        reports=reports,
+        history=_history_of(session, assignment),
+        reports=_reports_of(session, assignment),
         comments=comments,
         extensions=extensions,
         parts=parts,
         parent_unit=parent_unit,
         support_units=support_units,
-        child_units=child_units,
+        child_units=_units_to_split_into(session, assignment, parts) if context.can_change else [],
+    )
+
+
+def _history_of(session: Session, assignment: Assignment) -> list[HistoryEntry]:
+    """The assignment's history rows with who made them, newest first."""
+    return [
+        HistoryEntry(event, who)
+        for event, who in session.exec(
+            select(AuditEvent, User)
+            .join(User, col(AuditEvent.actor_id) == User.id, isouter=True)
+            .where(AuditEvent.entity_type == "assignment", AuditEvent.entity_id == assignment.id)
+            .order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc())
+        ).all()
+    ]
+
+
+def _reports_of(session: Session, assignment: Assignment) -> list[ReportEntry]:
+    """The assignment's progress reports, newest first, each with its author and files."""
+    files: dict[int, list[EvidenceFile]] = {}
+    for evidence in session.exec(
+        select(EvidenceFile).where(EvidenceFile.assignment_id == assignment.id)
+    ).all():
+        files.setdefault(evidence.report_id or 0, []).append(evidence)
+    return [
+        ReportEntry(report, author, files.get(report.id or 0, []))
+        for report, author in session.exec(
+            select(ProgressReport, User)
+            .join(User, col(ProgressReport.author_id) == User.id)
+            .where(ProgressReport.assignment_id == assignment.id)
+            .order_by(col(ProgressReport.created_at).desc(), col(ProgressReport.id).desc())
+        ).all()
+    ]
+
+
+def _parts_of(session: Session, assignment: Assignment) -> list[PartEntry]:
+    """The parts the assignment was split into, with their units, by unit name."""
+    return [
+        PartEntry(part, unit)
+        for part, unit in session.exec(
+            select(Assignment, Unit)
+            .join(Unit, col(Assignment.unit_id) == Unit.id)
+            .where(Assignment.parent_id == assignment.id)
+            .order_by(Unit.name)
+        ).all()
+    ]
+
+
+def _units_to_split_into(
+    session: Session, assignment: Assignment, parts: list[PartEntry]
+) -> list[Unit]:
+    """Active units below the assignee that have no part yet: where a new part can go."""
+    below = unit_scope(session, assignment.unit_id) - {assignment.unit_id}
+    taken = {part.assignment.unit_id for part in parts}
+    return list(
+        session.exec(
+            select(Unit)
+            .where(col(Unit.id).in_(below - taken), col(Unit.is_active).is_(True))
+            .order_by(Unit.name)
+        ).all()
     )
 
 

@@ -29,6 +29,41 @@ UNIT_FIELDS = {"unit_id", "lead", "support"}
 MISSING = "—"
 
 
+def _mentioned_ids(events: list[AuditEvent]) -> dict[str, set[int]]:
+    """Every id the events mention, by kind: the entity of each event and the ids in its changes."""
+    ids: dict[str, set[int]] = {key: set() for key in ("unit", "user", "assignment")}
+    ids["unit_group"] = set()
+    ids |= {"conclusion": set(), "task": set(), "review": set(), "explanation": set()}
+    ids["extension"] = set()
+    entity_keys = {
+        "assignment": "assignment",
+        "conclusion": "conclusion",
+        "task": "task",
+        "user": "user",
+        "unit": "unit",
+        "review": "review",
+        "explanation_request": "explanation",
+        "extension_request": "extension",
+        "unit_group": "unit_group",
+    }
+    for event in events:
+        key = entity_keys.get(event.entity_type)
+        if key and event.entity_id is not None:
+            ids[key].add(event.entity_id)
+        for field, values in event.changes.items():
+            for value in values if isinstance(values, list) else []:
+                for item in value if isinstance(value, list) else [value]:
+                    if not isinstance(item, int) or isinstance(item, bool):
+                        continue
+                    if field in UNIT_FIELDS:
+                        ids["unit"].add(item)
+                    elif field in {"user_id", "chat_user"}:
+                        ids["user"].add(item)
+                    elif field in {"assignment_id", "parent_id"}:
+                        ids["assignment"].add(item)
+    return ids
+
+
 class Names:
     """The names and links of everything a page of events mentions, looked up in bulk.
 
@@ -42,36 +77,7 @@ class Names:
         self.reader = reader
         self._session = session
         self._scope: set[int] | None = None
-        ids: dict[str, set[int]] = {key: set() for key in ("unit", "user", "assignment")}
-        ids["unit_group"] = set()
-        ids |= {"conclusion": set(), "task": set(), "review": set(), "explanation": set()}
-        ids["extension"] = set()
-        entity_keys = {
-            "assignment": "assignment",
-            "conclusion": "conclusion",
-            "task": "task",
-            "user": "user",
-            "unit": "unit",
-            "review": "review",
-            "explanation_request": "explanation",
-            "extension_request": "extension",
-            "unit_group": "unit_group",
-        }
-        for event in events:
-            key = entity_keys.get(event.entity_type)
-            if key and event.entity_id is not None:
-                ids[key].add(event.entity_id)
-            for field, values in event.changes.items():
-                for value in values if isinstance(values, list) else []:
-                    for item in value if isinstance(value, list) else [value]:
-                        if not isinstance(item, int) or isinstance(item, bool):
-                            continue
-                        if field in UNIT_FIELDS:
-                            ids["unit"].add(item)
-                        elif field in {"user_id", "chat_user"}:
-                            ids["user"].add(item)
-                        elif field in {"assignment_id", "parent_id"}:
-                            ids["assignment"].add(item)
+        ids = _mentioned_ids(events)
         explanations = _by_id(session, ExplanationRequest, ids["explanation"])
         extensions = _by_id(session, ExtensionRequest, ids["extension"])
         ids["assignment"] |= {request.assignment_id for request in explanations.values()}

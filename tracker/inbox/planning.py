@@ -48,34 +48,7 @@ class _Group:
 def plan_inbox(session: Session, *, now: datetime, look_back: timedelta = LOOK_BACK) -> int:
     """Announce the new assignments of published notices created in (now - look_back, now];
     returns how many outbox rows were new."""
-    statement = (
-        select(
-            _assignment.c.unit_id,
-            _assignment.c.created_at,
-            _conclusion.c.id,
-            _conclusion.c.number,
-            _conclusion.c.title,
-            _unit.c.name,
-        )
-        .select_from(
-            _assignment.join(_task, _assignment.c.task_id == _task.c.id)
-            .join(_conclusion, _task.c.conclusion_id == _conclusion.c.id)
-            .join(_unit, _assignment.c.unit_id == _unit.c.id)
-        )
-        .where(
-            _assignment.c.created_at > now - look_back,
-            _assignment.c.created_at <= now,
-            _assignment.c.status != AssignmentStatus.CANCELLED,
-            _conclusion.c.status == NoticeStatus.PUBLISHED,
-        )
-    )
-    groups: dict[tuple[int, int, date], _Group] = {}
-    for unit_id, created_at, conclusion_id, number, title, unit in session.connection().execute(
-        statement
-    ):
-        key = (conclusion_id, unit_id, events.utc_day(created_at))
-        group = groups.setdefault(key, _Group(number or shorten(title, 40), unit))
-        group.count += 1
+    groups = _new_assignment_groups(session, now=now, look_back=look_back)
     people = events.unit_people(session, {unit_id for _notice, unit_id, _day in groups})
     by_unit: dict[int, list[int]] = {}
     for user_id, unit_id in people.items():
@@ -106,3 +79,38 @@ def plan_inbox(session: Session, *, now: datetime, look_back: timedelta = LOOK_B
     if created:
         log.info("inbox: %d new-assignment entries planned", created)
     return created
+
+
+def _new_assignment_groups(
+    session: Session, *, now: datetime, look_back: timedelta
+) -> dict[tuple[int, int, date], _Group]:
+    """The assignments created in the window, counted per (notice, unit, UTC day)."""
+    statement = (
+        select(
+            _assignment.c.unit_id,
+            _assignment.c.created_at,
+            _conclusion.c.id,
+            _conclusion.c.number,
+            _conclusion.c.title,
+            _unit.c.name,
+        )
+        .select_from(
+            _assignment.join(_task, _assignment.c.task_id == _task.c.id)
+            .join(_conclusion, _task.c.conclusion_id == _conclusion.c.id)
+            .join(_unit, _assignment.c.unit_id == _unit.c.id)
+        )
+        .where(
+            _assignment.c.created_at > now - look_back,
+            _assignment.c.created_at <= now,
+            _assignment.c.status != AssignmentStatus.CANCELLED,
+            _conclusion.c.status == NoticeStatus.PUBLISHED,
+        )
+    )
+    groups: dict[tuple[int, int, date], _Group] = {}
+    for unit_id, created_at, conclusion_id, number, title, unit in session.connection().execute(
+        statement
+    ):
+        key = (conclusion_id, unit_id, events.utc_day(created_at))
+        group = groups.setdefault(key, _Group(number or shorten(title, 40), unit))
+        group.count += 1
+    return groups

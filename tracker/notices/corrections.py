@@ -66,44 +66,7 @@ def correct_task(
         "lead": sorted(link.unit_id for link in links if link.role == "lead"),
         "support": sorted(link.unit_id for link in links if link.role == "support"),
     }
-    assignments = session.exec(
-        select(Assignment).where(Assignment.task_id == task.id, col(Assignment.parent_id).is_(None))
-    ).all()
-    open_states = (AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS)
-    for assignment in assignments:
-        if assignment.status not in open_states:
-            continue
-        if assignment.unit_id not in leads:
-            old = assignment.status
-            apply_change(
-                session,
-                assignment,
-                assignment.version,
-                {"status": AssignmentStatus.CANCELLED, "cancelled_reason": REMOVED_LEAD_REASON},
-            )
-            audit.record(
-                session,
-                actor=actor,
-                action="assignment.cancelled",
-                entity_type="assignment",
-                entity_id=assignment.id,
-                changes={"status": [old, AssignmentStatus.CANCELLED]},
-                note=f"{REMOVED_LEAD_REASON}: {note}" if note else REMOVED_LEAD_REASON,
-            )
-        elif due != task.due and assignment.due == task.due:
-            # An assignment whose due was extended on its own keeps its extension.
-            move_assignment_due(session, actor=actor, assignment=assignment, due=due, note=note)
-    assigned = {assignment.unit_id for assignment in assignments}
-    for unit_id in leads:
-        if unit_id not in assigned:
-            create_assignment(
-                session,
-                actor=actor,
-                task_id=saved_id(task),
-                unit_id=unit_id,
-                due=due,
-                note=f"{ADDED_LEAD_NOTE}: {note}" if note else ADDED_LEAD_NOTE,
-            )
+    _follow_correction(session, actor=actor, task=task, leads=leads, due=due, note=note)
     replace_task_units(session, saved_id(task), leads, supports)
     task.text, task.due, task.updated_at = text, due, utcnow()
     session.add(task)
@@ -119,6 +82,57 @@ def correct_task(
     )
     session.flush()
     return task
+
+
+def _follow_correction(
+    session: Session, *, actor: User, task: Task, leads: list[int], due: date, note: str | None
+) -> None:
+    """Open top-level assignments follow the new leads and due (before the task's due changes)."""
+    assignments = session.exec(
+        select(Assignment).where(Assignment.task_id == task.id, col(Assignment.parent_id).is_(None))
+    ).all()
+    open_states = (AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS)
+    for assignment in assignments:
+        if assignment.status not in open_states:
+            continue
+        if assignment.unit_id not in leads:
+            _cancel_for_removed_lead(session, actor=actor, assignment=assignment, note=note)
+        elif due != task.due and assignment.due == task.due:
+            # An assignment whose due was extended on its own keeps its extension.
+            move_assignment_due(session, actor=actor, assignment=assignment, due=due, note=note)
+    assigned = {assignment.unit_id for assignment in assignments}
+    for unit_id in leads:
+        if unit_id not in assigned:
+            create_assignment(
+                session,
+                actor=actor,
+                task_id=saved_id(task),
+                unit_id=unit_id,
+                due=due,
+                note=f"{ADDED_LEAD_NOTE}: {note}" if note else ADDED_LEAD_NOTE,
+            )
+
+
+def _cancel_for_removed_lead(
+    session: Session, *, actor: User, assignment: Assignment, note: str | None
+) -> None:
+    """Cancel the assignment of a unit no longer leading the task, with its history row."""
+    old = assignment.status
+    apply_change(
+        session,
+        assignment,
+        assignment.version,
+        {"status": AssignmentStatus.CANCELLED, "cancelled_reason": REMOVED_LEAD_REASON},
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="assignment.cancelled",
+        entity_type="assignment",
+        entity_id=assignment.id,
+        changes={"status": [old, AssignmentStatus.CANCELLED]},
+        note=f"{REMOVED_LEAD_REASON}: {note}" if note else REMOVED_LEAD_REASON,
+    )
 
 
 def move_assignment_due(

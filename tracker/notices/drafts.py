@@ -172,29 +172,7 @@ def create_draft(
     session.add(notice)
     session.flush()
     for position, item in enumerate(parsed.get("tasks") or []):
-        warnings = list(item.get("warnings") or [])
-        warnings += [
-            f"Chưa nhận ra đơn vị: {name['name']} / Unit not recognised: {name['name']}"
-            for name in item.get("unresolved") or []
-            if isinstance(name, dict) and name.get("name")
-        ]
-        task = Task(
-            conclusion_id=saved_id(notice),
-            position=position,
-            code=str(item.get("code") or position + 1),
-            group_title=item.get("group_title"),
-            text=item.get("text") or "",
-            due=_iso(item.get("due")),
-            recurrence=item.get("recurrence"),
-            needs_review=bool(item.get("needs_review")),
-            warnings=list(dict.fromkeys(warnings)),
-        )
-        session.add(task)
-        session.flush()
-        for role in ("lead", "support"):
-            for code in dict.fromkeys(item.get(role) or []):
-                if code in units:
-                    session.add(TaskUnit(task_id=saved_id(task), unit_id=units[code], role=role))
+        _add_parsed_task(session, saved_id(notice), position, item, units)
     audit.record(
         session,
         actor=actor,
@@ -208,6 +186,35 @@ def create_draft(
     )
     session.flush()
     return notice
+
+
+def _add_parsed_task(
+    session: Session, notice_id: int, position: int, item: dict[str, Any], units: dict[str, int]
+) -> None:
+    """One parsed task into the draft, unrecognised unit names kept as warnings to review."""
+    warnings = list(item.get("warnings") or [])
+    warnings += [
+        f"Chưa nhận ra đơn vị: {name['name']} / Unit not recognised: {name['name']}"
+        for name in item.get("unresolved") or []
+        if isinstance(name, dict) and name.get("name")
+    ]
+    task = Task(
+        conclusion_id=notice_id,
+        position=position,
+        code=str(item.get("code") or position + 1),
+        group_title=item.get("group_title"),
+        text=item.get("text") or "",
+        due=_iso(item.get("due")),
+        recurrence=item.get("recurrence"),
+        needs_review=bool(item.get("needs_review")),
+        warnings=list(dict.fromkeys(warnings)),
+    )
+    session.add(task)
+    session.flush()
+    for role in ("lead", "support"):
+        for code in dict.fromkeys(item.get(role) or []):
+            if code in units:
+                session.add(TaskUnit(task_id=saved_id(task), unit_id=units[code], role=role))
 
 
 def _iso(value: object) -> date | None:
@@ -272,6 +279,34 @@ def save_draft(
         )
     if not header.title.strip():
         raise InvalidInput(N_("Nhập trích yếu (tiêu đề) của thông báo."))
+    resolved = _resolve_draft_rows(session, rows)
+    existing = {
+        task.id: task
+        for task in session.exec(select(Task).where(Task.conclusion_id == notice.id)).all()
+    }
+    _store_draft_rows(session, notice, resolved, existing)
+    before = _header_snapshot(notice, tasks=len(existing))
+    notice.number, notice.title = (header.number or "").strip() or None, header.title.strip()
+    notice.issued_on, notice.period = header.issued_on, _period_code(header.period)
+    notice.default_due, notice.version = header.default_due, notice.version + 1
+    notice.updated_at = utcnow()
+    session.add(notice)
+    audit.record(
+        session,
+        actor=actor,
+        action="conclusion.draft_saved",
+        entity_type="conclusion",
+        entity_id=notice.id,
+        changes=audit.diff(before, _header_snapshot(notice, tasks=len(resolved))),
+    )
+    session.flush()
+    return notice
+
+
+def _resolve_draft_rows(
+    session: Session, rows: list[DraftRow]
+) -> list[tuple[DraftRow, list[int], list[int]]]:
+    """Each checked row with its lead and support unit ids (picked groups expanded)."""
     recurrences = {item.value for item in Recurrence}
     options = picker_options(session)
     resolved = []
@@ -283,10 +318,16 @@ def save_draft(
         leads = expand_picks(options, row.lead)
         support = [unit for unit in expand_picks(options, row.support) if unit not in leads]
         resolved.append((row, leads, support))
-    existing = {
-        task.id: task
-        for task in session.exec(select(Task).where(Task.conclusion_id == notice.id)).all()
-    }
+    return resolved
+
+
+def _store_draft_rows(
+    session: Session,
+    notice: Conclusion,
+    resolved: list[tuple[DraftRow, list[int], list[int]]],
+    existing: dict[int | None, Task],
+) -> None:
+    """Remove the tasks left out, then write each row in order, keeping doubts only if unchanged."""
     kept = {row.task_id for row, _, _ in resolved if row.task_id in existing}
     removed = [task_id for task_id in existing if task_id not in kept]
     if removed:
@@ -311,37 +352,18 @@ def save_draft(
         session.add(task)
         session.flush()
         replace_task_units(session, saved_id(task), leads, support)
-    before = {
+
+
+def _header_snapshot(notice: Conclusion, *, tasks: int) -> dict[str, Any]:
+    """The draft's header fields and task count, as the history row compares them."""
+    return {
         "number": notice.number,
         "title": notice.title,
         "issued_on": notice.issued_on,
         "period": notice.period,
         "default_due": notice.default_due,
-        "tasks": len(existing),
+        "tasks": tasks,
     }
-    notice.number, notice.title = (header.number or "").strip() or None, header.title.strip()
-    notice.issued_on, notice.period = header.issued_on, _period_code(header.period)
-    notice.default_due, notice.version = header.default_due, notice.version + 1
-    notice.updated_at = utcnow()
-    session.add(notice)
-    after = {
-        "number": notice.number,
-        "title": notice.title,
-        "issued_on": notice.issued_on,
-        "period": notice.period,
-        "default_due": notice.default_due,
-        "tasks": len(resolved),
-    }
-    audit.record(
-        session,
-        actor=actor,
-        action="conclusion.draft_saved",
-        entity_type="conclusion",
-        entity_id=notice.id,
-        changes=audit.diff(before, after),
-    )
-    session.flush()
-    return notice
 
 
 def _claim_for_publishing(
@@ -399,32 +421,8 @@ def publish(
     )
     if not tasks:
         raise InvalidInput(N_("Thông báo chưa có nhiệm vụ nào; thêm nhiệm vụ trước khi ban hành."))
-    leads: dict[int, list[int]] = {}
-    for link in session.exec(
-        select(TaskUnit).where(
-            col(TaskUnit.task_id).in_([task.id for task in tasks]), TaskUnit.role == "lead"
-        )
-    ).all():
-        leads.setdefault(link.task_id, []).append(link.unit_id)
-    codes = [task.code for task in tasks]
-    duplicated = sorted({code for code in codes if codes.count(code) > 1})
-    if duplicated:
-        raise InvalidInput(
-            N_("Mã nhiệm vụ bị trùng: {codes}. Sửa lại mã rồi ban hành."),
-            codes=", ".join(duplicated),
-        )
-    missing_lead = [task.code for task in tasks if not leads.get(saved_id(task))]
-    if missing_lead:
-        raise InvalidInput(
-            N_("Nhiệm vụ {codes} chưa có đơn vị chủ trì. Chọn đơn vị rồi ban hành."),
-            codes=", ".join(missing_lead),
-        )
-    missing_due = [task.code for task in tasks if task.due is None]
-    if missing_due:
-        raise InvalidInput(
-            N_("Nhiệm vụ {codes} chưa có hạn hoàn thành. Nhập hạn rồi ban hành."),
-            codes=", ".join(missing_due),
-        )
+    leads = _lead_units(session, tasks)
+    _check_publishable(tasks, leads)
     _claim_for_publishing(session, notice, actor=actor, expected_version=expected_version)
     created = []
     for task in tasks:
@@ -447,3 +445,38 @@ def publish(
     )
     session.flush()
     return created
+
+
+def _lead_units(session: Session, tasks: list[Task]) -> dict[int, list[int]]:
+    """task id -> the ids of its lead units."""
+    leads: dict[int, list[int]] = {}
+    for link in session.exec(
+        select(TaskUnit).where(
+            col(TaskUnit.task_id).in_([task.id for task in tasks]), TaskUnit.role == "lead"
+        )
+    ).all():
+        leads.setdefault(link.task_id, []).append(link.unit_id)
+    return leads
+
+
+def _check_publishable(tasks: list[Task], leads: dict[int, list[int]]) -> None:
+    """Refuse to publish duplicated task codes, tasks without a lead unit or without a due date."""
+    codes = [task.code for task in tasks]
+    duplicated = sorted({code for code in codes if codes.count(code) > 1})
+    if duplicated:
+        raise InvalidInput(
+            N_("Mã nhiệm vụ bị trùng: {codes}. Sửa lại mã rồi ban hành."),
+            codes=", ".join(duplicated),
+        )
+    missing_lead = [task.code for task in tasks if not leads.get(saved_id(task))]
+    if missing_lead:
+        raise InvalidInput(
+            N_("Nhiệm vụ {codes} chưa có đơn vị chủ trì. Chọn đơn vị rồi ban hành."),
+            codes=", ".join(missing_lead),
+        )
+    missing_due = [task.code for task in tasks if task.due is None]
+    if missing_due:
+        raise InvalidInput(
+            N_("Nhiệm vụ {codes} chưa có hạn hoàn thành. Nhập hạn rồi ban hành."),
+            codes=", ".join(missing_due),
+        )

@@ -237,7 +237,24 @@ def edit(conclusion_id: int) -> Response | tuple[str, int]:
             400,
             _("Chưa lưu được: sửa các dòng được liệt kê dưới đây (bấm để tới dòng đó)."),
         )
-    rows = [
+    rows, header = _draft_rows(form), _draft_header(form)
+    with attempt() as outcome:
+        drafts.save_draft(
+            db(),
+            actor=current_user,
+            conclusion_id=conclusion_id,
+            expected_version=int(form.version.data),
+            header=header,
+            rows=rows,
+        )
+    if (error := outcome.error) is not None:
+        return _render_editor(form, notice, error.status_code, translate_error(error))
+    return _after_saving(form, conclusion_id)
+
+
+def _draft_rows(form: DraftForm) -> list[drafts.DraftRow]:
+    """The form's rows to keep: neither marked for removal nor left empty."""
+    return [
         drafts.DraftRow(
             task_id=parse_id(row.task_id.data),
             code=row.code.data or "",
@@ -251,24 +268,21 @@ def edit(conclusion_id: int) -> Response | tuple[str, int]:
         for row in form.rows
         if not row.remove.data and ((row.code.data or "").strip() or (row.text.data or "").strip())
     ]
-    header = drafts.DraftHeader(
+
+
+def _draft_header(form: DraftForm) -> drafts.DraftHeader:
+    """The notice's header fields as the form sent them."""
+    return drafts.DraftHeader(
         number=form.number.data,
         title=form.title.data or "",
         issued_on=form.issued_on.parsed,
         period=form.period.data,
         default_due=form.default_due.parsed,
     )
-    with attempt() as outcome:
-        drafts.save_draft(
-            db(),
-            actor=current_user,
-            conclusion_id=conclusion_id,
-            expected_version=int(form.version.data),
-            header=header,
-            rows=rows,
-        )
-    if (error := outcome.error) is not None:
-        return _render_editor(form, notice, error.status_code, translate_error(error))
+
+
+def _after_saving(form: DraftForm, conclusion_id: int) -> Response:
+    """Where a saved draft goes next: publishing, a new row, filtered pickers or back to editing."""
     if form.publish.data:
         return redirect(url_for(".confirm_publish", conclusion_id=conclusion_id))
     if form.add_row.data:

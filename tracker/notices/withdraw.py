@@ -134,11 +134,43 @@ def withdraw_publication(
     the withdrawal wins, never both."""
     if not can_manage_notices(actor):
         raise PermissionDenied(N_("Chỉ chuyên viên theo dõi mới thu hồi được thông báo."))
+    _lock_assignments(session, conclusion_id)
+    check = withdraw_check(session, actor=actor, conclusion_id=conclusion_id, now=now)
+    if not check.allowed:
+        raise InvalidInput(check.reason or "", **check.reason_args)
+    notice = load_notice(session, conclusion_id)
+    assignments = _assignments(session, notice.id or 0)
+    _claim_withdrawal(session, notice, actor=actor, expected_version=expected_version, now=now)
+    session.refresh(notice)
+    _cancel_assignments(session, assignments, actor=actor)
+    cancelled = _cancel_reminders(
+        session, {a.id for a in assignments if a.id is not None}, notice, base_url
+    )
+    draft = _draft_copy(session, notice, actor)
+    audit.record(
+        session,
+        actor=actor,
+        action="conclusion.withdrawn",
+        entity_type="conclusion",
+        entity_id=notice.id,
+        changes={
+            "status": [NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN],
+            "assignments_cancelled": [len(assignments), 0],
+            "reminders_cancelled": [None, cancelled],
+            "draft_id": [None, draft.id],
+        },
+    )
+    session.flush()
+    return draft
+
+
+def _lock_assignments(session: Session, conclusion_id: int) -> None:
+    """Hold the notice's assignment rows until commit, so nothing lands after the check."""
     # PostgreSQL: the assignment rows are locked before the check, so a report or a request
     # for more time (its foreign key takes a key-share lock on the row) made at this moment
     # either lands before and is seen by the check, or waits for the withdrawal to finish.
     # SQLite has no row locks: touching the rows takes the database's write lock first, so
-    # the check below reads what was committed before it and nothing can land after it.
+    # the check that follows reads what was committed before it and nothing lands after it.
     task_ids = select(Task.id).where(Task.conclusion_id == conclusion_id)
     session.exec(
         select(Assignment.id).where(col(Assignment.task_id).in_(task_ids)).with_for_update()
@@ -149,11 +181,12 @@ def withdraw_publication(
         .values(version=Assignment.version)
         .execution_options(synchronize_session=False)
     )
-    check = withdraw_check(session, actor=actor, conclusion_id=conclusion_id, now=now)
-    if not check.allowed:
-        raise InvalidInput(check.reason or "", **check.reason_args)
-    notice = load_notice(session, conclusion_id)
-    assignments = _assignments(session, notice.id or 0)
+
+
+def _claim_withdrawal(
+    session: Session, notice: Conclusion, *, actor: User, expected_version: int, now: datetime
+) -> None:
+    """Mark the notice withdrawn in one conditional UPDATE; refused if it changed meanwhile."""
     claimed = session.execute(
         update(Conclusion)
         .where(
@@ -172,7 +205,10 @@ def withdraw_publication(
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleUpdate(N_("Thông báo vừa được thu hồi hoặc sửa ở nơi khác. Tải lại trang."))
-    session.refresh(notice)
+
+
+def _cancel_assignments(session: Session, assignments: list[Assignment], *, actor: User) -> None:
+    """Cancel every assignment not yet cancelled, each with its history row."""
     for assignment in assignments:
         if assignment.status == AssignmentStatus.CANCELLED:
             continue
@@ -196,25 +232,6 @@ def withdraw_publication(
             changes={"status": [before, AssignmentStatus.CANCELLED]},
             note=WITHDRAWN_REASON,
         )
-    cancelled = _cancel_reminders(
-        session, {a.id for a in assignments if a.id is not None}, notice, base_url
-    )
-    draft = _draft_copy(session, notice, actor)
-    audit.record(
-        session,
-        actor=actor,
-        action="conclusion.withdrawn",
-        entity_type="conclusion",
-        entity_id=notice.id,
-        changes={
-            "status": [NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN],
-            "assignments_cancelled": [len(assignments), 0],
-            "reminders_cancelled": [None, cancelled],
-            "draft_id": [None, draft.id],
-        },
-    )
-    session.flush()
-    return draft
 
 
 def _cancel_reminders(

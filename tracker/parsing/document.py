@@ -8,7 +8,7 @@ from datetime import date
 
 from tracker.parsing.actors import listed_actors, names_only_units
 from tracker.parsing.article import article_clauses
-from tracker.parsing.conclusion import collect_tasks, group_title
+from tracker.parsing.conclusion import Draft, collect_tasks, group_title
 from tracker.parsing.dates import (
     Period,
     deadline_for_all,
@@ -128,18 +128,7 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
         context.all_items_due = deadline_for_all(drafts[-1].text, year)
     warnings = _notice_warnings(kind, index, issuer, period)
     if kind == "conclusion":
-        tasks = [
-            _task(
-                context,
-                draft.code,
-                draft.text,
-                draft.headings,
-                group_title(draft),
-                draft.topic,
-                draft.block_unit,
-            )
-            for draft in drafts
-        ]
+        tasks = _conclusion_tasks(context, drafts)
     else:
         tasks = _article_tasks(context, lines[head.body_start :])
     for task in tasks:
@@ -157,6 +146,22 @@ def parse_lines(lines: list[str], source: str, directory: UnitDirectory | None) 
         tasks=tasks,
         warnings=list(dict.fromkeys(warnings)),
     )
+
+
+def _conclusion_tasks(context: _Context, drafts: list[Draft]) -> list[ParsedTask]:
+    """A conclusion's tasks, each read from its numbered item with the headings above it."""
+    return [
+        _task(
+            context,
+            draft.code,
+            draft.text,
+            draft.headings,
+            group_title(draft),
+            draft.topic,
+            draft.block_unit,
+        )
+        for draft in drafts
+    ]
 
 
 def _issuer(head: Head, index: UnitIndex | None, plain_intro: list[str]) -> UnitRef | None:

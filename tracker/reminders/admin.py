@@ -237,12 +237,6 @@ def queue_test_message(
     address, chat_link_id = _address(session, user=user, channel=channel)
     now = as_utc(now)
     local = now.astimezone(ZoneInfo(settings.timezone))
-    body = (
-        f"Tin nhắn thử từ Đôn Đốc lúc {local:%H:%M} {vn_date(local)}. "
-        f"Nếu {html.escape(user.full_name)} đọc được tin này thì kênh "
-        f"{channel_name(channel)} đã thông suốt; không cần trả lời.\n"
-        f"Người gửi thử: {html.escape(actor.full_name)}."
-    )
     message = OutboxMessage(
         user_id=saved_id(user),
         channel=channel,
@@ -252,7 +246,7 @@ def queue_test_message(
         address=address,
         chat_link_id=chat_link_id,
         subject="Tin nhắn thử từ Đôn Đốc",
-        body=body,
+        body=_test_body(recipient=user, sender=actor, channel=channel, local=local),
         items=[],
         status=OutboxStatus.PENDING,
         next_attempt_at=now,
@@ -271,6 +265,16 @@ def queue_test_message(
     )
     session.flush()
     return message
+
+
+def _test_body(*, recipient: User, sender: User, channel: str, local: datetime) -> str:
+    """The test message's words: when it was sent, to whom, on which channel and by whom."""
+    return (
+        f"Tin nhắn thử từ Đôn Đốc lúc {local:%H:%M} {vn_date(local)}. "
+        f"Nếu {html.escape(recipient.full_name)} đọc được tin này thì kênh "
+        f"{channel_name(channel)} đã thông suốt; không cần trả lời.\n"
+        f"Người gửi thử: {html.escape(sender.full_name)}."
+    )
 
 
 def retry_message(session: Session, *, actor: User, message_id: int) -> OutboxMessage:

@@ -29,7 +29,7 @@ from tracker.assignments.models import (
     ExtensionRequest,
     ExtensionStatus,
 )
-from tracker.config import Settings
+from tracker.config import ReminderSettings, Settings
 from tracker.notices.models import Conclusion, NoticeStatus, Task
 from tracker.notify.text import shorten
 from tracker.reminders.models import Rule
@@ -132,8 +132,54 @@ def collect_date_rules(
     # The due dates that fire today, found on the calendar: the database sends only those
     # rows, the recurring ones (their periods) and the new ones.
     fired_on = firings_by_due(day, calendar=calendar, settings=reminders)
+    statement = _date_rule_lines(day=day, start=start, end=end, fired_on=fired_on)
+    zone = ZoneInfo(settings.timezone)
+    for (
+        assignment_id,
+        unit_id,
+        due,
+        new,
+        recurrence,
+        created_at,
+        code,
+        text,
+        number,
+        unit,
+    ) in connection.execute(statement).all():
+        fired = _fired_rules(
+            due,
+            recurrence=recurrence,
+            created_at=created_at,
+            fired_on=fired_on,
+            day=day,
+            calendar=calendar,
+            zone=zone,
+            settings=reminders,
+        )
+        if not fired and not new:
+            continue
+        short = shorten(text, TEXT_LIMIT)
+        if new:
+            item = _item(assignment_id, Rule.NEW, code, number, short, unit, due)
+            item["days"] = _remaining(calendar, day, due)
+            _deliver(inbox, unit_users.get(unit_id, ()), item)
+        for firing in fired:
+            item = _item(assignment_id, firing.rule, code, number, short, unit, firing.due)
+            item["days"] = firing.days
+            if firing.rule == Rule.ESCALATION:
+                _deliver(inbox, heads, item)
+            elif firing.rule == Rule.UNIT_ESCALATION:
+                _deliver(inbox, (unit_heads or {}).get(unit_id, ()), item)
+            else:
+                _deliver(inbox, unit_users.get(unit_id, ()), item)
+
+
+def _date_rule_lines(
+    *, day: date, start: datetime, end: datetime, fired_on: dict[date, tuple[Firing, ...]]
+) -> Select[Any]:
+    """Open assignments of published notices that are new, due on a firing date or recurring."""
     is_new = and_(_assignment.c.created_at > start, _assignment.c.created_at <= end)
-    statement = _select_lines(
+    return _select_lines(
         _assignment,
         _assignment.c.id,
         _assignment.c.unit_id,
@@ -151,50 +197,33 @@ def collect_date_rules(
             is_new,
         ),
     )
-    zone = ZoneInfo(settings.timezone)
-    for (
-        assignment_id,
-        unit_id,
-        due,
-        new,
-        recurrence,
-        created_at,
-        code,
-        text,
-        number,
-        unit,
-    ) in connection.execute(statement).all():
-        if due is None:
-            fired: tuple[Firing, ...] = ()
-        elif recurrence and created_at is not None:
-            created_on = created_at.astimezone(zone).date()
-            fired = rules_for(
-                day,
-                due,
-                calendar=calendar,
-                settings=reminders,
-                recurrence=recurrence,
-                created_on=created_on,
-            )
-        else:
-            fired = fired_on.get(due, ())
-        if not fired and not new:
-            continue
-        short = shorten(text, TEXT_LIMIT)
-        if new:
-            item = _item(assignment_id, Rule.NEW, code, number, short, unit, due)
-            item["days"] = _remaining(calendar, day, due)
-            _deliver(inbox, unit_users.get(unit_id, ()), item)
-        for firing in fired:
-            item = _item(assignment_id, firing.rule, code, number, short, unit, firing.due)
-            item["days"] = firing.days
-            if firing.rule == Rule.ESCALATION:
-                recipients: Iterable[int] = heads
-            elif firing.rule == Rule.UNIT_ESCALATION:
-                recipients = (unit_heads or {}).get(unit_id, ())
-            else:
-                recipients = unit_users.get(unit_id, ())
-            _deliver(inbox, recipients, item)
+
+
+def _fired_rules(
+    due: date | None,
+    *,
+    recurrence: str | None,
+    created_at: datetime | None,
+    fired_on: dict[date, tuple[Firing, ...]],
+    day: date,
+    calendar: WorkCalendar,
+    zone: ZoneInfo,
+    settings: ReminderSettings,
+) -> tuple[Firing, ...]:
+    """The due-date rules firing on `day` for one assignment (a recurring one on its own dates)."""
+    if due is None:
+        return ()
+    if recurrence and created_at is not None:
+        created_on = created_at.astimezone(zone).date()
+        return rules_for(
+            day,
+            due,
+            calendar=calendar,
+            settings=settings,
+            recurrence=recurrence,
+            created_on=created_on,
+        )
+    return fired_on.get(due, ())
 
 
 def collect_decisions(

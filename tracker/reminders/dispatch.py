@@ -66,6 +66,35 @@ class _Recipient:
     last_interaction_at: Any = None
 
 
+def _channel_pacers(
+    engine: Engine, settings: Settings, clock: Callable[[], float]
+) -> dict[str, Pacer]:
+    """One pacer per channel: Telegram's limits shared between dispatchers, the others free."""
+    return {
+        channel: Pacer(
+            per_second=settings.reminders.telegram_per_second,
+            per_chat_seconds=settings.reminders.telegram_per_chat_seconds,
+            clock=clock,
+            # Shared by every dispatcher when more than one can run (PostgreSQL, Redis).
+            shared=shared_bucket(
+                engine,
+                redis_url=settings.redis_url,
+                name=channel.value,
+                per_second=settings.reminders.telegram_per_second,
+            ),
+            shared_chats=shared_chat_limit(
+                engine,
+                redis_url=settings.redis_url,
+                channel=channel.value,
+                per_chat_seconds=settings.reminders.telegram_per_chat_seconds,
+            ),
+        )
+        if channel == Channel.TELEGRAM
+        else Pacer(per_second=None, clock=clock)
+        for channel in list(Channel)
+    }
+
+
 class Dispatcher:
     """Sends due outbox rows; the senders given are the dispatcher's to close."""
 
@@ -93,31 +122,11 @@ class Dispatcher:
         self.lease = lease
         self.heartbeat = heartbeat
         self.concurrency = max(concurrency, 1)
-        reminders = settings.reminders
-        self.record = Recorder(engine, reminders, worker=worker, timezone=settings.timezone)
-        self.pacers: dict[str, Pacer] = {  # keyed by channel name, a Channel or its text
-            channel: Pacer(
-                per_second=reminders.telegram_per_second,
-                per_chat_seconds=reminders.telegram_per_chat_seconds,
-                clock=clock,
-                # Shared by every dispatcher when more than one can run (PostgreSQL, Redis).
-                shared=shared_bucket(
-                    engine,
-                    redis_url=settings.redis_url,
-                    name=channel.value,
-                    per_second=reminders.telegram_per_second,
-                ),
-                shared_chats=shared_chat_limit(
-                    engine,
-                    redis_url=settings.redis_url,
-                    channel=channel.value,
-                    per_chat_seconds=reminders.telegram_per_chat_seconds,
-                ),
-            )
-            if channel == Channel.TELEGRAM
-            else Pacer(per_second=None, clock=clock)
-            for channel in list(Channel)
-        }
+        self.record = Recorder(
+            engine, settings.reminders, worker=worker, timezone=settings.timezone
+        )
+        # Keyed by channel name, a Channel or its text.
+        self.pacers = _channel_pacers(engine, settings, clock)
         # A sender that can (Telegram: long messages go in parts) paces each request itself,
         # right before it leaves; the others are paced here, one slot per message.
         self._paced_by_sender: set[str] = set()

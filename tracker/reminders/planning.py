@@ -103,16 +103,7 @@ def plan_day(
     start, end = digest_window(day, calendar=calendar, settings=settings)
     connection = session.connection()
     people = active_people(connection)
-    unit_users: dict[int, list[int]] = {}
-    unit_heads: dict[int, list[int]] = {}
-    heads: list[int] = []
-    for person in people.values():
-        if person.role == Role.UNIT and person.unit_id is not None:
-            unit_users.setdefault(person.unit_id, []).append(person.id)
-            if person.is_unit_head:
-                unit_heads.setdefault(person.unit_id, []).append(person.id)
-        elif person.role == Role.HEAD:
-            heads.append(person.id)
+    unit_users, unit_heads, heads = _audiences(people)
 
     # person -> {(assignment id, rule): item}
     inbox: dict[int, dict[tuple[int, str], dict[str, Any]]] = {}
@@ -134,49 +125,16 @@ def plan_day(
 
     links = usable_links(connection, settings)
     existing = outbox.existing_keys(session, day=day, kind=MessageKind.DIGEST)
-    rows: list[dict[str, Any]] = []
-    reminded: set[int] = set()
-    without_channel = already = 0
-    for user_id, by_key in inbox.items():
-        person = people[user_id]
-        targets = links.get(user_id, [])
-        if not targets and person.email and settings.channel_is_configured(Channel.EMAIL):
-            targets = [(Channel.EMAIL, person.email, None)]
-        if not targets:
-            without_channel += 1
-            continue
-        items = sorted(by_key.values(), key=_reading_order)
-        covers = outbox.covers_key(by_key)
-        subject = digest_subject(day=day, items=items)
-        for channel, address, chat_link_id in targets:
-            if (user_id, channel) in existing:
-                already += 1
-                continue
-            rows.append(
-                {
-                    "user_id": user_id,
-                    "channel": channel,
-                    "kind": MessageKind.DIGEST,
-                    "day": day,
-                    "covers": covers,
-                    "address": address,
-                    "chat_link_id": chat_link_id,
-                    "subject": subject,
-                    "body": render_digest(
-                        name=person.name,
-                        day=day,
-                        items=items,
-                        channel=channel,
-                        base_url=settings.base_url,
-                        show_unit=person.role != Role.UNIT,
-                    ),
-                    "items": items,
-                    "next_attempt_at": send_time(
-                        person, day=day, now=now, settings=settings, calendar=calendar
-                    ),
-                }
-            )
-            reminded.add(user_id)
+    rows, reminded, without_channel, already = _digest_rows(
+        inbox,
+        people=people,
+        links=links,
+        existing=existing,
+        day=day,
+        now=now,
+        settings=settings,
+        calendar=calendar,
+    )
     created = outbox.enqueue(session, rows)
     summary = PlanSummary(
         day=day,
@@ -188,6 +146,115 @@ def plan_day(
     )
     log.info("reminders planned: %s", summary)
     return summary
+
+
+def _digest_rows(
+    inbox: dict[int, dict[tuple[int, str], dict[str, Any]]],
+    *,
+    people: dict[int, Person],
+    links: dict[int, list[tuple[str, str, int | None]]],
+    existing: set[tuple[int, str]],
+    day: date,
+    now: datetime,
+    settings: Settings,
+    calendar: WorkCalendar,
+) -> tuple[list[dict[str, Any]], set[int], int, int]:
+    """Digest rows to insert, with the counts of the summary (reminded, no channel, already)."""
+    rows: list[dict[str, Any]] = []
+    reminded: set[int] = set()
+    without_channel = already = 0
+    for user_id, by_key in inbox.items():
+        person = people[user_id]
+        targets = _digest_targets(person, links.get(user_id, []), settings)
+        if not targets:
+            without_channel += 1
+            continue
+        items = sorted(by_key.values(), key=_reading_order)
+        covers = outbox.covers_key(by_key)
+        for channel, address, chat_link_id in targets:
+            if (user_id, channel) in existing:
+                already += 1
+                continue
+            rows.append(
+                _digest_row(
+                    person,
+                    channel=channel,
+                    address=address,
+                    chat_link_id=chat_link_id,
+                    items=items,
+                    covers=covers,
+                    day=day,
+                    now=now,
+                    settings=settings,
+                    calendar=calendar,
+                )
+            )
+            reminded.add(user_id)
+    return rows, reminded, without_channel, already
+
+
+def _audiences(
+    people: dict[int, Person],
+) -> tuple[dict[int, list[int]], dict[int, list[int]], list[int]]:
+    """Who hears about a unit's work: (unit -> its users, unit -> its heads, the leadership)."""
+    unit_users: dict[int, list[int]] = {}
+    unit_heads: dict[int, list[int]] = {}
+    heads: list[int] = []
+    for person in people.values():
+        if person.role == Role.UNIT and person.unit_id is not None:
+            unit_users.setdefault(person.unit_id, []).append(person.id)
+            if person.is_unit_head:
+                unit_heads.setdefault(person.unit_id, []).append(person.id)
+        elif person.role == Role.HEAD:
+            heads.append(person.id)
+    return unit_users, unit_heads, heads
+
+
+def _digest_targets(
+    person: Person, links: list[tuple[str, str, int | None]], settings: Settings
+) -> list[tuple[str, str, int | None]]:
+    """Where `person`'s digest goes: their chat links, else their e-mail when e-mail is set up."""
+    if not links and person.email and settings.channel_is_configured(Channel.EMAIL):
+        return [(Channel.EMAIL, person.email, None)]
+    return links
+
+
+def _digest_row(
+    person: Person,
+    *,
+    channel: str,
+    address: str,
+    chat_link_id: int | None,
+    items: list[dict[str, Any]],
+    covers: str,
+    day: date,
+    now: datetime,
+    settings: Settings,
+    calendar: WorkCalendar,
+) -> dict[str, Any]:
+    """The outbox row of `person`'s digest of `day` on one channel, with its send time."""
+    return {
+        "user_id": person.id,
+        "channel": channel,
+        "kind": MessageKind.DIGEST,
+        "day": day,
+        "covers": covers,
+        "address": address,
+        "chat_link_id": chat_link_id,
+        "subject": digest_subject(day=day, items=items),
+        "body": render_digest(
+            name=person.name,
+            day=day,
+            items=items,
+            channel=channel,
+            base_url=settings.base_url,
+            show_unit=person.role != Role.UNIT,
+        ),
+        "items": items,
+        "next_attempt_at": send_time(
+            person, day=day, now=now, settings=settings, calendar=calendar
+        ),
+    }
 
 
 def send_time(

@@ -343,13 +343,9 @@ def list_assignments(
     """
     _check(session, actor)
     category_column = category_at(scope.reference)
-    filters: list[ColumnElement[bool]] = []
-    if unit_id is not None and own_only:
-        filters.append(col(State.unit_id) == unit_id)
-    elif unit_id is not None:
-        filters.append(col(State.unit_id).in_(unit_scope(session, unit_id)))
-    if category is not None:
-        filters.append(category_column == category.value)
+    filters = _line_filters(
+        session, category_column, unit_id=unit_id, own_only=own_only, category=category
+    )
     total = session.exec(scoped(select(func.count()), scope).where(*filters)).one()
     rows = session.exec(
         scoped(
@@ -380,7 +376,31 @@ def list_assignments(
         .offset((max(page, 1) - 1) * per_page)
         .limit(per_page)
     ).all()
-    lines = [
+    return _assignment_lines(rows), total
+
+
+def _line_filters(
+    session: Session,
+    category_column: ColumnElement[str],
+    *,
+    unit_id: int | None,
+    own_only: bool,
+    category: Category | None,
+) -> list[ColumnElement[bool]]:
+    """The conditions narrowing the lines to a unit's subtree (or own work) and a category."""
+    filters: list[ColumnElement[bool]] = []
+    if unit_id is not None and own_only:
+        filters.append(col(State.unit_id) == unit_id)
+    elif unit_id is not None:
+        filters.append(col(State.unit_id).in_(unit_scope(session, unit_id)))
+    if category is not None:
+        filters.append(category_column == category.value)
+    return filters
+
+
+def _assignment_lines(rows: Sequence[tuple[Any, ...]]) -> list[AssignmentLine]:
+    """The query's rows as assignment lines, each with its category at the reference date."""
+    return [
         AssignmentLine(
             assignment=a,
             task=t,
@@ -394,7 +414,6 @@ def list_assignments(
         )
         for a, t, c, u, name, status, percent, due, completed_on in rows
     ]
-    return lines, total
 
 
 def years_with_work(

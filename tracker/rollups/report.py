@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import SQLColumnExpression
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from tracker.accounts.models import User
 from tracker.assignments.asof import State, category_at
@@ -130,51 +133,10 @@ def review_items(
     Narrowed to a unit's subtree (or its own work), a category, or those asked to explain.
     """
     review = reviews.get_review(session, actor=actor, review_id=review.id or 0)
-    category_column: SQLColumnExpression[str]
     if review.is_frozen:
-        statement = (
-            select_many(
-                ReviewItem.assignment_id,
-                Unit,
-                Conclusion,
-                Task,
-                ReviewItem.category,
-                ReviewItem.status,
-                ReviewItem.percent,
-                ReviewItem.due,
-                ReviewItem.completed_on,
-                ReviewItem.is_carried_over,
-                ReviewItem.latest_report,
-            )
-            .join(Assignment, col(ReviewItem.assignment_id) == Assignment.id)
-            .join(Task, col(Assignment.task_id) == Task.id)
-            .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
-            .join(Unit, col(ReviewItem.unit_id) == Unit.id)
-            .where(ReviewItem.review_id == review.id)
-        )
-        unit_column, category_column = col(ReviewItem.unit_id), col(ReviewItem.category)
-        id_column = col(ReviewItem.assignment_id)
+        statement, unit_column, category_column, id_column = _frozen_lines(review)
     else:
-        scope = reviews.scope_of(review, reviews.reference_of(review, today))
-        category_column = category_at(scope.reference)
-        statement = queries.scoped(
-            select_many(
-                State.assignment_id,
-                Unit,
-                Conclusion,
-                Task,
-                category_column,
-                State.status,
-                State.percent,
-                State.due,
-                State.completed_on,
-                col(State.due) < Period.parse(review.period).start,
-                reviews.latest_report(scope.reference),
-            ),
-            scope,
-            with_task=True,
-        ).join(Unit, col(State.unit_id) == Unit.id)
-        unit_column, id_column = col(State.unit_id), col(State.assignment_id)
+        statement, unit_column, category_column, id_column = _live_lines(review, today)
     if unit_id is not None and own_only:
         statement = statement.where(unit_column == unit_id)
     elif unit_id is not None:
@@ -206,3 +168,61 @@ def review_items(
         )
         for row in rows
     ]
+
+
+# A review's lines query, with its unit, category and assignment id columns to narrow it by.
+_LinesQuery = tuple[Select[*tuple[Any, ...]], Mapped[int], SQLColumnExpression[str], Mapped[int]]
+
+
+def _frozen_lines(review: Review) -> _LinesQuery:
+    """A frozen review's lines, read from its snapshot rows."""
+    statement = (
+        select_many(
+            ReviewItem.assignment_id,
+            Unit,
+            Conclusion,
+            Task,
+            ReviewItem.category,
+            ReviewItem.status,
+            ReviewItem.percent,
+            ReviewItem.due,
+            ReviewItem.completed_on,
+            ReviewItem.is_carried_over,
+            ReviewItem.latest_report,
+        )
+        .join(Assignment, col(ReviewItem.assignment_id) == Assignment.id)
+        .join(Task, col(Assignment.task_id) == Task.id)
+        .join(Conclusion, col(Task.conclusion_id) == Conclusion.id)
+        .join(Unit, col(ReviewItem.unit_id) == Unit.id)
+        .where(ReviewItem.review_id == review.id)
+    )
+    return (
+        statement,
+        col(ReviewItem.unit_id),
+        col(ReviewItem.category),
+        col(ReviewItem.assignment_id),
+    )
+
+
+def _live_lines(review: Review, today: date) -> _LinesQuery:
+    """An open review's lines, read from the assignments' state at its reference date."""
+    scope = reviews.scope_of(review, reviews.reference_of(review, today))
+    category_column = category_at(scope.reference)
+    statement = queries.scoped(
+        select_many(
+            State.assignment_id,
+            Unit,
+            Conclusion,
+            Task,
+            category_column,
+            State.status,
+            State.percent,
+            State.due,
+            State.completed_on,
+            col(State.due) < Period.parse(review.period).start,
+            reviews.latest_report(scope.reference),
+        ),
+        scope,
+        with_task=True,
+    ).join(Unit, col(State.unit_id) == Unit.id)
+    return statement, col(State.unit_id), category_column, col(State.assignment_id)

@@ -142,6 +142,30 @@ def freeze(
     review = get_review(session, actor=actor, review_id=review_id)
     if review.is_frozen:
         raise InvalidInput(N_("Kỳ giao ban này đã chốt số liệu rồi."))
+    _check_meeting_date(review, meeting_on=meeting_on, today=today)
+    _claim_for_freezing(session, review, actor=actor, meeting_on=meeting_on)
+    scope = scope_of(review, meeting_on)
+    _copy_items(session, review, scope=scope, meeting_on=meeting_on)
+    rollup = queries.unit_rollup(scope).subquery()
+    session.exec(
+        insert(ReviewFigure).from_select(
+            ["review_id", "unit_id", *[category.value for category in Category]],
+            select(literal(review.id), *rollup.c),
+        )
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="review.frozen",
+        entity_type="review",
+        entity_id=review.id,
+        changes={"is_frozen": [False, True], "meeting_on": [None, meeting_on]},
+    )
+    return review
+
+
+def _check_meeting_date(review: Review, *, meeting_on: date, today: date) -> None:
+    """Refuse a meeting date before the period starts or after today."""
     if meeting_on < Period.parse(review.period).start:
         raise InvalidInput(N_("Ngày họp không thể trước ngày đầu của kỳ."))
     if meeting_on > today:
@@ -154,8 +178,12 @@ def freeze(
             meeting=meeting_on.strftime("%d/%m/%Y"),
             today=today.strftime("%d/%m/%Y"),
         )
-    _claim_for_freezing(session, review, actor=actor, meeting_on=meeting_on)
-    scope = scope_of(review, meeting_on)
+
+
+def _copy_items(
+    session: Session, review: Review, *, scope: queries.Scope, meeting_on: date
+) -> None:
+    """Snapshot every assignment's state on the meeting date into the review's items."""
     start = Period.parse(review.period).start
     # Copied in the database (INSERT ... SELECT): a province's review never passes through Python.
     session.exec(
@@ -189,22 +217,6 @@ def freeze(
             ),
         )
     )
-    rollup = queries.unit_rollup(scope).subquery()
-    session.exec(
-        insert(ReviewFigure).from_select(
-            ["review_id", "unit_id", *[category.value for category in Category]],
-            select(literal(review.id), *rollup.c),
-        )
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action="review.frozen",
-        entity_type="review",
-        entity_id=review.id,
-        changes={"is_frozen": [False, True], "meeting_on": [None, meeting_on]},
-    )
-    return review
 
 
 def _claim_for_freezing(session: Session, review: Review, *, actor: User, meeting_on: date) -> None:

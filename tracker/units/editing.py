@@ -172,16 +172,8 @@ def save_unit(
     unit = session.get(Unit, unit_id) if unit_id is not None else None
     if unit_id is not None and unit is None:
         raise NotFound(N_("Không tìm thấy đơn vị này."))
-    name = clean_text(fields.name)
-    parent = session.get(Unit, fields.parent_id) if fields.parent_id is not None else None
-    if fields.parent_id is not None and parent is None:
-        raise InvalidInput(N_("Đơn vị cấp trên đã chọn không còn trong danh mục. Chọn lại."))
-    entry = DirectoryUnit(
-        clean_text(fields.code),
-        name,
-        clean_aliases(fields.aliases, name),
-        parent.code if parent else None,
-    )
+    entry, parent = _form_entry(session, fields)
+    name = entry.name
     wanted: dict[str, Any] = {
         "code": entry.code,
         "name": name,
@@ -229,6 +221,21 @@ def save_unit(
     )
     session.flush()
     return unit
+
+
+def _form_entry(session: Session, fields: UnitFields) -> tuple[DirectoryUnit, Unit | None]:
+    """The form's unit as a directory entry (cleaned), with its parent unit if one is chosen."""
+    name = clean_text(fields.name)
+    parent = session.get(Unit, fields.parent_id) if fields.parent_id is not None else None
+    if fields.parent_id is not None and parent is None:
+        raise InvalidInput(N_("Đơn vị cấp trên đã chọn không còn trong danh mục. Chọn lại."))
+    entry = DirectoryUnit(
+        clean_text(fields.code),
+        name,
+        clean_aliases(fields.aliases, name),
+        parent.code if parent else None,
+    )
+    return entry, parent
 
 
 def parent_code(session: Session, unit: Unit) -> str | None:
@@ -283,14 +290,7 @@ def save_group(
     else:
         _claim(session, UnitGroup, group, stamp)
         current = group_member_ids(session, group.id or 0)
-        codes = {unit.id: unit.code for unit in session.exec(select(Unit)).all()}
-        before = {
-            "code": group.code,
-            "name": group.name,
-            "aliases": list(group.aliases),
-            "members": sorted(codes[unit_id] for unit_id in current),
-        }
-        changes = audit.diff(before, wanted)
+        changes = audit.diff(_group_as_stored(session, group, current), wanted)
         if not changes:
             return group
     group.code, group.name, group.aliases = entry.code, name, list(entry.aliases)
@@ -308,6 +308,17 @@ def save_group(
     )
     session.flush()
     return group
+
+
+def _group_as_stored(session: Session, group: UnitGroup, member_ids: list[int]) -> dict[str, Any]:
+    """The group's fields and member codes before the change, as the history row compares them."""
+    codes = {unit.id: unit.code for unit in session.exec(select(Unit)).all()}
+    return {
+        "code": group.code,
+        "name": group.name,
+        "aliases": list(group.aliases),
+        "members": sorted(codes[unit_id] for unit_id in member_ids),
+    }
 
 
 def _replace_members(

@@ -58,47 +58,59 @@ def load_directory(
     ids = {code: saved_id(unit) for code, unit in existing.items()}
     code_by_id: dict[int | None, str] = {unit_id: code for code, unit_id in ids.items()}
     for entry in directory.units:
-        unit = existing[entry.code]
-        wanted = {
-            "name": entry.name,
-            "aliases": list(entry.aliases),
-            "parent": entry.parent,
-            "is_active": True,
-        }
-        current = {
-            "name": unit.name,
-            "aliases": list(unit.aliases),
-            "parent": code_by_id.get(unit.parent_id),
-            "is_active": unit.is_active,
-        }
-        changes = audit.diff(current, wanted)
-        if entry.code in summary.created:
-            changes = {name: [None, value] for name, value in wanted.items()}
-        elif not changes:
-            summary.unchanged += 1
-            continue
-        else:
-            summary.updated.append(entry.code)
-        unit.name = entry.name
-        unit.aliases = list(entry.aliases)
-        unit.parent_id = ids[entry.parent] if entry.parent else None
-        unit.is_active = True
-        unit.updated_at = utcnow()
-        session.add(unit)
-        action = "unit.created" if entry.code in summary.created else "unit.updated"
-        audit.record(
-            session,
-            actor=actor,
-            action=action,
-            entity_type="unit",
-            entity_id=unit.id,
-            changes=changes,
-        )
+        _load_unit(session, actor, entry, existing[entry.code], ids, code_by_id, summary)
     listed = {entry.code for entry in directory.units}
     summary.not_in_file = sorted(code for code in existing if code not in listed)
     _load_groups(session, actor, directory, ids, summary)
     session.flush()
     return summary
+
+
+def _load_unit(
+    session: Session,
+    actor: User | None,
+    entry: DirectoryUnit,
+    unit: Unit,
+    ids: dict[str, int],
+    code_by_id: dict[int | None, str],
+    summary: LoadSummary,
+) -> None:
+    """Bring one unit in line with its file entry, with a history row unless nothing changed."""
+    wanted = {
+        "name": entry.name,
+        "aliases": list(entry.aliases),
+        "parent": entry.parent,
+        "is_active": True,
+    }
+    current = {
+        "name": unit.name,
+        "aliases": list(unit.aliases),
+        "parent": code_by_id.get(unit.parent_id),
+        "is_active": unit.is_active,
+    }
+    changes = audit.diff(current, wanted)
+    if entry.code in summary.created:
+        changes = {name: [None, value] for name, value in wanted.items()}
+    elif not changes:
+        summary.unchanged += 1
+        return
+    else:
+        summary.updated.append(entry.code)
+    unit.name = entry.name
+    unit.aliases = list(entry.aliases)
+    unit.parent_id = ids[entry.parent] if entry.parent else None
+    unit.is_active = True
+    unit.updated_at = utcnow()
+    session.add(unit)
+    action = "unit.created" if entry.code in summary.created else "unit.updated"
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="unit",
+        entity_id=unit.id,
+        changes=changes,
+    )
 
 
 def _load_groups(
