@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from tests.helpers import login_as
 from tests.search.conftest import Province
 from tracker.assignments.models import AssignmentComment
-from tracker.notices.models import Task, TaskUnit
+from tracker.notices.models import NoticeStatus, Task, TaskUnit
 from tracker.search.queries import Hit, Kind, search
 
 
@@ -132,3 +132,22 @@ def test_the_page_answers_odd_input_without_error(client: FlaskClient, province:
 def test_signed_out_visitors_are_sent_to_sign_in(client: FlaskClient) -> None:
     response = client.get("/tim-kiem?q=quy")
     assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"]
+
+
+def test_a_withdrawn_notice_is_marked_as_withdrawn_not_as_a_draft(
+    client: FlaskClient, session: Session, province: Province
+) -> None:
+    draft = province.draft
+    draft.status = NoticeStatus.WITHDRAWN
+    session.add(draft)
+    session.commit()
+    for actor in (province.head, province.unit_user):
+        hits, _ = search(session, actor=actor, query="ban nhap")
+        assert hits == [], actor.username
+    hits, _ = search(session, actor=province.secretary, query="bi mat chua ban hanh")
+    notice = next(hit for hit in hits if hit.kind is Kind.NOTICE)
+    assert (notice.is_draft, notice.withdrawn) == (False, True)
+    login_as(client, "thuky")
+    page = client.get("/tim-kiem?q=bi+mat+chua+ban+hanh").get_data(as_text=True)
+    assert "Đã thu hồi" in page and "Bản nháp" not in page
+    assert f"/thong-bao/{draft.id}/soan" not in page  # never opened to edit

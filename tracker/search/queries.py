@@ -63,6 +63,7 @@ class Hit:
     assignment_id: int | None = None
     unit_id: int | None = None
     is_draft: bool = False
+    withdrawn: bool = False  # a publication taken back: shown, marked, never opened to edit
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,8 @@ def _notices(session: Session, _viewer: Viewer, ids: list[int]) -> list[Hit]:
             text=notice.title,
             score=0.0,
             conclusion_id=notice.id,
-            is_draft=notice.status != NoticeStatus.PUBLISHED,
+            is_draft=notice.status == NoticeStatus.DRAFT,
+            withdrawn=notice.status == NoticeStatus.WITHDRAWN,
         )
         for notice in session.exec(select(Conclusion).where(col(Conclusion.id).in_(ids))).all()
     ]
@@ -299,7 +301,8 @@ def _tasks(session: Session, viewer: Viewer, ids: list[int]) -> list[Hit]:
             score=0.0,
             conclusion_id=notice.id,
             assignment_id=abs(own[task.id or 0]) if task.id in own else None,
-            is_draft=notice.status != NoticeStatus.PUBLISHED,
+            is_draft=notice.status == NoticeStatus.DRAFT,
+            withdrawn=notice.status == NoticeStatus.WITHDRAWN,
         )
         for task, notice in rows
     ]
