@@ -13,7 +13,7 @@ from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_change_assignment, can_view_assignment, can_work_for_a_unit
 from tracker.tables import saved_id
 from tracker.units.models import Unit
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_view_all_assignments, can_work_for_a_unit
 from tracker.tables import select_many
 from tracker.units.models import Unit
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from tracker.accounts.models import Role
 from tracker.i18n import local_today
 from tracker.lists import assignments as assignment_lists
 from tracker.lists import pages as list_pages
-from tracker.notices import service as notices
+from tracker.notices import queries as notices
 from tracker.permissions import (
     can_decide_extensions,
     can_manage_notices,

@@ -37,7 +37,7 @@ from tracker.permissions import can_view_all_assignments, can_view_rollups, can_
 from tracker.rollups.models import ExplanationRequest
 from tracker.rollups.periods import Period
 from tracker.units.models import Unit
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 
 class Audience(StrEnum):

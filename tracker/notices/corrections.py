@@ -17,7 +17,7 @@ from tracker.notices.drafts import expand_picks, replace_task_units
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_manage_notices
 from tracker.tables import saved_id
-from tracker.units.service import picker_options
+from tracker.units.queries import picker_options
 
 REMOVED_LEAD_REASON = "Thôi giao chủ trì khi điều chỉnh thông báo"
 ADDED_LEAD_NOTE = "Giao bổ sung khi điều chỉnh thông báo"

@@ -27,7 +27,7 @@ from tracker.permissions import (
 )
 from tracker.tables import saved_id
 from tracker.units.models import Unit
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 log = logging.getLogger(__name__)
 SOON_DAYS = 7

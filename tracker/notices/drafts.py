@@ -30,7 +30,7 @@ from tracker.stored_files import write_in_transaction
 from tracker.tables import saved_id
 from tracker.units.directory import UnitDirectory
 from tracker.units.models import Unit, UnitGroup
-from tracker.units.service import directory_from_db, picker_options
+from tracker.units.queries import directory_from_db, picker_options
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from tracker.db import utcnow
 from tracker.errors import InvalidInput
 from tracker.i18n import local_today, translate_error
 from tracker.inputs import parse_id
-from tracker.notices import bulk, corrections, desk, drafts, imports, service, withdraw
+from tracker.notices import bulk, corrections, desk, drafts, imports, queries, withdraw
 from tracker.notices import source_text as text_view
 from tracker.notices.doc_types import doc_type_label
 from tracker.notices.forms import (
@@ -521,7 +521,7 @@ def _render_notice(
     error: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    notice, tasks = service.notice_overview(
+    notice, tasks = queries.notice_overview(
         db(), actor=current_user, conclusion_id=conclusion_id, reference=local_today()
     )
     can_correct = can_manage_notices(current_user)

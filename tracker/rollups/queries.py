@@ -29,7 +29,7 @@ from tracker.permissions import can_view_rollups
 from tracker.rollups.periods import Period
 from tracker.tables import select_many
 from tracker.units.models import Unit
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 # The assignments figures count: lead ones, not delegated parts. Written into the SQL rather
 # than bound, so that a server-side prepared statement's generic plan can still use the index
