@@ -25,9 +25,9 @@ from tracker.assignments.access import load_assignment
 from tracker.assignments.evidence import Upload
 from tracker.assignments.models import AssignmentStatus
 from tracker.chat import linking
-from tracker.chat.actions import Action, encode
 from tracker.config import Settings
 from tracker.errors import DomainError
+from tracker.notify.buttons import Action, encode
 from tracker.notify.text import shorten
 from tracker.permissions import can_work_for_a_unit
 

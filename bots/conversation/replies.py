@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.chat.actions import BUTTON_LABELS, Action, encode
+from tracker.notify.buttons import BUTTON_LABELS, Action, encode
 from tracker.notify.text import shorten
 from tracker.vn_dates import vn_date
 
@@ -16,7 +16,7 @@ TOAST_LIMIT = 190
 @dataclass(frozen=True)
 class Button:
     label: str  # plain text
-    data: str  # callback data (tracker.chat.actions), under 64 bytes
+    data: str  # callback data (tracker.notify.buttons), under 64 bytes
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,6 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from tracker.chat.actions import BUTTON_LABELS, Action, encode
 from tracker.config import TelegramSettings
 from tracker.notify import retry_after
 from tracker.notify.base import (
@@ -45,6 +44,7 @@ from tracker.notify.base import (
     RateLimitedByChannel,
     TemporaryFailure,
 )
+from tracker.notify.buttons import BUTTON_LABELS, Action, encode
 from tracker.notify.pacing import MAX_HELD_PAUSE, Pacer
 from tracker.notify.text import TELEGRAM_LIMIT, split_message, to_plain
 
