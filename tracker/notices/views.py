@@ -40,7 +40,7 @@ from tracker.notices.forms import (
     PublishForm,
     WithdrawForm,
 )
-from tracker.notices.models import Conclusion, ImportStatus, NoticeStatus, Task, TaskUnit
+from tracker.notices.models import Conclusion, ImportStatus, NoticeStatus, Task, TaskRole, TaskUnit
 from tracker.notices.picker import PickerMarkup, picker_entries
 from tracker.notices.review import review_reasons
 from tracker.permissions import (
@@ -154,7 +154,8 @@ def _reasons_by_task(conclusion_id: int) -> dict[str, list[str]]:
         str(task.id): [
             _(reason)
             for reason in review_reasons(
-                task, has_lead=any(link.role == "lead" for link in links.get(saved_id(task), []))
+                task,
+                has_lead=any(link.role == TaskRole.LEAD for link in links.get(saved_id(task), [])),
             )
         ]
         for task in tasks
@@ -173,8 +174,8 @@ def _fill_rows(form: DraftForm, conclusion_id: int) -> None:
                 "text": task.text,
                 "due": task.due,
                 "recurrence": task.recurrence or "",
-                "lead": [f"u:{link.unit_id}" for link in own if link.role == "lead"],
-                "support": [f"u:{link.unit_id}" for link in own if link.role == "support"],
+                "lead": [f"u:{link.unit_id}" for link in own if link.role == TaskRole.LEAD],
+                "support": [f"u:{link.unit_id}" for link in own if link.role == TaskRole.SUPPORT],
             }
         )
 
@@ -664,8 +665,8 @@ def correct(task_id: int) -> Response | tuple[str, int]:
             stamp=task.updated_at.isoformat(),
             text=task.text,
             due=task.due,
-            lead=[f"u:{link.unit_id}" for link in links if link.role == "lead"],
-            support=[f"u:{link.unit_id}" for link in links if link.role == "support"],
+            lead=[f"u:{link.unit_id}" for link in links if link.role == TaskRole.LEAD],
+            support=[f"u:{link.unit_id}" for link in links if link.role == TaskRole.SUPPORT],
         )
     else:
         form = CorrectTaskForm()
