@@ -1,9 +1,11 @@
 """Migrations: from empty to head on each database, no drift from the models, and back down."""
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import tracker.models  # noqa: F401
@@ -88,3 +90,56 @@ def test_the_search_index_survives_every_later_migration(empty_database_url: str
     finally:
         engine.dispose()
     assert expected <= found
+
+
+ROWS_AT_0019 = [
+    "INSERT INTO unit (id, code, name, aliases, is_active, created_at, updated_at) "
+    "VALUES (1, 'U', 'Ban U', '[]', TRUE, :now, :now)",
+    "INSERT INTO user_account (id, username, full_name, role, password_hash, is_active, "
+    "created_at) VALUES (1, 'u', 'U', 'secretary', '!', TRUE, :now)",
+    "INSERT INTO conclusion (id, title, parse_warnings, status, version, created_at, updated_at) "
+    "VALUES (1, 'TB', '[]', 'draft', 1, :now, :now)",
+    "INSERT INTO task (id, conclusion_id, position, code, text, needs_review, warnings, "
+    "created_at, updated_at) VALUES (1, 1, 1, '1', 'Việc', FALSE, '[]', :now, :now)",
+    "INSERT INTO task_unit (task_id, unit_id, role) VALUES (1, 1, 'lead')",
+    "INSERT INTO assignment (id, task_id, unit_id, role, status, percent, version, created_at, "
+    "updated_at) VALUES (1, 1, 1, 'lead', 'in_progress', 40, 1, :now, :now)",
+    "INSERT INTO assignment_state (id, assignment_id, task_id, unit_id, role, status, percent, "
+    "valid_from, valid_until, recorded_at) "
+    "VALUES (1, 1, 1, 1, 'lead', 'in_progress', 40, '2026-01-05', '9999-12-31', :now)",
+    "INSERT INTO progress_report (id, assignment_id, author_id, created_at, status_before, "
+    "status_after, percent_before, percent_after, note) "
+    "VALUES (1, 1, 1, :now, 'not_started', 'in_progress', 0, 40, 'Đang làm')",
+]
+
+
+@pytest.mark.parametrize("empty_database_url", BACKENDS, indirect=True)
+def test_dropping_the_assignment_role_keeps_every_assignment_and_its_history(
+    empty_database_url: str,
+) -> None:
+    """0020 rebuilds `assignment` on SQLite while reports and state rows point at it: nothing
+    is lost, and going back gives every assignment its old 'lead'."""
+    migrate.upgrade(empty_database_url, "0019")
+    engine = make_engine(empty_database_url)
+    counted = (
+        "SELECT (SELECT count(*) FROM assignment), (SELECT count(*) FROM assignment_state), "
+        "(SELECT count(*) FROM progress_report), (SELECT percent FROM assignment)"
+    )
+    try:
+        with engine.begin() as connection:
+            for statement in ROWS_AT_0019:
+                connection.execute(text(statement), {"now": datetime(2026, 1, 5, tzinfo=UTC)})
+        migrate.upgrade(empty_database_url)
+        with engine.connect() as connection:
+            assert tuple(connection.execute(text(counted)).one()) == (1, 1, 1, 40)
+            columns = {column["name"] for column in inspect(connection).get_columns("assignment")}
+            assert "role" not in columns
+        migrate.downgrade(empty_database_url, "0019")
+        with engine.connect() as connection:
+            assert tuple(connection.execute(text(counted)).one()) == (1, 1, 1, 40)
+            roles = connection.execute(
+                text("SELECT a.role, s.role FROM assignment a JOIN assignment_state s ON TRUE")
+            ).one()
+            assert tuple(roles) == ("lead", "lead")
+    finally:
+        engine.dispose()

@@ -26,7 +26,28 @@ COUNTED_ROWS = "parent_id IS NULL"
 OLD_COUNTED_ROWS = "role = 'lead' AND parent_id IS NULL"
 
 
+def _sqlite_foreign_keys(enforced: bool) -> None:
+    """SQLite rebuilds `assignment` (copy, drop, rename) while reports, state rows and parts
+    point at it; with foreign keys enforced the drop fails (even deferred, the count of
+    orphans is not undone by the rename). The pragma works only outside a transaction, so the
+    one open is committed first (SQLite's DDL is not transactional for Alembic anyway); before
+    enforcing again, every reference is checked."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    raw = bind.connection.dbapi_connection
+    assert raw is not None
+    if enforced:
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"references broken by the rebuild: {broken[:5]}")
+    if raw.in_transaction:
+        raw.commit()
+    raw.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
+
+
 def upgrade() -> None:
+    _sqlite_foreign_keys(enforced=False)
     with op.batch_alter_table('assignment_state', schema=None) as batch_op:
         batch_op.drop_index(INDEX)
         batch_op.drop_column('role')
@@ -41,9 +62,11 @@ def upgrade() -> None:
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_assignment_role_known'), type_='check')
         batch_op.drop_column('role')
+    _sqlite_foreign_keys(enforced=True)
 
 
 def downgrade() -> None:
+    _sqlite_foreign_keys(enforced=False)
     # Every assignment was a lead one: the column comes back with that value.
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.add_column(
@@ -68,3 +91,4 @@ def downgrade() -> None:
             postgresql_where=sa.text(OLD_COUNTED_ROWS),
             sqlite_where=sa.text(OLD_COUNTED_ROWS),
         )
+    _sqlite_foreign_keys(enforced=True)
