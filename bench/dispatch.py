@@ -45,10 +45,10 @@ from tracker import migrate
 from tracker.accounts.models import User
 from tracker.config import TelegramSettings, load_settings
 from tracker.db import make_engine, unit_of_work
-from tracker.notify.senders import build_senders
 from tracker.reminders import outbox
 from tracker.reminders.dispatch import Dispatcher
 from tracker.reminders.models import OutboxMessage
+from tracker.reminders.senders import build_senders
 
 DEFAULT_DATABASE = Path(__file__).resolve().parent / "out" / "dispatch.sqlite3"
 WINDOWS = 5

@@ -239,7 +239,7 @@ def _history(rng: random.Random, row: dict, published: date, today: date) -> lis
         changes.append((max(start, row["completed_on"]), done))
     if status == "cancelled":
         changes.append((start + timedelta(days=rng.randint(0, 40)), {"status": "cancelled"}))
-    fixed = {name: row[name] for name in ("task_id", "unit_id", "role", "parent_id")}
+    fixed = {name: row[name] for name in ("task_id", "unit_id", "parent_id")}
     state = {"status": "not_started", "percent": 0, "due": first_due, "completed_on": None}
     rows = [{"assignment_id": row["id"], **fixed, **state, "valid_from": start}]
     for day, change in sorted(changes, key=lambda pair: pair[0]):
@@ -326,7 +326,6 @@ def _plan(
                     "id": number,
                     "task_id": task["id"],
                     "unit_id": unit_id,
-                    "role": "lead",
                     "due": task["due"],
                     "status": status,
                     "percent": percent,

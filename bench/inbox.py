@@ -34,9 +34,9 @@ from tracker.config import load_settings
 from tracker.db import make_engine
 from tracker.inbox import events, service
 from tracker.inbox.models import Topic
-from tracker.notify.senders import build_senders
 from tracker.reminders import outbox
 from tracker.reminders.dispatch import Dispatcher
+from tracker.reminders.senders import build_senders
 
 DEFAULT_DATABASE = Path(__file__).resolve().parent / "out" / "inbox.sqlite3"
 SAMPLES = 400

@@ -219,7 +219,6 @@ def build(
                     "id": number,
                     "task_id": task_id,
                     "unit_id": (task_id * 7919 + offset) % units + 1,
-                    "role": "lead",
                     "due": due,
                     "status": "done" if finished else rng.choice(("not_started", "in_progress")),
                     "percent": 100 if finished else 0,

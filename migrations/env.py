@@ -44,8 +44,29 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_foreign_keys(connection, enforced=False)
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        if sqlite:
+            _sqlite_foreign_keys(connection, enforced=True)
+
+
+def _sqlite_foreign_keys(connection, *, enforced: bool) -> None:  # type: ignore[no-untyped-def]
+    """Batch mode rebuilds a table by copy, drop and rename; with foreign keys enforced, SQLite
+    refuses to drop a table other rows point at (any table holding data). So they are off for
+    the migrations, as SQLite's documentation advises for such changes, and every reference is
+    checked before they are on again. The pragma only works outside a transaction: it goes
+    straight to the driver's connection, before Alembic's transaction and after its commit."""
+    raw = connection.connection.dbapi_connection
+    if enforced:
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left broken references: {broken[:5]}")
+    raw.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
 
 
 if context.is_offline_mode():

@@ -153,8 +153,8 @@ def at_once(
 def deliver_inbox(app: Flask) -> int:
     """Run the outbox dispatcher until nothing is due, as `tracker serve` does in the
     background: the web channel's rows become inbox entries. Returns the rows sent."""
-    from tracker.notify.senders import build_senders
     from tracker.reminders.dispatch import Dispatcher
+    from tracker.reminders.senders import build_senders
 
     settings = app.extensions["tracker.settings"]
     engine = app.extensions["tracker.engine"]

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from tests.helpers import login_as
 from tracker.accounts.models import User
-from tracker.assignments.service import count_by_category
+from tracker.assignments.queries import count_by_category
 from tracker.assignments.status import Category
 from tracker.audit.models import AuditEvent
 from tracker.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo, quarter_bounds

@@ -19,8 +19,8 @@ from tracker.config import TelegramSettings
 from tracker.db import utcnow
 from tracker.reminders import admin as reminders_admin
 from tracker.reminders import runner
-from tracker.reminders.models import CalendarDay, OutboxMessage
-from tracker.workdays import load_calendar
+from tracker.reminders.models import OutboxMessage
+from tracker.workdays import CalendarDay, load_calendar
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 WEDNESDAY = date(2027, 1, 13)

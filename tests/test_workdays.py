@@ -5,8 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session
 
-from tracker.reminders.models import CalendarDay
-from tracker.workdays import WorkCalendar, load_calendar
+from tracker.workdays import CalendarDay, WorkCalendar, load_calendar
 
 TET_2027 = [date(2027, 2, 4) + timedelta(days=offset) for offset in range(7)]
 

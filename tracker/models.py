@@ -10,11 +10,12 @@ from tracker.assignments.models import (
     ProgressReport,
 )
 from tracker.audit.models import AuditEvent
-from tracker.chat.models import ChannelToken, LinkCode, TelegramInbox, WebhookEvent
+from tracker.chat.models import LinkCode, TelegramInbox, WebhookEvent
 from tracker.inbox.models import InboxEntry
 from tracker.notices.models import Conclusion, NoticeImport, Task, TaskUnit
+from tracker.notify.models import ChannelToken
 from tracker.notify.shared_rate import rate_bucket
-from tracker.reminders.models import CalendarDay, OutboxMessage
+from tracker.reminders.models import OutboxMessage
 from tracker.rollups.models import (
     ExplanationRequest,
     Review,
@@ -23,6 +24,7 @@ from tracker.rollups.models import (
     ReviewItem,
 )
 from tracker.units.models import Unit, UnitGroup, UnitGroupMember
+from tracker.workdays import CalendarDay
 
 __all__ = [
     "Assignment",

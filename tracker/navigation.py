@@ -29,7 +29,7 @@ def nav_items() -> list[NavItem]:
     if can_manage_reviews(current_user):
         items.append(("reviews.index", _l("Giao ban")))
     if can_view_all_assignments(current_user):
-        items.append(("dashboard.notices_home", _l("Thông báo kết luận")))
+        items.append(("notices.index", _l("Thông báo kết luận")))
         items.append(("lists.all_assignments", _l("Tất cả nhiệm vụ")))
     if can_decide_extensions(current_user):
         items.append(("assignments.pending_extensions", _l("Đề nghị gia hạn")))

@@ -1,16 +1,31 @@
 """Working days: no Saturdays, Sundays or Vietnamese public holidays (Tết included), with the
-admin's own exceptions (extra days off, make-up working Saturdays) on top."""
+admin's own exceptions (extra days off, make-up working Saturdays, the `CalendarDay` table) on
+top."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import holidays
-from sqlmodel import Session, select
+from sqlmodel import Field, Session, SQLModel, select
 
-from tracker.reminders.models import CalendarDay
+from tracker.db import UtcDateTime, utcnow
+
+
+class CalendarDay(SQLModel, table=True):
+    """An admin's exception to the public calendar: an extra day off, or a make-up working
+    day (a Saturday worked in exchange for a bridge holiday)."""
+
+    __tablename__ = "calendar_day"
+
+    day: date = Field(primary_key=True)
+    is_working: bool
+    note: str = Field(default="", max_length=255)
+    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
 
 # Years on each side of the ones asked for, so a due date far away still counts right.
 _MARGIN_YEARS = 1

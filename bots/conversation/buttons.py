@@ -17,9 +17,9 @@ from tracker.accounts.models import User
 from tracker.assignments.access import AssignmentContext, load_assignment
 from tracker.assignments.models import AssignmentStatus
 from tracker.chat import linking
-from tracker.chat.actions import Action, decode
 from tracker.config import Settings
 from tracker.errors import DomainError
+from tracker.notify.buttons import Action, decode
 
 
 def handle_button(

@@ -20,14 +20,14 @@ from bots.conversation.questions import QUESTION_LIFETIME, close_question
 from bots.conversation.replies import Button, ButtonOutcome, Reply, esc, refusal
 from bots.conversation.turn import Turn, start_turn
 from tracker.accounts.models import ChatLink, User
-from tracker.assignments import service
+from tracker.assignments import queries
 from tracker.assignments.access import load_assignment
 from tracker.assignments.evidence import Upload
 from tracker.assignments.models import AssignmentStatus
 from tracker.chat import linking
-from tracker.chat.actions import Action, encode
 from tracker.config import Settings
 from tracker.errors import DomainError
+from tracker.notify.buttons import Action, encode
 from tracker.notify.text import shorten
 from tracker.permissions import can_work_for_a_unit
 
@@ -174,7 +174,7 @@ def _add_to_album(
 def _offer_choices(turn: Turn, link: ChatLink, user: User, incoming: IncomingFiles) -> list[Reply]:
     if not can_work_for_a_unit(user):
         return [Reply("Tài khoản của bạn không báo cáo nhiệm vụ nào nên không nhận minh chứng.")]
-    rows = service.list_unit_assignments(turn.session, actor=user, reference=turn.today)
+    rows = queries.list_unit_assignments(turn.session, actor=user, reference=turn.today)
     rows = [
         row
         for row in rows

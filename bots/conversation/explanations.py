@@ -15,10 +15,10 @@ from bots.conversation.replies import Button, ButtonOutcome, Reply, esc, refusal
 from bots.conversation.turn import Turn
 from tracker.accounts.models import ChatLink, User
 from tracker.assignments.models import Assignment
-from tracker.chat.actions import BUTTON_LABELS, Action, decode, encode
 from tracker.errors import DomainError
 from tracker.inputs import parse_id
 from tracker.notices.models import Task
+from tracker.notify.buttons import BUTTON_LABELS, Action, decode, encode
 from tracker.notify.text import shorten
 from tracker.permissions import can_work_for_a_unit
 from tracker.rollups import explanations

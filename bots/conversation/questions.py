@@ -17,9 +17,9 @@ from tracker.accounts.models import ChatLink, User
 from tracker.assignments import extensions
 from tracker.assignments.access import AssignmentContext, load_assignment
 from tracker.assignments.models import AssignmentStatus, ExtensionRequest, ExtensionStatus
-from tracker.chat.actions import Action
 from tracker.errors import DomainError, NotFound, PermissionDenied
 from tracker.fields import parse_vn_date
+from tracker.notify.buttons import Action
 from tracker.notify.text import shorten
 from tracker.vn_dates import vn_date
 

@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.chat.actions import Button, work_buttons
+from tracker.notify.buttons import Button, work_buttons
 from tracker.notify.text import shorten
 from tracker.vn_dates import vn_date
 

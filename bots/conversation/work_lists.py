@@ -5,7 +5,7 @@ from __future__ import annotations
 from bots.conversation.replies import Button, Reply, esc, item_buttons
 from bots.conversation.turn import Turn
 from tracker.accounts.models import User
-from tracker.assignments import service
+from tracker.assignments import queries
 from tracker.assignments.models import AssignmentStatus
 from tracker.assignments.status import CATEGORY_LABELS, Category
 from tracker.notify.text import shorten, split_message
@@ -30,7 +30,7 @@ def work_list(turn: Turn, user: User, *, overdue_only: bool) -> list[Reply]:
 def _counts(turn: Turn, user: User, *, overdue_only: bool) -> Reply:
     # Heads, secretaries and admins report on nothing themselves: counts, and the web for more.
     today = turn.today
-    counts = service.count_by_category(turn.session, actor=user, reference=today)
+    counts = queries.count_by_category(turn.session, actor=user, reference=today)
     web = f"Xem chi tiết trên web: {esc(turn.settings.base_url)}/"
     if overdue_only:
         return Reply(
@@ -47,11 +47,11 @@ def _counts(turn: Turn, user: User, *, overdue_only: bool) -> Reply:
 
 def _unit_list(turn: Turn, user: User, *, overdue_only: bool) -> list[Reply]:
     today = turn.today
-    rows = service.list_unit_assignments(
+    rows = queries.list_unit_assignments(
         turn.session,
         actor=user,
         reference=today,
-        filters=service.UnitFilters(overdue_only=overdue_only),
+        filters=queries.UnitFilters(overdue_only=overdue_only),
     )
     rows = [row for row in rows if row.assignment.status in OPEN_STATUSES]
     unit = turn.session.get(Unit, user.unit_id)

@@ -11,8 +11,8 @@ from telegram.error import TelegramError
 
 from bots.conversation import IncomingFiles
 from tracker.assignments.evidence import EvidenceStore, Upload
-from tracker.chat.actions import assignments_named
 from tracker.errors import DomainError
+from tracker.notify.buttons import assignments_named
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from tracker.chat.actions import Action, encode
+from tracker.notify.buttons import Action, encode
 from tracker.reminders.models import OutboxMessage
 
 CHANNEL = "zalo"

@@ -38,11 +38,11 @@ from tracker import request_db
 from tracker.accounts.models import ChatLink
 from tracker.assignments.evidence import store_for
 from tracker.chat import linking, webhook_events
-from tracker.chat.actions import assignments_named
 from tracker.config import Settings, ZaloSettings
 from tracker.db import utcnow
 from tracker.extensions import csrf
 from tracker.notify.base import DeliveryError
+from tracker.notify.buttons import assignments_named
 from tracker.notify.zalo import ZaloSender
 from tracker.tables import saved_id
 

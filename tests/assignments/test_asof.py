@@ -16,7 +16,7 @@ from tracker.assignments import extensions, progress
 from tracker.assignments.asof import State, category_at, category_on, in_force, state_on
 from tracker.assignments.evidence import EvidenceStore
 from tracker.assignments.models import Assignment
-from tracker.assignments.service import count_by_category
+from tracker.assignments.queries import count_by_category
 from tracker.assignments.status import Category
 from tracker.db import clock_at
 from tracker.i18n import local_today

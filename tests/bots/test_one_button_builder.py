@@ -1,5 +1,5 @@
 """Telegram's buttons are built in one place: `tracker.notify.telegram.inline_keyboard`, from
-the channel-free `Button`s of `tracker.chat.actions` (reminders and the bot's replies alike)."""
+the channel-free `Button`s of `tracker.notify.buttons` (reminders and the bot's replies alike)."""
 
 import ast
 from pathlib import Path

@@ -22,7 +22,6 @@ from tests.fakes.zalo_oa import (
     running_fake_zalo,
 )
 from tests.helpers import make_user
-from tracker.chat.models import ChannelToken
 from tracker.db import make_engine, utcnow
 from tracker.notify.base import (
     DeliveryError,
@@ -32,6 +31,7 @@ from tracker.notify.base import (
     RateLimitedByChannel,
     TemporaryFailure,
 )
+from tracker.notify.models import ChannelToken
 from tracker.notify.text import split_message, to_plain
 from tracker.notify.zalo import TEXT_LIMIT, ZaloSender, normalize_phone
 from tracker.reminders.models import OutboxMessage
@@ -155,7 +155,12 @@ def test_outside_the_window_a_zns_template_goes_to_the_normalised_phone(
     ]
 
     delivery = sender.send(
-        message(message_id=row.id, items=items, last_interaction_at=utcnow() - timedelta(days=9))
+        message(
+            message_id=row.id,
+            items=items,
+            last_interaction_at=utcnow() - timedelta(days=9),
+            recipient_name=user.full_name,
+        )
     )
 
     assert zalo.messages() == []

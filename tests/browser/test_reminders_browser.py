@@ -22,7 +22,8 @@ from tracker import create_app
 from tracker.accounts.models import ChatLink, User
 from tracker.chat import linking
 from tracker.config import TelegramSettings
-from tracker.reminders.models import CalendarDay, OutboxMessage
+from tracker.reminders.models import OutboxMessage
+from tracker.workdays import CalendarDay
 
 pytestmark = pytest.mark.browser
 

@@ -24,7 +24,7 @@ from tracker.assignments.models import (
     ProgressReport,
 )
 from tracker.assignments.progress import report_progress
-from tracker.assignments.service import list_unit_assignments
+from tracker.assignments.queries import list_unit_assignments
 from tracker.audit.models import AuditEvent
 from tracker.db import utcnow
 from tracker.errors import InvalidInput, PermissionDenied

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.fakes.telegram_api import TOKEN
 from tracker.config import Settings, TelegramSettings, load_settings
 from tracker.db import make_engine
-from tracker.notify.senders import build_senders
 from tracker.reminders.dispatch import Dispatcher
+from tracker.reminders.senders import build_senders
 
 
 def worker_settings(database_url: str, base_url: str, *, per_second: float) -> Settings:

@@ -15,8 +15,8 @@ from tracker.config import Settings, SmtpSettings, TelegramSettings, ZaloSetting
 from tracker.errors import InvalidInput, NotFound, PermissionDenied
 from tracker.reminders import admin as reminders_admin
 from tracker.reminders import calendar_admin
-from tracker.reminders.models import CalendarDay, OutboxMessage
-from tracker.workdays import load_calendar
+from tracker.reminders.models import OutboxMessage
+from tracker.workdays import CalendarDay, load_calendar
 
 DAY = date(2027, 1, 13)  # a Wednesday
 NOW = datetime(2027, 1, 13, 8, 30, tzinfo=UTC)  # 15:30 in Hà Nội

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from tests.helpers import csrf_token, login_as, make_unit, make_user
 from tracker.accounts.models import ChatLink, User
 from tracker.config import TelegramSettings
-from tracker.reminders.models import CalendarDay, OutboxMessage
+from tracker.reminders.models import OutboxMessage
+from tracker.workdays import CalendarDay
 
 PAGES = ["/quan-tri/nhac-viec", "/quan-tri/lich-lam-viec"]
 MESSAGES, CALENDAR = PAGES

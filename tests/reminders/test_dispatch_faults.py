@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tests.fakes.telegram_api import Call, FakeTelegram, Fault
+from tests.helpers import make_user
 from tests.reminders.factories import dispatcher, fake_settings, queue, recipient, rows
 from tracker.accounts.models import ChatLink
 from tracker.config import TelegramSettings
@@ -280,3 +281,39 @@ def test_run_forever_survives_a_crashing_sender(
     row = rows(session)[message_id]
     assert row.status == OutboxStatus.PENDING and row.attempts == 1
     assert row.last_error == f"ValueError: template exploded for message {message_id}"
+
+
+class _RecordingSender:
+    channel = "telegram"
+
+    def __init__(self) -> None:
+        self.sent: list[Outgoing] = []
+
+    def send(self, message: Outgoing) -> Delivery:
+        self.sent.append(message)
+        return Delivery(external_id=str(message.message_id))
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_sender_is_handed_the_persons_name_and_phone(
+    app: Flask, engine: Engine, session: Session
+) -> None:
+    """A template greeting by name (Zalo's ZNS) gets it from the dispatcher: senders never read
+    the people's table themselves."""
+    user = make_user(session, "secretary")
+    user.full_name, user.phone = "Nguyễn Thị Hoa", "0912345678"
+    session.add(user)
+    message_id = queue(session, recipient(session, 1902, user=user))
+    session.commit()
+    sender = _RecordingSender()
+    settings = app.extensions["tracker.settings"]
+
+    with Dispatcher(engine, settings, {"telegram": sender}, worker="w") as sending:
+        summary = sending.run_once()
+
+    assert summary.sent == 1
+    [outgoing] = sender.sent
+    assert outgoing.message_id == message_id
+    assert (outgoing.recipient_name, outgoing.phone) == ("Nguyễn Thị Hoa", "0912345678")

@@ -12,12 +12,12 @@ from tracker.accounts.models import ChatLink, User
 from tracker.assignments.models import Assignment, ExtensionRequest
 from tracker.config import Settings, SmtpSettings, TelegramSettings, ZaloSettings
 from tracker.notices.models import Task
-from tracker.reminders.models import CalendarDay, OutboxMessage
+from tracker.reminders.models import OutboxMessage
 from tracker.reminders.outbox import covers_key
 from tracker.reminders.planning import PlanSummary, digest_window, plan_day
 from tracker.reminders.texts import assignment_url
 from tracker.units.models import Unit
-from tracker.workdays import WorkCalendar
+from tracker.workdays import CalendarDay, WorkCalendar
 
 DAY = date(2027, 1, 13)  # a Wednesday
 NOW = datetime(2027, 1, 13, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội

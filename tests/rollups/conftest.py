@@ -9,7 +9,7 @@ Q1 (due 31/03): a1 HUYEN_A done 20/03 (on time) · a2 XA_A1 done 10/04 (late, ca
 Q2 (due 30/06): b1 TINH done 30/06 (on time) · b2 HUYEN_A in progress · b3 XA_A1 not started
                 b4 HOI done 05/07 (late) · b5 HUYEN_B in progress, due 15/05 (overdue)
 Q3 (due 30/09): c1 HUYEN_B not started · c2 HOI in progress
-Not counted: a support assignment, a delegated part of b2, an assignment of a draft notice.
+Not counted: a delegated part of b2, an assignment of a draft notice.
 """
 
 from __future__ import annotations
@@ -113,9 +113,6 @@ def world(session: Session) -> World:
             "c1": _assign(session, n3, huyen_b, "1.1", g1, Q3_END),
             "c2": _assign(session, n3, hoi, "1.2", g1, Q3_END, "in_progress"),
         }
-        support = _assign(session, n2, hoi, "1.4", g1, Q2_END)
-        support.role = "support"
-        session.add(support)
         session.add(
             Assignment(task_id=a["b2"].task_id, unit_id=xa_a1.id, due=Q2_END, parent_id=a["b2"].id)
         )

@@ -33,7 +33,7 @@ from tracker.assignments.models import (
     ExtensionRequest,
     ExtensionStatus,
 )
-from tracker.assignments.service import list_unit_assignments
+from tracker.assignments.queries import list_unit_assignments
 from tracker.assignments.status import Category
 from tracker.db import clock_at
 from tracker.errors import DomainError, InvalidInput

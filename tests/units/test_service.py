@@ -12,7 +12,8 @@ from tracker.audit.models import AuditEvent
 from tracker.errors import PermissionDenied
 from tracker.units.directory import parse_directory
 from tracker.units.models import Unit, UnitGroup, UnitGroupMember
-from tracker.units.service import load_directory, unit_scope
+from tracker.units.queries import unit_scope
+from tracker.units.service import load_directory
 
 DIRECTORY = """\
 units:

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from tests.helpers import login_as, make_assignment, make_notice, make_unit, make_user
 from tracker.assignments.models import Assignment
-from tracker.assignments.service import count_by_category
+from tracker.assignments.queries import count_by_category
 from tracker.assignments.status import Category
 from tracker.db import clock_at
 from tracker.i18n import local_today

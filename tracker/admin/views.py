@@ -21,6 +21,7 @@ from tracker.permissions import can_administer
 from tracker.request_db import attempt, change, db
 from tracker.tables import saved_id
 from tracker.units import editing
+from tracker.units import queries as unit_queries
 from tracker.units import service as units
 from tracker.units.directory import DirectoryError
 from tracker.units.models import Unit
@@ -137,7 +138,7 @@ def units_page() -> Response | tuple[str, int]:
                 "success",
             )
             return redirect(url_for(".units_page"))
-    rows = units.list_units(db(), actor=current_user)
+    rows = unit_queries.list_units(db(), actor=current_user)
     groups = editing.list_groups(db(), actor=current_user)
     status = 400 if error or request.method == "POST" else 200
     return render_template(

@@ -9,11 +9,11 @@ from sqlmodel import Session, col, select
 from tracker.accounts.models import User
 from tracker.assignments.models import Assignment
 from tracker.errors import N_, NotFound, PermissionDenied
-from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
+from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskRole, TaskUnit
 from tracker.permissions import can_change_assignment, can_view_assignment, can_work_for_a_unit
 from tracker.tables import saved_id
 from tracker.units.models import Unit
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,9 @@ def load_assignment(
     assignment, task, conclusion, unit = row
     support = list(
         session.exec(
-            select(TaskUnit.unit_id).where(TaskUnit.task_id == task.id, TaskUnit.role == "support")
+            select(TaskUnit.unit_id).where(
+                TaskUnit.task_id == task.id, col(TaskUnit.role) == TaskRole.SUPPORT
+            )
         ).all()
     )
     scope = actor_scope(session, actor)

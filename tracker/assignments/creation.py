@@ -27,11 +27,11 @@ def create_assignment(
     note: str | None = None,
 ) -> Assignment:
     """One assignment of a task to a unit, with its history row; a part of `parent` when given
-    (a delegation: same task and role, progress rolls up to the parent)."""
+    (a delegation: same task, progress rolls up to the parent)."""
     assignment = Assignment(task_id=task_id, unit_id=unit_id, due=due)
     changes: dict[str, list[object]] = {"unit_id": [None, unit_id], "due": [None, due]}
     if parent is not None:
-        assignment.role, assignment.parent_id = parent.role, parent.id
+        assignment.parent_id = parent.id
         changes["parent_id"] = [None, parent.id]
     session.add(assignment)
     session.flush()

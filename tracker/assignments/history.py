@@ -21,7 +21,7 @@ from tracker.db import as_utc, utcnow
 from tracker.tables import table_of
 
 STATE_FIELDS = ("status", "percent", "due", "completed_on")
-FIXED_FIELDS = ("task_id", "unit_id", "role", "parent_id")
+FIXED_FIELDS = ("task_id", "unit_id", "parent_id")
 _table = table_of(AssignmentState)
 
 

@@ -18,11 +18,6 @@ class AssignmentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class AssignmentRole(StrEnum):
-    LEAD = "lead"
-    SUPPORT = "support"
-
-
 class ExtensionStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
@@ -30,7 +25,10 @@ class ExtensionStatus(StrEnum):
 
 
 class Assignment(SQLModel, table=True):
-    """A task given to one unit with a due date; `version` guards against lost updates."""
+    """A task given to one unit with a due date; `version` guards against lost updates.
+
+    Only the lead units (chủ trì) of a task get an assignment; the support units (phối hợp) are
+    `TaskUnit` rows only (see the README's glossary), so an assignment has no role of its own."""
 
     __tablename__ = "assignment"
     __table_args__ = (
@@ -38,7 +36,6 @@ class Assignment(SQLModel, table=True):
         CheckConstraint(
             "status IN ('not_started', 'in_progress', 'done', 'cancelled')", name="status_known"
         ),
-        CheckConstraint("role IN ('lead', 'support')", name="role_known"),
         CheckConstraint("percent >= 0 AND percent <= 100", name="percent_range"),
         CheckConstraint("status <> 'done' OR completed_on IS NOT NULL", name="done_has_date"),
         CheckConstraint(
@@ -51,7 +48,6 @@ class Assignment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True)
     unit_id: int = Field(foreign_key="unit.id")
-    role: str = Field(default=AssignmentRole.LEAD, max_length=16)
     due: date | None = Field(default=None, index=True)
     status: str = Field(default=AssignmentStatus.NOT_STARTED, max_length=16)
     percent: int = Field(default=0)
@@ -147,8 +143,8 @@ class AssignmentComment(SQLModel, table=True):
 STILL_IN_FORCE = date(9999, 12, 31)
 
 
-# ix_assignment_state_in_force (migration 0014): role and parent_id are in it although the
-# index holds only one value of each, so that SQLite knows it need not read the table.
+# ix_assignment_state_in_force (migrations 0014, 0020): parent_id is in it although the index
+# holds only one value of it, so that SQLite knows it need not read the table.
 IN_FORCE_INDEX_COLUMNS = (
     "valid_until",
     "valid_from",
@@ -157,17 +153,18 @@ IN_FORCE_INDEX_COLUMNS = (
     "status",
     "due",
     "completed_on",
-    "role",
     "parent_id",
 )
-COUNTED_ROWS = "role = 'lead' AND parent_id IS NULL"
+# What the figures count: assignments that are not delegated parts (a part counts through its
+# parent).
+COUNTED_ROWS = "parent_id IS NULL"
 
 
 class AssignmentState(SQLModel, table=True):
     """What was recorded about an assignment from `valid_from` until the day before
     `valid_until` (local days): one row per day on which it changed, never rewritten after.
 
-    The columns that never change (task, unit, role, parent) are copied so that a province's
+    The columns that never change (task, unit, parent) are copied so that a province's
     rollup at any date reads this table alone. See tracker/assignments/asof.py.
     """
 
@@ -179,7 +176,7 @@ class AssignmentState(SQLModel, table=True):
         # The rollups at a date: the rows in force then are a range of valid_until (the rows
         # closed before the date are skipped; at today, only the current rows are read), and
         # every column a rollup counts with is in the index, so the table is never read.
-        # Partial: only what the figures count (see tracker/rollups/queries.py, COUNTED_ROLE).
+        # Partial: only what the figures count (see tracker/rollups/queries.py, COUNTED).
         Index(
             "ix_assignment_state_in_force",
             *IN_FORCE_INDEX_COLUMNS,
@@ -192,7 +189,6 @@ class AssignmentState(SQLModel, table=True):
     assignment_id: int = Field(foreign_key="assignment.id")
     task_id: int = Field(foreign_key="task.id", index=True)
     unit_id: int = Field(foreign_key="unit.id")
-    role: str = Field(max_length=16)
     parent_id: int | None = Field(default=None)
     status: str = Field(max_length=16)
     percent: int

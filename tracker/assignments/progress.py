@@ -31,7 +31,7 @@ from tracker.inbox import tell
 from tracker.plain_text import strip_control
 from tracker.tables import saved_id
 from tracker.units.models import Unit
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 REPORTABLE = (AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS, AssignmentStatus.DONE)
 MAX_NOTE = 4000

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from tracker.assignments import extensions, progress, service
+from tracker.assignments import extensions, progress, queries
 from tracker.assignments.evidence import EvidenceStore, Upload, store_for
 from tracker.assignments.forms import (
     BulkDecisionForm,
@@ -51,7 +51,7 @@ def evidence_store() -> EvidenceStore:
 def _page(
     assignment_id: int, status: int = 200, error: str | None = None, **forms: Any
 ) -> tuple[str, int]:
-    detail = service.assignment_detail(
+    detail = queries.assignment_detail(
         db(), actor=current_user, assignment_id=assignment_id, reference=local_today()
     )
     assignment = detail.context.assignment
@@ -118,7 +118,7 @@ def report(assignment_id: int) -> Response | tuple[str, int]:
         if error.status_code == 409:
             # Keep what the person typed, but against the version they now see.
             form.version.data = str(
-                service.assignment_detail(
+                queries.assignment_detail(
                     db(), actor=current_user, assignment_id=assignment_id, reference=local_today()
                 ).context.assignment.version
             )
@@ -205,7 +205,7 @@ def comment(assignment_id: int) -> Response | tuple[str, int]:
 @bp.route("/tep/<int:evidence_id>")
 @login_required
 def evidence(evidence_id: int) -> Response:
-    item = service.evidence_for_download(db(), actor=current_user, evidence_id=evidence_id)
+    item = queries.evidence_for_download(db(), actor=current_user, evidence_id=evidence_id)
     path = evidence_store().path(item.stored_name)
     if not path.is_file():
         raise NotFound(N_("Tệp không còn trên máy chủ; báo quản trị viên để khôi phục."))

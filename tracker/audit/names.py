@@ -22,7 +22,7 @@ from tracker.permissions import (
 )
 from tracker.rollups.models import ExplanationRequest, Review
 from tracker.units.models import Unit, UnitGroup
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 # Fields whose values are unit ids; shown by the units' names.
 UNIT_FIELDS = {"unit_id", "lead", "support"}

@@ -1,10 +1,11 @@
-"""Linking chat accounts to people, and the chat channels' own credentials."""
+"""Linking chat accounts to people, the bot's held messages and the webhook events already
+handled. The channels' own credentials are in tracker/notify/models.py."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Text
+from sqlalchemy import BigInteger, Text
 from sqlmodel import Field, SQLModel
 
 from tracker.db import UtcDateTime, utcnow
@@ -22,21 +23,6 @@ class LinkCode(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UtcDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     used_channel: str | None = Field(default=None, max_length=16)
-
-
-class ChannelToken(SQLModel, table=True):
-    """A channel's current access and (single-use) refresh token; `version` makes the swap
-    atomic when several dispatchers refresh at once."""
-
-    __tablename__ = "channel_token"
-    __table_args__ = (CheckConstraint("channel IN ('zalo')", name="channel_known"),)
-
-    channel: str = Field(max_length=16, primary_key=True)
-    access_token: str = Field(default="", sa_type=Text)
-    refresh_token: str = Field(default="", sa_type=Text)
-    access_expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    version: int = Field(default=1)
-    updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
 
 
 class WebhookEvent(SQLModel, table=True):

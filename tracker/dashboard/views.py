@@ -1,4 +1,5 @@
-"""Each role's home page."""
+"""Each role's home page: the unit's work and the head's dashboard here; the secretary's home is
+the notices list (tracker/notices/views.py); the administrator's the accounts page."""
 
 from __future__ import annotations
 
@@ -7,19 +8,12 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from tracker.accounts.models import Role
+from tracker.dashboard import head
 from tracker.i18n import local_today
 from tracker.lists import assignments as assignment_lists
 from tracker.lists import pages as list_pages
-from tracker.notices import service as notices
-from tracker.permissions import (
-    can_decide_extensions,
-    can_manage_notices,
-    can_view_all_assignments,
-    can_view_rollups,
-    can_work_for_a_unit,
-)
+from tracker.permissions import can_view_rollups, can_work_for_a_unit
 from tracker.request_db import db
-from tracker.rollups import views as rollups
 from tracker.view_guards import requires
 
 bp = Blueprint("dashboard", __name__)
@@ -27,7 +21,7 @@ bp = Blueprint("dashboard", __name__)
 HOME_BY_ROLE = {
     Role.UNIT: "dashboard.unit_home",
     Role.HEAD: "dashboard.head_home",
-    Role.SECRETARY: "dashboard.notices_home",
+    Role.SECRETARY: "notices.index",
     Role.ADMIN: "admin.users",
 }
 
@@ -58,24 +52,5 @@ def unit_home() -> Response | tuple[str, int]:
 @bp.route("/tong-hop")
 @requires(can_view_rollups)
 def head_home() -> str:
-    return rollups.render_dashboard()
-
-
-@bp.route("/thong-bao")
-@requires(can_view_all_assignments)
-def notices_home() -> Response | tuple[str, int]:
-    session = db()
-    pending = (
-        notices.count_pending_extensions(session, actor=current_user)
-        if can_decide_extensions(current_user)
-        else None
-    )
-    return list_pages.notice_page(
-        session,
-        actor=current_user,
-        endpoint="dashboard.notices_home",
-        template="dashboard/notices.html",
-        reference=local_today(),
-        pending_extensions=pending,
-        can_import=can_manage_notices(current_user),
-    )
+    """The head's dashboard (tracker/dashboard/head.py)."""
+    return head.render_head_dashboard()

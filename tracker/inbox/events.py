@@ -23,8 +23,9 @@ from tracker.accounts.models import Role
 from tracker.config import Settings
 from tracker.db import utcnow
 from tracker.inbox.models import Topic
+from tracker.notify.channels import Channel
 from tracker.reminders import outbox
-from tracker.reminders.models import Channel, MessageKind
+from tracker.reminders.models import MessageKind
 from tracker.reminders.recipients import usable_links
 
 # Paths on this site, as the views route them (checked by a test).

@@ -17,7 +17,7 @@ from tracker.notify.text import shorten
 from tracker.reminders import outbox
 from tracker.reminders.texts import render_explanation_request
 from tracker.rollups.models import ExplanationRequest
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 MESSAGE_LIMIT = 300
 

@@ -24,7 +24,6 @@ from tracker.accounts.models import User
 from tracker.assignments.asof import State, category_at, in_force
 from tracker.assignments.models import (
     Assignment,
-    AssignmentRole,
     AssignmentStatus,
     ExtensionRequest,
     ExtensionStatus,
@@ -32,12 +31,12 @@ from tracker.assignments.models import (
 from tracker.assignments.status import Category
 from tracker.errors import N_, InvalidInput, PermissionDenied
 from tracker.lists.core import ArgsReader, Column, Sort, order_by, read_sort
-from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
+from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskRole, TaskUnit
 from tracker.permissions import can_view_all_assignments, can_view_rollups, can_work_for_a_unit
 from tracker.rollups.models import ExplanationRequest
 from tracker.rollups.periods import Period
 from tracker.units.models import Unit
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 
 class Audience(StrEnum):
@@ -151,7 +150,7 @@ MAX_NAMED_IDS = 5_000
 def _visible_to(scope: frozenset[int]) -> Any:
     """The ids of the assignments of `scope`'s units and of the tasks they support."""
     supported = select(col(TaskUnit.task_id)).where(
-        col(TaskUnit.unit_id).in_(scope), col(TaskUnit.role) == AssignmentRole.SUPPORT
+        col(TaskUnit.unit_id).in_(scope), col(TaskUnit.role) == TaskRole.SUPPORT
     )
     # A UNION rather than an OR: each half is read through its own index.
     return union(
@@ -193,11 +192,11 @@ class Viewer:
                 return [col(State.assignment_id).in_(self.assignment_ids)]
             # Too many to name (a board high in the tree): one pass over the state rows.
             supported = select(col(TaskUnit.task_id)).where(
-                col(TaskUnit.unit_id).in_(self.scope), col(TaskUnit.role) == AssignmentRole.SUPPORT
+                col(TaskUnit.unit_id).in_(self.scope), col(TaskUnit.role) == TaskRole.SUPPORT
             )
             return [or_(col(State.unit_id).in_(self.scope), col(State.task_id).in_(supported))]
         if self.audience == Audience.ROLLUP:
-            return [col(State.role) == AssignmentRole.LEAD, col(State.parent_id).is_(None)]
+            return [col(State.parent_id).is_(None)]
         return []
 
 

@@ -26,7 +26,7 @@ from tracker.lists.core import ArgsReader, Column, Sort, order_by, read_sort
 from tracker.notices.models import Conclusion, NoticeStatus, Task
 from tracker.permissions import can_view_all_assignments, can_view_draft_notices
 from tracker.rollups.periods import Period
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 NOTICE_STATUSES = {
     NoticeStatus.PUBLISHED.value: N_("Đã ban hành"),

@@ -22,7 +22,7 @@ from tracker.errors import N_, DomainError, InvalidInput, PermissionDenied
 from tracker.inputs import require_date_in_window
 from tracker.notices.corrections import correct_task, load_published_task, move_assignment_due
 from tracker.notices.drafts import load_notice
-from tracker.notices.models import NoticeStatus, Task, TaskUnit
+from tracker.notices.models import NoticeStatus, Task, TaskRole, TaskUnit
 from tracker.permissions import can_manage_notices
 from tracker.plain_text import strip_control
 from tracker.units.models import Unit
@@ -208,10 +208,12 @@ def _apply_one(
     # cancelled, the new unit's created, each with history (corrections.correct_task).
     task, _notice = load_published_task(session, actor=actor, task_id=row.task.id or 0)
     links = session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id)).all()
-    leads = [link.unit_id for link in links if link.role == "lead"]
+    leads = [link.unit_id for link in links if link.role == TaskRole.LEAD]
     leads = [unit for unit in leads if unit != row.assignment.unit_id] + [request.unit_id or 0]
     supports = [
-        link.unit_id for link in links if link.role == "support" and link.unit_id not in leads
+        link.unit_id
+        for link in links
+        if link.role == TaskRole.SUPPORT and link.unit_id not in leads
     ]
     correct_task(
         session,

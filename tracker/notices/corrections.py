@@ -14,10 +14,10 @@ from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
 from tracker.notices.drafts import expand_picks, replace_task_units
-from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
+from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskRole, TaskUnit
 from tracker.permissions import can_manage_notices
 from tracker.tables import saved_id
-from tracker.units.service import picker_options
+from tracker.units.queries import picker_options
 
 REMOVED_LEAD_REASON = "Thôi giao chủ trì khi điều chỉnh thông báo"
 ADDED_LEAD_NOTE = "Giao bổ sung khi điều chỉnh thông báo"
@@ -63,8 +63,8 @@ def correct_task(
     before = {
         "text": task.text,
         "due": task.due,
-        "lead": sorted(link.unit_id for link in links if link.role == "lead"),
-        "support": sorted(link.unit_id for link in links if link.role == "support"),
+        "lead": sorted(link.unit_id for link in links if link.role == TaskRole.LEAD),
+        "support": sorted(link.unit_id for link in links if link.role == TaskRole.SUPPORT),
     }
     _follow_correction(session, actor=actor, task=task, leads=leads, due=due, note=note)
     replace_task_units(session, saved_id(task), leads, supports)

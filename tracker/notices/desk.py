@@ -17,7 +17,7 @@ from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
 from tracker.notices.drafts import load_notice
-from tracker.notices.models import Conclusion, NoticeImport, NoticeStatus, Task, TaskUnit
+from tracker.notices.models import Conclusion, NoticeImport, NoticeStatus, Task, TaskRole, TaskUnit
 from tracker.notices.review import review_reasons
 from tracker.permissions import (
     can_manage_notices,
@@ -27,7 +27,7 @@ from tracker.permissions import (
 )
 from tracker.tables import saved_id
 from tracker.units.models import Unit
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 log = logging.getLogger(__name__)
 SOON_DAYS = 7
@@ -44,7 +44,8 @@ def _draft_tasks(session: Session, notice_id: int) -> tuple[list[Task], dict[int
     leads: dict[int, list[int]] = {}
     for link in session.exec(
         select(TaskUnit).where(
-            col(TaskUnit.task_id).in_([task.id for task in tasks]), TaskUnit.role == "lead"
+            col(TaskUnit.task_id).in_([task.id for task in tasks]),
+            col(TaskUnit.role) == TaskRole.LEAD,
         )
     ).all():
         leads.setdefault(link.task_id, []).append(link.unit_id)

@@ -19,7 +19,7 @@ from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied, StaleUpdate
 from tracker.inputs import parse_id
-from tracker.notices.models import Conclusion, NoticeStatus, Recurrence, Task, TaskUnit
+from tracker.notices.models import Conclusion, NoticeStatus, Recurrence, Task, TaskRole, TaskUnit
 from tracker.notices.review import still_in_doubt
 from tracker.parsing import ParseError
 from tracker.parsing.limits import DEFAULT_LIMITS, ParseLimits
@@ -30,7 +30,7 @@ from tracker.stored_files import write_in_transaction
 from tracker.tables import saved_id
 from tracker.units.directory import UnitDirectory
 from tracker.units.models import Unit, UnitGroup
-from tracker.units.service import directory_from_db, picker_options
+from tracker.units.queries import directory_from_db, picker_options
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +211,7 @@ def _add_parsed_task(
     )
     session.add(task)
     session.flush()
-    for role in ("lead", "support"):
+    for role in (TaskRole.LEAD, TaskRole.SUPPORT):
         for code in dict.fromkeys(item.get(role) or []):
             if code in units:
                 session.add(TaskUnit(task_id=saved_id(task), unit_id=units[code], role=role))
@@ -244,15 +244,17 @@ def replace_task_units(
 ) -> None:
     """Make a task's lead and support units exactly these."""
     session.execute(delete(TaskUnit).where(col(TaskUnit.task_id) == task_id))
-    session.add_all([TaskUnit(task_id=task_id, unit_id=unit, role="lead") for unit in leads])
-    session.add_all([TaskUnit(task_id=task_id, unit_id=unit, role="support") for unit in supports])
+    session.add_all([TaskUnit(task_id=task_id, unit_id=unit, role=TaskRole.LEAD) for unit in leads])
+    session.add_all(
+        [TaskUnit(task_id=task_id, unit_id=unit, role=TaskRole.SUPPORT) for unit in supports]
+    )
 
 
 def _stored_units(session: Session, task_ids: list) -> dict[int, tuple[set[int], set[int]]]:
     """Each task's lead and support unit ids as stored."""
     units: dict[int, tuple[set[int], set[int]]] = {task_id: (set(), set()) for task_id in task_ids}
     for link in session.exec(select(TaskUnit).where(col(TaskUnit.task_id).in_(task_ids))).all():
-        units[link.task_id][0 if link.role == "lead" else 1].add(link.unit_id)
+        units[link.task_id][0 if link.role == TaskRole.LEAD else 1].add(link.unit_id)
     return units
 
 
@@ -452,7 +454,7 @@ def _lead_units(session: Session, tasks: list[Task]) -> dict[int, list[int]]:
     leads: dict[int, list[int]] = {}
     for link in session.exec(
         select(TaskUnit).where(
-            col(TaskUnit.task_id).in_([task.id for task in tasks]), TaskUnit.role == "lead"
+            col(TaskUnit.task_id).in_([task.id for task in tasks]), TaskUnit.role == TaskRole.LEAD
         )
     ).all():
         leads.setdefault(link.task_id, []).append(link.unit_id)

@@ -22,7 +22,7 @@ from tracker.notices import drafts
 from tracker.notices.models import ImportStatus, NoticeImport
 from tracker.parsing.errors import ParseError
 from tracker.parsing.limits import ParseLimits
-from tracker.units.service import directory_from_db
+from tracker.units.queries import directory_from_db
 
 log = logging.getLogger(__name__)
 

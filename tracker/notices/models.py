@@ -86,8 +86,16 @@ class Task(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
 
 
+class TaskRole(StrEnum):
+    """How a task names a unit: lead (chủ trì, gets an assignment) or support (phối hợp, sees
+    the lead's assignment and gets none of its own)."""
+
+    LEAD = "lead"
+    SUPPORT = "support"
+
+
 class TaskUnit(SQLModel, table=True):
-    """A unit named by a task, as lead (chủ trì) or support (phối hợp)."""
+    """A unit named by a task, as lead (chủ trì) or support (phối hợp): a `TaskRole`."""
 
     __tablename__ = "task_unit"
     __table_args__ = (CheckConstraint("role IN ('lead', 'support')", name="role_known"),)

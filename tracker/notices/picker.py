@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlmodel import Session
 
-from tracker.units.service import picker_options
+from tracker.units.queries import picker_options
 
 
 def fold(text: str) -> str:

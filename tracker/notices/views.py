@@ -25,7 +25,8 @@ from tracker.db import utcnow
 from tracker.errors import InvalidInput
 from tracker.i18n import local_today, translate_error
 from tracker.inputs import parse_id
-from tracker.notices import bulk, corrections, desk, drafts, imports, service, withdraw
+from tracker.lists import pages as list_pages
+from tracker.notices import bulk, corrections, desk, drafts, imports, queries, withdraw
 from tracker.notices import source_text as text_view
 from tracker.notices.doc_types import doc_type_label
 from tracker.notices.forms import (
@@ -39,16 +40,41 @@ from tracker.notices.forms import (
     PublishForm,
     WithdrawForm,
 )
-from tracker.notices.models import Conclusion, ImportStatus, NoticeStatus, Task, TaskUnit
+from tracker.notices.models import Conclusion, ImportStatus, NoticeStatus, Task, TaskRole, TaskUnit
 from tracker.notices.picker import PickerMarkup, picker_entries
 from tracker.notices.review import review_reasons
-from tracker.permissions import can_manage_notices, can_view_all_assignments
+from tracker.permissions import (
+    can_decide_extensions,
+    can_manage_notices,
+    can_view_all_assignments,
+)
 from tracker.request_db import attempt, change, db, engine
 from tracker.tables import saved_id
 from tracker.units.models import Unit
 from tracker.view_guards import requires
 
 bp = Blueprint("notices", __name__, url_prefix="/thong-bao")
+
+
+@bp.route("")
+@requires(can_view_all_assignments)
+def index() -> Response | tuple[str, int]:
+    """The notices list: the secretary's home, sortable, filterable and exportable."""
+    session = db()
+    pending = (
+        queries.count_pending_extensions(session, actor=current_user)
+        if can_decide_extensions(current_user)
+        else None
+    )
+    return list_pages.notice_page(
+        session,
+        actor=current_user,
+        endpoint="notices.index",
+        template="notices/list.html",
+        reference=local_today(),
+        pending_extensions=pending,
+        can_import=can_manage_notices(current_user),
+    )
 
 
 @bp.route("/nhap", methods=["GET", "POST"])
@@ -128,7 +154,8 @@ def _reasons_by_task(conclusion_id: int) -> dict[str, list[str]]:
         str(task.id): [
             _(reason)
             for reason in review_reasons(
-                task, has_lead=any(link.role == "lead" for link in links.get(saved_id(task), []))
+                task,
+                has_lead=any(link.role == TaskRole.LEAD for link in links.get(saved_id(task), [])),
             )
         ]
         for task in tasks
@@ -147,8 +174,8 @@ def _fill_rows(form: DraftForm, conclusion_id: int) -> None:
                 "text": task.text,
                 "due": task.due,
                 "recurrence": task.recurrence or "",
-                "lead": [f"u:{link.unit_id}" for link in own if link.role == "lead"],
-                "support": [f"u:{link.unit_id}" for link in own if link.role == "support"],
+                "lead": [f"u:{link.unit_id}" for link in own if link.role == TaskRole.LEAD],
+                "support": [f"u:{link.unit_id}" for link in own if link.role == TaskRole.SUPPORT],
             }
         )
 
@@ -413,7 +440,7 @@ def delete(conclusion_id: int) -> Response | tuple[str, int]:
             db(), actor=current_user, conclusion_id=conclusion_id, source_dir=_source_dir()
         )
     flash(_("Đã xóa bản nháp %(name)s và tệp gốc của nó.", name=label), "success")
-    return redirect(url_for("dashboard.notices_home"))
+    return redirect(url_for(".index"))
 
 
 def _source_dir() -> Path:
@@ -535,7 +562,7 @@ def _render_notice(
     error: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    notice, tasks = service.notice_overview(
+    notice, tasks = queries.notice_overview(
         db(), actor=current_user, conclusion_id=conclusion_id, reference=local_today()
     )
     can_correct = can_manage_notices(current_user)
@@ -652,8 +679,8 @@ def correct(task_id: int) -> Response | tuple[str, int]:
             stamp=task.updated_at.isoformat(),
             text=task.text,
             due=task.due,
-            lead=[f"u:{link.unit_id}" for link in links if link.role == "lead"],
-            support=[f"u:{link.unit_id}" for link in links if link.role == "support"],
+            lead=[f"u:{link.unit_id}" for link in links if link.role == TaskRole.LEAD],
+            support=[f"u:{link.unit_id}" for link in links if link.role == TaskRole.SUPPORT],
         )
     else:
         form = CorrectTaskForm()

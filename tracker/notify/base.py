@@ -28,6 +28,8 @@ class Outgoing:
     # Parts of a long message already delivered by an earlier attempt.
     parts_sent: int = 0
     phone: str | None = None
+    # The person's name, for channels whose templates greet by name (Zalo's ZNS).
+    recipient_name: str | None = None
     last_interaction_at: datetime | None = None
     # Called with the number of parts delivered so far after each part that is followed by
     # another: the dispatcher commits it, so a crash resumes after the last delivered part.

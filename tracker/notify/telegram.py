@@ -33,7 +33,6 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from tracker.chat.actions import Button, explanation_button, work_buttons
 from tracker.config import TelegramSettings
 from tracker.notify import retry_after
 from tracker.notify.base import (
@@ -44,6 +43,11 @@ from tracker.notify.base import (
     PermanentFailure,
     RateLimitedByChannel,
     TemporaryFailure,
+)
+from tracker.notify.buttons import (
+    Button,
+    explanation_button,
+    work_buttons,
 )
 from tracker.notify.pacing import MAX_HELD_PAUSE, Pacer
 from tracker.notify.text import TELEGRAM_LIMIT, split_message, to_plain

@@ -22,10 +22,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import Engine, select
-from sqlmodel import col
+from sqlalchemy import Engine
 
-from tracker.accounts.models import User
 from tracker.config import ZaloSettings
 from tracker.db import utcnow
 from tracker.notify.base import (
@@ -48,7 +46,6 @@ from tracker.notify.zalo_errors import (
     failure,
 )
 from tracker.notify.zalo_tokens import ZaloTokenStore
-from tracker.reminders.models import OutboxMessage
 from tracker.vn_dates import vn_date
 
 log = logging.getLogger(__name__)
@@ -93,7 +90,6 @@ class ZaloSender:
         client: httpx.Client | None = None,
     ) -> None:
         self._settings = settings
-        self._engine = engine
         self._zone = ZoneInfo(timezone)
         self._clock = clock
         timeout = settings.timeout_seconds
@@ -199,19 +195,10 @@ class ZaloSender:
     def _template_data(self, message: Outgoing) -> dict[str, str]:
         assignments = {item.get("assignment_id") for item in message.items} - {None}
         return {
-            "name": _nfc(self._recipient_name(message.message_id))[:NAME_LIMIT],
+            "name": _nfc(message.recipient_name or "anh/chị")[:NAME_LIMIT],
             "count": str(len(assignments) or len(message.items)),
             "date": vn_date(self._clock().astimezone(self._zone)),
         }
-
-    def _recipient_name(self, message_id: int) -> str:
-        with self._engine.connect() as connection:
-            name = connection.execute(
-                select(col(User.full_name))
-                .join(OutboxMessage, col(OutboxMessage.user_id) == User.id)
-                .where(col(OutboxMessage.id) == message_id)
-            ).scalar()
-        return name or "anh/chị"
 
     # -- one API call -------------------------------------------------------------------
 

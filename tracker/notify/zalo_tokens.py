@@ -26,10 +26,10 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from tracker.chat.models import ChannelToken
 from tracker.config import ZaloSettings
 from tracker.db import utcnow
 from tracker.notify.base import TemporaryFailure
+from tracker.notify.models import ChannelToken
 from tracker.tables import table_of
 
 log = logging.getLogger(__name__)

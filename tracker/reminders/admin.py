@@ -21,10 +21,10 @@ from tracker.audit import service as audit
 from tracker.config import CHANNEL_VARIABLES, Settings
 from tracker.db import as_utc
 from tracker.errors import N_, InvalidInput, NotFound, PermissionDenied
-from tracker.notify.channels import channel_name
+from tracker.notify.channels import Channel, channel_name
 from tracker.pagination import PER_PAGE, fetch_page
 from tracker.permissions import can_administer
-from tracker.reminders.models import Channel, MessageKind, OutboxMessage, OutboxStatus
+from tracker.reminders.models import MessageKind, OutboxMessage, OutboxStatus
 from tracker.tables import saved_id
 from tracker.vn_dates import vn_date
 

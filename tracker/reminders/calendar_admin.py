@@ -18,8 +18,7 @@ from tracker.errors import N_, InvalidInput, NotFound
 from tracker.i18n import format_date
 from tracker.inputs import year_window
 from tracker.reminders.admin import require_admin
-from tracker.reminders.models import CalendarDay
-from tracker.workdays import WorkCalendar
+from tracker.workdays import CalendarDay, WorkCalendar
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 

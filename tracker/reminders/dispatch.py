@@ -43,10 +43,11 @@ from tracker.notify.base import (
     Sender,
     TemporaryFailure,
 )
+from tracker.notify.channels import Channel
 from tracker.notify.pacing import MAX_HELD_PAUSE, Pacer
 from tracker.notify.shared_rate import shared_bucket, shared_chat_limit
 from tracker.reminders import outbox
-from tracker.reminders.models import Channel, OutboxMessage
+from tracker.reminders.models import OutboxMessage
 from tracker.reminders.outcomes import DispatchSummary, Recorder
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class _Recipient:
 
     problem: str | None = None
     phone: str | None = None
+    name: str | None = None
     last_interaction_at: Any = None
 
 
@@ -332,6 +334,7 @@ class Dispatcher:
             found[row.id or 0] = _Recipient(
                 problem=problem,
                 phone=user.phone if user else None,
+                name=user.full_name if user else None,
                 last_interaction_at=link.last_interaction_at if link else None,
             )
         return found
@@ -369,6 +372,7 @@ class Dispatcher:
             items=list(row.items or []),
             parts_sent=row.parts_sent,
             phone=recipient.phone,
+            recipient_name=recipient.name,
             last_interaction_at=recipient.last_interaction_at,
             on_part=lambda parts_sent: self._save_progress(row, parts_sent),
         )

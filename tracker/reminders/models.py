@@ -1,4 +1,5 @@
-"""The outbox (every message, planned once and sent once) and the calendar's exceptions."""
+"""The outbox: every message, planned once and sent once. The channels are in
+tracker/notify/channels.py, the calendar's exceptions in tracker/workdays.py."""
 
 from __future__ import annotations
 
@@ -10,14 +11,6 @@ from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstra
 from sqlmodel import Field, SQLModel
 
 from tracker.db import UtcDateTime, utcnow
-
-
-class Channel(StrEnum):
-    TELEGRAM = "telegram"
-    ZALO = "zalo"
-    EMAIL = "email"
-    # The in-app inbox: its "sender" writes an inbox entry (tracker/inbox/sender.py).
-    WEB = "web"
 
 
 class OutboxStatus(StrEnum):
@@ -100,18 +93,5 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_error: str | None = Field(default=None, max_length=500)
     external_id: str | None = Field(default=None, max_length=128)
-    created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
-    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
-
-
-class CalendarDay(SQLModel, table=True):
-    """An admin's exception to the public calendar: an extra day off, or a make-up working
-    day (a Saturday worked in exchange for a bridge holiday)."""
-
-    __tablename__ = "calendar_day"
-
-    day: date = Field(primary_key=True)
-    is_working: bool
-    note: str = Field(default="", max_length=255)
     created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")

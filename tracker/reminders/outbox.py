@@ -20,7 +20,7 @@ that times out after it left is not retried at all (status 'unconfirmed').
 
 Why such a resend does no harm (design note): a reminder says what is due; it carries no
 one-time code, no link token and nothing counted by its arrival. Its buttons carry only an
-action and an assignment id (tracker/chat/actions.py); pressing the same button under the
+action and an assignment id (tracker/notify/buttons.py); pressing the same button under the
 duplicate goes through the same service functions, which check the assignment's state ("done"
 twice answers that it was done already; a percentage or an extension request asks first).
 """

@@ -26,9 +26,10 @@ from sqlmodel import Session
 from tracker.accounts.models import Role
 from tracker.assignments.models import Assignment
 from tracker.config import Settings
+from tracker.notify.channels import Channel
 from tracker.reminders import outbox
 from tracker.reminders.collect import OPEN_STATUSES, collect_date_rules, collect_decisions
-from tracker.reminders.models import Channel, MessageKind
+from tracker.reminders.models import MessageKind
 from tracker.reminders.quiet import first_allowed, local_time_on
 from tracker.reminders.recipients import Person, active_people, usable_links
 from tracker.reminders.texts import RULE_RANK, digest_subject, render_digest

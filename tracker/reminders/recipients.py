@@ -9,7 +9,7 @@ from sqlalchemy import Connection, select
 
 from tracker.accounts.models import ChatLink, User
 from tracker.config import Settings
-from tracker.reminders.models import Channel
+from tracker.notify.channels import Channel
 from tracker.tables import table_of
 
 _user = table_of(User)

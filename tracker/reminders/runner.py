@@ -12,8 +12,8 @@ import threading
 from flask import Flask
 
 from tracker.config import Settings
-from tracker.notify.senders import build_senders
 from tracker.reminders.dispatch import Dispatcher
+from tracker.reminders.senders import build_senders
 from tracker.scheduler import stop_on_sigterm
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import escape
 
 from tracker.config import PROJECT_ROOT
-from tracker.reminders.models import Channel, Rule
+from tracker.notify.channels import Channel
+from tracker.reminders.models import Rule
 from tracker.vn_dates import vn_date
 
 # The order a digest reads in: the most pressing first.

@@ -30,7 +30,7 @@ from tracker.rollups import queries, reviews
 from tracker.rollups.models import ExplanationRequest
 from tracker.tables import saved_id
 from tracker.units.models import Unit
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 
 @dataclass(frozen=True)

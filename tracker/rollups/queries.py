@@ -14,14 +14,14 @@ from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy
-from sqlalchemy import Label, SQLColumnExpression, and_, case, func, literal, or_, text
+from sqlalchemy import Label, SQLColumnExpression, and_, case, func, or_, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from tracker.accounts.models import User
 from tracker.assignments.asof import State, category_at, in_force
-from tracker.assignments.models import Assignment, AssignmentRole, AssignmentStatus
+from tracker.assignments.models import Assignment, AssignmentStatus
 from tracker.assignments.status import Category
 from tracker.errors import N_, PermissionDenied
 from tracker.notices.models import Conclusion, NoticeStatus, Task
@@ -29,15 +29,13 @@ from tracker.permissions import can_view_rollups
 from tracker.rollups.periods import Period
 from tracker.tables import select_many
 from tracker.units.models import Unit
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
-# The assignments figures count: lead ones, not delegated parts. Written into the SQL rather
-# than bound, so that a server-side prepared statement's generic plan can still use the index
-# made for them (ix_assignment_state_in_force, partial on these two conditions).
-COUNTED_ROLE: tuple[ColumnElement[bool], ...] = (
-    col(State.role) == literal(AssignmentRole.LEAD.value, literal_execute=True),
-    col(State.parent_id).is_(None),
-)
+# The assignments figures count: not delegated parts (a part counts through its parent; only
+# lead units have assignments). IS NULL is written into the SQL, so a server-side prepared
+# statement's generic plan can still use the index made for them (ix_assignment_state_in_force,
+# partial on this condition).
+COUNTED: tuple[ColumnElement[bool], ...] = (col(State.parent_id).is_(None),)
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ class Scope:
         conditions = [
             in_force(self.reference),
             col(State.task_id).not_in(drafts),
-            *COUNTED_ROLE,
+            *COUNTED,
         ]
         if self.notice_id is not None:
             notice_tasks = select(Task.id).where(Task.conclusion_id == self.notice_id)

@@ -23,7 +23,7 @@ from tracker.rollups.models import ExplanationRequest, Review, ReviewItem
 from tracker.rollups.periods import Period
 from tracker.tables import saved_id, select_many
 from tracker.units.models import Unit
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
-"""The head's dashboard (/tong-hop), its drill-down lists, and the charts' stylesheet."""
+"""The rollups' own pages: the drill-down lists behind the head's dashboard figures and the
+charts' stylesheet; the filters the dashboard shares. The dashboard itself (/tong-hop) is
+served by tracker/dashboard/head.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import col, select
@@ -19,16 +20,14 @@ from tracker.inputs import parse_id
 from tracker.lists import assignments as assignment_lists
 from tracker.lists import pages as list_pages
 from tracker.notices.models import Conclusion, NoticeStatus
-from tracker.permissions import can_manage_reviews, can_view_rollups
+from tracker.permissions import can_view_rollups
 from tracker.request_db import db
 from tracker.rollups import charts, queries, report
 from tracker.rollups.forms import FilterForm
-from tracker.rollups.periods import Period, period_choices, quarters_up_to
+from tracker.rollups.periods import Period, period_choices
 from tracker.view_guards import requires
 
 bp = Blueprint("rollups", __name__)
-TREND_QUARTERS = 6
-CHART_UNITS = 15
 PER_PAGE = 50
 
 
@@ -86,7 +85,7 @@ def read_filters() -> tuple[FilterForm, queries.Scope, dict[str, Any]]:
             today=today.strftime("%d/%m/%Y"),
         )
     period = Period.parse(form.ky.data) if form.ky.data else None
-    notice_id = _int_arg("tb")
+    notice_id = int_arg("tb")
     scope = queries.Scope(reference=reference, period=period, notice_id=notice_id)
     args = {
         key: value
@@ -100,7 +99,8 @@ def read_filters() -> tuple[FilterForm, queries.Scope, dict[str, Any]]:
     return form, scope, args
 
 
-def _int_arg(name: str) -> int | None:
+def int_arg(name: str) -> int | None:
+    """A whole-number query parameter, or None when absent; refused when not a number."""
     raw = request.args.get(name, "")
     if not raw:
         return None
@@ -108,88 +108,6 @@ def _int_arg(name: str) -> int | None:
     if value is None:
         raise InvalidInput(N_("Tham số {name} phải là số."), name=name)
     return value
-
-
-def render_dashboard() -> str:
-    """The dashboard page; served at /tong-hop by dashboard.head_home."""
-    session = db()
-    form, scope, args = read_filters()
-    parent_id = _int_arg("dv")
-    labels = category_labels()
-
-    def list_link(
-        unit_id: int | None = None,
-        category: Category | None = None,
-        own: bool = False,
-        period: Period | None = None,
-    ) -> str:
-        params = {
-            **args,
-            "dv": unit_id,
-            "loai": category.value if category else None,
-            "rieng": "1" if own else None,
-        }
-        if period is not None:
-            params["ky"] = period.code
-        return url_for("rollups.assignment_list", **{k: v for k, v in params.items() if v})
-
-    def drill_link(unit_id: int | None) -> str:
-        unit: dict[str, Any] = {"dv": unit_id} if unit_id else {}
-        return url_for("dashboard.head_home", **args, **unit)
-
-    totals = queries.totals(session, actor=current_user, scope=scope)
-    level = report.unit_level(
-        session,
-        parent_id=parent_id,
-        subtree_figures=lambda ids: queries.by_unit(
-            session, actor=current_user, scope=scope, unit_ids=ids
-        ),
-        own_figures=lambda unit_id: queries.totals(
-            session, actor=current_user, scope=scope, only_unit_id=unit_id
-        ),
-    )
-    last = scope.period or Period.quarter_of(scope.reference)
-    trend = queries.by_period(
-        session, actor=current_user, scope=scope, periods=quarters_up_to(last, TREND_QUARTERS)
-    )
-    chart_rows = [
-        (line.unit.name, line.figures, _unit_link(list_link, line))
-        for line in level.lines[:CHART_UNITS]
-    ]
-    return render_template(
-        "rollups/dashboard.html",
-        form=form,
-        scope=scope,
-        totals=totals,
-        level=level,
-        labels=labels,
-        list_link=list_link,
-        drill_link=drill_link,
-        notices=queries.by_notice(session, actor=current_user, scope=scope, limit=10)
-        if scope.notice_id is None
-        else [],
-        groups=queries.by_group(session, actor=current_user, scope=scope)
-        if scope.notice_id is not None
-        else [],
-        unit_chart=charts.status_by_unit(
-            chart_rows, title=_("Tình hình thực hiện theo đơn vị"), labels=labels
-        )
-        if chart_rows
-        else None,
-        trend_chart=charts.trend(
-            trend,
-            title=_("Xu hướng theo quý (theo hạn hoàn thành)"),
-            labels=labels,
-            period_label=period_label,
-            link=lambda period, category: list_link(category=category, period=period),
-        ),
-        can_manage_reviews=can_manage_reviews(current_user),
-        categories=Category,
-    )
-
-
-def _unit_link(list_link: Callable[..., str], line: report.UnitLine) -> Callable[[Category], str]:
-    return lambda category: list_link(line.unit.id, category, line.is_own)
 
 
 @bp.route("/tong-hop/danh-sach")

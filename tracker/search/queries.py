@@ -31,7 +31,7 @@ from sqlmodel import Session, col, select
 from tracker.accounts.models import User
 from tracker.assignments.access import actor_scope
 from tracker.assignments.models import Assignment, AssignmentComment, ProgressReport
-from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
+from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskRole, TaskUnit
 from tracker.permissions import can_manage_notices, can_view_all_assignments
 from tracker.search.folding import query_terms
 from tracker.search.schema import SEARCH_VECTOR_COLUMN, SQLITE_INDEX_TABLE
@@ -84,7 +84,7 @@ class Viewer:
 
     def supported_tasks(self) -> Select[Any]:
         return select(TaskUnit.task_id).where(
-            col(TaskUnit.unit_id).in_(self.scope), TaskUnit.role == "support"
+            col(TaskUnit.unit_id).in_(self.scope), col(TaskUnit.role) == TaskRole.SUPPORT
         )
 
     def visible_tasks(self) -> Any:
@@ -281,7 +281,7 @@ def _tasks(session: Session, viewer: Viewer, ids: list[int]) -> list[Hit]:
     ).all()
     own: dict[int, int] = {}
     if not viewer.sees_all:
-        # A unit is taken to its own assignment of the task (or, supporting, to the lead's).
+        # A unit is taken to its own assignment of the task (or, supporting, to a lead's).
         for assignment in session.exec(
             select(Assignment)
             .where(col(Assignment.task_id).in_(ids))
@@ -290,7 +290,7 @@ def _tasks(session: Session, viewer: Viewer, ids: list[int]) -> list[Hit]:
             mine = assignment.unit_id in viewer.scope
             if mine and (assignment.task_id not in own or own[assignment.task_id] < 0):
                 own[assignment.task_id] = assignment.id or 0
-            elif assignment.role == "lead" and assignment.task_id not in own:
+            elif assignment.task_id not in own:
                 own[assignment.task_id] = -(assignment.id or 0)
     return [
         Hit(

@@ -21,11 +21,11 @@ from tracker.assignments.models import (
 from tracker.assignments.status import Category
 from tracker.audit.models import AuditEvent
 from tracker.errors import N_, NotFound, PermissionDenied
-from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
+from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskRole, TaskUnit
 from tracker.permissions import can_view_all_assignments, can_work_for_a_unit
 from tracker.tables import select_many
 from tracker.units.models import Unit
-from tracker.units.service import unit_scope
+from tracker.units.queries import unit_scope
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def list_unit_assignments(
     filters = filters or UnitFilters()
     scope = unit_scope(session, actor.unit_id)
     supported = select(TaskUnit.task_id).where(
-        col(TaskUnit.unit_id).in_(scope), TaskUnit.role == "support"
+        col(TaskUnit.unit_id).in_(scope), col(TaskUnit.role) == TaskRole.SUPPORT
     )
     category = category_at(reference)
     query = (
@@ -293,7 +293,6 @@ def count_by_category(session: Session, *, actor: User, reference: date) -> dict
         .where(
             in_force(reference),
             Conclusion.status == NoticeStatus.PUBLISHED,
-            State.role == "lead",
             # A delegated part is counted through its parent, not a second time.
             col(State.parent_id).is_(None),
         )

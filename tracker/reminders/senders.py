@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from tracker.config import Settings
 from tracker.notify.base import Sender
-from tracker.reminders.models import Channel
+from tracker.notify.channels import Channel
 
 log = logging.getLogger(__name__)
 

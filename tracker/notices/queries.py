@@ -13,7 +13,7 @@ from tracker.assignments.asof import State, category_at, in_force
 from tracker.assignments.models import Assignment, ExtensionRequest, ExtensionStatus
 from tracker.assignments.status import Category
 from tracker.errors import N_, NotFound, PermissionDenied
-from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
+from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskRole, TaskUnit
 from tracker.permissions import (
     can_decide_extensions,
     can_view_all_assignments,
@@ -113,8 +113,8 @@ def notice_overview(
     return notice, [
         TaskOverview(
             task=task,
-            leads=links.get(saved_id(task), {}).get("lead", []),
-            supports=links.get(saved_id(task), {}).get("support", []),
+            leads=links.get(saved_id(task), {}).get(TaskRole.LEAD, []),
+            supports=links.get(saved_id(task), {}).get(TaskRole.SUPPORT, []),
             assignments=assigned.get(saved_id(task), []),
         )
         for task in tasks
