@@ -4,6 +4,7 @@ file (one check for both), nothing deleted, stale forms refused, every change in
 from __future__ import annotations
 
 import html
+import io
 import re
 
 import pytest
@@ -390,3 +391,34 @@ def test_two_admins_creating_the_same_code_at_once_one_is_told(
     outcomes = at_once(engine, [admin.id for admin in admins if admin.id], create)
     assert sorted(outcomes) == ["InvalidInput", "ok"]
     assert session.exec(select(func.count()).select_from(Unit)).one() == 1
+
+
+def test_directory_refusals_read_in_english_for_an_english_reader(
+    client: FlaskClient, session: Session
+) -> None:
+    """The shared directory check speaks the reader's language: an upload and a form."""
+    admin_client(client, session)
+    token = csrf_token(client, "/quan-tri/don-vi")
+    client.post("/ngon-ngu", data={"lang": "en", "csrf_token": token})
+    top = make_unit(session, "TU", "Tỉnh ủy")
+    middle = make_unit(session, "HU", "Huyện ủy A", parent=top)
+    session.commit()
+    status, page = _post(
+        client, f"/quan-tri/don-vi/{top.id}", code="TU", name="Tỉnh ủy", parent=str(middle.id)
+    )
+    assert status == 400
+    assert "the parents of 'TU' form a loop" in html.unescape(page)
+    assert "vòng lặp" not in page
+    bad = "units:\n  - code: A\n    name: Ban A\n    parent: KHONGCO\n"
+    refused = client.post(
+        "/quan-tri/don-vi",
+        data={
+            "csrf_token": csrf_token(client, "/quan-tri/don-vi"),
+            "file": (io.BytesIO(bad.encode()), "don-vi.yaml"),
+        },
+        content_type="multipart/form-data",
+    )
+    body = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400
+    assert "don-vi.yaml, line 2: unit 'A' has a parent 'KHONGCO'" in body, body
+    assert "không có trong danh mục" not in body

@@ -124,7 +124,7 @@ def units_page() -> Response | tuple[str, int]:
             error = _(
                 "Không nạp được danh mục: %(problem)s. Sửa tệp rồi tải lên lại; "
                 "chưa có gì thay đổi.",
-                problem=str(problem),
+                problem=problem.translated(),
             )
         else:
             flash(

@@ -11,9 +11,12 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from tracker.errors import N_
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
@@ -41,14 +44,42 @@ class UnitDirectory:
 
 
 class DirectoryError(ValueError):
-    """A directory file that cannot be used; `line` is 1-based, or None when it has no place."""
+    """A directory file that cannot be used; `line` is 1-based, or None when it has no place.
 
-    def __init__(self, reason: str, line: int | None = None, source: str = "<text>") -> None:
-        self.reason = reason
+    `reason` is a message template (marked with N_, so it has its English in the catalogue)
+    and `params` its values; `str()` and `.reason` give the Vietnamese, `translated()` the
+    reader's language in a request (the words passed as values, such as "mã nhóm", too)."""
+
+    def __init__(
+        self, reason: str, line: int | None = None, source: str = "<text>", **params: Any
+    ) -> None:
+        self.template = reason
+        self.params = params
+        self.reason = reason.format(**params) if params else reason
         self.line = line
         self.source = source
-        where = f"{source}, dòng {line}" if line else source
-        super().__init__(f"{where}: {reason}")
+        super().__init__(self._located(self.reason, "{source}, dòng {line}"))
+
+    def _located(self, reason: str, where: str) -> str:
+        place = where.format(source=self.source, line=self.line) if self.line else self.source
+        return f"{place}: {reason}"
+
+    def translated(self, *, with_place: bool = True) -> str:
+        """The message in the reader's language (as written outside a request), with the file
+        and line it is about unless `with_place` is False (a form has no file)."""
+        from flask_babel import gettext
+
+        try:
+            values = {
+                key: gettext(value) if isinstance(value, str) else value
+                for key, value in self.params.items()
+            }
+            reason = gettext(self.template)
+            reason = reason.format(**values) if values else reason
+            where = gettext(N_("{source}, dòng {line}"))
+        except (RuntimeError, KeyError):  # no request (the command line): as written
+            reason, where = self.reason, "{source}, dòng {line}"
+        return self._located(reason, where) if with_place else reason
 
 
 def read_directory(path: str | os.PathLike[str]) -> UnitDirectory:
@@ -57,7 +88,7 @@ def read_directory(path: str | os.PathLike[str]) -> UnitDirectory:
     try:
         data = path.read_bytes()
     except (FileNotFoundError, IsADirectoryError):
-        raise DirectoryError("không tìm thấy tệp / file not found", source=str(path)) from None
+        raise DirectoryError(N_("không tìm thấy tệp"), source=str(path)) from None
     # Imported here: the workbook reader builds on this module's types and checks.
     from tracker.units.spreadsheet import read_directory_upload
 
@@ -75,13 +106,21 @@ def parse_directory(text: str, source: str = "<text>") -> UnitDirectory:
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context_mark", None)
         if context is not None and context.line + 1 != line:
-            problem += f" (khối bắt đầu ở dòng {context.line + 1})"
-        raise DirectoryError(f"YAML không hợp lệ: {problem}", line, source) from None
+            raise DirectoryError(
+                N_("YAML không hợp lệ: {problem} (khối bắt đầu ở dòng {start})"),
+                line,
+                source,
+                problem=problem,
+                start=context.line + 1,
+            ) from None
+        raise DirectoryError(
+            N_("YAML không hợp lệ: {problem}"), line, source, problem=problem
+        ) from None
     if root is None:
-        raise DirectoryError("tệp rỗng, cần có mục 'units'", None, source)
-    top = reader.mapping(root, "tệp danh mục", allowed={"units", "groups"})
+        raise DirectoryError(N_("tệp rỗng, cần có mục 'units'"), None, source)
+    top = reader.mapping(root, N_("tệp danh mục"), allowed={"units", "groups"})
     if "units" not in top:
-        raise DirectoryError("thiếu mục 'units'", _line(root), source)
+        raise DirectoryError(N_("thiếu mục 'units'"), _line(root), source)
     units = tuple(reader.unit(node) for node in reader.sequence(top["units"], "units"))
     groups_node = top.get("groups")
     groups = (
@@ -107,46 +146,53 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, reason: str, node: Node) -> DirectoryError:
-        return DirectoryError(reason, _line(node), self.source)
+    def fail(self, reason: str, node: Node, **params: Any) -> DirectoryError:
+        return DirectoryError(reason, _line(node), self.source, **params)
 
     def mapping(self, node: Node, what: str, allowed: set[str]) -> dict[str, Node]:
         if not isinstance(node, MappingNode):
-            raise self.fail(f"{what} phải là một bảng khóa: giá trị", node)
+            raise self.fail(N_("{what} phải là một bảng khóa: giá trị"), node, what=what)
         result: dict[str, Node] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else None
             if key not in allowed:
                 expected = ", ".join(sorted(allowed))
-                raise self.fail(f"khóa '{key}' không dùng được trong {what} ({expected})", key_node)
+                raise self.fail(
+                    N_("khóa '{key}' không dùng được trong {what} ({expected})"),
+                    key_node,
+                    key=key,
+                    what=what,
+                    expected=expected,
+                )
             if key in result:
-                raise self.fail(f"khóa '{key}' bị lặp lại", key_node)
+                raise self.fail(N_("khóa '{key}' bị lặp lại"), key_node, key=key)
             result[key] = value_node
         return result
 
     def sequence(self, node: Node, what: str) -> list[Node]:
         if not isinstance(node, SequenceNode):
-            raise self.fail(f"'{what}' phải là một danh sách", node)
+            raise self.fail(N_("'{what}' phải là một danh sách"), node, what=what)
         return list(node.value)
 
     def text(self, node: Node | None, what: str, parent: Node, required: bool = True) -> str:
         if node is None or _is_null(node):
             if required:
-                raise self.fail(f"thiếu '{what}'", parent)
+                raise self.fail(N_("thiếu '{what}'"), parent, what=what)
             return ""
         if not isinstance(node, ScalarNode):
-            raise self.fail(f"'{what}' phải là một chuỗi", node)
+            raise self.fail(N_("'{what}' phải là một chuỗi"), node, what=what)
         value = " ".join(str(node.value).split())
         if required and not value:
-            raise self.fail(f"'{what}' không được để trống", node)
+            raise self.fail(N_("'{what}' không được để trống"), node, what=what)
         return value
 
     def code(self, node: Node | None, what: str, parent: Node) -> str:
         value = self.text(node, what, parent)
         if not CODE_PATTERN.match(value):
             raise self.fail(
-                f"mã '{value}' không hợp lệ (chữ, số, '-', '_' hoặc '.', tối đa 40 ký tự)",
+                N_("mã '{value}' không hợp lệ (chữ, số, '-', '_' hoặc '.', tối đa 40 ký tự)"),
                 node or parent,
+                value=value,
             )
         return value
 
@@ -157,7 +203,7 @@ class _Reader:
         return tuple(dict.fromkeys(values))
 
     def unit(self, node: Node) -> DirectoryUnit:
-        fields = self.mapping(node, "đơn vị", allowed={"code", "name", "aliases", "parent"})
+        fields = self.mapping(node, N_("đơn vị"), allowed={"code", "name", "aliases", "parent"})
         parent_node = fields.get("parent")
         parent = None
         if parent_node is not None and not _is_null(parent_node):
@@ -170,11 +216,13 @@ class _Reader:
         )
 
     def group(self, node: Node) -> DirectoryGroup:
-        fields = self.mapping(node, "nhóm", allowed={"code", "name", "aliases", "members"})
+        fields = self.mapping(node, N_("nhóm"), allowed={"code", "name", "aliases", "members"})
         members_node = fields.get("members")
         members = self.strings(members_node, "members")
         if not members:
-            raise self.fail("nhóm phải có ít nhất một đơn vị trong 'members'", members_node or node)
+            raise self.fail(
+                N_("nhóm phải có ít nhất một đơn vị trong 'members'"), members_node or node
+            )
         return DirectoryGroup(
             code=self.code(fields.get("code"), "code", node),
             name=self.text(fields.get("name"), "name", node),
@@ -228,18 +276,24 @@ def check_directory(
     seen: set[str] = set()
     for unit, line in zip(units, unit_lines, strict=True):
         if concerned(unit.code):
-            _check_code(unit.code, "mã đơn vị", line, source)
+            _check_code(unit.code, N_("mã đơn vị"), line, source)
             if not unit.name.strip():
-                raise DirectoryError(f"đơn vị '{unit.code}' chưa có tên", line, source)
+                raise DirectoryError(
+                    N_("đơn vị '{code}' chưa có tên"), line, source, code=unit.code
+                )
             if unit.code in seen:
-                raise DirectoryError(f"mã đơn vị '{unit.code}' bị trùng", line, source)
+                raise DirectoryError(
+                    N_("mã đơn vị '{code}' bị trùng"), line, source, code=unit.code
+                )
         seen.add(unit.code)
     for unit, line in zip(units, unit_lines, strict=True):
         if concerned(unit.code) and unit.parent is not None and unit.parent not in seen:
             raise DirectoryError(
-                f"đơn vị '{unit.code}' có cấp trên '{unit.parent}' không có trong danh mục",
+                N_("đơn vị '{code}' có cấp trên '{parent}' không có trong danh mục"),
                 line,
                 source,
+                code=unit.code,
+                parent=unit.parent,
             )
     _check_cycles(units, unit_lines, source, concerned)
     group_codes: set[str] = set()
@@ -253,26 +307,33 @@ def check_directory(
 def _check_group(
     group: DirectoryGroup, line: int | None, source: str, units: set[str], groups: set[str]
 ) -> None:
-    _check_code(group.code, "mã nhóm", line, source)
+    _check_code(group.code, N_("mã nhóm"), line, source)
     if group.code in units or group.code in groups:
-        raise DirectoryError(f"mã nhóm '{group.code}' bị trùng", line, source)
+        raise DirectoryError(N_("mã nhóm '{code}' bị trùng"), line, source, code=group.code)
     if not group.members:
-        raise DirectoryError(f"nhóm '{group.code}' chưa có thành viên", line, source)
+        raise DirectoryError(N_("nhóm '{code}' chưa có thành viên"), line, source, code=group.code)
     unknown = [member for member in group.members if member not in units]
     if unknown:
         raise DirectoryError(
-            f"nhóm '{group.code}' có thành viên không có trong danh mục: {', '.join(unknown)}",
+            N_("nhóm '{code}' có thành viên không có trong danh mục: {members}"),
             line,
             source,
+            code=group.code,
+            members=", ".join(unknown),
         )
 
 
 def _check_code(code: str, what: str, line: int | None, source: str) -> None:
     if not CODE_PATTERN.match(code):
         raise DirectoryError(
-            f"{what} '{code}' không hợp lệ (chữ không dấu, số, '-', '_' hoặc '.', tối đa 40 ký tự)",
+            N_(
+                "{what} '{code}' không hợp lệ (chữ không dấu, số, '-', '_' hoặc '.', "
+                "tối đa 40 ký tự)"
+            ),
             line,
             source,
+            what=what,
+            code=code,
         )
 
 
@@ -290,7 +351,10 @@ def _check_cycles(
         while current is not None:
             if current in chain:
                 raise DirectoryError(
-                    f"quan hệ cấp trên của '{unit.code}' tạo thành vòng lặp", line, source
+                    N_("quan hệ cấp trên của '{code}' tạo thành vòng lặp"),
+                    line,
+                    source,
+                    code=unit.code,
                 )
             chain.add(current)
             current = parents[current]
@@ -308,12 +372,12 @@ def _check_names(
     """No name or alias of one unit or group is also a name or alias of another."""
     owners: dict[tuple[str, ...], tuple[str, str, str]] = {}
     entries = [
-        ("đơn vị", unit.code, (unit.name, *unit.aliases), line)
+        (N_("đơn vị"), unit.code, (unit.name, *unit.aliases), line)
         for unit, line in zip(units, unit_lines, strict=True)
         if unit.code not in inactive
     ]
     entries += [
-        ("nhóm", group.code, (group.name, *group.aliases), line)
+        (N_("nhóm"), group.code, (group.name, *group.aliases), line)
         for group, line in zip(groups, group_lines, strict=True)
     ]
     for what, code, names, line in entries:
@@ -325,9 +389,17 @@ def _check_names(
             if owner[:2] != (what, code) and (concerned(code) or concerned(owner[1])):
                 other_what, other_code, other_written = owner
                 raise DirectoryError(
-                    f"tên '{written}' của {what} '{code}' trùng với tên '{other_written}' "
-                    f"của {other_what} '{other_code}'; mỗi tên hoặc tên gọi khác chỉ dùng "
-                    "cho một đơn vị hoặc nhóm",
+                    N_(
+                        "tên '{written}' của {what} '{code}' trùng với tên '{other_written}' "
+                        "của {other_what} '{other_code}'; mỗi tên hoặc tên gọi khác chỉ dùng "
+                        "cho một đơn vị hoặc nhóm"
+                    ),
                     line,
                     source,
+                    written=written,
+                    what=what,
+                    code=code,
+                    other_written=other_written,
+                    other_what=other_what,
+                    other_code=other_code,
                 )

@@ -123,7 +123,7 @@ def check_after_change(
 def _refuse(problem: DirectoryError) -> InvalidInput:
     return InvalidInput(
         N_("Không lưu được: {problem}. Sửa lại rồi lưu; chưa có gì thay đổi."),
-        problem=problem.reason,
+        problem=problem.translated(with_place=False),
     )
 
 

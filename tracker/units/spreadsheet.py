@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tracker.errors import N_
 from tracker.units.directory import (
     CODE_PATTERN,
     DirectoryError,
@@ -68,16 +69,16 @@ def _check_archive(data: bytes, source: str) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise DirectoryError(
-            "tệp Excel bị hỏng hoặc không phải .xlsx; mở bằng Excel rồi lưu lại dạng .xlsx",
+            N_("tệp Excel bị hỏng hoặc không phải .xlsx; mở bằng Excel rồi lưu lại dạng .xlsx"),
             source=source,
         ) from None
     with archive:
         inflated = sum(info.file_size for info in archive.infolist())
     if inflated > MAX_INFLATED_BYTES:
         raise DirectoryError(
-            f"tệp Excel giải nén ra quá {MAX_INFLATED_BYTES // (1024 * 1024)} MB; "
-            "chỉ giữ danh sách đơn vị trong tệp",
+            N_("tệp Excel giải nén ra quá {mb} MB; chỉ giữ danh sách đơn vị trong tệp"),
             source=source,
+            mb=MAX_INFLATED_BYTES // (1024 * 1024),
         )
 
 
@@ -86,7 +87,13 @@ def _rows(sheet: Worksheet, source: str, wanted: set[str]) -> Iterator[tuple[int
     columns: dict[int, str] = {}
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         if number > MAX_ROWS + 1:
-            raise DirectoryError(f"trang '{sheet.title}' có quá {MAX_ROWS} dòng", number, source)
+            raise DirectoryError(
+                N_("trang '{sheet}' có quá {rows} dòng"),
+                number,
+                source,
+                sheet=sheet.title,
+                rows=MAX_ROWS,
+            )
         texts = [_cell_text(value) for value in values]
         if not columns:
             if not any(texts):
@@ -97,7 +104,10 @@ def _rows(sheet: Worksheet, source: str, wanted: set[str]) -> Iterator[tuple[int
                         columns[index] = column
             if "code" not in columns.values() or "name" not in columns.values():
                 raise DirectoryError(
-                    f"trang '{sheet.title}' cần dòng tiêu đề có cột 'Mã' và 'Tên'", number, source
+                    N_("trang '{sheet}' cần dòng tiêu đề có cột 'Mã' và 'Tên'"),
+                    number,
+                    source,
+                    sheet=sheet.title,
                 )
             continue
         row = {column: texts[index] for index, column in columns.items() if index < len(texts)}
@@ -108,9 +118,11 @@ def _rows(sheet: Worksheet, source: str, wanted: set[str]) -> Iterator[tuple[int
 def _code(text: str, what: str, line: int, source: str) -> str:
     if not CODE_PATTERN.match(text):
         raise DirectoryError(
-            f"{what} '{text}' không hợp lệ: chỉ dùng chữ không dấu, số, '.', '_' hoặc '-'",
+            N_("{what} '{text}' không hợp lệ: chỉ dùng chữ không dấu, số, '.', '_' hoặc '-'"),
             line,
             source,
+            what=what,
+            text=text,
         )
     return text
 
@@ -126,7 +138,7 @@ def read_directory_workbook(data: bytes, source: str = "<xlsx>") -> UnitDirector
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file; all mean the same here
         raise DirectoryError(
-            "không đọc được tệp Excel; mở bằng Excel rồi lưu lại dạng .xlsx", source=source
+            N_("không đọc được tệp Excel; mở bằng Excel rồi lưu lại dạng .xlsx"), source=source
         ) from None
     try:
         sheets = list(workbook.worksheets)
@@ -135,33 +147,33 @@ def read_directory_workbook(data: bytes, source: str = "<xlsx>") -> UnitDirector
         units, unit_lines = [], []
         for line, row in _rows(sheets[0], source_units, {"code", "name", "aliases", "parent"}):
             if not row.get("name"):
-                raise DirectoryError("thiếu tên đơn vị", line, source_units)
+                raise DirectoryError(N_("thiếu tên đơn vị"), line, source_units)
             parent = row.get("parent") or None
             units.append(
                 DirectoryUnit(
-                    code=_code(row.get("code", ""), "mã đơn vị", line, source_units),
+                    code=_code(row.get("code", ""), N_("mã đơn vị"), line, source_units),
                     name=row["name"],
                     aliases=_list(row.get("aliases", "")),
-                    parent=_code(parent, "mã cấp trên", line, source_units) if parent else None,
+                    parent=_code(parent, N_("mã cấp trên"), line, source_units) if parent else None,
                 )
             )
             unit_lines.append(line)
         if not units:
-            raise DirectoryError("trang đầu không có đơn vị nào", None, source_units)
+            raise DirectoryError(N_("trang đầu không có đơn vị nào"), None, source_units)
         groups, group_lines = [], []
         source_groups = f"{source}, trang '{group_sheet.title}'" if group_sheet else source
         if group_sheet is not None:
             wanted = {"code", "name", "aliases", "members"}
             for line, row in _rows(group_sheet, source_groups, wanted):
                 members = tuple(
-                    _code(member, "mã thành viên", line, source_groups)
+                    _code(member, N_("mã thành viên"), line, source_groups)
                     for member in _list(row.get("members", ""))
                 )
                 if not members:
-                    raise DirectoryError("nhóm chưa có thành viên", line, source_groups)
+                    raise DirectoryError(N_("nhóm chưa có thành viên"), line, source_groups)
                 groups.append(
                     DirectoryGroup(
-                        code=_code(row.get("code", ""), "mã nhóm", line, source_groups),
+                        code=_code(row.get("code", ""), N_("mã nhóm"), line, source_groups),
                         name=row.get("name") or row.get("code", ""),
                         aliases=_list(row.get("aliases", "")),
                         members=members,
@@ -183,8 +195,10 @@ def read_directory_upload(data: bytes, source: str) -> UnitDirectory:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DirectoryError(
-            "tệp không phải YAML UTF-8 cũng không phải Excel .xlsx; lưu danh sách dạng .xlsx "
-            "hoặc YAML mã UTF-8 rồi tải lên lại / neither UTF-8 YAML nor an .xlsx workbook",
+            N_(
+                "tệp không phải YAML UTF-8 cũng không phải Excel .xlsx; lưu danh sách dạng .xlsx "
+                "hoặc YAML mã UTF-8 rồi tải lên lại"
+            ),
             source=source,
         ) from None
     return parse_directory(text, source=source)
