@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from typing import Any
 
 from sqlmodel import Session
 
@@ -87,17 +88,7 @@ def update_contact(session: Session, *, actor: User, email: str, phone: str) -> 
     if not changes:
         return actor
     actor.email, actor.phone = email or None, phone or None
-    session.add(actor)
-    audit.record(
-        session,
-        actor=actor,
-        action="user.contact_changed",
-        entity_type="user",
-        entity_id=actor.id,
-        changes=changes,
-    )
-    session.flush()
-    return actor
+    return _saved(session, actor, "user.contact_changed", changes)
 
 
 def set_language(session: Session, *, actor: User, language: str) -> User:
@@ -108,17 +99,7 @@ def set_language(session: Session, *, actor: User, language: str) -> User:
         return actor
     changes = {"language": [actor.language, language]}
     actor.language = language
-    session.add(actor)
-    audit.record(
-        session,
-        actor=actor,
-        action="user.language_changed",
-        entity_type="user",
-        entity_id=actor.id,
-        changes=changes,
-    )
-    session.flush()
-    return actor
+    return _saved(session, actor, "user.language_changed", changes)
 
 
 def set_digest_time(
@@ -155,14 +136,14 @@ def set_digest_time(
         ]
     }
     actor.digest_time = chosen
+    return _saved(session, actor, "user.digest_time_changed", changes)
+
+
+def _saved(session: Session, actor: User, action: str, changes: dict[str, Any]) -> User:
+    """Keep a change a person made to their own account, with its history row."""
     session.add(actor)
     audit.record(
-        session,
-        actor=actor,
-        action="user.digest_time_changed",
-        entity_type="user",
-        entity_id=actor.id,
-        changes=changes,
+        session, actor=actor, action=action, entity_type="user", entity_id=actor.id, changes=changes
     )
     session.flush()
     return actor

@@ -368,29 +368,48 @@ def _header_snapshot(notice: Conclusion, *, tasks: int) -> dict[str, Any]:
     }
 
 
-def _claim_for_publishing(
-    session: Session, notice: Conclusion, *, actor: User, expected_version: int
+def claim_status(
+    session: Session,
+    notice: Conclusion,
+    *,
+    expected_version: int,
+    before: NoticeStatus,
+    values: dict[str, Any],
+    refusal: str,
 ) -> None:
-    """Mark the draft published in one conditional UPDATE: of several people (or a
-    double-click) publishing at once, exactly one gets the row; the others are told."""
+    """Move the notice from `before` in one conditional UPDATE (status and version): of several
+    people (or a double-click) acting at once, exactly one gets the row; the others are told
+    `refusal`. The notice object is refreshed from the row."""
     claimed = session.exec(
         update(Conclusion)
         .where(
             col(Conclusion.id) == notice.id,
-            col(Conclusion.status) == NoticeStatus.DRAFT,
+            col(Conclusion.status) == before,
             col(Conclusion.version) == expected_version,
         )
-        .values(
-            status=NoticeStatus.PUBLISHED,
-            published_by_id=actor.id,
-            published_at=utcnow(),
-            version=Conclusion.version + 1,
-        )
+        .values(**values, version=Conclusion.version + 1)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        raise StaleUpdate(N_("Thông báo này vừa được ban hành hoặc sửa ở nơi khác. Tải lại trang."))
+        raise StaleUpdate(refusal)
     session.refresh(notice)
+
+
+def _claim_for_publishing(
+    session: Session, notice: Conclusion, *, actor: User, expected_version: int
+) -> None:
+    claim_status(
+        session,
+        notice,
+        expected_version=expected_version,
+        before=NoticeStatus.DRAFT,
+        values={
+            "status": NoticeStatus.PUBLISHED,
+            "published_by_id": actor.id,
+            "published_at": utcnow(),
+        },
+        refusal=N_("Thông báo này vừa được ban hành hoặc sửa ở nơi khác. Tải lại trang."),
+    )
 
 
 # The notice files the import reads (scans and old Word files need Tesseract / LibreOffice).

@@ -25,7 +25,7 @@ from tracker.assignments.progress import apply_change
 from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, PermissionDenied, StaleUpdate
-from tracker.notices.drafts import load_notice
+from tracker.notices.drafts import claim_status, load_notice
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_manage_notices
 from tracker.reminders import outbox
@@ -141,7 +141,6 @@ def withdraw_publication(
     notice = load_notice(session, conclusion_id)
     assignments = _assignments(session, notice.id or 0)
     _claim_withdrawal(session, notice, actor=actor, expected_version=expected_version, now=now)
-    session.refresh(notice)
     _cancel_assignments(session, assignments, actor=actor)
     cancelled = _cancel_reminders(
         session, {a.id for a in assignments if a.id is not None}, notice, base_url
@@ -186,25 +185,20 @@ def _lock_assignments(session: Session, conclusion_id: int) -> None:
 def _claim_withdrawal(
     session: Session, notice: Conclusion, *, actor: User, expected_version: int, now: datetime
 ) -> None:
-    """Mark the notice withdrawn in one conditional UPDATE; refused if it changed meanwhile."""
-    claimed = session.execute(
-        update(Conclusion)
-        .where(
-            col(Conclusion.id) == notice.id,
-            col(Conclusion.status) == NoticeStatus.PUBLISHED,
-            col(Conclusion.version) == expected_version,
-        )
-        .values(
-            status=NoticeStatus.WITHDRAWN,
-            withdrawn_by_id=actor.id,
-            withdrawn_at=now,
-            version=Conclusion.version + 1,
-            updated_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
+    """Mark the notice withdrawn; refused if it changed meanwhile."""
+    claim_status(
+        session,
+        notice,
+        expected_version=expected_version,
+        before=NoticeStatus.PUBLISHED,
+        values={
+            "status": NoticeStatus.WITHDRAWN,
+            "withdrawn_by_id": actor.id,
+            "withdrawn_at": now,
+            "updated_at": utcnow(),
+        },
+        refusal=N_("Thông báo vừa được thu hồi hoặc sửa ở nơi khác. Tải lại trang."),
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleUpdate(N_("Thông báo vừa được thu hồi hoặc sửa ở nơi khác. Tải lại trang."))
 
 
 def _cancel_assignments(session: Session, assignments: list[Assignment], *, actor: User) -> None:
