@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 TRANSLATIONS := tracker/translations
+# Test processes in parallel (pytest-xdist); `make test TEST_WORKERS=1` runs them one by one.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint fmt migrate translations extract-messages install install-test bench-data
 
@@ -35,8 +37,11 @@ run: install
 	$(BIN)/tracker demo
 	$(BIN)/tracker serve --host 127.0.0.1 --port 5000
 
+# Two passes: everything in parallel, then the tests that measure time or rate (marker
+# `serial`), alone, so that another test never shares the machine with their clock.
 test: install-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial"
+	$(BIN)/pytest -m serial
 
 lint: install-test
 	$(BIN)/ruff check .

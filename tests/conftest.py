@@ -15,6 +15,8 @@ import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import Engine, make_url, text
 from sqlmodel import Session, SQLModel
 
@@ -123,7 +125,40 @@ def database_url(
             pytest.skip(POSTGRES_SKIP_REASON)
         url = postgres_databases.create()
     migrate.upgrade(url)
+    _SESSION_DATABASES.add(url)
     return url
+
+
+# Every test builds its own application, but two things it would rebuild are the same for all
+# of them and cost most of a short test: the engine of the session's database (SQLAlchemy keeps
+# its compiled statements per engine) and the compiled templates. Both are kept for the process.
+_SESSION_DATABASES: set[str] = set()
+_SHARED_ENGINES: dict[str, Engine] = {}
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates kept in memory across applications (checked by source hash)."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED_TEMPLATES = _CompiledTemplates()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dispose_shared_engines() -> Iterator[None]:
+    yield
+    for shared in _SHARED_ENGINES.values():
+        shared.dispose()
 
 
 def _empty_tables(engine: Engine) -> None:
@@ -149,10 +184,17 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         instance_path=tmp_path / "instance",
         secret_key="test-secret",
     )
+    application.jinja_env.bytecode_cache = _COMPILED_TEMPLATES
+    if database_url in _SESSION_DATABASES:
+        own_engine: Engine = application.extensions["tracker.engine"]
+        own_engine.dispose()  # never connected: the session's engine takes its place
+        shared = _SHARED_ENGINES.setdefault(database_url, own_engine)
+        application.extensions["tracker.engine"] = shared
     yield application
     engine: Engine = application.extensions["tracker.engine"]
     _empty_tables(engine)
-    engine.dispose()
+    if database_url not in _SESSION_DATABASES:
+        engine.dispose()
 
 
 @pytest.fixture

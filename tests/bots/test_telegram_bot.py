@@ -455,6 +455,7 @@ def test_an_update_without_a_usable_update_id_is_refused(
     assert fake.sent(CHAT) == []
 
 
+@pytest.mark.serial  # a 50 ms bound needs the machine to itself
 def test_the_webhook_answers_at_once_while_telegram_is_slow(
     bot_app: Flask, fake: FakeTelegram, world: World
 ) -> None:

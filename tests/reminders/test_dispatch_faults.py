@@ -33,6 +33,7 @@ def _delivered(fake: FakeTelegram) -> Counter[str]:
     return Counter(str(call["chat_id"]) for call in fake.sent())
 
 
+@pytest.mark.serial  # measures the pause against the clock
 def test_429_pauses_the_channel_for_retry_after_and_loses_nothing(
     app: Flask, engine: Engine, session: Session, fake: FakeTelegram
 ) -> None:

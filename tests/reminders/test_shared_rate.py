@@ -23,6 +23,9 @@ from tracker.notify.shared_rate import (
     shared_chat_limit,
 )
 
+# Rates and waits measured against the clock: run alone (see the `serial` marker).
+pytestmark = pytest.mark.serial
+
 DISPATCHERS = 4
 EACH = 30
 PER_SECOND = 28.0
