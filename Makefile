@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TRANSLATIONS := tracker/translations
 # Test processes in parallel (pytest-xdist); `make test TEST_WORKERS=1` runs them one by one.
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 4
 
 .PHONY: run test lint fmt migrate translations extract-messages install install-test bench-data
 
