@@ -30,6 +30,26 @@ class NoticeRow:
     assignment_count: int
 
 
+def tasks_with_links(
+    session: Session, conclusion_id: int
+) -> tuple[list[Task], dict[int, list[TaskUnit]]]:
+    """A notice's tasks in their order and each task's units (no permission check: the caller
+    has already decided that the actor may see or change this notice)."""
+    tasks = list(
+        session.exec(
+            select(Task)
+            .where(Task.conclusion_id == conclusion_id)
+            .order_by(col(Task.position), col(Task.id))
+        ).all()
+    )
+    links: dict[int, list[TaskUnit]] = {}
+    for link in session.exec(
+        select(TaskUnit).where(col(TaskUnit.task_id).in_([task.id for task in tasks]))
+    ).all():
+        links.setdefault(link.task_id, []).append(link)
+    return tasks, links
+
+
 def list_notices(session: Session, *, actor: User) -> list[NoticeRow]:
     """Every notice, newest first, with how many tasks and assignments it has."""
     if not can_view_all_assignments(actor):

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlmodel import col, select
+from sqlmodel import select
 from werkzeug.wrappers import Response
 
 from tracker.assignments.status import CATEGORY_LABELS, STATUS_LABELS
@@ -131,20 +131,7 @@ UNIT_FILTER = "don-vi"
 
 
 def _draft_state(conclusion_id: int) -> tuple[list[Task], dict[int, list[TaskUnit]]]:
-    session = db()
-    tasks = list(
-        session.exec(
-            select(Task)
-            .where(Task.conclusion_id == conclusion_id)
-            .order_by(col(Task.position), col(Task.id))
-        ).all()
-    )
-    links: dict[int, list[TaskUnit]] = {}
-    for link in session.exec(
-        select(TaskUnit).where(col(TaskUnit.task_id).in_([task.id for task in tasks]))
-    ).all():
-        links.setdefault(link.task_id, []).append(link)
-    return tasks, links
+    return queries.tasks_with_links(db(), conclusion_id)
 
 
 def _reasons_by_task(conclusion_id: int) -> dict[str, list[str]]:

@@ -25,12 +25,14 @@ from tracker.assignments.progress import apply_change
 from tracker.audit import service as audit
 from tracker.db import utcnow
 from tracker.errors import N_, InvalidInput, PermissionDenied, StaleUpdate
+from tracker.notices import queries
 from tracker.notices.drafts import claim_status, load_notice
 from tracker.notices.models import Conclusion, NoticeStatus, Task, TaskUnit
 from tracker.permissions import can_manage_notices
 from tracker.reminders import outbox
 from tracker.reminders.models import OutboxMessage, OutboxStatus
 from tracker.reminders.texts import digest_subject, render_digest
+from tracker.tables import saved_id
 from tracker.units.models import Unit
 
 WITHDRAW_WINDOW = timedelta(hours=24)
@@ -300,14 +302,7 @@ def _draft_copy(session: Session, notice: Conclusion, actor: User) -> Conclusion
     )
     session.add(draft)
     session.flush()
-    tasks = session.exec(
-        select(Task).where(Task.conclusion_id == notice.id).order_by(col(Task.position))
-    ).all()
-    links: dict[int, list[TaskUnit]] = {}
-    for link in session.exec(
-        select(TaskUnit).where(col(TaskUnit.task_id).in_([task.id for task in tasks]))
-    ).all():
-        links.setdefault(link.task_id, []).append(link)
+    tasks, links = queries.tasks_with_links(session, saved_id(notice))
     for task in tasks:
         copy = Task(
             conclusion_id=draft.id or 0,
