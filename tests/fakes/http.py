@@ -59,11 +59,12 @@ class JSONHandler(BaseHTTPRequestHandler):
 
 @contextmanager
 def serving(
-    handler_class: type[BaseHTTPRequestHandler], *, poll_interval: float = 0.5
+    handler_class: type[BaseHTTPRequestHandler], *, poll_interval: float = 0.05
 ) -> Iterator[str]:
     """Serve `handler_class` on a free port of 127.0.0.1 for the block; yields the base URL.
 
-    shutdown() at the end waits up to `poll_interval` seconds for the serving thread to notice.
+    shutdown() at the end waits up to `poll_interval` seconds for the serving thread to notice
+    (the library's 0.5 s, at the end of each of a few hundred tests, added minutes of waiting).
     """
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
     # A request still being answered (a slow fault) holds up neither server_close() nor the

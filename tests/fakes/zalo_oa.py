@@ -378,7 +378,6 @@ def _handler(fake: FakeZalo) -> type[JSONHandler]:
 def running_fake_zalo() -> Iterator[FakeZalo]:
     """A fake Zalo platform listening on a free port of 127.0.0.1 for the block's duration."""
     fake = FakeZalo()
-    # A short poll interval makes shutdown() quick at the end of each test.
-    with serving(_handler(fake), poll_interval=0.05) as url:
+    with serving(_handler(fake)) as url:
         fake.url = url
         yield fake
