@@ -147,6 +147,7 @@ def test_the_digest_time_is_chosen_on_the_profile_page(
     login_as(client, "mattran")
     page = html.unescape(client.get("/ho-so").get_data(as_text=True))
     assert "Giờ nhận nhắc việc" in page and "Để trống: 08:00" in page
+    assert "từ 08:00 trở đi" in page
     assert "Giờ yên lặng (không gửi gì): 21:00–07:00." in page
     assert post_time(client, "16:30").status_code == 302
     session.refresh(me)
@@ -167,6 +168,8 @@ def test_the_digest_time_is_chosen_on_the_profile_page(
     [
         ("22:00", "Từ 21:00 đến 07:00 là giờ yên lặng"),
         ("06:30", "Từ 21:00 đến 07:00 là giờ yên lặng"),
+        # Out of the quiet hours but before the digests are made (08:00): it would be 08:00.
+        ("07:15", "Bản tin nhắc việc được lập lúc 08:00 mỗi ngày làm việc"),
         ("25:99", "chưa đúng dạng giờ:phút"),
         ("sáng", "chưa đúng dạng giờ:phút"),
     ],

@@ -106,7 +106,8 @@ def set_digest_time(
     session: Session, *, actor: User, value: str, reminders: ReminderSettings
 ) -> User:
     """When `actor`'s daily digest leaves ("HH:MM", local time); empty: the installation's
-    hour. A time in the quiet hours is refused (nothing is sent then)."""
+    hour. A time in the quiet hours (nothing is sent then) or before the installation's hour
+    (the digest is not made yet) is refused."""
     value = value.strip()
     chosen = None
     if value:
@@ -126,6 +127,17 @@ def set_digest_time(
                 ),
                 start=f"{reminders.quiet_start:%H:%M}",
                 end=f"{reminders.quiet_end:%H:%M}",
+            )
+        planned = time(reminders.digest_hour)
+        if chosen < planned:
+            # The day's digests are put together at the installation's hour: an earlier time
+            # would silently become that hour, so it is refused with the first time that works.
+            raise InvalidInput(
+                N_(
+                    "Bản tin nhắc việc được lập lúc {planned} mỗi ngày làm việc, nên không gửi "
+                    "sớm hơn được. Chọn từ {planned} trở đi."
+                ),
+                planned=f"{planned:%H:%M}",
             )
     if actor.digest_time == chosen:
         return actor
