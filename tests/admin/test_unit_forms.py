@@ -422,3 +422,17 @@ def test_directory_refusals_read_in_english_for_an_english_reader(
     assert refused.status_code == 400
     assert "don-vi.yaml, line 2: unit 'A' has a parent 'KHONGCO'" in body, body
     assert "không có trong danh mục" not in body
+    # A workbook's place names its sheet in the reader's language too.
+    book = workbook_bytes([("Mã", "Tên"), ("A", "Ban A"), ("A", "Ban B")])
+    refused = client.post(
+        "/quan-tri/don-vi",
+        data={
+            "csrf_token": csrf_token(client, "/quan-tri/don-vi"),
+            "file": (io.BytesIO(book), "don-vi.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
+    body = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400
+    assert "don-vi.xlsx, sheet 'Đơn vị', line 3:" in body, body
+    assert "trang" not in body and "dòng" not in body

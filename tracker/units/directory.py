@@ -43,6 +43,20 @@ class UnitDirectory:
     groups: tuple[DirectoryGroup, ...]
 
 
+class SheetSource(str):
+    """Where a workbook's rows come from: the file and the sheet. It is the Vietnamese
+    "tệp, trang 'Sheet1'" wherever a source is a string (the command line, the checks), and
+    lets a message be placed in the reader's language."""
+
+    file: str
+    sheet: str
+
+    def __new__(cls, file: str, sheet: str) -> SheetSource:
+        place = super().__new__(cls, f"{file}, trang '{sheet}'")
+        place.file, place.sheet = file, sheet
+        return place
+
+
 class DirectoryError(ValueError):
     """A directory file that cannot be used; `line` is 1-based, or None when it has no place.
 
@@ -60,8 +74,9 @@ class DirectoryError(ValueError):
         self.source = source
         super().__init__(self._located(self.reason, "{source}, dòng {line}"))
 
-    def _located(self, reason: str, where: str) -> str:
-        place = where.format(source=self.source, line=self.line) if self.line else self.source
+    def _located(self, reason: str, where: str, source: str | None = None) -> str:
+        source = self.source if source is None else source
+        place = where.format(source=source, line=self.line) if self.line else source
         return f"{place}: {reason}"
 
     def translated(self, *, with_place: bool = True) -> str:
@@ -77,9 +92,14 @@ class DirectoryError(ValueError):
             reason = gettext(self.template)
             reason = reason.format(**values) if values else reason
             where = gettext(N_("{source}, dòng {line}"))
+            source = self.source
+            if isinstance(source, SheetSource):
+                source = gettext(N_("{file}, trang '{sheet}'")).format(
+                    file=source.file, sheet=source.sheet
+                )
         except (RuntimeError, KeyError):  # no request (the command line): as written
-            reason, where = self.reason, "{source}, dòng {line}"
-        return self._located(reason, where) if with_place else reason
+            reason, where, source = self.reason, "{source}, dòng {line}", self.source
+        return self._located(reason, where, source) if with_place else reason
 
 
 def read_directory(path: str | os.PathLike[str]) -> UnitDirectory:

@@ -24,6 +24,7 @@ from tracker.units.directory import (
     DirectoryError,
     DirectoryGroup,
     DirectoryUnit,
+    SheetSource,
     UnitDirectory,
     check_directory,
     parse_directory,
@@ -143,7 +144,7 @@ def read_directory_workbook(data: bytes, source: str = "<xlsx>") -> UnitDirector
     try:
         sheets = list(workbook.worksheets)
         group_sheet = next((s for s in sheets[1:] if _fold(s.title) in _GROUP_SHEETS), None)
-        source_units = f"{source}, trang '{sheets[0].title}'"
+        source_units = SheetSource(source, sheets[0].title)
         units, unit_lines = [], []
         for line, row in _rows(sheets[0], source_units, {"code", "name", "aliases", "parent"}):
             if not row.get("name"):
@@ -161,7 +162,7 @@ def read_directory_workbook(data: bytes, source: str = "<xlsx>") -> UnitDirector
         if not units:
             raise DirectoryError(N_("trang đầu không có đơn vị nào"), None, source_units)
         groups, group_lines = [], []
-        source_groups = f"{source}, trang '{group_sheet.title}'" if group_sheet else source
+        source_groups = SheetSource(source, group_sheet.title) if group_sheet else source
         if group_sheet is not None:
             wanted = {"code", "name", "aliases", "members"}
             for line, row in _rows(group_sheet, source_groups, wanted):
