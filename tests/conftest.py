@@ -117,22 +117,29 @@ def database_url(
     tmp_path_factory: pytest.TempPathFactory,
     postgres_databases: _PostgresDatabases,
 ) -> str:
-    """A migrated database for this session, one per backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracker.sqlite3'}"
-    else:
-        if POSTGRES_PROBLEM is not None:
-            pytest.skip(POSTGRES_SKIP_REASON)
-        url = postgres_databases.create()
-    migrate.upgrade(url)
-    _SESSION_DATABASES.add(url)
-    return url
+    """A migrated database for this session, one per backend.
+
+    pytest sets this fixture up again each time the tests switch backend (a test process of
+    `make test` switches often); the database made the first time is used again."""
+    backend = request.param
+    if backend == "postgresql" and POSTGRES_PROBLEM is not None:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    if backend not in _MIGRATED_DATABASES:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracker.sqlite3'}"
+        else:
+            url = postgres_databases.create()
+        migrate.upgrade(url)
+        _MIGRATED_DATABASES[backend] = url
+    return _MIGRATED_DATABASES[backend]
+
+
+_MIGRATED_DATABASES: dict[str, str] = {}
 
 
 # Every test builds its own application, but two things it would rebuild are the same for all
 # of them and cost most of a short test: the engine of the session's database (SQLAlchemy keeps
 # its compiled statements per engine) and the compiled templates. Both are kept for the process.
-_SESSION_DATABASES: set[str] = set()
 _SHARED_ENGINES: dict[str, Engine] = {}
 
 
@@ -185,7 +192,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         secret_key="test-secret",
     )
     application.jinja_env.bytecode_cache = _COMPILED_TEMPLATES
-    if database_url in _SESSION_DATABASES:
+    if database_url in _MIGRATED_DATABASES.values():
         own_engine: Engine = application.extensions["tracker.engine"]
         own_engine.dispose()  # never connected: the session's engine takes its place
         shared = _SHARED_ENGINES.setdefault(database_url, own_engine)
@@ -193,7 +200,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     yield application
     engine: Engine = application.extensions["tracker.engine"]
     _empty_tables(engine)
-    if database_url not in _SESSION_DATABASES:
+    if database_url not in _MIGRATED_DATABASES.values():
         engine.dispose()
 
 

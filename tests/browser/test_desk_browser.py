@@ -114,6 +114,7 @@ def _published_check(session: Session) -> Conclusion:
     return notice
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [1280, 375])
 def test_review_fix_and_publish_seed_004(
     app: Any,
@@ -276,6 +277,7 @@ def _tab_to(page: Any, target: Any, counter: Counter, limit: int = 400) -> None:
     raise AssertionError(f"Tab never reached {target}")
 
 
+@pytest.mark.slow
 def test_the_same_path_with_the_keyboard_only(
     app: Any,
     session: Session,

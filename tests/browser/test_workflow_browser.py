@@ -18,6 +18,7 @@ CORPUS = SHARED_DIR / "corpus"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+@pytest.mark.slow
 def test_import_publish_report_and_review(
     app,
     session: Session,

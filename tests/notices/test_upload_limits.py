@@ -138,6 +138,7 @@ def test_web_upload_of_a_bomb_says_which_cap_in_the_readers_language(
     assert "Could not read the document: the file is over the limit of 8 MB" in english
 
 
+@pytest.mark.slow
 def test_upload_answers_at_once_and_the_site_answers_while_it_is_read(
     client: FlaskClient, session: Session, secretary: User
 ) -> None:

@@ -164,6 +164,7 @@ def test_max_attempts_reached_fails_with_the_last_error(
     assert row.last_error == "Telegram: Service Unavailable #3"
 
 
+@pytest.mark.slow
 def test_a_long_message_resumes_after_the_part_that_failed(
     app: Flask, engine: Engine, session: Session, fake: FakeTelegram
 ) -> None:

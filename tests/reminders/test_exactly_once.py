@@ -35,6 +35,7 @@ def _delivered(fake: FakeTelegram) -> Counter[str]:
     return Counter(str(call["chat_id"]) for call in fake.sent())
 
 
+@pytest.mark.slow
 def test_a_dispatcher_killed_after_part_2_of_3_resumes_at_part_3(
     app: Flask, engine: Engine, session: Session, database_url: str, fake: FakeTelegram
 ) -> None:
@@ -91,6 +92,7 @@ def test_a_dispatcher_killed_after_part_2_of_3_resumes_at_part_3(
     assert (row.status, row.parts_sent, row.claimed_by) == (OutboxStatus.SENT, 3, "survivor")
 
 
+@pytest.mark.slow
 def test_a_429_longer_than_the_lease_delivers_each_message_once(
     app: Flask,
     engine: Engine,

@@ -134,6 +134,7 @@ QUERY_VALUES = ["²", "\x00", "31/12/9999", "01/01/0001", "9999-Q4", "9223372036
 QUERY_NAMES = ["trang", "dv", "tb", "ngay", "nam", "ky", "q", "status", "category", "unit", "day"]
 
 
+@pytest.mark.slow
 def test_each_hostile_value_in_each_query_field_of_each_page_gets_no_500(
     fuzz_client: tuple[dict[str, str], Flask],
 ) -> None:
@@ -157,6 +158,7 @@ def test_each_hostile_value_in_each_query_field_of_each_page_gets_no_500(
     assert failures == []
 
 
+@pytest.mark.slow
 def test_hostile_values_in_every_form_field_are_refused_without_a_500_or_a_write(
     fuzz_client: tuple[dict[str, str], Flask], engine: Engine
 ) -> None:
