@@ -378,6 +378,100 @@ def test_a_stale_group_form_is_refused(client: FlaskClient, session: Session) ->
     assert session.get(UnitGroup, group.id).name == "nhóm đã đổi tên"
 
 
+def _ctxh_group(session: Session) -> tuple[User, UnitGroup, list[Unit]]:
+    admin = session.exec(select(User).where(User.username == "quantri")).one()
+    units = [make_unit(session, "MTTQ", "Ủy ban MTTQ tỉnh"), make_unit(session, "HND", "Hội ND")]
+    fields = editing.GroupFields(
+        "CTXH",
+        "các tổ chức chính trị - xã hội",
+        ("khối đoàn thể",),
+        tuple(u.id or 0 for u in units),
+    )
+    group = editing.save_group(session, actor=admin, group_id=None, fields=fields, stamp=None)
+    session.commit()
+    return admin, group, units
+
+
+def test_a_group_is_deleted_after_a_confirmation_and_its_units_stay(
+    client: FlaskClient, session: Session
+) -> None:
+    admin_client(client, session)
+    _, group, _ = _ctxh_group(session)
+    group_id = group.id
+    path = f"/quan-tri/nhom-don-vi/{group_id}"
+    page = html.unescape(client.get(path).get_data(as_text=True))
+    assert "Xóa nhóm CTXH" in page and "Tôi muốn xóa nhóm này" in page
+    stamp = STAMP.search(page)
+    assert stamp is not None
+    form = {"csrf_token": csrf_token(client, path), "stamp": stamp.group(1)}
+
+    unconfirmed = client.post(f"{path}/xoa", data=form)
+    assert unconfirmed.status_code == 400
+    text = html.unescape(unconfirmed.get_data(as_text=True))
+    assert "Đánh dấu ô xác nhận nếu anh/chị muốn xóa nhóm này." in text
+    assert 'value="các tổ chức chính trị - xã hội"' in text  # the group as saved, unchanged
+    session.expire_all()
+    assert session.get(UnitGroup, group_id) is not None
+
+    deleted = client.post(f"{path}/xoa", data={**form, "confirm": "y"})
+    assert deleted.status_code == 302
+    assert deleted.headers["Location"].endswith("/quan-tri/don-vi#nhom-don-vi")
+    session.expire_all()
+    assert session.get(UnitGroup, group_id) is None
+    assert session.exec(select(UnitGroupMember)).all() == []
+    assert [unit.code for unit in session.exec(select(Unit)).all()] == ["MTTQ", "HND"]
+    (event,) = _events(session, "unit_group.deleted")
+    assert event.entity_id == group_id
+    assert event.changes == {
+        "code": ["CTXH", None],
+        "name": ["các tổ chức chính trị - xã hội", None],
+        "aliases": [["khối đoàn thể"], None],
+        "members": [["HND", "MTTQ"], None],
+    }
+    units_page = html.unescape(client.get("/quan-tri/don-vi").get_data(as_text=True))
+    assert "Đã xóa nhóm các tổ chức chính trị - xã hội" in units_page
+    assert f"/quan-tri/nhom-don-vi/{group_id}" not in units_page
+    trail = html.unescape(client.get("/quan-tri/nhat-ky").get_data(as_text=True))
+    assert "xóa nhóm đơn vị các tổ chức chính trị - xã hội (CTXH), gồm: HND, MTTQ" in trail
+    assert client.get(path).status_code == 404
+    again = client.post(f"{path}/xoa", data={**form, "confirm": "y"})
+    assert again.status_code == 404
+
+
+def test_a_group_changed_since_the_page_was_opened_is_not_deleted(
+    client: FlaskClient, session: Session
+) -> None:
+    admin_client(client, session)
+    admin, group, units = _ctxh_group(session)
+    path = f"/quan-tri/nhom-don-vi/{group.id}"
+    old_stamp = editing.stamp_of(group)
+    renamed = editing.GroupFields("CTXH", "khối đoàn thể tỉnh", (), (units[0].id or 0,))
+    editing.save_group(session, actor=admin, group_id=group.id, fields=renamed, stamp=old_stamp)
+    session.commit()
+    refused = client.post(
+        f"{path}/xoa",
+        data={"csrf_token": csrf_token(client, path), "stamp": old_stamp, "confirm": "y"},
+    )
+    assert refused.status_code == 409
+    assert "Người khác vừa sửa mục này" in html.unescape(refused.get_data(as_text=True))
+    session.expire_all()
+    assert session.get(UnitGroup, group.id) is not None
+    assert _events(session, "unit_group.deleted") == []
+
+
+@pytest.mark.parametrize("role", ["secretary", "head", "unit"])
+def test_only_an_admin_deletes_a_group(session: Session, role: str) -> None:
+    make_user(session, "admin", username="quantri")
+    _, group, units = _ctxh_group(session)
+    other = make_user(session, role, unit=units[0] if role == "unit" else None)
+    with pytest.raises(PermissionDenied):
+        editing.delete_group(
+            session, actor=other, group_id=group.id or 0, stamp=editing.stamp_of(group)
+        )
+    session.rollback()
+    assert session.get(UnitGroup, group.id) is not None
+
+
 def test_two_admins_creating_the_same_code_at_once_one_is_told(
     engine: Engine, session: Session
 ) -> None:

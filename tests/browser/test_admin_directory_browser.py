@@ -1,7 +1,7 @@
 """In Chromium at 1280 px and on a 375 px phone: the admin adds a unit under its parent, is told
 in words why a second unit with a shared name is refused, makes a group by typing members'
-names without diacritics, then finds those changes in the audit trail by person, action and
-day. Screenshots under test-output/browser/."""
+names without diacritics, deletes a group made by mistake, then finds those changes in the
+audit trail by person, action and day. Screenshots under test-output/browser/."""
 
 from __future__ import annotations
 
@@ -79,6 +79,29 @@ def test_the_admin_adds_a_unit_and_a_group_then_filters_the_trail(  # type: igno
         page.get_by_role("button", name="Lưu").click()
         page.wait_for_url(f"{live_server}/quan-tri/don-vi#nhom-*")
 
+        # A second group made by mistake is deleted: first without ticking the box (told what
+        # to do), then confirmed; its units stay.
+        page.goto(f"{live_server}/quan-tri/nhom-don-vi/moi")
+        page.fill("#code", "NHAP")
+        page.fill("#name", "nhóm nhập nhầm")
+        search.fill("nong dan")
+        search.press("Enter")
+        page.get_by_role("button", name="Lưu").click()
+        page.wait_for_url(f"{live_server}/quan-tri/don-vi#nhom-*")
+        page.get_by_role("link", name="NHAP").click()
+        page.get_by_role("button", name="Xóa nhóm NHAP").click()
+        page.wait_for_load_state()
+        alert = page.locator("#xoa-nhom [role=alert]").inner_text()
+        assert "Đánh dấu ô xác nhận" in alert
+        page.get_by_label("Tôi muốn xóa nhóm này").check()
+        _fits(page, width)
+        page.screenshot(path=str(shots / f"admin-group-delete-{width}.png"), full_page=True)
+        page.get_by_role("button", name="Xóa nhóm NHAP").click()
+        page.wait_for_url(f"{live_server}/quan-tri/don-vi#nhom-don-vi")
+        listing = page.locator("main").inner_text()
+        assert "Đã xóa nhóm nhóm nhập nhầm. Các đơn vị trong nhóm vẫn giữ nguyên." in listing
+        assert "NHAP" not in listing and "CTXH" in listing
+
         with app.app_context():
             today = format_date(local_today())
         page.goto(f"{live_server}/quan-tri/nhat-ky")
@@ -106,3 +129,5 @@ def test_the_admin_adds_a_unit_and_a_group_then_filters_the_trail(  # type: igno
     assert session.exec(select(Unit).where(Unit.code == "BTG")).one().parent_id == top.id
     assert session.exec(select(Unit).where(Unit.code == "BTT")).first() is None
     assert session.exec(select(UnitGroup).where(UnitGroup.code == "CTXH")).one()
+    assert session.exec(select(UnitGroup).where(UnitGroup.code == "NHAP")).first() is None
+    assert session.exec(select(Unit).where(Unit.code == "HND")).one()

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
-from tracker.admin.forms import GroupForm, UnitForm
+from tracker.admin.forms import DeleteGroupForm, GroupForm, UnitForm
 from tracker.admin.views import bp
 from tracker.errors import N_, NotFound
 from tracker.fields import choices
@@ -125,7 +125,30 @@ def edit_group(group_id: int) -> Response | tuple[str, int]:
     return _group_page(group)
 
 
-def _group_page(group: UnitGroup | None) -> Response | tuple[str, int]:
+@bp.route("/nhom-don-vi/<int:group_id>/xoa", methods=["POST"])
+@requires(can_administer)
+def delete_group(group_id: int) -> Response | tuple[str, int]:
+    group = db().get(UnitGroup, group_id)
+    if group is None:
+        raise NotFound(N_("Không tìm thấy nhóm đơn vị này."))
+    form = DeleteGroupForm()
+    if not form.validate_on_submit():
+        error = next(iter(form.errors.values()), [_("Tải lại trang rồi thử lại.")])[0]
+        return _group_page(group, delete_error=str(error))
+    with attempt() as outcome:
+        name = editing.delete_group(
+            db(), actor=current_user, group_id=group_id, stamp=form.stamp.data or None
+        )
+    if outcome.error is not None:
+        refusal = translate_error(outcome.error)
+        return _group_page(group, delete_error=refusal, status=outcome.error.status_code)
+    flash(_("Đã xóa nhóm %(name)s. Các đơn vị trong nhóm vẫn giữ nguyên.", name=name), "success")
+    return redirect(url_for(".units_page", _anchor="nhom-don-vi"))
+
+
+def _group_page(
+    group: UnitGroup | None, *, delete_error: str | None = None, status: int | None = None
+) -> Response | tuple[str, int]:
     initial: dict[str, Any] = {}
     if group is not None and group.id is not None:
         initial = {
@@ -135,10 +158,11 @@ def _group_page(group: UnitGroup | None) -> Response | tuple[str, int]:
             "members": [str(unit_id) for unit_id in editing.group_member_ids(db(), group.id)],
             "stamp": editing.stamp_of(group),
         }
-    form = GroupForm(data=initial)
+    # After a refused deletion the form shows the group as saved, not the deletion's fields.
+    form = GroupForm(formdata=None, data=initial) if delete_error else GroupForm(data=initial)
     error = None
-    status = 400 if request.method == "POST" else 200
-    if form.validate_on_submit():
+    status = status or (400 if request.method == "POST" else 200)
+    if delete_error is None and form.validate_on_submit():
         member_ids = [parse_id(value) for value in form.members.data or []]
         fields = editing.GroupFields(
             code=form.code.data or "",
@@ -158,10 +182,15 @@ def _group_page(group: UnitGroup | None) -> Response | tuple[str, int]:
             flash(_("Đã lưu nhóm %(name)s.", name=saved.name), "success")
             return redirect(url_for(".units_page", _anchor=f"nhom-{saved.id}"))
         error, status = translate_error(outcome.error), outcome.error.status_code
+    deletion = None
+    if group is not None:
+        deletion = DeleteGroupForm(data={"stamp": editing.stamp_of(group)})
     return render_template(
         "admin/group_form.html",
         form=form,
         group=group,
         members=_member_picker(group),
         error=error,
+        deletion=deletion,
+        delete_error=delete_error,
     ), status

@@ -114,6 +114,14 @@ class GroupForm(FlaskForm):
     stamp = HiddenField()
 
 
+class DeleteGroupForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Tôi muốn xóa nhóm này"),
+        validators=[_required(_l("Đánh dấu ô xác nhận nếu anh/chị muốn xóa nhóm này."))],
+    )
+    stamp = HiddenField()
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing

@@ -274,6 +274,13 @@ SENTENCES: dict[str, Sentence] = {
     "unit.updated": _simple(N_("%(who)s cập nhật đơn vị"), details=True),
     "unit_group.created": _simple(N_("%(who)s thêm nhóm đơn vị %(name)s"), "name", details=True),
     "unit_group.updated": _simple(N_("%(who)s cập nhật nhóm đơn vị"), details=True),
+    "unit_group.deleted": lambda event, who, names: say(
+        N_("%(who)s xóa nhóm đơn vị %(name)s (%(code)s), gồm: %(members)s"),
+        who=who,
+        name=value_of("name", _before(event, "name"), names),
+        code=value_of("code", _before(event, "code"), names),
+        members=value_of("members", _before(event, "members"), names),
+    ),
     "review.opened": _simple(N_("%(who)s mở kỳ giao ban %(period)s"), "period"),
     "review.commented": _simple(N_("%(who)s ghi nhận xét cho %(unit_id)s"), "unit_id"),
     "review.frozen": _simple(
@@ -319,6 +326,7 @@ ACTION_NAMES: dict[str, str] = {
     "unit.updated": N_("Sửa đơn vị"),
     "unit_group.created": N_("Thêm nhóm đơn vị"),
     "unit_group.updated": N_("Sửa nhóm đơn vị"),
+    "unit_group.deleted": N_("Xóa nhóm đơn vị"),
     "review.opened": N_("Mở kỳ giao ban"),
     "review.commented": N_("Nhận xét giao ban"),
     "review.frozen": N_("Chốt số liệu giao ban"),

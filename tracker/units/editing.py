@@ -310,6 +310,32 @@ def save_group(
     return group
 
 
+def delete_group(session: Session, *, actor: User, group_id: int, stamp: str | None) -> str:
+    """Remove a group (its units stay as they are); returns its name. Notices already read
+    keep their units; the history row keeps the whole group, so nothing a review needs is
+    lost. A form drawn before the group's last change is refused."""
+    _require_admin(actor)
+    group = session.get(UnitGroup, group_id)
+    if group is None:
+        raise NotFound(N_("Không tìm thấy nhóm đơn vị này."))
+    _claim(session, UnitGroup, group, stamp)
+    members = group_member_ids(session, group_id)
+    removed = _group_as_stored(session, group, members)
+    _replace_members(session, group_id, members, [])
+    session.flush()
+    session.delete(group)
+    audit.record(
+        session,
+        actor=actor,
+        action="unit_group.deleted",
+        entity_type="unit_group",
+        entity_id=group_id,
+        changes={key: [value, None] for key, value in removed.items()},
+    )
+    session.flush()
+    return group.name
+
+
 def _group_as_stored(session: Session, group: UnitGroup, member_ids: list[int]) -> dict[str, Any]:
     """The group's fields and member codes before the change, as the history row compares them."""
     codes = {unit.id: unit.code for unit in session.exec(select(Unit)).all()}
