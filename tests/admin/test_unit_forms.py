@@ -472,6 +472,24 @@ def test_only_an_admin_deletes_a_group(session: Session, role: str) -> None:
     assert session.get(UnitGroup, group.id) is not None
 
 
+@pytest.mark.parametrize("round_", range(3))
+def test_two_admins_creating_units_of_the_same_name_at_once_one_is_told(
+    engine: Engine, session: Session, round_: int
+) -> None:
+    """Names are checked against the directory, not by a unique index: without a lock both
+    checks could pass before either saves, and the directory would hold the name twice."""
+    admins = [make_user(session, "admin"), make_user(session, "admin")]
+    session.commit()
+
+    def create(work: Session, actor: User, index: int) -> None:
+        fields = editing.UnitFields(f"HND{index}", "Hội Nông dân tỉnh", (), None, True)
+        editing.save_unit(work, actor=actor, unit_id=None, fields=fields, stamp=None)
+
+    outcomes = at_once(engine, [admin.id for admin in admins if admin.id], create)
+    assert sorted(outcomes) == ["InvalidInput", "ok"]
+    assert session.exec(select(func.count()).select_from(Unit)).one() == 1
+
+
 def test_two_admins_creating_the_same_code_at_once_one_is_told(
     engine: Engine, session: Session
 ) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -74,6 +74,25 @@ def _require_admin(actor: User) -> None:
         raise PermissionDenied(N_("Chỉ quản trị viên mới quản lý danh mục đơn vị."))
 
 
+# One key for the whole directory: a name is checked against every unit and group.
+_DIRECTORY_LOCK_KEY = 0x44_6F_6E_44  # "DonD"
+
+
+def lock_directory(session: Session) -> None:
+    """Hold the directory until the transaction ends, so that of two changes made at the same
+    moment (two admins, a file load) the second is checked against the first. Names have no
+    unique index (they are compared by their folded words), so this lock is what keeps them
+    apart."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DIRECTORY_LOCK_KEY})
+    else:
+        # SQLite has one write lock for the database: a write that touches no row takes it, and
+        # the reads of the check that follows see what was committed before.
+        session.execute(
+            update(UnitGroup).where(col(UnitGroup.id) == -1).values(code=UnitGroup.code)
+        )
+
+
 def check_after_change(
     session: Session,
     *,
@@ -88,7 +107,8 @@ def check_after_change(
     """Check the whole directory as it would be with `units` and `groups` in place of the rows
     they replace (those of the given ids; with `by_code`, those of the same code, as a file
     load updates them): every rule, against every unit already there. `inactive`: codes among
-    `units` that are out of use."""
+    `units` that are out of use. Takes the directory's lock first (see `lock_directory`)."""
+    lock_directory(session)
     units, groups = list(units), list(groups)
     replaced_units, replaced_groups = set(replaced_unit_ids), set(replaced_group_ids)
     given_units = {unit.code for unit in units} if by_code else set()
