@@ -117,6 +117,13 @@ class ReportSettings:
     signer_title: str = ""  # "TRƯỞNG BAN", "KT. TRƯỞNG BAN / PHÓ TRƯỞNG BAN"
     signer_name: str = ""
     recipients: tuple[str, ...] = ()  # the "Nơi nhận" lines
+    # "state": Nghị định 30/2020 (Quốc hiệu, "Số: …/BC-…"); "party": the Party's form of
+    # Hướng dẫn 36-HD/VPTW ("ĐẢNG CỘNG SẢN VIỆT NAM", "Số …-BC/…"), for a board of a Party
+    # committee such as a Ban Dân vận.
+    form: str = "state"
+
+
+REPORT_FORMS = ("state", "party")
 
 
 # The environment variables that switch each reminder channel on (told when one is off).
@@ -408,7 +415,14 @@ def _report_settings(env: dict[str, str]) -> ReportSettings:
         )
         if line
     )
+    form = env.get("TRACKER_REPORT_FORM", "state").strip().lower() or "state"
+    if form not in REPORT_FORMS:
+        raise ConfigError(
+            "TRACKER_REPORT_FORM phải là 'state' (Nghị định 30) hoặc 'party' (Hướng dẫn 36 của "
+            f"Đảng) / must be 'state' or 'party', got {form[:40]!r}"
+        )
     return ReportSettings(
+        form=form,
         place=text("TRACKER_REPORT_PLACE"),
         parent_body=text("TRACKER_REPORT_PARENT_BODY"),
         signer_title=text("TRACKER_REPORT_SIGNER_TITLE"),

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from tests.helpers import login_as
 from tests.rollups.conftest import JULY_1, World
-from tracker.config import load_settings
+from tracker.config import ConfigError, load_settings
 from tracker.parsing.readers.engines import soffice_path
 from tracker.rollups import explanations, export_docx, exports, reviews
 from tracker.rollups.export_docx import text_mm
@@ -531,6 +531,54 @@ def test_word_heading_takes_what_the_installation_is_told(
     recipients, signature = closing.rows[0].cells
     assert _paragraphs(recipients) == ["Nơi nhận:", "- Thường trực Tỉnh ủy (b/c);", "- Lưu: VT."]
     assert _paragraphs(signature) == ["PHÓ TRƯỞNG BAN", "Nguyễn Văn A"]
+
+
+def test_word_heading_in_the_partys_form(app, session: Session, world: World) -> None:  # type: ignore[no-untyped-def]
+    """A Ban Dân vận is a body of the Party committee: its reports take the Party's form."""
+    review = reviews.open_review(session, actor=world.head, period=Period.parse("2021-Q2"))
+    session.commit()
+    letterhead = exports.Letterhead(
+        issuer="Ban Dân vận Tỉnh ủy",
+        parent_body="Tỉnh ủy Bình Định",
+        abbreviation="BDVTU",
+        place="Quy Nhơn",
+        signer_title="Trưởng ban",
+        form="party",
+    )
+    with app.app_context():
+        content = exports.build(
+            session, actor=world.head, review=review, today=JULY_1, letterhead=letterhead
+        )
+        buffer = BytesIO()
+        export_docx.write(content, buffer)
+    document = docx.Document(buffer)
+    heading, *_, closing = document.tables
+    (board, title), (number, dated) = (row.cells for row in heading.rows)
+    assert _paragraphs(board) == ["TỈNH ỦY BÌNH ĐỊNH", "BAN DÂN VẬN TỈNH ỦY", "*"]
+    assert _paragraphs(number) == ["Số ………-BC/BDVTU"]
+    assert _paragraphs(title) == ["ĐẢNG CỘNG SẢN VIỆT NAM"]
+    assert _paragraphs(dated) == ["Quy Nhơn, ngày 01 tháng 7 năm 2021"]
+    every_text = "\n".join(
+        [p.text for p in document.paragraphs]
+        + [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    )
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" not in every_text and "Độc lập" not in every_text
+    recipients, signature = closing.rows[0].cells
+    assert _paragraphs(recipients) == ["Nơi nhận:", "- ………,", "- Lưu ………."]
+    assert recipients.paragraphs[0].runs[0].underline
+    assert not recipients.paragraphs[0].runs[0].bold
+    assert _paragraphs(signature)[0] == "TRƯỞNG BAN"
+
+
+def test_the_report_form_is_a_setting() -> None:
+    def form(value: str) -> str:
+        env = {"TRACKER_REPORT_FORM": value}
+        return load_settings(env=env, environment="testing", secret_key="x" * 40).report.form
+
+    assert load_settings(env={}, environment="testing", secret_key="x" * 40).report.form == "state"
+    assert form(" Party ") == "party"
+    with pytest.raises(ConfigError, match="TRACKER_REPORT_FORM"):
+        form("đảng")
 
 
 @pytest.mark.parametrize(

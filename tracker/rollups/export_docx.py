@@ -5,6 +5,9 @@ on the left, Quốc hiệu, tiêu ngữ and the place and date line on the right
 trích yếu; a summary in words with the comparison table; the unit table, the one wide table, on
 landscape pages of its own; the tasks by unit; "Nơi nhận" and the signature; page numbers at the
 top centre from page 2. Values the installation does not know are left dotted for the office.
+A board of a Party committee may ask for the Party's form instead (TRACKER_REPORT_FORM=party,
+Hướng dẫn 36-HD/VPTW): "ĐẢNG CỘNG SẢN VIỆT NAM" in place of Quốc hiệu and tiêu ngữ, a star
+under the body's name, "Số …-BC/…", "Nơi nhận:" underlined.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ FONT = "Times New Roman"
 BODY_PT, TABLE_PT = 14, 12
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
+PARTY_TITLE = "ĐẢNG CỘNG SẢN VIỆT NAM"
 TOTAL = "Tổng cộng"
 # Margins in mm (top, bottom, left, right), within the decree's ranges; the text is 165 mm wide
 # on a portrait page and 252 mm on a landscape one.
@@ -173,22 +177,32 @@ def _field(paragraph: Paragraph, instruction: str, *, shown: str) -> None:
 
 
 def _heading(document: WordDocument, content: ReviewContent) -> None:
-    """Issuing body over its number on the left; Quốc hiệu and tiêu ngữ over the place and
-    date on the right, in a table without borders."""
+    """Issuing body over its number on the left; on the right Quốc hiệu and tiêu ngữ (the
+    decree) or the Party's title (Hướng dẫn 36), over the place and date; a borderless table."""
     head = content.letterhead
     table = document.add_table(rows=2, cols=2)
     _no_borders(table)
     _fix_widths(table, list(HEADING_COLUMNS_MM))
-    (body, state), (number, dated) = (row.cells for row in table.rows)
+    (body, title), (number, dated) = (row.cells for row in table.rows)
     left, right = HEADING_COLUMNS_MM
     if head.parent_body:
-        _line(body, head.parent_body.upper(), size=13)
-    _line(body, (head.issuer or PLACEHOLDER).upper(), bold=True, size=13)
-    _rule(body, left / 3, left)
-    _line(number, f"Số: {PLACEHOLDER}/BC-{head.abbreviation or PLACEHOLDER}", size=13)
-    _line(state, NATIONAL_NAME, bold=True, size=12)
-    _line(state, MOTTO, bold=True, size=13)
-    _rule(state, text_mm(MOTTO, 13, bold=True), right)
+        _line(body, head.parent_body.upper(), size=13 if head.form == "state" else 14)
+    abbreviation = head.abbreviation or PLACEHOLDER
+    if head.form == "party":
+        # The Party's form: the body's name over a star, "Số 12-BC/BDVTU" (no colon), and
+        # "ĐẢNG CỘNG SẢN VIỆT NAM" with a line as long as itself.
+        _line(body, (head.issuer or PLACEHOLDER).upper(), bold=True, size=14)
+        _line(body, "*", size=14)
+        _line(number, f"Số {PLACEHOLDER}-BC/{abbreviation}", size=14)
+        _line(title, PARTY_TITLE, bold=True, size=15)
+        _rule(title, text_mm(PARTY_TITLE, 15, bold=True), right)
+    else:
+        _line(body, (head.issuer or PLACEHOLDER).upper(), bold=True, size=13)
+        _rule(body, left / 3, left)
+        _line(number, f"Số: {PLACEHOLDER}/BC-{abbreviation}", size=13)
+        _line(title, NATIONAL_NAME, bold=True, size=12)
+        _line(title, MOTTO, bold=True, size=13)
+        _rule(title, text_mm(MOTTO, 13, bold=True), right)
     _line(dated, date_line(head.place, content.reference), italic=True, size=BODY_PT)
     for cell in (number, dated):
         cell.paragraphs[0].paragraph_format.space_before = Pt(6)
@@ -196,7 +210,8 @@ def _heading(document: WordDocument, content: ReviewContent) -> None:
 
 def date_line(place: str | None, day: date) -> str:
     """The place and date line, "<Địa danh>, ngày 05 tháng 01 năm 2026": a day below 10 and
-    the months 1 and 2 get a leading zero, as the decree writes them."""
+    the months 1 and 2 get a leading zero, as the decree writes them (the Party's documents
+    write them so too: "ngày 03 tháng 4 năm 2018")."""
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"{place or PLACEHOLDER}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
@@ -335,9 +350,15 @@ def _closing(document: WordDocument, content: ReviewContent) -> None:
     _fix_widths(table, list(CLOSING_COLUMNS_MM))
     _keep_together(table.rows[0])
     recipients, signature = table.rows[0].cells
-    _line(recipients, "Nơi nhận:", bold=True, italic=True, size=12, center=False)
-    for entry in head.recipients or (f"- {PLACEHOLDER};", f"- Lưu: VT, {PLACEHOLDER}."):
-        _line(recipients, entry, size=11, center=False)
+    if head.form == "party":
+        # The Party's form: "Nơi nhận:" upright and underlined, lines ending with a comma.
+        _line(recipients, "Nơi nhận:", underline=True, size=14, center=False)
+        default = (f"- {PLACEHOLDER},", f"- Lưu {PLACEHOLDER}.")
+    else:
+        _line(recipients, "Nơi nhận:", bold=True, italic=True, size=12, center=False)
+        default = (f"- {PLACEHOLDER};", f"- Lưu: VT, {PLACEHOLDER}.")
+    for entry in head.recipients or default:
+        _line(recipients, entry, size=11 if head.form == "state" else 12, center=False)
     _line(signature, (head.signer_title or PLACEHOLDER).upper(), bold=True, size=BODY_PT)
     for _ in range(4):  # room for the signature and the stamp
         _line(signature, "", size=BODY_PT)
@@ -529,6 +550,7 @@ def _line(
     *,
     bold: bool = False,
     italic: bool = False,
+    underline: bool = False,
     size: int = TABLE_PT,
     center: bool = True,
 ) -> None:
@@ -540,5 +562,5 @@ def _line(
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.space_after = Pt(0)
     run = paragraph.add_run(strip_control(text))
-    run.bold, run.italic = bold, italic
+    run.bold, run.italic, run.underline = bold, italic, underline
     run.font.size = Pt(size)

@@ -57,6 +57,7 @@ class Letterhead:
     signer_title: str | None = None
     signer_name: str | None = None
     recipients: tuple[str, ...] = field(default_factory=tuple)
+    form: str = "state"  # ReportSettings.form: the decree's layout or the Party's
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def letterhead_of(
     the place name and the parent body are known only from them."""
     given = settings or ReportSettings()
     if top is None:
-        return Letterhead(issuer=None, place=given.place or None)
+        return Letterhead(issuer=None, place=given.place or None, form=given.form)
     signer = session.get(User, review.frozen_by_id) if review.frozen_by_id else None
     return Letterhead(
         issuer=top.name,
@@ -144,6 +145,7 @@ def letterhead_of(
         signer_name=given.signer_name
         or (signer.full_name if signer is not None and signer.role == "head" else None),
         recipients=given.recipients,
+        form=given.form,
     )
 
 
