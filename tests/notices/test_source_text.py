@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -14,6 +16,7 @@ from tests.notices.test_desk_views import draft
 from tracker.accounts.models import User
 from tracker.notices.models import Task
 from tracker.notices.source_text import locate
+from tracker.parsing.limits import ParseLimits
 
 LINES = [
     "II. NHIỆM VỤ",
@@ -68,3 +71,28 @@ def test_the_text_view_marks_the_tasks_paragraph_and_escapes(
     assert "<script" not in html.split("<main>")[1]
     other = client.get(f"/thong-bao/{task.conclusion_id}/van-ban-goc/doc?task=999999")
     assert other.status_code == 404
+
+
+def test_the_original_is_read_once_for_task_after_task(
+    client: FlaskClient, session: Session, secretary: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The secretary opens one task's paragraph after another: the stored file is read once."""
+    from tracker.notices import source_text
+
+    _location, _page = draft(client)
+    reads: list[str] = []
+    original = source_text._read_lines
+
+    def counting(path: Path, limits: ParseLimits) -> list[str]:
+        reads.append(path.suffix)
+        return original(path, limits)
+
+    monkeypatch.setattr(source_text, "_read_lines", counting)
+    source_text._extracted.cache_clear()
+    tasks = session.exec(select(Task)).all()
+    assert len(tasks) > 3
+    for task in tasks:
+        response = client.get(f"/thong-bao/{task.conclusion_id}/van-ban-goc/doc?task={task.id}")
+        assert response.status_code == 200
+        assert f'id="doan-{task.id}"' in response.get_data(as_text=True)
+    assert len(reads) == 1, reads

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from sqlmodel import Session
@@ -52,6 +53,19 @@ def normalise(text: str) -> str:
 
 
 def _extract(path: Path, limits: ParseLimits) -> list[str]:
+    """The stored file's lines. A secretary checks task after task of one notice: the file is
+    read once per process and kept (a few at a time), keyed by its path, size and change time
+    (a stored original is never rewritten in place, but a restored backup could be)."""
+    stat = path.stat()
+    return list(_extracted(str(path), stat.st_size, stat.st_mtime_ns, limits))
+
+
+@lru_cache(maxsize=8)
+def _extracted(path_name: str, _size: int, _mtime_ns: int, limits: ParseLimits) -> tuple[str, ...]:
+    return tuple(_read_lines(Path(path_name), limits))
+
+
+def _read_lines(path: Path, limits: ParseLimits) -> list[str]:
     data = path.read_bytes()
     suffix = path.suffix.lower()
     try:
