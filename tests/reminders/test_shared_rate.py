@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, running_fake_telegram
 from tracker.notify.pacing import Pacer
 from tracker.notify.shared_rate import (
+    PostgresBucket,
     RedisBucket,
     SharedBucket,
     SharedChatLimit,
@@ -171,3 +172,50 @@ def test_two_dispatchers_share_each_chat_s_limit_in_redis() -> None:
     assert first.take("42") == 0
     assert 0.5 < second.take("42") <= 1.0
     assert second.take("43") == 0
+
+
+def _redis_or_skip() -> str:
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except Exception:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    return url
+
+
+def _granted(bucket: SharedBucket) -> int:
+    """Take the bucket's next grant (the tokens refill fast here); its id."""
+    deadline = time.monotonic() + 2
+    while (wait := bucket.take()) > 0:
+        assert time.monotonic() < deadline, "the bucket never granted"
+        time.sleep(min(wait, 0.01))
+    assert bucket.last_grant is not None
+    return bucket.last_grant
+
+
+@pytest.mark.parametrize("store", ["postgresql", "redis"])
+def test_no_grant_while_the_window_is_full_of_requests_in_flight_or_just_finished(
+    engine: Engine, store: str
+) -> None:
+    """Grants spaced evenly can still arrive together; the window counts the requests not yet
+    finished and those finished within the last second, and grants nothing while it is full."""
+    name, rate, window = f"w{uuid.uuid4().hex[:12]}", 1000.0, 3
+    bucket: SharedBucket
+    if store == "redis":
+        bucket = RedisBucket(_redis_or_skip(), name=name, per_second=rate, window=window)
+    elif engine.dialect.name == "postgresql":
+        bucket = PostgresBucket(engine, name=name, per_second=rate, window=window)
+    else:
+        pytest.skip("PostgreSQL's shared buckets")
+    grants = [_granted(bucket) for _ in range(window)]
+    assert len(set(grants)) == window
+    time.sleep(0.01)  # tokens enough: only the window holds the next one back
+    assert bucket.take() > 0
+    bucket.finished(grants[0])
+    time.sleep(0.2)
+    assert bucket.take() > 0  # finished, but within the last second: still counted
+    time.sleep(1.0)
+    _granted(bucket)  # a second after it finished, its place in the window is free
+    assert bucket.take() > 0  # full again: two in flight and the new one

@@ -3,18 +3,19 @@ row, updated atomically with the database's clock) or in Redis (a Lua script, Re
 The per-chat limit is shared the same way: one small bucket per chat (SharedChatLimit).
 
 The bucket gains `per_second` tokens a second, so grants are spaced about 1/per_second apart
-whichever process asks: N dispatchers together stay under the limit. Redis's bucket and each
-chat's hold one token (no burst); PostgreSQL's channel bucket holds two, so a late asker
-catches up, and its window (below) keeps every second within Telegram's limit. Each take is
-its own tiny transaction, never inside the caller's unit of work. On SQLite with one
-dispatcher the in-process Pacer alone suffices.
+whichever process asks: N dispatchers together stay under the limit. Each chat's bucket holds
+one token (no burst); the channel's bucket holds two, so a late asker catches up, and its
+window (below) keeps every second within Telegram's limit. Each take is its own tiny
+transaction, never inside the caller's unit of work. On SQLite with one dispatcher the
+in-process Pacer alone suffices.
 
 Evenly spaced grants are not evenly spaced arrivals: on a busy machine a request may wait
-between its grant and the server, then arrive with the next ones. So PostgreSQL also keeps
-each grant (rate_grant) until its request has finished, and grants no new one while
-`window` requests (Telegram's 30) are in flight or finished within the last second: a request
-reaches the server between its grant and its finish, so whatever the delays, the server never
-sees more than `window` requests in any one second (as the in-process Pacer does for one).
+between its grant and the server, then arrive with the next ones. So each grant is kept
+(PostgreSQL: rate_grant; Redis: a sorted set) until its request has finished, and no new one
+is granted while `window` requests (Telegram's 30) are in flight or finished within the last
+second: a request reaches the server between its grant and its finish, so whatever the delays,
+the server never sees more than `window` requests in any one second (as the in-process Pacer
+does for one).
 """
 
 from __future__ import annotations
@@ -103,6 +104,45 @@ if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
 redis.call('EXPIRE', KEYS[1], 3600)
 return tostring(wait)
+"""
+# The channel's bucket in Redis with its window: KEYS[1] the bucket, KEYS[2] the grants in
+# flight (a sorted set scored by when granted), KEYS[3] the grants finished (scored by when),
+# KEYS[4] the grants' counter. Returns {wait, grant}: grant -1 when nothing was granted.
+_REDIS_TAKE_WINDOWED = """
+local capacity, rate = tonumber(ARGV[1]), tonumber(ARGV[2])
+local window, stale = tonumber(ARGV[3]), tonumber(ARGV[4])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - stale)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 1)
+local busy = redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3])
+local kept = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
+local tokens = tonumber(kept[1]) or 1
+local updated = tonumber(kept[2]) or now
+tokens = math.min(capacity, tokens + math.max(now - updated, 0) * rate)
+local wait, grant = 0, -1
+if tokens < 1 then
+  wait = (1 - tokens) / rate
+elseif busy >= window then
+  local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+  if oldest[2] then wait = math.max(tonumber(oldest[2]) + 1 - now, 0.002) else wait = 0.01 end
+else
+  tokens = tokens - 1
+  grant = redis.call('INCR', KEYS[4])
+  redis.call('ZADD', KEYS[2], now, grant)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
+for i = 1, 4 do redis.call('EXPIRE', KEYS[i], 3600) end
+return {tostring(wait), grant}
+"""
+# A grant's request has finished: out of the flight, into the last second's finished ones.
+_REDIS_FINISHED = """
+local time = redis.call('TIME')
+local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
+for i = 1, #ARGV do
+  if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 then redis.call('ZADD', KEYS[2], now, ARGV[i]) end
+end
+return 0
 """
 CAPACITY = 1.0
 # PostgreSQL's channel bucket may hold two tokens: a dispatcher that asks a little late (a
@@ -210,21 +250,48 @@ class PostgresBucket:
 
 
 class RedisBucket:
-    """The bucket as a Redis hash, changed by one Lua script (atomic in Redis)."""
+    """The bucket as a Redis hash and its window as two sorted sets, each change one Lua script
+    (atomic in Redis, on Redis's clock): the same rule as PostgresBucket."""
 
-    def __init__(self, url: str, *, name: str, per_second: float) -> None:
+    def __init__(
+        self, url: str, *, name: str, per_second: float, window: int | None = None
+    ) -> None:
         import redis
 
         self._client = redis.Redis.from_url(url, socket_timeout=5)
-        self._script = self._client.register_script(_REDIS_TAKE)
-        self._key, self._rate = f"dondoc:rate:{name}", per_second
+        self._take = self._client.register_script(_REDIS_TAKE_WINDOWED)
+        self._finish = self._client.register_script(_REDIS_FINISHED)
+        key = f"dondoc:rate:{name}"
+        self._keys = [key, f"{key}:flight", f"{key}:done", f"{key}:grants"]
+        self._rate = per_second
+        self._window = window or int(per_second) + 1
         self.last_grant: int | None = None
+        # As PostgresBucket: finishes are written by a thread of their own, so that the sender
+        # never waits for Redis after a request; Redis stamps them a little late, which only
+        # counts a request longer than it lasted, never shorter.
+        self._finished: queue.SimpleQueue[int] = queue.SimpleQueue()
+        threading.Thread(target=self._write_finished, name=f"rate-{name}", daemon=True).start()
 
     def take(self) -> float:
-        return float(self._script(keys=[self._key], args=[CAPACITY, self._rate]))
+        args = [WINDOWED_CAPACITY, self._rate, self._window, STALE_GRANT_SECONDS]
+        wait, grant = self._take(keys=self._keys, args=args)
+        if int(grant) >= 0:
+            self.last_grant = int(grant)
+        return float(wait)
 
     def finished(self, grant: int | None) -> None:
-        return  # Redis spaces the grants only
+        if grant is not None:
+            self._finished.put(grant)
+
+    def _write_finished(self) -> None:
+        while True:
+            grants = [self._finished.get()]
+            while not self._finished.empty():
+                grants.append(self._finished.get_nowait())
+            try:
+                self._finish(keys=self._keys[1:3], args=grants)
+            except Exception:  # Redis away: those grants go stale after a while
+                log.exception("recording %d finished Telegram requests failed", len(grants))
 
 
 class SharedChatLimit:
@@ -294,9 +361,9 @@ def shared_bucket(
     engine: Engine, *, redis_url: str, name: str, per_second: float
 ) -> SharedBucket | None:
     """Redis when configured, else PostgreSQL's row; None on SQLite (one dispatcher)."""
+    window = max(int(per_second) + 1, TELEGRAM_PER_SECOND_LIMIT)
     if redis_url:
-        return RedisBucket(redis_url, name=name, per_second=per_second)
+        return RedisBucket(redis_url, name=name, per_second=per_second, window=window)
     if engine.dialect.name == "postgresql":
-        window = max(int(per_second) + 1, TELEGRAM_PER_SECOND_LIMIT)
         return PostgresBucket(engine, name=name, per_second=per_second, window=window)
     return None
