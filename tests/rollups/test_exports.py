@@ -502,11 +502,22 @@ def test_word_heading_from_the_boards_notices_and_a_review_not_yet_frozen(
     assert _paragraphs(closing.rows[0].cells[1]) == ["TRƯỞNG BAN", "………"]
 
 
+def _word_report_with(app, session: Session, world: World, letterhead: exports.Letterhead):  # type: ignore[no-untyped-def]
+    """The Word report of a Q2 2021 review, not yet frozen, with the heading `letterhead`."""
+    review = reviews.open_review(session, actor=world.head, period=Period.parse("2021-Q2"))
+    session.commit()
+    with app.app_context():
+        content = exports.build(
+            session, actor=world.head, review=review, today=JULY_1, letterhead=letterhead
+        )
+        buffer = BytesIO()
+        export_docx.write(content, buffer)
+    return docx.Document(buffer)
+
+
 def test_word_heading_takes_what_the_installation_is_told(
     app, session: Session, world: World
 ) -> None:  # type: ignore[no-untyped-def]
-    review = reviews.open_review(session, actor=world.head, period=Period.parse("2021-Q2"))
-    session.commit()
     letterhead = exports.Letterhead(
         issuer="Ban Dân vận Tỉnh ủy",
         parent_body="Tỉnh ủy Bình Định",
@@ -516,13 +527,7 @@ def test_word_heading_takes_what_the_installation_is_told(
         signer_name="Nguyễn Văn A",
         recipients=("- Thường trực Tỉnh ủy (b/c);", "- Lưu: VT."),
     )
-    with app.app_context():
-        content = exports.build(
-            session, actor=world.head, review=review, today=JULY_1, letterhead=letterhead
-        )
-        buffer = BytesIO()
-        export_docx.write(content, buffer)
-    document = docx.Document(buffer)
+    document = _word_report_with(app, session, world, letterhead)
     heading, *_, closing = document.tables
     (board, _), (number, dated) = (row.cells for row in heading.rows)
     assert _paragraphs(board) == ["TỈNH ỦY BÌNH ĐỊNH", "BAN DÂN VẬN TỈNH ỦY"]
@@ -535,8 +540,6 @@ def test_word_heading_takes_what_the_installation_is_told(
 
 def test_word_heading_in_the_partys_form(app, session: Session, world: World) -> None:  # type: ignore[no-untyped-def]
     """A Ban Dân vận is a body of the Party committee: its reports take the Party's form."""
-    review = reviews.open_review(session, actor=world.head, period=Period.parse("2021-Q2"))
-    session.commit()
     letterhead = exports.Letterhead(
         issuer="Ban Dân vận Tỉnh ủy",
         parent_body="Tỉnh ủy Bình Định",
@@ -545,13 +548,7 @@ def test_word_heading_in_the_partys_form(app, session: Session, world: World) ->
         signer_title="Trưởng ban",
         form="party",
     )
-    with app.app_context():
-        content = exports.build(
-            session, actor=world.head, review=review, today=JULY_1, letterhead=letterhead
-        )
-        buffer = BytesIO()
-        export_docx.write(content, buffer)
-    document = docx.Document(buffer)
+    document = _word_report_with(app, session, world, letterhead)
     heading, *_, closing = document.tables
     (board, title), (number, dated) = (row.cells for row in heading.rows)
     assert _paragraphs(board) == ["TỈNH ỦY BÌNH ĐỊNH", "BAN DÂN VẬN TỈNH ỦY", "*"]

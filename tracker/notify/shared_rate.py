@@ -24,7 +24,8 @@ import logging
 import queue
 import threading
 import time
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from sqlalchemy import BigInteger, Column, Engine, Float, Index, String, Table, text
 from sqlmodel import SQLModel
@@ -170,6 +171,31 @@ CHAT_IDLE_SECONDS = 3600
 FORGET_EVERY = 1000
 
 
+Item = TypeVar("Item")
+
+
+def _written_in_background(
+    name: str, write: Callable[[list[Item]], None]
+) -> queue.SimpleQueue[Item]:
+    """A queue whose items a thread of its own hands to `write`, as many at once as have
+    come: the caller (the Telegram sender's event loop) never waits for the store. A failed
+    write is logged; its grants then stop counting once stale."""
+    pending: queue.SimpleQueue[Item] = queue.SimpleQueue()
+
+    def run() -> None:
+        while True:
+            batch = [pending.get()]
+            while not pending.empty():
+                batch.append(pending.get_nowait())
+            try:
+                write(batch)
+            except Exception:  # the store away: those grants go stale after a while
+                log.exception("recording %d finished Telegram requests failed", len(batch))
+
+    threading.Thread(target=run, name=f"rate-{name}", daemon=True).start()
+    return pending
+
+
 class SharedBucket(Protocol):
     def take(self) -> float:
         """0 when a request may go now (its token is taken), else the seconds to wait."""
@@ -202,8 +228,7 @@ class PostgresBucket:
         # at each take as (the database's clock during it) - (ours just before it): never
         # less than the true offset, so a request is never counted shorter than it lasted.
         self._offset = 0.0
-        self._finished: queue.SimpleQueue[tuple[int, float]] = queue.SimpleQueue()
-        threading.Thread(target=self._write_finished, name=f"rate-{name}", daemon=True).start()
+        self._finished = _written_in_background(name, self._write_finished)
         with self._engine.connect() as connection:
             connection.execute(_CREATE, {"name": name})
             connection.commit()
@@ -236,17 +261,10 @@ class PostgresBucket:
         if grant is not None:
             self._finished.put((grant, time.time() + self._offset))
 
-    def _write_finished(self) -> None:
-        while True:
-            grants = [self._finished.get()]
-            while not self._finished.empty():
-                grants.append(self._finished.get_nowait())
-            try:
-                with self._engine.connect() as connection:
-                    connection.execute(_FINISHED, [{"id": g, "done": at} for g, at in grants])
-                    connection.commit()
-            except Exception:  # the database away: those grants go stale after a while
-                log.exception("recording %d finished Telegram requests failed", len(grants))
+    def _write_finished(self, grants: list[tuple[int, float]]) -> None:
+        with self._engine.connect() as connection:
+            connection.execute(_FINISHED, [{"id": g, "done": at} for g, at in grants])
+            connection.commit()
 
 
 class RedisBucket:
@@ -269,8 +287,7 @@ class RedisBucket:
         # As PostgresBucket: finishes are written by a thread of their own, so that the sender
         # never waits for Redis after a request; Redis stamps them a little late, which only
         # counts a request longer than it lasted, never shorter.
-        self._finished: queue.SimpleQueue[int] = queue.SimpleQueue()
-        threading.Thread(target=self._write_finished, name=f"rate-{name}", daemon=True).start()
+        self._finished = _written_in_background(name, self._write_finished)
 
     def take(self) -> float:
         args = [WINDOWED_CAPACITY, self._rate, self._window, STALE_GRANT_SECONDS]
@@ -283,15 +300,8 @@ class RedisBucket:
         if grant is not None:
             self._finished.put(grant)
 
-    def _write_finished(self) -> None:
-        while True:
-            grants = [self._finished.get()]
-            while not self._finished.empty():
-                grants.append(self._finished.get_nowait())
-            try:
-                self._finish(keys=self._keys[1:3], args=grants)
-            except Exception:  # Redis away: those grants go stale after a while
-                log.exception("recording %d finished Telegram requests failed", len(grants))
+    def _write_finished(self, grants: list[int]) -> None:
+        self._finish(keys=self._keys[1:3], args=grants)
 
 
 class SharedChatLimit:
