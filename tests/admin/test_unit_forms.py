@@ -453,10 +453,22 @@ def test_a_group_changed_since_the_page_was_opened_is_not_deleted(
         data={"csrf_token": csrf_token(client, path), "stamp": old_stamp, "confirm": "y"},
     )
     assert refused.status_code == 409
-    assert "Người khác vừa sửa mục này" in html.unescape(refused.get_data(as_text=True))
+    page = html.unescape(refused.get_data(as_text=True))
+    assert "Người khác vừa sửa mục này" in page
+    assert 'value="khối đoàn thể tỉnh"' in page  # the group as it is now
     session.expire_all()
     assert session.get(UnitGroup, group.id) is not None
     assert _events(session, "unit_group.deleted") == []
+    # The page carries the group's current version: confirming again now deletes it.
+    stamps = STAMP.findall(page)  # the edit form's and the deletion's
+    assert len(stamps) == 2
+    assert set(stamps) == {editing.stamp_of(session.get(UnitGroup, group.id))}
+    again = client.post(
+        f"{path}/xoa",
+        data={"csrf_token": csrf_token(client, path), "stamp": stamps[-1], "confirm": "y"},
+    )
+    assert again.status_code == 302
+    assert len(_events(session, "unit_group.deleted")) == 1
 
 
 @pytest.mark.parametrize("role", ["secretary", "head", "unit"])

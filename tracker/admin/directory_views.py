@@ -184,7 +184,8 @@ def _group_page(
         error, status = translate_error(outcome.error), outcome.error.status_code
     deletion = None
     if group is not None:
-        deletion = DeleteGroupForm(data={"stamp": editing.stamp_of(group)})
+        # Always the group's current version: after a refusal the next try must be able to work.
+        deletion = DeleteGroupForm(formdata=None, data={"stamp": editing.stamp_of(group)})
     return render_template(
         "admin/group_form.html",
         form=form,
