@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
@@ -484,37 +485,42 @@ def test_only_an_admin_deletes_a_group(session: Session, role: str) -> None:
     assert session.get(UnitGroup, group.id) is not None
 
 
+def _two_admins_create_at_once(
+    engine: Engine, session: Session, fields_of: Callable[[int], editing.UnitFields]
+) -> None:
+    """Two admins save a new unit at the same moment: one is saved, the other is told."""
+    admins = [make_user(session, "admin"), make_user(session, "admin")]
+    session.commit()
+
+    def create(work: Session, actor: User, index: int) -> None:
+        editing.save_unit(work, actor=actor, unit_id=None, fields=fields_of(index), stamp=None)
+
+    outcomes = at_once(engine, [admin.id for admin in admins if admin.id], create)
+    assert sorted(outcomes) == ["InvalidInput", "ok"]
+    assert session.exec(select(func.count()).select_from(Unit)).one() == 1
+
+
 @pytest.mark.parametrize("round_", range(3))
 def test_two_admins_creating_units_of_the_same_name_at_once_one_is_told(
     engine: Engine, session: Session, round_: int
 ) -> None:
     """Names are checked against the directory, not by a unique index: without a lock both
     checks could pass before either saves, and the directory would hold the name twice."""
-    admins = [make_user(session, "admin"), make_user(session, "admin")]
-    session.commit()
-
-    def create(work: Session, actor: User, index: int) -> None:
-        fields = editing.UnitFields(f"HND{index}", "Hội Nông dân tỉnh", (), None, True)
-        editing.save_unit(work, actor=actor, unit_id=None, fields=fields, stamp=None)
-
-    outcomes = at_once(engine, [admin.id for admin in admins if admin.id], create)
-    assert sorted(outcomes) == ["InvalidInput", "ok"]
-    assert session.exec(select(func.count()).select_from(Unit)).one() == 1
+    _two_admins_create_at_once(
+        engine,
+        session,
+        lambda index: editing.UnitFields(f"HND{index}", "Hội Nông dân tỉnh", (), None, True),
+    )
 
 
 def test_two_admins_creating_the_same_code_at_once_one_is_told(
     engine: Engine, session: Session
 ) -> None:
-    admins = [make_user(session, "admin"), make_user(session, "admin")]
-    session.commit()
-
-    def create(work: Session, actor: User, index: int) -> None:
-        fields = editing.UnitFields("HND", f"Hội Nông dân {index}", (), None, True)
-        editing.save_unit(work, actor=actor, unit_id=None, fields=fields, stamp=None)
-
-    outcomes = at_once(engine, [admin.id for admin in admins if admin.id], create)
-    assert sorted(outcomes) == ["InvalidInput", "ok"]
-    assert session.exec(select(func.count()).select_from(Unit)).one() == 1
+    _two_admins_create_at_once(
+        engine,
+        session,
+        lambda index: editing.UnitFields("HND", f"Hội Nông dân {index}", (), None, True),
+    )
 
 
 def test_directory_refusals_read_in_english_for_an_english_reader(
